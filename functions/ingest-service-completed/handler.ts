@@ -1,0 +1,54 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { policyConfig } from '../shared/config/policies.js';
+import { clock } from '../shared/clock.js';
+import { logger, metrics } from '../shared/powertools.js';
+import { followUpStore } from '../shared/runtime.js';
+import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
+import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
+import { acceptServiceCompleted } from './intake.js';
+
+export interface IngestResult {
+  status: 'rejected' | 'accepted' | 'duplicate';
+  field?: string;
+  followUpIds: string[];
+}
+
+/**
+ * A "Service Completed" event becomes its follow-ups exactly once. The business key decides:
+ * the conditional create lets one delivery through; a redelivery whose first try died between
+ * the create and StartExecution starts the same-named execution, which is harmless.
+ */
+export async function ingest(event: unknown, store: FollowUpStore, workflow: Workflow, now: Date): Promise<IngestResult> {
+  const intake = acceptServiceCompleted(event, policyConfig, now);
+  if (!intake.ok) {
+    await store.recordRejection({ ...intake.rejection, eventId: intake.eventId, source: intake.source, detailType: intake.detailType, receivedAt: now.toISOString() });
+    logger.warn('event rejected', { eventId: intake.eventId, field: intake.rejection.field, reason: intake.rejection.message });
+    metrics.addMetric('EventRejected', MetricUnit.Count, 1);
+    return { status: 'rejected', field: intake.rejection.field, followUpIds: [] };
+  }
+  let duplicates = 0;
+  for (const followUp of intake.followUps) {
+    const stored = await store.create(followUp);
+    if (!stored.created && (stored.existing as { executionStarted?: boolean }).executionStarted) {
+      duplicates += 1;
+      continue;
+    }
+    await workflow.startFollowUp(followUp.followUpId);
+    await store.markStarted(followUp.followUpId);
+  }
+  const status = duplicates === intake.followUps.length ? 'duplicate' : 'accepted';
+  logger.info(status === 'duplicate' ? 'duplicate event ignored' : 'follow-ups started', {
+    eventId: intake.eventId,
+    serviceType: intake.detail.serviceType,
+    followUpIds: intake.followUps.map((f) => f.followUpId),
+  });
+  metrics.addMetric(status === 'duplicate' ? 'DuplicateEvent' : 'FollowUpAccepted', MetricUnit.Count, 1);
+  return { status, followUpIds: intake.followUps.map((f) => f.followUpId) };
+}
+
+export const handler = middy((event: unknown) => ingest(event, followUpStore(), awsWorkflow, clock.now()))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -1,0 +1,96 @@
+import { html, raw } from 'hono/html';
+import type { Locale, Survey } from '../shared/domain/policy-schema.js';
+
+/** Server-rendered pages of the outcome API: the agent's outcome form and the customer's survey. */
+const t = {
+  'zh-CN': {
+    agentTitle: '回访结果登记',
+    surveyTitle: '回访问卷',
+    result: '回访结果',
+    results: { reached: '已接通并完成回访', no_answer: '无人接听', busy: '占线', call_back: '客户要求稍后回电', refused: '客户拒绝回访', wrong_number: '号码错误' },
+    callbackAt: '约定回电时间（客户当地时间）',
+    complaint: '客户有投诉，需要升级处理',
+    yes: '是',
+    no: '否',
+    submit: '提交',
+    thanks: '谢谢！已记录。',
+    optional: '（选填）',
+  },
+  en: {
+    agentTitle: 'Record the follow-up outcome',
+    surveyTitle: 'Follow-up survey',
+    result: 'Outcome',
+    results: { reached: 'Reached, survey done', no_answer: 'No answer', busy: 'Busy', call_back: 'Asked to be called back', refused: 'Refused', wrong_number: 'Wrong number' },
+    callbackAt: 'Call back at (customer local time)',
+    complaint: 'The customer has a complaint to escalate',
+    yes: 'Yes',
+    no: 'No',
+    submit: 'Submit',
+    thanks: 'Thank you! Your answers are recorded.',
+    optional: '(optional)',
+  },
+} as const;
+
+const page = (locale: Locale, title: string, body: unknown) => html`<!doctype html>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:640px;margin:2rem auto;padding:0 1rem;color:#1d2733}
+fieldset{border:1px solid #ccd;border-radius:6px;margin:0 0 1rem}label{display:block;margin:.3rem 0}
+button{padding:.6rem 1.2rem;background:#0b5cad;color:#fff;border:0;border-radius:4px;font-size:1rem}
+.error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem;border-radius:4px}</style></head>
+<body><h1>${title}</h1>${body}</body></html>`;
+
+function questionFields(survey: Survey, locale: Locale, required: boolean) {
+  const w = t[locale];
+  return survey.questions.map((q) => {
+    const name = `answers.${q.id}`;
+    const req = required && q.required;
+    if (q.kind === 'yesNo') {
+      return html`<fieldset><legend>${q.text[locale]}</legend>
+<label><input type="radio" name="${name}" value="yes"${req ? raw(' required') : ''}> ${w.yes}</label>
+<label><input type="radio" name="${name}" value="no"> ${w.no}</label></fieldset>`;
+    }
+    if (q.kind === 'score') {
+      return html`<fieldset><legend>${q.text[locale]}</legend>${[1, 2, 3, 4, 5].map(
+        (n) => html`<label style="display:inline-block;margin-right:1rem"><input type="radio" name="${name}" value="${n}"${n === 1 && req ? raw(' required') : ''}> ${n}</label>`,
+      )}</fieldset>`;
+    }
+    return html`<fieldset><legend>${q.text[locale]} ${w.optional}</legend><textarea name="${name}" rows="3" style="width:100%"></textarea></fieldset>`;
+  });
+}
+
+export function agentFormPage(locale: Locale, survey: Survey, script: string, action: string, error?: string) {
+  const w = t[locale];
+  const options = Object.entries(w.results).map(([value, label]) => html`<label><input type="radio" name="result" value="${value}" required> ${label}</label>`);
+  return page(
+    locale,
+    w.agentTitle,
+    html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<pre style="white-space:pre-wrap;background:#f4f6f8;padding:.8rem;border-radius:4px">${script}</pre>
+<form method="post" action="${action}">
+<fieldset><legend>${w.result}</legend>${options}</fieldset>
+<label>${w.callbackAt} <input type="datetime-local" name="callbackAt"></label>
+${questionFields(survey, locale, false)}
+<label><input type="checkbox" name="complaint" value="yes"> ${w.complaint}</label>
+<p><button type="submit">${w.submit}</button></p></form>`,
+  ).toString();
+}
+
+export function surveyPage(locale: Locale, survey: Survey, action: string, error?: string) {
+  const w = t[locale];
+  return page(
+    locale,
+    survey.title[locale] ?? w.surveyTitle,
+    html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="${action}">${questionFields(survey, locale, true)}
+<p><button type="submit">${w.submit}</button></p></form>`,
+  ).toString();
+}
+
+export function messagePage(locale: Locale, title: string, message: string) {
+  return page(locale, title, html`<p role="status">${message}</p>`).toString();
+}
+
+export function thanksText(locale: Locale) {
+  return t[locale].thanks;
+}

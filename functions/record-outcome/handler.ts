@@ -1,0 +1,99 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { policyConfig } from '../shared/config/policies.js';
+import { clock } from '../shared/clock.js';
+import { logger, metrics } from '../shared/powertools.js';
+import { followUpStore } from '../shared/runtime.js';
+import type { FinalOutcome, FollowUpStore } from '../shared/adapters/follow-up-store.js';
+import { awsEventPublisher, type EventPublisher } from '../shared/adapters/event-publisher.js';
+import { channelSchema } from '../shared/domain/policy-schema.js';
+import { contactResults, type AttemptSummary, type FollowUpStatus } from '../shared/domain/follow-up.js';
+import { assessAnswers } from '../shared/domain/survey.js';
+
+export const FOLLOW_UP_COMPLETED = 'Follow-up Completed';
+export const COMPLAINT_RAISED = 'Complaint Raised';
+
+export const recordInputSchema = z.union([
+  z.object({ followUpId: z.string().min(1), action: z.literal('finish'), status: z.string(), reason: z.string().optional() }),
+  z.object({
+    followUpId: z.string().min(1),
+    action: z.literal('contact'),
+    attempt: z.number().int().min(1),
+    channel: channelSchema,
+    dueAt: z.string(),
+    deadline: z.string(),
+    outcome: z.object({ result: z.enum(contactResults), reason: z.string().optional() }),
+  }),
+]);
+export type RecordInput = z.infer<typeof recordInputSchema>;
+
+const statusByResult: Partial<Record<string, FollowUpStatus>> = {
+  reached: 'completed',
+  refused: 'refused',
+  suppressed: 'suppressed',
+  skipped: 'skipped',
+};
+
+/** recordOutcome: the follow-up's final record, then the events other parts of the system react to. */
+export async function recordOutcome(input: RecordInput, store: FollowUpStore, events: EventPublisher, now: Date) {
+  const followUp = await store.get(input.followUpId);
+  if (!followUp) throw new Error(`follow-up ${input.followUpId} not found`);
+  const finishedAt = now.toISOString();
+  let outcome: FinalOutcome;
+  let last: AttemptSummary | undefined;
+  let agentMarkedComplaint = false;
+
+  if (input.action === 'finish') {
+    outcome = { status: input.status as FollowUpStatus, reason: input.reason, finishedAt };
+  } else {
+    const status = statusByResult[input.outcome.result];
+    if (!status) throw new Error(`result ${input.outcome.result} does not end a follow-up`);
+    const attempt = await store.getAttempt(input.followUpId, input.attempt);
+    last = { attempt: input.attempt, channel: input.channel, dueAt: input.dueAt, result: input.outcome.result, endedAt: finishedAt };
+    outcome = { status, reason: input.outcome.reason, finishedAt, channel: input.channel };
+    if (status === 'completed') {
+      const survey = policyConfig.surveys[policyConfig.policies[followUp.serviceType]?.survey ?? '']!;
+      const answers = attempt?.answers ?? {};
+      outcome.answers = answers;
+      outcome.assessment = survey ? assessAnswers(survey, answers) : { scores: {}, complaint: false, complaintQuestions: [] };
+      outcome.onTime = now.getTime() <= new Date(input.deadline).getTime();
+      agentMarkedComplaint = attempt?.agentMarkedComplaint === true;
+      if (agentMarkedComplaint) outcome.assessment.complaint = true;
+    }
+  }
+  await store.finish(followUp.followUpId, outcome, last);
+
+  const attempts = Math.max(followUp.attempts.length + (last ? 1 : 0), 0);
+  await events.publish(FOLLOW_UP_COMPLETED, {
+    followUpId: followUp.followUpId,
+    serviceType: followUp.serviceType,
+    departmentId: followUp.departmentId,
+    status: outcome.status,
+    reason: outcome.reason,
+    channel: outcome.channel,
+    attempts,
+    onTime: outcome.onTime,
+  });
+  if (outcome.assessment?.complaint) {
+    await events.publish(COMPLAINT_RAISED, {
+      followUpId: followUp.followUpId,
+      serviceType: followUp.serviceType,
+      serviceId: followUp.serviceId,
+      customerId: followUp.customer.id,
+      departmentId: followUp.departmentId,
+      complaintQuestions: outcome.assessment.complaintQuestions,
+      raisedByAgent: agentMarkedComplaint,
+    });
+    metrics.addMetric('ComplaintRaised', MetricUnit.Count, 1);
+  }
+  metrics.addMetric(`FollowUp_${outcome.status}`, MetricUnit.Count, 1);
+  logger.info('follow-up finished', { followUpId: followUp.followUpId, status: outcome.status, reason: outcome.reason, attempts });
+  return { followUpId: followUp.followUpId, status: outcome.status };
+}
+
+export const handler = middy((event: unknown) => recordOutcome(recordInputSchema.parse(event), followUpStore(), awsEventPublisher, clock.now()))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -1,0 +1,255 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { FollowUp } from '../domain/follow-up.js';
+import type { AttemptRecord, FinalOutcome, FollowUpStore, RejectionRecord } from './follow-up-store.js';
+
+export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+});
+
+const fuKey = (id: string) => ({ pk: `FU#${id}`, sk: 'META' });
+const attemptKey = (id: string, attempt: number) => ({ pk: `FU#${id}`, sk: `ATTEMPT#${String(attempt).padStart(3, '0')}` });
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Strips the table's own attributes so callers see domain objects only. */
+function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, kind: _kind, expiresAt: _exp, ...rest } = item;
+  return rest as T;
+}
+
+export class DynamoFollowUpStore implements FollowUpStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+    private readonly now: () => Date,
+    private readonly db: DynamoDBDocumentClient = documentClient,
+  ) {}
+
+  /** TTL deletes lazily (up to ~2 days late), so every read also ignores expired items itself. */
+  private expiresAt(): number {
+    return Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400;
+  }
+
+  private live(item: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (!item) return undefined;
+    const expires = item.expiresAt;
+    return typeof expires === 'number' && expires * 1000 <= this.now().getTime() ? undefined : item;
+  }
+
+  private async getItem(key: { pk: string; sk: string }, consistent = true) {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
+    return this.live(Item);
+  }
+
+  async create(followUp: FollowUp) {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...fuKey(followUp.followUpId), kind: 'FollowUp', ...followUp, expiresAt: this.expiresAt() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true as const };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.get(followUp.followUpId);
+      if (!existing) throw new Error(`follow-up ${followUp.followUpId} exists but is expired`);
+      return { created: false as const, existing };
+    }
+  }
+
+  async get(followUpId: string) {
+    const item = await this.getItem(fuKey(followUpId));
+    return item ? stripKeys<FollowUp & { executionStarted?: boolean }>(item) : undefined;
+  }
+
+  async markStarted(followUpId: string) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: fuKey(followUpId),
+        UpdateExpression: 'SET executionStarted = :t',
+        ExpressionAttributeValues: { ':t': true },
+      }),
+    );
+  }
+
+  async recordRejection(rejection: RejectionRecord) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `REJECTED#${rejection.eventId}`, sk: 'META', kind: 'Rejection', ...rejection, expiresAt: this.expiresAt() },
+      }),
+    );
+  }
+
+  async optOut(customerId: string, at: string, until?: string) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `CUSTOMER#${customerId}`, sk: 'OPTOUT', kind: 'OptOut', customerId, at, until, expiresAt: this.expiresAt() },
+      }),
+    );
+  }
+
+  async isOptedOut(customerId: string, at: Date) {
+    const item = await this.getItem({ pk: `CUSTOMER#${customerId}`, sk: 'OPTOUT' });
+    if (!item) return false;
+    return typeof item.until !== 'string' || new Date(item.until) > at;
+  }
+
+  async contactsInQuarter(customerId: string, quarter: string, excluding: string) {
+    const item = await this.getItem({ pk: `CUSTOMER#${customerId}`, sk: `CONTACTS#${quarter}` });
+    const ids = (item?.followUps as Set<string> | undefined) ?? new Set<string>();
+    return [...ids].filter((id) => id !== excluding).length;
+  }
+
+  async reserveContact(customerId: string, quarter: string, followUpId: string, maxPerQuarter: number) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `CUSTOMER#${customerId}`, sk: `CONTACTS#${quarter}` },
+          UpdateExpression: 'ADD followUps :id SET kind = :kind, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(followUps) OR size(followUps) < :max OR contains(followUps, :fid)',
+          ExpressionAttributeValues: {
+            ':id': new Set([followUpId]),
+            ':fid': followUpId,
+            ':max': maxPerQuarter,
+            ':kind': 'ContactCount',
+            ':exp': this.expiresAt(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async savePlan(followUpId: string, last: Parameters<FollowUpStore['savePlan']>[1], decision: Parameters<FollowUpStore['savePlan']>[2]) {
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    if (decision.action === 'contact') {
+      sets.push('dueAt = :due', 'deadline = if_not_exists(deadline, :deadline)', 'nextAttempt = :attempt', 'nextChannel = :channel');
+      Object.assign(values, { ':due': decision.dueAt, ':deadline': decision.deadline, ':attempt': decision.attempt, ':channel': decision.channel });
+    }
+    let condition: string | undefined;
+    if (last) {
+      sets.push('attempts = list_append(attempts, :last)');
+      values[':last'] = [last];
+      values[':before'] = last.attempt - 1;
+      condition = 'size(attempts) = :before';
+    }
+    if (sets.length === 0) return;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: fuKey(followUpId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // A retried Plan step finds its attempt already appended: the earlier call did the work.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async openAttempt(attempt: AttemptRecord) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...attemptKey(attempt.followUpId, attempt.attempt), kind: 'Attempt', ...attempt, expiresAt: this.expiresAt() },
+        // A retried contact step re-opens with its new token only while nobody has answered.
+        ConditionExpression: 'attribute_not_exists(usedAt)',
+      }),
+    );
+  }
+
+  async getAttempt(followUpId: string, attempt: number) {
+    const item = await this.getItem(attemptKey(followUpId, attempt));
+    return item ? stripKeys<AttemptRecord>(item) : undefined;
+  }
+
+  async answerAttempt(followUpId: string, attempt: number, answer: Parameters<FollowUpStore['answerAttempt']>[2]) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: attemptKey(followUpId, attempt),
+          UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, usedAt = :usedAt',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+          ExpressionAttributeNames: { '#result': 'result' },
+          ExpressionAttributeValues: {
+            ':result': answer.result,
+            ':callbackAt': answer.callbackAt ?? null,
+            ':answers': answer.answers ?? {},
+            ':complaint': answer.agentMarkedComplaint ?? false,
+            ':usedAt': answer.usedAt,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async reopenAttempt(followUpId: string, attempt: number) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(followUpId, attempt),
+        UpdateExpression: 'REMOVE usedAt, #result, callbackAt, answers, agentMarkedComplaint',
+        ExpressionAttributeNames: { '#result': 'result' },
+      }),
+    );
+  }
+
+  async finish(followUpId: string, outcome: FinalOutcome, last: Parameters<FollowUpStore['finish']>[2]) {
+    const values: Record<string, unknown> = { ':outcome': outcome, ':status': outcome.status, ':exp': this.expiresAt() };
+    const sets = ['#status = :status', 'outcome = :outcome', 'expiresAt = :exp'];
+    let condition: string | undefined;
+    if (last) {
+      sets.push('attempts = list_append(attempts, :last)');
+      values[':last'] = [last];
+      values[':before'] = last.attempt - 1;
+      condition = 'size(attempts) = :before';
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: fuKey(followUpId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // Replayed Record step: the attempt is already in the list; write the outcome alone.
+      delete values[':last'];
+      delete values[':before'];
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: fuKey(followUpId),
+          UpdateExpression: `SET ${sets.slice(0, 3).join(', ')}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    }
+  }
+}
+

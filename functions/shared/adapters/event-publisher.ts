@@ -1,0 +1,23 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { requireEnv } from '../env.js';
+
+export const FOLLOW_UP_SOURCE = 'customer-follow-up';
+
+export interface EventPublisher {
+  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
+}
+
+const events = new EventBridgeClient({ maxAttempts: 5 });
+
+export const awsEventPublisher: EventPublisher = {
+  async publish(detailType, detail) {
+    const response = await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: requireEnv('EVENT_BUS_NAME'), Source: FOLLOW_UP_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }],
+      }),
+    );
+    if (response.FailedEntryCount) {
+      throw new Error(`PutEvents failed: ${response.Entries?.[0]?.ErrorCode ?? 'unknown'}`);
+    }
+  },
+};

@@ -1,0 +1,65 @@
+import type { AttemptSummary, ContactResult, FollowUp, FollowUpStatus } from '../domain/follow-up.js';
+import type { Channel } from '../domain/policy-schema.js';
+import type { Answers, Assessment } from '../domain/survey.js';
+import type { PlanDecision } from '../domain/plan.js';
+
+/** One open or finished contact attempt: the task token the workflow waits on, and what came back. */
+export interface AttemptRecord {
+  followUpId: string;
+  attempt: number;
+  channel: Channel;
+  taskToken: string;
+  openedAt: string;
+  result?: ContactResult;
+  callbackAt?: string;
+  answers?: Answers;
+  agentMarkedComplaint?: boolean;
+  usedAt?: string;
+}
+
+export interface RejectionRecord {
+  eventId: string;
+  source: string;
+  detailType: string;
+  field: string;
+  message: string;
+  receivedAt: string;
+}
+
+export interface FinalOutcome {
+  status: FollowUpStatus;
+  reason?: string;
+  finishedAt: string;
+  channel?: Channel;
+  answers?: Answers;
+  assessment?: Assessment;
+  onTime?: boolean;
+}
+
+/** The follow-up store port: handlers depend on this, DynamoDB implements it. */
+export interface FollowUpStore {
+  /** Creates the follow-up unless its business key was seen before; returns the stored one then. */
+  create(followUp: FollowUp): Promise<{ created: true } | { created: false; existing: FollowUp }>;
+  get(followUpId: string): Promise<FollowUp | undefined>;
+  markStarted(followUpId: string): Promise<void>;
+  recordRejection(rejection: RejectionRecord): Promise<void>;
+  optOut(customerId: string, at: string, until?: string): Promise<void>;
+  isOptedOut(customerId: string, at: Date): Promise<boolean>;
+  /** Follow-ups other than this one that contacted the customer in the quarter. */
+  contactsInQuarter(customerId: string, quarter: string, excluding: string): Promise<number>;
+  /** Counts this follow-up against the customer's quarter, unless the cap is already reached. */
+  reserveContact(customerId: string, quarter: string, followUpId: string, maxPerQuarter: number): Promise<boolean>;
+  /** Records the last attempt (if any) and the next plan; a replayed call changes nothing. */
+  savePlan(followUpId: string, last: AttemptSummary | undefined, decision: PlanDecision): Promise<void>;
+  openAttempt(attempt: AttemptRecord): Promise<void>;
+  getAttempt(followUpId: string, attempt: number): Promise<AttemptRecord | undefined>;
+  /** Stores what the agent or customer answered; false when the link was already used. */
+  answerAttempt(
+    followUpId: string,
+    attempt: number,
+    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint'> & { usedAt: string },
+  ): Promise<boolean>;
+  /** Undoes answerAttempt when the workflow could not be told, so the link works again. */
+  reopenAttempt(followUpId: string, attempt: number): Promise<void>;
+  finish(followUpId: string, outcome: FinalOutcome, last: AttemptSummary | undefined): Promise<void>;
+}

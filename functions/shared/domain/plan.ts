@@ -1,0 +1,128 @@
+import type { Channel, ChannelStep, FollowUpPolicy, PolicyConfig } from './policy-schema.js';
+import { addDuration, deadlineAfter, durationSeconds, nextCallSlot, type ContactHours } from './schedule.js';
+import { workingCalendar } from './working-calendar.js';
+import { samplingDraw, type ContactResult, type FollowUp, type FollowUpStatus, type SkipReason } from './follow-up.js';
+
+export type FinishReason = SkipReason | 'attempts-exhausted' | 'unknown-service-type';
+
+export type PlanDecision =
+  | {
+      action: 'contact';
+      attempt: number;
+      channel: Channel;
+      dueAt: string;
+      deadline: string;
+      /** How long the contact task waits for the agent's or customer's answer. */
+      timeoutSeconds: number;
+    }
+  | { action: 'finish'; status: FollowUpStatus; reason: FinishReason };
+
+export interface ResolvedPolicy {
+  policy: FollowUpPolicy;
+  hours: ContactHours;
+}
+
+/** The policy of a service type with the customer's own zone applied; undefined for an unknown type. */
+export function resolvePolicy(config: PolicyConfig, serviceType: string, customerTimeZone?: string): ResolvedPolicy | undefined {
+  const policy = config.policies[serviceType];
+  if (!policy) return undefined;
+  const calendar = config.calendars[policy.calendar ?? config.defaults.calendar]!;
+  return {
+    policy,
+    hours: {
+      timeZone: customerTimeZone ?? config.defaults.timeZone,
+      windows: policy.callingHours ?? config.defaults.callingHours,
+      calendar: workingCalendar(calendar),
+    },
+  };
+}
+
+/** Channels of the policy, in order, that this customer can be reached on. */
+export function usableChannels(policy: FollowUpPolicy, followUp: Pick<FollowUp, 'customer'>): ChannelStep[] {
+  return policy.channels.filter((step) => (step.channel === 'phone' ? !!followUp.customer.phone : !!followUp.customer.email));
+}
+
+export interface FirstContactFacts {
+  now: Date;
+  optedOut: boolean;
+  /** Other follow-ups that already contacted this customer in the due quarter. */
+  contactsThisQuarter: number;
+}
+
+const finish = (status: FollowUpStatus, reason: FinishReason): PlanDecision => ({ action: 'finish', status, reason });
+
+function contactOn(step: ChannelStep, attempt: number, dueAt: Date, deadline: Date): PlanDecision {
+  return {
+    action: 'contact',
+    attempt,
+    channel: step.channel,
+    dueAt: dueAt.toISOString(),
+    deadline: deadline.toISOString(),
+    timeoutSeconds: durationSeconds(step.responseTimeout),
+  };
+}
+
+/** planFollowUp: sampling, opt-out, frequency cap and the first due time inside calling hours. */
+export function planFollowUp(followUp: FollowUp, config: PolicyConfig, facts: FirstContactFacts): PlanDecision {
+  const resolved = resolvePolicy(config, followUp.serviceType, followUp.customer.timeZone);
+  if (!resolved) return finish('skipped', 'unknown-service-type');
+  const { policy, hours } = resolved;
+  if (facts.optedOut) return finish('suppressed', 'opted-out');
+  if (samplingDraw(followUp.followUpId) >= policy.samplingRate) return finish('skipped', 'not-sampled');
+  const channels = usableChannels(policy, followUp);
+  if (channels.length === 0) return finish('skipped', 'no-usable-channel');
+  if (!policy.frequencyCapExempt && facts.contactsThisQuarter >= config.frequencyCap.maxPerQuarter) {
+    return finish('skipped', 'frequency-cap');
+  }
+  const round = policy.rounds[followUp.round] ?? policy.rounds[0]!;
+  const completedAt = new Date(followUp.completedAt);
+  const earliest = addDuration(completedAt, round.delay, hours);
+  const dueAt = nextCallSlot(earliest > facts.now ? earliest : facts.now, hours);
+  return contactOn(channels[0]!, 1, dueAt, deadlineAfter(completedAt, round.deadline, hours));
+}
+
+export interface AttemptOutcome {
+  attempt: number;
+  channel: Channel;
+  result: ContactResult;
+  /** The time the customer asked to be called back at. */
+  callbackAt?: string;
+}
+
+/**
+ * nextAttempt: after an attempt that did not end the follow-up, retry the same channel after
+ * its pause (or at the time the customer asked for), then fall back to the next channel.
+ * `history` holds every earlier attempt including `last`.
+ */
+export function nextAttempt(
+  followUp: FollowUp,
+  config: PolicyConfig,
+  history: AttemptOutcome[],
+  last: AttemptOutcome,
+  now: Date,
+): PlanDecision {
+  const resolved = resolvePolicy(config, followUp.serviceType, followUp.customer.timeZone);
+  if (!resolved) return finish('skipped', 'unknown-service-type');
+  const { policy, hours } = resolved;
+  const channels = usableChannels(policy, followUp);
+  const deadline = new Date(followUp.deadline ?? now.toISOString());
+  const attempt = last.attempt + 1;
+  const index = channels.findIndex((step) => step.channel === last.channel);
+  const step = channels[index];
+
+  if (step && last.result === 'call_back' && last.callbackAt) {
+    const callbacks = history.filter((h) => h.result === 'call_back').length;
+    if (callbacks <= policy.maxCallbacks) {
+      const asked = new Date(last.callbackAt);
+      return contactOn(step, attempt, nextCallSlot(asked > now ? asked : now, hours), deadline);
+    }
+  }
+  const retryable: ContactResult[] = ['no_answer', 'busy', 'timeout', 'call_back'];
+  if (step && retryable.includes(last.result)) {
+    const tries = history.filter((h) => h.channel === step.channel && h.result !== 'call_back').length;
+    if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
+  }
+  const fallback = channels[index + 1];
+  if (fallback) return contactOn(fallback, attempt, nextCallSlot(now, hours), deadline);
+  return finish('unreachable', 'attempts-exhausted');
+}

@@ -1,0 +1,72 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Links sent to agents (outcome form) and customers (survey) carry their own authority: an
+ * HMAC over what they allow, with an expiry. Single use is enforced by the store, not here.
+ */
+export type LinkPurpose = 'survey' | 'agent';
+
+export interface LinkClaims {
+  followUpId: string;
+  attempt: number;
+  purpose: LinkPurpose;
+  /** Epoch seconds after which the link is refused. */
+  expiresAt: number;
+}
+
+export interface SigningKey {
+  id: string;
+  secret: string;
+}
+
+/** The current key signs; older keys still verify links issued before a rotation. */
+export interface SigningKeys {
+  current: SigningKey;
+  previous: SigningKey[];
+}
+
+const claimsSchema = z.strictObject({
+  f: z.string().regex(/^fu-[0-9a-f]{32}$/),
+  a: z.number().int().min(1).max(100),
+  p: z.enum(['survey', 'agent']),
+  e: z.number().int(),
+  k: z.string().min(1).max(64),
+});
+
+const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest();
+
+export function signLink(claims: LinkClaims, keys: SigningKeys): string {
+  const payload = b64(JSON.stringify({ f: claims.followUpId, a: claims.attempt, p: claims.purpose, e: claims.expiresAt, k: keys.current.id }));
+  return `${payload}.${b64(mac(keys.current.secret, payload))}`;
+}
+
+export type LinkCheck =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'malformed' | 'tampered' | 'expired'; message: string };
+
+export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkCheck {
+  const [payload, signature, extra] = token.split('.');
+  if (!payload || !signature || extra !== undefined || !/^[\w-]+$/.test(payload) || !/^[\w-]+$/.test(signature)) {
+    return { ok: false, reason: 'malformed', message: 'This link is incomplete. Please open the full link from your message.' };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed', message: 'This link is incomplete. Please open the full link from your message.' };
+  }
+  const parsed = claimsSchema.safeParse(raw);
+  const key = parsed.success ? [keys.current, ...keys.previous].find((k) => k.id === parsed.data.k) : undefined;
+  const given = Buffer.from(signature, 'base64url');
+  const expected = key ? mac(key.secret, payload) : undefined;
+  if (!parsed.success || !expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, reason: 'tampered', message: 'This link is not valid: it was changed or was not issued by us.' };
+  }
+  const claims: LinkClaims = { followUpId: parsed.data.f, attempt: parsed.data.a, purpose: parsed.data.p, expiresAt: parsed.data.e };
+  if (now.getTime() / 1000 > claims.expiresAt) {
+    return { ok: false, reason: 'expired', message: 'This link has expired.' };
+  }
+  return { ok: true, claims };
+}

@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { acknowledge } from '../acknowledge.js';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Template metadata key that tells the local stack which handler module a function runs. */
+export const LOCAL_ENTRY_METADATA = 'followup:entry';
+
+export interface FollowUpFunctionProps {
+  /** Folder under functions/ holding handler.ts. */
+  folder: string;
+  description: string;
+  environment?: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+  /** Set for functions invoked asynchronously (EventBridge targets): failed events land here. */
+  deadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * A Lambda function the way every function of this system is built: Node 22 on arm64, an
+ * esbuild bundle (minified ESM with the SDK inside), its own role and log group (no managed
+ * policies), X-Ray tracing, and a pointer to its source for the local stack.
+ */
+export class FollowUpFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: FollowUpFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Runs ${props.folder}` });
+    const entry = `functions/${props.folder}/handler.ts`;
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, entry),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      deadLetterQueue: props.deadLetterQueue,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'customer-follow-up',
+        POWERTOOLS_METRICS_NAMESPACE: 'CustomerFollowUp',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // Some dependencies still call require(); give the ESM bundle one.
+        banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+        externalModules: [],
+      },
+    });
+    (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(LOCAL_ENTRY_METADATA, entry);
+    logGroup.grantWrite(this.role);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
+    acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
+    acknowledge(this.fn, 'AwsSolutions-L1', 'Pinned to nodejs22.x on purpose: the project builds and tests on Node 22 (DESIGN.md); a runtime upgrade is a reviewed change.');
+  }
+}

@@ -1,0 +1,59 @@
+import { Duration } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { FollowUpFunction } from './follow-up-function.js';
+import { CUSTOMER_OPTED_OUT, SERVICE_COMPLETED } from '../../functions/shared/domain/service-event.js';
+
+/**
+ * Intake from upstream systems: "Service Completed" starts follow-ups (validated, deduplicated),
+ * "Customer Opted Out" feeds the suppression list. Nothing is dropped silently: failed deliveries
+ * and failed async invocations land in a dead-letter queue.
+ */
+export class Ingest extends Construct {
+  readonly deadLetters: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: { bus: events.IEventBus; table: dynamodb.ITable; stateMachine: sfn.IStateMachine }) {
+    super(scope, id);
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const serviceCompleted = new FollowUpFunction(this, 'ServiceCompleted', {
+      folder: 'ingest-service-completed',
+      description: 'Validates Service Completed events, deduplicates them and starts follow-ups',
+      environment: { FOLLOW_UP_TABLE: props.table.tableName, FOLLOW_UP_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn },
+      deadLetterQueue: this.deadLetters,
+    });
+    props.table.grantReadWriteData(serviceCompleted.fn);
+    props.stateMachine.grantStartExecution(serviceCompleted.fn);
+
+    const optOut = new FollowUpFunction(this, 'OptOut', {
+      folder: 'record-opt-out',
+      description: 'Records Customer Opted Out events in the suppression list',
+      environment: { FOLLOW_UP_TABLE: props.table.tableName },
+      deadLetterQueue: this.deadLetters,
+    });
+    props.table.grantWriteData(optOut.fn);
+    props.table.grantReadData(optOut.fn);
+
+    const targetOptions = { deadLetterQueue: this.deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) };
+    new events.Rule(this, 'ServiceCompletedRule', {
+      eventBus: props.bus,
+      description: 'Service Completed → follow-up intake',
+      eventPattern: { detailType: [SERVICE_COMPLETED] },
+      targets: [new targets.LambdaFunction(serviceCompleted.fn, targetOptions)],
+    });
+    new events.Rule(this, 'CustomerOptedOutRule', {
+      eventBus: props.bus,
+      description: 'Customer Opted Out → suppression list',
+      eventPattern: { detailType: [CUSTOMER_OPTED_OUT] },
+      targets: [new targets.LambdaFunction(optOut.fn, targetOptions)],
+    });
+  }
+}

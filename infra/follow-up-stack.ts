@@ -1,0 +1,32 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { FollowUpData } from './constructs/follow-up-data.js';
+import { OutcomeApi } from './constructs/outcome-api.js';
+import { FollowUpWorkflow, type ContactSettings } from './constructs/follow-up-workflow.js';
+import { Ingest } from './constructs/ingest.js';
+import { policyConfig } from '../functions/shared/config/policies.js';
+
+export interface FollowUpStackProps extends StackProps {
+  contact: ContactSettings;
+}
+
+/** The whole follow-up system, one construct per capability. */
+export class FollowUpStack extends Stack {
+  constructor(scope: Construct, id: string, props: FollowUpStackProps) {
+    super(scope, id, props);
+    // Loading the policy file validates it: a bad key fails the synth with its name.
+    void policyConfig;
+    const data = new FollowUpData(this, 'Data');
+    const outcomeApi = new OutcomeApi(this, 'OutcomeApi', { table: data.table });
+    const workflow = new FollowUpWorkflow(this, 'FollowUp', {
+      table: data.table,
+      bus: data.bus,
+      signingSecret: outcomeApi.signingSecret,
+      outcomeBaseUrl: outcomeApi.baseUrl,
+      contact: props.contact,
+    });
+    outcomeApi.resumes(workflow.stateMachine);
+    new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
+
+  }
+}
