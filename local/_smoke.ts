@@ -1,0 +1,16 @@
+import { startLocalStack } from './stack.ts';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+const start = new Date('2026-11-20T08:00:00Z');
+const stack = await startLocalStack({ clock: 'manual', start, logLevel: 'WARN' });
+const eb = new EventBridgeClient({ endpoint: stack.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const r = await eb.send(new PutEventsCommand({ Entries: [{ EventBusName: 'customer-follow-up', Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify({ serviceId: 'RO-1', serviceType: 'vehicle-repair', completedAt: '2026-11-20T15:00:00+08:00', customer: { id: 'C1', name: '张三', phone: '+8613800138000', email: 'z@example.com' } }) }] }));
+console.log(r.Entries);
+await stack.clock.runUntil(Date.parse('2026-11-23T02:00:00Z'));
+console.log('tasks', stack.cloud.agentTasks.length, stack.cloud.agentTasks[0]);
+const task = stack.cloud.agentTasks[0]!;
+const res = await stack.clock.track(() => fetch(task.outcomeFormUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ result: 'reached', answers: { overall: 5, explained: 'yes', wantsComplaint: 'no' } }) }));
+console.log(res.status, await res.text());
+await stack.clock.runUntil(Date.parse('2026-11-24T02:00:00Z'));
+for (const e of stack.cloud.executions.values()) console.log(e.status, e.transitions, e.states.join(' > '), e.error);
+console.log(stack.cloud.apiCalls);
+await stack.stop();

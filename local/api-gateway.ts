@@ -1,0 +1,67 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { LocalCloud } from './local-cloud.js';
+import { resolve, resourcesOfType, type Template } from './template.js';
+
+/** The HTTP API's routes as the template declares them, served locally by invoking their functions. */
+interface Route {
+  method: string;
+  routeKey: string;
+  pattern: RegExp;
+  params: string[];
+  functionArn: string;
+}
+
+export function apiRoutes(template: Template): Route[] {
+  const integrations = new Map<string, string>();
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')) {
+    integrations.set(logicalId, String(resolve(template, resource.Properties?.IntegrationUri)));
+  }
+  return resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, resource]) => {
+    const routeKey = String(resource.Properties?.RouteKey);
+    const target = resource.Properties?.Target as { 'Fn::Join': [string, unknown[]] };
+    const integrationId = (target['Fn::Join'][1].find((part) => typeof part === 'object') as { Ref: string }).Ref;
+    const [method, path] = routeKey.split(' ') as [string, string];
+    const params: string[] = [];
+    const pattern = new RegExp(`^${path.replace(/\{(\w+)\+?\}/g, (_, name: string) => (params.push(name), '([^/]+)'))}$`);
+    return { method, routeKey, pattern, params, functionArn: integrations.get(integrationId)! };
+  });
+}
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: HttpRequest): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
+  for (const route of routes) {
+    const match = route.method === request.method.toUpperCase() ? route.pattern.exec(request.path) : null;
+    if (!match) continue;
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: route.routeKey,
+      rawPath: request.path,
+      rawQueryString: request.query,
+      headers: request.headers,
+      pathParameters: Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'localapi',
+        domainName: 'localhost',
+        domainPrefix: 'localhost',
+        http: { method: request.method.toUpperCase(), path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: request.headers['user-agent'] ?? '' },
+        requestId: cloud.nextId('apireq'),
+        routeKey: route.routeKey,
+        stage: '$default',
+        time: cloud.clock.now().toISOString(),
+        timeEpoch: cloud.clock.nowMs(),
+      },
+      body: request.body || undefined,
+      isBase64Encoded: false,
+    };
+    return (await cloud.invokeFunction(route.functionArn, event)) as APIGatewayProxyStructuredResultV2;
+  }
+  return undefined;
+}

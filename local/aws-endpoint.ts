@@ -1,0 +1,72 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsError, type LocalCloud } from './local-cloud.js';
+
+/**
+ * One HTTP endpoint speaking the wire protocols the AWS SDK uses for Step Functions, EventBridge
+ * and Secrets Manager (JSON with X-Amz-Target) and Amazon Connect and SES v2 (REST JSON), so
+ * handlers reach the local stack through AWS_ENDPOINT_URL and run unchanged. Also usable from
+ * the AWS CLI: `aws events put-events --endpoint-url http://localhost:4010 ...`.
+ */
+type Operation = (body: Record<string, unknown>) => unknown;
+
+function operations(cloud: LocalCloud): Record<string, Operation> {
+  return {
+    'AWSStepFunctions.StartExecution': (b) => {
+      const record = cloud.startExecution(String(b.stateMachineArn), b.name as string | undefined, String(b.input ?? '{}'));
+      return { executionArn: record.executionArn, startDate: new Date(record.startDate).getTime() / 1000 };
+    },
+    'AWSStepFunctions.SendTaskSuccess': (b) => {
+      cloud.sendTaskSuccess(String(b.taskToken), String(b.output));
+      return {};
+    },
+    'AWSStepFunctions.SendTaskFailure': (b) => {
+      cloud.sendTaskFailure(String(b.taskToken), b.error as string | undefined, b.cause as string | undefined);
+      return {};
+    },
+    'AWSStepFunctions.DescribeExecution': (b) => {
+      const record = cloud.executions.get(String(b.executionArn));
+      if (!record) throw new AwsError('ExecutionDoesNotExist', 'execution does not exist');
+      return { ...record, startDate: new Date(record.startDate).getTime() / 1000, stopDate: record.stopDate ? new Date(record.stopDate).getTime() / 1000 : undefined };
+    },
+    'AWSEvents.PutEvents': (b) => cloud.putEvents((b.Entries as never[]) ?? []),
+    'secretsmanager.GetSecretValue': (b) => cloud.getSecretValue(String(b.SecretId)),
+    'PUT /contact/task': (b) => cloud.startTaskContact(b as never),
+    'POST /v2/email/outbound-emails': (b) => cloud.sendEmail(b as never),
+  };
+}
+
+export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
+  const ops = operations(cloud);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = req.headers['x-amz-target'];
+      const key = typeof target === 'string' ? target : `${req.method} ${(req.url ?? '').split('?')[0]}`;
+      const reply = (status: number, body: unknown, errorType?: string) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
+        res.end(JSON.stringify(body));
+      };
+      const op = ops[key];
+      if (!op) return reply(400, { __type: 'UnknownOperationException', message: `local stack does not implement ${key}` }, 'UnknownOperationException');
+      cloud.clock.hold();
+      try {
+        const text = Buffer.concat(chunks).toString('utf8');
+        reply(200, op(text ? (JSON.parse(text) as Record<string, unknown>) : {}));
+      } catch (error) {
+        if (error instanceof AwsError) reply(error.status, { __type: error.code, message: error.message }, error.code);
+        else reply(500, { __type: 'InternalFailure', message: String((error as Error).message) }, 'InternalFailure');
+      } finally {
+        cloud.clock.release();
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

@@ -1,0 +1,32 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { resolve, resourcesOfType, type Template } from './template.js';
+
+/**
+ * DynamoDB on dynalite: in memory for tests, or kept on disk under .local/ so a restart of the
+ * local stack loses nothing. Tables are created from the template's definitions.
+ */
+export async function startDynamo(template: Template, dataDir?: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::DynamoDB::Table')) {
+    const props = resolve(template, resource.Properties) as Record<string, unknown>;
+    const input: CreateTableCommandInput = {
+      TableName: (props.TableName as string) ?? logicalId,
+      KeySchema: props.KeySchema as never,
+      AttributeDefinitions: props.AttributeDefinitions as never,
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: (props.GlobalSecondaryIndexes as never[] | undefined)?.map((gsi: Record<string, unknown>) => ({ IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection })) as never,
+    };
+    try {
+      await client.send(new CreateTableCommand(input));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  }
+  client.destroy();
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

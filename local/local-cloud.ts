@@ -1,0 +1,486 @@
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { VirtualClock } from './virtual-clock.js';
+import { matchesPattern } from './event-patterns.js';
+import { arnOf, resolve, resourcesOfType, type Template } from './template.js';
+
+/**
+ * The AWS services the follow-up system uses, run in-process over the real engines: Lambda
+ * (handlers imported and invoked), Step Functions (aws-local-stepfunctions running the
+ * synthesized definitions), EventBridge (the template's rules and targets), Amazon Connect
+ * (tasks on a local agent desk), SES (a local outbox) and Secrets Manager.
+ */
+
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export interface AgentTaskRecord {
+  contactId: string;
+  clientToken: string;
+  name: string;
+  description: string;
+  outcomeFormUrl: string;
+  attributes: Record<string, string>;
+  createdAt: string;
+}
+
+export interface SentEmail {
+  messageId: string;
+  to: string[];
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+  sentAt: string;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  startDate: string;
+  stopDate?: string;
+  output?: string;
+  error?: string;
+  /** States entered: what Step Functions Standard bills as state transitions. */
+  transitions: number;
+  states: string[];
+}
+
+interface FunctionSpec {
+  logicalId: string;
+  entry: string;
+  environment: Record<string, string>;
+}
+
+interface WaitSpec {
+  seconds?: number;
+  timestamp?: string;
+  secondsPath?: string;
+  timestampPath?: string;
+}
+
+interface PendingToken {
+  executionArn: string;
+  resume: (outcome: { output: unknown } | { error: string; cause?: string }) => void;
+}
+
+export interface FaultInjector {
+  /** Throws an AwsError to simulate throttling or a failure of `service.operation`. */
+  before(service: string, operation: string): void;
+}
+
+const TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
+const TIMEOUT_PARAM = '__timeoutSeconds.$';
+
+function jsonPath(input: unknown, path: string): unknown {
+  if (path === '$') return input;
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), input);
+}
+
+export class LocalCloud {
+  readonly functions = new Map<string, FunctionSpec>();
+  private readonly handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
+  private readonly stateMachines = new Map<string, { definition: Record<string, unknown>; waits: Map<string, WaitSpec> }>();
+  readonly executions = new Map<string, ExecutionRecord>();
+  private readonly tokens = new Map<string, PendingToken>();
+  private readonly rules: { busName: string; pattern: Record<string, unknown>; targets: { arn: string; dlq?: string }[] }[] = [];
+  readonly agentTasks: AgentTaskRecord[] = [];
+  readonly outbox: SentEmail[] = [];
+  readonly deadLetters: { queue: string; body: unknown; reason: string; at: string }[] = [];
+  readonly apiCalls: Record<string, number> = {};
+  readonly invocations: Record<string, { count: number; totalMs: number; durationsMs: number[] }> = {};
+  private readonly listeners = { agentTask: [] as ((task: AgentTaskRecord) => void)[], email: [] as ((email: SentEmail) => void)[] };
+  private readonly secrets = new Map<string, string>();
+  private seq = 0;
+  faults: FaultInjector | undefined;
+
+  constructor(
+    readonly template: Template,
+    readonly clock: VirtualClock,
+    private readonly projectRoot: string,
+    private readonly secretSeed = 'local',
+  ) {
+    for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const entry = resource.Metadata?.['followup:entry'];
+      if (typeof entry !== 'string') continue;
+      const variables = (resolve(template, resource.Properties?.Environment) as { Variables?: Record<string, string> })?.Variables ?? {};
+      this.functions.set(arnOf(template, logicalId), { logicalId, entry, environment: variables });
+    }
+    for (const [logicalId, resource] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
+      const definition = JSON.parse(resolve(template, resource.Properties?.DefinitionString) as string) as Record<string, unknown>;
+      this.stateMachines.set(arnOf(template, logicalId), this.localDefinition(definition));
+    }
+    for (const [, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
+      const props = resolve(template, resource.Properties) as { EventBusName?: string; EventPattern: Record<string, unknown>; Targets: { Arn: string; DeadLetterConfig?: { Arn: string } }[] };
+      this.rules.push({ busName: props.EventBusName ?? 'default', pattern: props.EventPattern, targets: props.Targets.map((t) => ({ arn: t.Arn, dlq: t.DeadLetterConfig?.Arn })) });
+    }
+  }
+
+  /** Every function's environment merged: in one process they must agree on shared names. */
+  mergedEnvironment(): Record<string, string> {
+    const merged: Record<string, string> = {};
+    for (const fn of this.functions.values()) {
+      for (const [key, value] of Object.entries(fn.environment)) {
+        if (key in merged && merged[key] !== value) throw new Error(`functions disagree on ${key}: ${merged[key]} vs ${value}`);
+        merged[key] = value;
+      }
+    }
+    return merged;
+  }
+
+  /** Imports every handler; call after the environment is in place (SDK clients read it at import). */
+  async loadHandlers(): Promise<void> {
+    for (const [arn, fn] of this.functions) {
+      const module = (await import(pathToFileURL(path.join(this.projectRoot, fn.entry)).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> };
+      this.handlers.set(arn, module.handler);
+      this.handlers.set(fn.logicalId, module.handler);
+    }
+  }
+
+  stateMachineArns(): string[] {
+    return [...this.stateMachines.keys()];
+  }
+
+  count(service: string, operation: string): void {
+    const key = `${service}.${operation}`;
+    this.apiCalls[key] = (this.apiCalls[key] ?? 0) + 1;
+    this.faults?.before(service, operation);
+  }
+
+  nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}-${createHash('sha256').update(`${prefix}:${this.seq}`).digest('hex').slice(0, 12)}-${this.seq}`;
+  }
+
+  // ── Lambda ────────────────────────────────────────────────────────────────────────────────
+
+  async invokeFunction(arnOrName: string, payload: unknown): Promise<unknown> {
+    const handler = this.handlers.get(arnOrName) ?? this.handlers.get(arnOrName.split(':').pop() ?? '');
+    const spec = this.functions.get(arnOrName) ?? [...this.functions.values()].find((f) => f.logicalId === arnOrName.split(':').pop());
+    if (!handler || !spec) throw new AwsError('ResourceNotFoundException', `function ${arnOrName} not found`, 404);
+    this.count('Lambda', 'Invoke');
+    const context = {
+      functionName: spec.logicalId,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: arnOrName,
+      memoryLimitInMB: '512',
+      awsRequestId: this.nextId('req'),
+      logGroupName: `/aws/lambda/${spec.logicalId}`,
+      logStreamName: 'local',
+      callbackWaitsForEmptyEventLoop: false,
+      getRemainingTimeInMillis: () => 30_000,
+    };
+    const started = performance.now();
+    try {
+      return await this.clock.track(() => handler(structuredClone(payload), context));
+    } finally {
+      const stats = (this.invocations[spec.logicalId] ??= { count: 0, totalMs: 0, durationsMs: [] });
+      const ms = performance.now() - started;
+      stats.count += 1;
+      stats.totalMs += ms;
+      stats.durationsMs.push(ms);
+    }
+  }
+
+  // ── Step Functions ────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Adapts a definition to the local engine: Wait states sleep on the virtual clock (so a
+   * month passes in seconds), callback tasks carry their timeout into the override, and the
+   * execution-level timeout is dropped (the engine would arm a real timer for it).
+   */
+  private localDefinition(definition: Record<string, unknown>) {
+    const waits = new Map<string, WaitSpec>();
+    const local = structuredClone(definition) as { States: Record<string, Record<string, unknown>>; TimeoutSeconds?: number };
+    delete local.TimeoutSeconds;
+    for (const [name, state] of Object.entries(local.States)) {
+      if (state.Type === 'Wait') {
+        waits.set(name, { seconds: state.Seconds as number, timestamp: state.Timestamp as string, secondsPath: state.SecondsPath as string, timestampPath: state.TimestampPath as string });
+        for (const key of ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath']) delete state[key];
+        state.Type = 'Task';
+        state.Resource = 'arn:aws:lambda:us-east-1:000000000000:function:local-wait';
+      }
+      if (state.Type === 'Task') {
+        const params = state.Parameters as Record<string, unknown> | undefined;
+        if (typeof state.Resource === 'string' && state.Resource.endsWith('.waitForTaskToken') && params) {
+          const payload = params.Payload as Record<string, unknown>;
+          for (const [key, value] of Object.entries(payload)) if (value === '$$.Task.Token') payload[key.replace(/\.\$$/, '')] = TOKEN_PLACEHOLDER;
+          for (const key of Object.keys(payload)) if (payload[key] === '$$.Task.Token') delete payload[key];
+          if (state.TimeoutSecondsPath) params[TIMEOUT_PARAM] = state.TimeoutSecondsPath;
+          if (state.TimeoutSeconds) params.__timeoutSeconds = state.TimeoutSeconds;
+        }
+        delete state.TimeoutSecondsPath;
+        delete state.HeartbeatSeconds;
+        // The override enforces timeouts on the virtual clock; the engine's own timer is real time.
+        state.TimeoutSeconds = 2_000_000;
+      }
+    }
+    return { definition: local, waits };
+  }
+
+  startExecution(stateMachineArn: string, name: string | undefined, input: string): ExecutionRecord {
+    const machine = this.stateMachines.get(stateMachineArn);
+    if (!machine) throw new AwsError('StateMachineDoesNotExist', `state machine ${stateMachineArn} does not exist`);
+    this.count('StepFunctions', 'StartExecution');
+    const executionName = name ?? this.nextId('exec');
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      throw new AwsError('ExecutionAlreadyExists', `Execution already exists: '${executionArn}'`);
+    }
+    const record: ExecutionRecord = { executionArn, stateMachineArn, name: executionName, input, status: 'RUNNING', startDate: this.clock.now().toISOString(), transitions: 0, states: [] };
+    this.executions.set(executionArn, record);
+    this.clock.hold();
+    void this.runExecution(record, machine).finally(() => this.clock.release());
+    return record;
+  }
+
+  private async runExecution(record: ExecutionRecord, machine: { definition: Record<string, unknown>; waits: Map<string, WaitSpec> }) {
+    const definition = machine.definition as { States: Record<string, Record<string, unknown>> };
+    const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const retryIntervals: Record<string, number> = {};
+    for (const [stateName, state] of Object.entries(definition.States)) {
+      if (state.Type !== 'Task') continue;
+      retryIntervals[stateName] = 0;
+      overrides[stateName] = (input) => this.runTask(record, stateName, state, machine.waits.get(stateName), input);
+    }
+    const engine = new StateMachine(definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
+    const execution = engine.run(JSON.parse(record.input), {
+      overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: retryIntervals },
+      context: { Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: JSON.parse(record.input) }, StateMachine: { Id: record.stateMachineArn } },
+      noThrowOnAbort: true,
+    });
+    const counting = (async () => {
+      for await (const event of execution.eventLogs as AsyncGenerator<{ type: string; state?: { name: string } }>) {
+        if (event.type === 'StateEntered') {
+          record.transitions += 1;
+          record.states.push(event.state?.name ?? "?");
+        }
+      }
+    })();
+    try {
+      const output = await execution.result;
+      record.status = 'SUCCEEDED';
+      record.output = JSON.stringify(output);
+    } catch (error) {
+      record.status = 'FAILED';
+      record.error = `${(error as Error).name}: ${(error as Error).message}`;
+    }
+    await counting.catch(() => undefined);
+    record.stopDate = this.clock.now().toISOString();
+  }
+
+  private async runTask(record: ExecutionRecord, stateName: string, state: Record<string, unknown>, wait: WaitSpec | undefined, input: unknown): Promise<unknown> {
+    if (wait) {
+      const at = wait.timestampPath
+        ? new Date(String(jsonPath(input, wait.timestampPath))).getTime()
+        : wait.timestamp
+          ? new Date(wait.timestamp).getTime()
+          : this.clock.nowMs() + 1000 * Number(wait.secondsPath ? jsonPath(input, wait.secondsPath) : wait.seconds ?? 0);
+      await this.clock.sleepUntil(at);
+      return input;
+    }
+    const resource = String(state.Resource);
+    if (resource.endsWith('.waitForTaskToken')) return this.runCallbackTask(record, input as Record<string, unknown>);
+    if (resource === 'arn:aws:states:::lambda:invoke') {
+      const params = input as { FunctionName: string; Payload: unknown };
+      return { StatusCode: 200, Payload: await this.invokeFunction(params.FunctionName, params.Payload) };
+    }
+    void stateName;
+    return this.invokeFunction(resource, input);
+  }
+
+  /** lambda:invoke.waitForTaskToken: a fresh token per entry, then wait for SendTask* or the timeout. */
+  private async runCallbackTask(record: ExecutionRecord, params: Record<string, unknown>): Promise<unknown> {
+    const token = `${this.nextId('token')}.${record.name}`;
+    const timeoutSeconds = Number(params[TIMEOUT_PARAM] ?? params.__timeoutSeconds ?? 99_999_999);
+    const payload = JSON.parse(JSON.stringify(params.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as unknown;
+    let settle!: (outcome: { output: unknown } | { error: string; cause?: string }) => void;
+    const answered = new Promise<{ output: unknown } | { error: string; cause?: string }>((resolve) => (settle = resolve));
+    let cancelTimer = () => {};
+    const finish = (outcome: { output: unknown } | { error: string; cause?: string }) => {
+      if (!this.tokens.delete(token)) return;
+      cancelTimer();
+      this.clock.hold();
+      settle(outcome);
+    };
+    this.tokens.set(token, { executionArn: record.executionArn, resume: finish });
+    try {
+      await this.invokeFunction(String(params.FunctionName), payload);
+    } catch (error) {
+      this.tokens.delete(token);
+      throw error;
+    }
+    if (!this.tokens.has(token)) {
+      // Answered during the invocation itself (e.g. the function found the customer opted out).
+      const outcome = await answered;
+      this.clock.release();
+      return this.unwrap(outcome);
+    }
+    cancelTimer = this.clock.timer(this.clock.nowMs() + timeoutSeconds * 1000, () => finish({ error: 'States.Timeout', cause: 'no answer within the task timeout' }));
+    this.clock.release();
+    const outcome = await answered;
+    return this.unwrap(outcome);
+  }
+
+  private unwrap(outcome: { output: unknown } | { error: string; cause?: string }): unknown {
+    if ('output' in outcome) return outcome.output;
+    const error = new Error(outcome.cause ?? outcome.error);
+    error.name = outcome.error;
+    throw error;
+  }
+
+  sendTaskSuccess(token: string, output: string): void {
+    this.count('StepFunctions', 'SendTaskSuccess');
+    const pending = this.tokens.get(token);
+    if (!pending) throw new AwsError('TaskDoesNotExist', 'Task does not exist anymore');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(output);
+    } catch {
+      throw new AwsError('InvalidOutput', 'output is not valid JSON');
+    }
+    pending.resume({ output: parsed });
+  }
+
+  sendTaskFailure(token: string, error?: string, cause?: string): void {
+    this.count('StepFunctions', 'SendTaskFailure');
+    const pending = this.tokens.get(token);
+    if (!pending) throw new AwsError('TaskDoesNotExist', 'Task does not exist anymore');
+    pending.resume({ error: error ?? 'TaskFailed', cause });
+  }
+
+  openTokens(): number {
+    return this.tokens.size;
+  }
+
+  // ── EventBridge ───────────────────────────────────────────────────────────────────────────
+
+  putEvents(entries: { Source?: string; DetailType?: string; Detail?: string; EventBusName?: string; Resources?: string[]; Time?: string }[]) {
+    this.count('EventBridge', 'PutEvents');
+    const results = entries.map((entry) => {
+      if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+      }
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+      }
+      if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object.' };
+      const busName = (entry.EventBusName ?? 'default').split('/').pop()!;
+      const event = {
+        version: '0',
+        id: this.nextId('evt'),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: '000000000000',
+        time: this.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: 'us-east-1',
+        resources: entry.Resources ?? [],
+        detail,
+      };
+      for (const rule of this.rules) {
+        if (rule.busName !== busName || !matchesPattern(rule.pattern, event)) continue;
+        for (const target of rule.targets) {
+          this.clock.hold();
+          void this.deliver(target, event).finally(() => this.clock.release());
+        }
+      }
+      return { EventId: event.id };
+    });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /** Asynchronous Lambda invocation: two retries, then the target's dead-letter queue. */
+  private async deliver(target: { arn: string; dlq?: string }, event: Record<string, unknown>) {
+    if (target.arn.includes(':stateMachine:')) {
+      this.startExecution(target.arn, undefined, JSON.stringify(event));
+      return;
+    }
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        await this.invokeFunction(target.arn, event);
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    this.deadLetters.push({ queue: target.dlq ?? 'none', body: { eventId: event.id, detailType: event['detail-type'] }, reason: String((lastError as Error)?.message ?? lastError), at: this.clock.now().toISOString() });
+  }
+
+  // ── Amazon Connect, SES, Secrets Manager ──────────────────────────────────────────────────
+
+  startTaskContact(request: { ClientToken?: string; Name?: string; Description?: string; References?: Record<string, { Value: string }>; Attributes?: Record<string, string> }) {
+    this.count('Connect', 'StartTaskContact');
+    const existing = request.ClientToken ? this.agentTasks.find((t) => t.clientToken === request.ClientToken) : undefined;
+    if (existing) return { ContactId: existing.contactId };
+    if (!request.Name) throw new AwsError('InvalidParameterException', 'Name is required');
+    const task: AgentTaskRecord = {
+      contactId: this.nextId('contact'),
+      clientToken: request.ClientToken ?? '',
+      name: request.Name,
+      description: request.Description ?? '',
+      outcomeFormUrl: request.References?.outcomeForm?.Value ?? '',
+      attributes: request.Attributes ?? {},
+      createdAt: this.clock.now().toISOString(),
+    };
+    this.agentTasks.push(task);
+    for (const listener of this.listeners.agentTask) listener(task);
+    return { ContactId: task.contactId };
+  }
+
+  sendEmail(request: { FromEmailAddress?: string; Destination?: { ToAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Html?: { Data?: string }; Text?: { Data?: string } } } } }) {
+    this.count('SES', 'SendEmail');
+    const simple = request.Content?.Simple;
+    if (!request.Destination?.ToAddresses?.length || !simple?.Subject?.Data) throw new AwsError('BadRequestException', 'Destination and Subject are required');
+    const email: SentEmail = {
+      messageId: this.nextId('msg'),
+      to: request.Destination.ToAddresses,
+      from: request.FromEmailAddress ?? '',
+      subject: simple.Subject.Data,
+      html: simple.Body?.Html?.Data ?? '',
+      text: simple.Body?.Text?.Data ?? '',
+      sentAt: this.clock.now().toISOString(),
+    };
+    this.outbox.push(email);
+    for (const listener of this.listeners.email) listener(email);
+    return { MessageId: email.messageId };
+  }
+
+  getSecretValue(secretId: string) {
+    this.count('SecretsManager', 'GetSecretValue');
+    if (!this.secrets.has(secretId)) {
+      const key = createHash('sha256').update(`${this.secretSeed}:${secretId}`).digest('base64url');
+      this.secrets.set(secretId, JSON.stringify({ currentId: 'k1', current: key }));
+    }
+    return { ARN: secretId, Name: secretId.split(':').pop(), SecretString: this.secrets.get(secretId)!, VersionId: 'local' };
+  }
+
+  onAgentTask(listener: (task: AgentTaskRecord) => void): void {
+    this.listeners.agentTask.push(listener);
+  }
+
+  onEmail(listener: (email: SentEmail) => void): void {
+    this.listeners.email.push(listener);
+  }
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useClock } from '../functions/shared/clock.js';
+import { VirtualClock } from './virtual-clock.js';
+import { synthesizeTemplate, LOCAL_API_ID } from './template.js';
+import { startDynamo } from './dynamo.js';
+import { LocalCloud } from './local-cloud.js';
+import { startAwsEndpoint } from './aws-endpoint.js';
+import { startWebServer } from './web.js';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalStackOptions {
+  /** follow: wall-clock time (npm start); manual: the simulator moves time. */
+  clock: 'follow' | 'manual';
+  start?: Date;
+  /** Keep DynamoDB data here (npm start); in memory when absent. */
+  dataDir?: string;
+  webPort?: number;
+  awsPort?: number;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+export interface LocalStack {
+  cloud: LocalCloud;
+  clock: VirtualClock;
+  webUrl: string;
+  awsUrl: string;
+  dynamoUrl: string;
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots the whole system locally from the synthesized template: DynamoDB, the AWS endpoint
+ * (Step Functions, EventBridge, Connect, SES, Secrets Manager), the functions in-process and
+ * the web page. One per process: handlers read the endpoints when first imported.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const template = synthesizeTemplate();
+  const clock = new VirtualClock(options.clock, options.start);
+  useClock(clock.now);
+  const dynamo = await startDynamo(template, options.dataDir);
+  const cloud = new LocalCloud(template, clock, PROJECT_ROOT);
+  const aws = await startAwsEndpoint(cloud, options.awsPort ?? 0);
+  const web = await startWebServer(cloud, options.webPort ?? 0);
+
+  const environment = cloud.mergedEnvironment();
+  for (const [key, value] of Object.entries(environment)) {
+    process.env[key] = key === 'OUTCOME_BASE_URL' ? value.replace(new RegExp(`^https://${LOCAL_API_ID}\\.execute-api\\.[^/]+`), web.url) : value;
+  }
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    AWS_LAMBDA_FUNCTION_NAME: 'local',
+  });
+  await cloud.loadHandlers();
+  return {
+    cloud,
+    clock,
+    webUrl: web.url,
+    awsUrl: aws.url,
+    dynamoUrl: dynamo.url,
+    tableName: environment.FOLLOW_UP_TABLE!,
+    async stop() {
+      clock.stop();
+      await web.close();
+      await aws.close();
+      await dynamo.close();
+    },
+  };
+}

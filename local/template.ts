@@ -1,0 +1,124 @@
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../infra/app.js';
+
+/**
+ * The local stack runs what `cdk synth` produces, not a hand-written copy: this synthesizes the
+ * stack in-process (without bundling) and resolves the template's intrinsic functions to local
+ * names and ARNs.
+ */
+export type Template = { Resources: Record<string, Resource> };
+export interface Resource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+}
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+/** Stands in for the HTTP API's id; the local stack swaps the URL around it for its own. */
+export const LOCAL_API_ID = 'localapi';
+
+export function synthesizeTemplate(): Template {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const { stack } = buildApp({ app, nag: false });
+  const assembly = app.synth();
+  return assembly.getStackByName(stack.stackName).template as Template;
+}
+
+const serviceOf: Record<string, [service: string, kind: string, sep: string]> = {
+  'AWS::Lambda::Function': ['lambda', 'function', ':'],
+  'AWS::StepFunctions::StateMachine': ['states', 'stateMachine', ':'],
+  'AWS::DynamoDB::Table': ['dynamodb', 'table', '/'],
+  'AWS::Events::EventBus': ['events', 'event-bus', '/'],
+  'AWS::SQS::Queue': ['sqs', '', ''],
+  'AWS::SecretsManager::Secret': ['secretsmanager', 'secret', ':'],
+  'AWS::IAM::Role': ['iam', 'role', '/'],
+  'AWS::Logs::LogGroup': ['logs', 'log-group', ':'],
+};
+
+export function arnOf(template: Template, logicalId: string): string {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`template has no resource ${logicalId}`);
+  const [service, kind, sep] = serviceOf[resource.Type] ?? ['local', resource.Type.split('::').pop()!.toLowerCase(), '/'];
+  if (service === 'sqs') return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+  return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${kind}${sep}${nameOf(template, logicalId)}`;
+}
+
+export function nameOf(template: Template, logicalId: string): string {
+  const resource = template.Resources[logicalId]!;
+  const props = resource.Properties ?? {};
+  if (resource.Type === 'AWS::Events::EventBus' && typeof props.Name === 'string') return props.Name;
+  return logicalId;
+}
+
+function refOf(template: Template, logicalId: string): string {
+  const pseudo: Record<string, string> = {
+    'AWS::Region': LOCAL_REGION,
+    'AWS::AccountId': LOCAL_ACCOUNT,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': 'CustomerFollowUp',
+    'AWS::NoValue': '',
+  };
+  if (logicalId in pseudo) return pseudo[logicalId]!;
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`Ref to unknown resource ${logicalId}`);
+  switch (resource.Type) {
+    case 'AWS::StepFunctions::StateMachine':
+    case 'AWS::SecretsManager::Secret':
+      return arnOf(template, logicalId);
+    case 'AWS::ApiGatewayV2::Api':
+      return LOCAL_API_ID;
+    case 'AWS::SQS::Queue':
+      return `http://localhost/queue/${logicalId}`;
+    default:
+      return nameOf(template, logicalId);
+  }
+}
+
+function getAtt(template: Template, logicalId: string, attribute: string): string {
+  if (attribute === 'Arn') return arnOf(template, logicalId);
+  if (attribute === 'Name' || attribute === 'QueueName') return nameOf(template, logicalId);
+  if (attribute === 'ApiEndpoint') return `https://${LOCAL_API_ID}.execute-api.${LOCAL_REGION}.amazonaws.com`;
+  return `${logicalId}.${attribute}`;
+}
+
+/** Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select and Fn::Split to plain values. */
+export function resolve(template: Template, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolve(template, v));
+  if (!value || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1) {
+    const [fn, arg] = entries[0]!;
+    if (fn === 'Ref') return refOf(template, arg as string);
+    if (fn === 'Fn::GetAtt') {
+      const [id, attr] = Array.isArray(arg) ? (arg as string[]) : String(arg).split('.');
+      return getAtt(template, id!, attr!);
+    }
+    if (fn === 'Fn::Join') {
+      const [sep, parts] = arg as [string, unknown[]];
+      return (resolve(template, parts) as unknown[]).join(sep);
+    }
+    if (fn === 'Fn::Select') {
+      const [index, list] = arg as [number, unknown];
+      return (resolve(template, list) as unknown[])[Number(index)];
+    }
+    if (fn === 'Fn::Split') {
+      const [sep, source] = arg as [string, unknown];
+      return String(resolve(template, source)).split(sep);
+    }
+    if (fn === 'Fn::Sub') {
+      const [text, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [arg as string, {}];
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        if (name in vars) return String(resolve(template, vars[name]));
+        const [id, attr] = name.split('.');
+        return attr ? getAtt(template, id!, attr) : refOf(template, id!);
+      });
+    }
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(template, v)]));
+}
+
+export function resourcesOfType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
