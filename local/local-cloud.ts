@@ -101,6 +101,8 @@ export class LocalCloud {
   private readonly tokens = new Map<string, PendingToken>();
   private readonly rules: { busName: string; pattern: Record<string, unknown>; targets: { arn: string; dlq?: string }[] }[] = [];
   readonly agentTasks: AgentTaskRecord[] = [];
+  /** Every event accepted on a bus, in order (upstream events and the system's own). */
+  readonly publishedEvents: { busName: string; event: Record<string, unknown> }[] = [];
   readonly outbox: SentEmail[] = [];
   readonly deadLetters: { queue: string; body: unknown; reason: string; at: string }[] = [];
   readonly apiCalls: Record<string, number> = {};
@@ -398,6 +400,7 @@ export class LocalCloud {
         resources: entry.Resources ?? [],
         detail,
       };
+      this.publishedEvents.push({ busName, event });
       for (const rule of this.rules) {
         if (rule.busName !== busName || !matchesPattern(rule.pattern, event)) continue;
         for (const target of rule.targets) {

@@ -1,0 +1,97 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { AgentTaskRecord, SentEmail } from '../../local/local-cloud.js';
+import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
+import type { FinalOutcome } from '../../functions/shared/adapters/follow-up-store.js';
+
+export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; expiresAt: number };
+
+/** A local stack on a manual clock, with the verbs workflow tests speak in. */
+export class Harness {
+  private constructor(
+    readonly stack: LocalStack,
+    private readonly events: EventBridgeClient,
+    private readonly db: DynamoDBDocumentClient,
+  ) {}
+
+  static async start(start: Date): Promise<Harness> {
+    const stack = await startLocalStack({ clock: 'manual', start, logLevel: 'SILENT' });
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    return new Harness(
+      stack,
+      new EventBridgeClient({ endpoint: stack.awsUrl, region: 'us-east-1', credentials }),
+      DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials })),
+    );
+  }
+
+  get cloud() {
+    return this.stack.cloud;
+  }
+
+  now(): Date {
+    return this.stack.clock.now();
+  }
+
+  /** Publishes events to the bus the way an upstream system does, then lets the system settle. */
+  async publish(detailType: string, detail: unknown, source = 'dealer.dms') {
+    const result = await this.stack.clock.track(() =>
+      this.events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'customer-follow-up', Source: source, DetailType: detailType, Detail: typeof detail === 'string' ? detail : JSON.stringify(detail) }] })),
+    );
+    await this.stack.clock.settle();
+    return result;
+  }
+
+  async runUntil(iso: string) {
+    await this.stack.clock.runUntil(Date.parse(iso));
+  }
+
+  tasksFor(followUpId: string): AgentTaskRecord[] {
+    return this.cloud.agentTasks.filter((t) => t.attributes.followUpId === followUpId);
+  }
+
+  emailsTo(address: string): SentEmail[] {
+    return this.cloud.outbox.filter((m) => m.to.includes(address));
+  }
+
+  /** What an agent or customer does: submit the linked form as JSON. */
+  async submit(url: string, body: Record<string, unknown>): Promise<{ status: number; body: { code: string; message: string } }> {
+    const response = await this.stack.clock.track(() =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }),
+    );
+    const parsed = (await response.json()) as { code: string; message: string };
+    await this.stack.clock.settle();
+    return { status: response.status, body: parsed };
+  }
+
+  async followUp(followUpId: string): Promise<StoredFollowUp | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.stack.tableName, Key: { pk: `FU#${followUpId}`, sk: 'META' } }));
+    return Item as StoredFollowUp | undefined;
+  }
+
+  async items(kind: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({ TableName: this.stack.tableName, ExclusiveStartKey: start, FilterExpression: 'kind = :k', ExpressionAttributeValues: { ':k': kind } }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  executionOf(followUpId: string) {
+    return [...this.cloud.executions.values()].find((e) => e.name === followUpId);
+  }
+
+  async stop() {
+    await this.stack.stop();
+  }
+}
+
+export function linkIn(email: SentEmail): string {
+  const match = /https?:\/\/\S+\/links\/[\w.-]+/.exec(email.text);
+  if (!match) throw new Error('no survey link in the email');
+  return match[0];
+}
