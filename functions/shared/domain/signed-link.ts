@@ -61,7 +61,9 @@ export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkChe
   const key = parsed.success ? [keys.current, ...keys.previous].find((k) => k.id === parsed.data.k) : undefined;
   const given = Buffer.from(signature, 'base64url');
   const expected = key ? mac(key.secret, payload) : undefined;
-  if (!parsed.success || !expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // Base64url's last character carries spare bits: only the canonical spelling is accepted.
+  const canonical = b64(given) === signature;
+  if (!parsed.success || !expected || !canonical || given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: 'tampered', message: 'This link is not valid: it was changed or was not issued by us.' };
   }
   const claims: LinkClaims = { followUpId: parsed.data.f, attempt: parsed.data.a, purpose: parsed.data.p, expiresAt: parsed.data.e };
