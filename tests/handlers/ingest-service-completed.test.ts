@@ -1,0 +1,73 @@
+import './setup-env.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { handler } from '../../functions/ingest-service-completed/handler.js';
+import { useClock } from '../../functions/shared/clock.js';
+
+const db = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+const context = { awsRequestId: 'r1', functionName: 'ingest' } as never;
+useClock(() => new Date('2026-11-20T08:00:00Z'));
+
+const event = (detail: Record<string, unknown>) => ({
+  id: 'evt-1',
+  source: 'dealer.dms',
+  'detail-type': 'Service Completed',
+  time: '2026-11-20T07:30:00Z',
+  detail,
+});
+const detail = { serviceId: 'RO-9', serviceType: 'vehicle-repair', completedAt: '2026-11-20T15:00:00+08:00', customer: { id: 'C9', name: '王五', phone: '+8613800138000' } };
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'exists', $metadata: {} });
+
+beforeEach(() => {
+  db.reset();
+  sfn.reset();
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+});
+
+describe('ingest-service-completed handler', () => {
+  it('creates the follow-up under a conditional write and starts a same-named execution with ids only', async () => {
+    const result = await handler(event(detail), context);
+    expect(result).toMatchObject({ status: 'accepted', followUpIds: [expect.stringMatching(/^fu-[0-9a-f]{32}$/)] });
+    const put = db.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(put.Item).toMatchObject({ pk: `FU#${result.followUpIds[0]}`, status: 'scheduled', serviceType: 'vehicle-repair' });
+    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(start).toEqual({ stateMachineArn: process.env.FOLLOW_UP_STATE_MACHINE_ARN, name: result.followUpIds[0], input: JSON.stringify({ followUpId: result.followUpIds[0] }) });
+    expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  it('ignores a redelivered event whose follow-up already started', async () => {
+    db.on(PutCommand).rejects(conditionFailed());
+    db.on(GetCommand).resolves({ Item: { pk: 'FU#x', sk: 'META', followUpId: 'x', executionStarted: true, attempts: [] } });
+    expect(await handler(event(detail), context)).toMatchObject({ status: 'duplicate' });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('finishes the start of a follow-up whose first delivery died before StartExecution', async () => {
+    db.on(PutCommand).rejects(conditionFailed());
+    db.on(GetCommand).resolves({ Item: { pk: 'FU#x', sk: 'META', followUpId: 'x', attempts: [] } });
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    expect(await handler(event(detail), context)).toMatchObject({ status: 'accepted' });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  it('records a rejection naming the field and starts nothing', async () => {
+    const result = await handler(event({ ...detail, customer: { id: 'C9', name: '王五' } }), context);
+    expect(result).toEqual({ status: 'rejected', field: 'detail.customer.phone', followUpIds: [] });
+    const put = db.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(put.Item).toMatchObject({ pk: 'REJECTED#evt-1', field: 'detail.customer.phone', kind: 'Rejection' });
+    expect(JSON.stringify(put.Item)).not.toContain('王五');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('lets a storage failure surface so the invocation is retried and, in the end, dead-lettered', async () => {
+    db.on(PutCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+    await expect(handler(event(detail), context)).rejects.toThrow('ProvisionedThroughputExceeded');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,89 @@
+import './setup-env.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { ConnectClient, StartTaskContactCommand } from '@aws-sdk/client-connect';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { handler } from '../../functions/start-contact/handler.js';
+import { useClock } from '../../functions/shared/clock.js';
+import { verifyLink } from '../../functions/shared/domain/signed-link.js';
+
+const db = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+const connect = mockClient(ConnectClient);
+const ses = mockClient(SESv2Client);
+const secrets = mockClient(SecretsManagerClient);
+const context = { awsRequestId: 'r1', functionName: 'contact' } as never;
+const now = new Date('2026-11-23T01:00:00Z');
+useClock(() => now);
+const id = 'fu-0123456789abcdef0123456789abcdef';
+const followUp = {
+  pk: `FU#${id}`, sk: 'META', followUpId: id, source: 'dms', serviceId: 'RO-1', serviceType: 'vehicle-repair', round: 0,
+  completedAt: '2026-11-20T07:00:00.000Z', customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' },
+  status: 'scheduled', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
+};
+const keys = { current: { id: 'k1', secret: 'a-very-secret-signing-key' }, previous: [] };
+
+beforeEach(() => {
+  for (const mock of [db, sfn, connect, ses, secrets]) mock.reset();
+  db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
+  db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'OPTOUT' } }).resolves({});
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
+  connect.on(StartTaskContactCommand).resolves({ ContactId: 'contact-1' });
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+});
+
+const input = (channel: 'phone' | 'email', attempt = 1) => ({ followUpId: id, attempt, channel, timeoutSeconds: 28_800, taskToken: 'token-abc' });
+
+describe('start-contact handler', () => {
+  it('creates a Connect task with a deterministic ClientToken, the script and a signed outcome-form link', async () => {
+    await handler(input('phone', 2), context);
+    const call = connect.commandCalls(StartTaskContactCommand)[0]!.args[0].input;
+    expect(call).toMatchObject({ InstanceId: 'instance-1', ContactFlowId: 'flow-1', ClientToken: `${id}-2` });
+    expect(call.Description).toContain('赵六');
+    const url = call.References!.outcomeForm!.Value!;
+    expect(url.startsWith('https://links.example.com/links/')).toBe(true);
+    const check = verifyLink(url.split('/links/')[1]!, keys, now);
+    expect(check).toMatchObject({ ok: true, claims: { followUpId: id, attempt: 2, purpose: 'agent', expiresAt: now.getTime() / 1000 + 28_800 } });
+    expect(db.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ sk: 'ATTEMPT#002', taskToken: 'token-abc' });
+    const reserve = db.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(reserve.Key).toEqual({ pk: 'CUSTOMER#C1', sk: 'CONTACTS#2026-Q4' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('emails the survey link for the email channel', async () => {
+    await handler(input('email'), context);
+    const call = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
+    expect(call.Destination?.ToAddresses).toEqual(['zhao@example.com']);
+    expect(call.FromEmailAddress).toBe('follow-up@example.com');
+    expect(call.Content?.Simple?.Body?.Text?.Data).toMatch(/https:\/\/links\.example\.com\/links\/\S+/);
+    expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
+  });
+
+  it('does not contact an opted-out customer and ends the wait at once', async () => {
+    db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'OPTOUT' } }).resolves({ Item: { pk: 'CUSTOMER#C1', sk: 'OPTOUT', at: '2026-11-21T00:00:00Z' } });
+    expect(await handler(input('phone'), context)).toEqual({ started: false });
+    expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'suppressed', reason: 'opted-out' });
+  });
+
+  it('skips the contact when the quarterly cap was reached since planning', async () => {
+    db.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'cap', $metadata: {} }));
+    expect(await handler(input('phone'), context)).toEqual({ started: false });
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'skipped', reason: 'frequency-cap' });
+    expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
+  });
+
+  it('rethrows Connect throttling so the workflow retries with backoff', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
+    connect.on(StartTaskContactCommand).rejects(throttled);
+    await expect(handler(input('phone'), context)).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+
+  it('rejects a malformed workflow input naming the field', async () => {
+    await expect(handler({ ...input('phone'), channel: 'pigeon' }, context)).rejects.toThrow(/channel/);
+  });
+});
