@@ -79,7 +79,7 @@ describe('infrastructure', () => {
     expect(policiesOf('FollowUpContact')).toContain('ses:SendEmail');
     expect(policiesOf('FollowUpRecord')).toContain('events:PutEvents');
     expect(policiesOf('IngestOptOut')).not.toContain('states:');
-    expect(template.toJSON()).not.toHaveProperty('Resources.*.Properties.ManagedPolicyArns');
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('serves the signed links on an HTTP API with access logs and throttling', () => {

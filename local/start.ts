@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { startLocalStack, PROJECT_ROOT } from './stack.js';
+
+/**
+ * `npm start`: the whole follow-up system on this machine, no AWS account and no network.
+ * Data is kept under .local/ so a restart loses nothing that was stored.
+ */
+const dataDir = path.join(PROJECT_ROOT, '.local', 'dynamodb');
+mkdirSync(dataDir, { recursive: true });
+const webPort = Number(process.env.PORT ?? 3000);
+const awsPort = Number(process.env.AWS_PORT ?? 4010);
+
+const stack = await startLocalStack({ clock: 'follow', dataDir, webPort, awsPort, logLevel: (process.env.LOG_LEVEL as 'INFO') ?? 'WARN' });
+
+console.log(`
+Customer follow-up is running locally.
+
+  Web page (agent desk, mail, follow-ups):  ${stack.webUrl.replace('127.0.0.1', 'localhost')}
+  AWS endpoint (EventBridge PutEvents, Step Functions, Connect, SES):  ${stack.awsUrl}
+  DynamoDB (dynalite):  ${stack.dynamoUrl}, data in ${path.relative(process.cwd(), dataDir) || dataDir}
+
+Send a "Service Completed" event:
+  aws events put-events --endpoint-url ${stack.awsUrl} --region us-east-1 --entries \\
+    '[{"EventBusName":"customer-follow-up","Source":"dealer.dms","DetailType":"Service Completed","Detail":"{\\"serviceId\\":\\"RO-1\\",\\"serviceType\\":\\"vehicle-repair\\",\\"completedAt\\":\\"${new Date(Date.now() - 86_400_000).toISOString()}\\",\\"customer\\":{\\"id\\":\\"C-1\\",\\"name\\":\\"Zhang San\\",\\"phone\\":\\"+8613800138000\\"}}"}]'
+
+Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping the local stack…');
+  await stack.stop();
+  console.log('Stopped. Data is kept in .local/.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
