@@ -43,9 +43,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamo = await startDynamo(template, options.dataDir);
   const cloud = new LocalCloud(template, clock, PROJECT_ROOT);
   const aws = await startAwsEndpoint(cloud, options.awsPort ?? 0);
-  const web = await startWebServer(cloud, options.webPort ?? 0);
-
   const environment = cloud.mergedEnvironment();
+  const web = await startWebServer(cloud, options.webPort ?? 0, { dynamoUrl: dynamo.url, tableName: environment.FOLLOW_UP_TABLE! });
+
   for (const [key, value] of Object.entries(environment)) {
     process.env[key] = key === 'OUTCOME_BASE_URL' ? value.replace(new RegExp(`^https://${LOCAL_API_ID}\\.execute-api\\.[^/]+`), web.url) : value;
   }

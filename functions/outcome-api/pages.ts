@@ -40,7 +40,7 @@ button{padding:.6rem 1.2rem;background:#0b5cad;color:#fff;border:0;border-radius
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem;border-radius:4px}</style></head>
 <body><h1>${title}</h1>${body}</body></html>`;
 
-function questionFields(survey: Survey, locale: Locale, required: boolean) {
+export function questionFields(survey: Survey, locale: Locale, required: boolean) {
   const w = t[locale];
   return survey.questions.map((q) => {
     const name = `answers.${q.id}`;
@@ -59,20 +59,25 @@ function questionFields(survey: Survey, locale: Locale, required: boolean) {
   });
 }
 
-export function agentFormPage(locale: Locale, survey: Survey, script: string, action: string, error?: string) {
+/** The agent's outcome fields: result, call-back time, the survey's questions, complaint flag. */
+export function agentOutcomeFields(locale: Locale, survey: Survey) {
   const w = t[locale];
   const options = Object.entries(w.results).map(([value, label]) => html`<label><input type="radio" name="result" value="${value}" required> ${label}</label>`);
+  return html`<fieldset><legend>${w.result}</legend>${options}</fieldset>
+<label>${w.callbackAt} <input type="datetime-local" name="callbackAt"></label>
+${questionFields(survey, locale, false)}
+<label><input type="checkbox" name="complaint" value="yes"> ${w.complaint}</label>
+<p><button type="submit">${w.submit}</button></p>`;
+}
+
+export function agentFormPage(locale: Locale, survey: Survey, script: string, action: string, error?: string) {
+  const w = t[locale];
   return page(
     locale,
     w.agentTitle,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <pre style="white-space:pre-wrap;background:#f4f6f8;padding:.8rem;border-radius:4px">${script}</pre>
-<form method="post" action="${action}">
-<fieldset><legend>${w.result}</legend>${options}</fieldset>
-<label>${w.callbackAt} <input type="datetime-local" name="callbackAt"></label>
-${questionFields(survey, locale, false)}
-<label><input type="checkbox" name="complaint" value="yes"> ${w.complaint}</label>
-<p><button type="submit">${w.submit}</button></p></form>`,
+<form method="post" action="${action}">${agentOutcomeFields(locale, survey)}</form>`,
   ).toString();
 }
 

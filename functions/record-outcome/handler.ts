@@ -54,12 +54,12 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
     const attempt = await store.getAttempt(input.followUpId, input.attempt);
     last = { attempt: input.attempt, channel: input.channel, dueAt: input.dueAt, result: input.outcome.result, endedAt: finishedAt };
     outcome = { status, reason: input.outcome.reason, finishedAt, channel: input.channel };
+    if (status === 'completed' || status === 'refused') outcome.onTime = now.getTime() <= new Date(input.deadline).getTime();
     if (status === 'completed') {
       const survey = policyConfig.surveys[policyConfig.policies[followUp.serviceType]?.survey ?? '']!;
       const answers = attempt?.answers ?? {};
       outcome.answers = answers;
       outcome.assessment = survey ? assessAnswers(survey, answers) : { scores: {}, complaint: false, complaintQuestions: [] };
-      outcome.onTime = now.getTime() <= new Date(input.deadline).getTime();
       agentMarkedComplaint = attempt?.agentMarkedComplaint === true;
       if (agentMarkedComplaint) outcome.assessment.complaint = true;
     }

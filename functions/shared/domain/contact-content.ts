@@ -65,6 +65,7 @@ export function agentTaskFor(
     outcomeFormUrl,
     attributes: {
       followUpId: followUp.followUpId,
+      attempt: String(attempt),
       serviceType: followUp.serviceType,
       customerName: followUp.customer.name,
       customerPhone: followUp.customer.phone ?? '',
