@@ -103,6 +103,7 @@ export class LocalCloud {
   readonly agentTasks: AgentTaskRecord[] = [];
   /** Every event accepted on a bus, in order (upstream events and the system's own). */
   readonly publishedEvents: { busName: string; event: Record<string, unknown> }[] = [];
+  private readonly deliveries = new Map<string, Promise<unknown>>();
   readonly outbox: SentEmail[] = [];
   readonly deadLetters: { queue: string; body: unknown; reason: string; at: string }[] = [];
   readonly apiCalls: Record<string, number> = {};
@@ -401,16 +402,23 @@ export class LocalCloud {
         detail,
       };
       this.publishedEvents.push({ busName, event });
+      const pending: Promise<unknown>[] = [];
       for (const rule of this.rules) {
         if (rule.busName !== busName || !matchesPattern(rule.pattern, event)) continue;
         for (const target of rule.targets) {
           this.clock.hold();
-          void this.deliver(target, event).finally(() => this.clock.release());
+          pending.push(this.deliver(target, event).finally(() => this.clock.release()));
         }
       }
+      this.deliveries.set(event.id, Promise.allSettled(pending).finally(() => this.deliveries.delete(event.id)));
       return { EventId: event.id };
     });
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /** Resolves when every target of the event has had it (delivered or dead-lettered). */
+  async delivered(eventId: string): Promise<void> {
+    await this.deliveries.get(eventId);
   }
 
   /** Asynchronous Lambda invocation: two retries, then the target's dead-letter queue. */

@@ -98,8 +98,8 @@ export async function startWebServer(
       customer: { id: `CUST-${serial}`, name: text('name'), phone: text('phone'), email: text('email'), locale: text('locale') },
     };
     const result = await cloud.clock.track(async () => cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: 'local.web', DetailType: 'Service Completed', Detail: JSON.stringify(detail) }]));
-    await cloud.clock.settle();
     const eventId = result.Entries[0] && 'EventId' in result.Entries[0] ? result.Entries[0].EventId : undefined;
+    if (eventId) await cloud.delivered(eventId);
     const rejection = (await queries.rejections()).find((r) => r.eventId === eventId);
     return c.redirect(rejection ? `/follow-ups?rejected=${encodeURIComponent(`${rejection.field}: ${rejection.message}`)}` : '/follow-ups?sent=1', 303);
   });
