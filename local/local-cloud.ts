@@ -79,7 +79,7 @@ interface PendingToken {
 
 export interface FaultInjector {
   /** Throws an AwsError to simulate throttling or a failure of `service.operation`. */
-  before(service: string, operation: string): void;
+  before(service: string, operation: string, key: string): void;
 }
 
 const TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
@@ -160,10 +160,11 @@ export class LocalCloud {
     return [...this.stateMachines.keys()];
   }
 
-  count(service: string, operation: string): void {
-    const key = `${service}.${operation}`;
-    this.apiCalls[key] = (this.apiCalls[key] ?? 0) + 1;
-    this.faults?.before(service, operation);
+  /** Counts an API call and lets the fault injector fail it; `key` names the request for repeatable faults. */
+  count(service: string, operation: string, key = ''): void {
+    const name = `${service}.${operation}`;
+    this.apiCalls[name] = (this.apiCalls[name] ?? 0) + 1;
+    this.faults?.before(service, operation, key);
   }
 
   nextId(prefix: string): string {
@@ -297,7 +298,7 @@ export class LocalCloud {
         : wait.timestamp
           ? new Date(wait.timestamp).getTime()
           : this.clock.nowMs() + 1000 * Number(wait.secondsPath ? jsonPath(input, wait.secondsPath) : wait.seconds ?? 0);
-      await this.clock.sleepUntil(at);
+      await this.clock.sleepUntil(at, { key: `${record.name}:${stateName}` });
       return input;
     }
     const resource = String(state.Resource);
@@ -306,7 +307,6 @@ export class LocalCloud {
       const params = input as { FunctionName: string; Payload: unknown };
       return { StatusCode: 200, Payload: await this.invokeFunction(params.FunctionName, params.Payload) };
     }
-    void stateName;
     return this.invokeFunction(resource, input);
   }
 
@@ -337,7 +337,7 @@ export class LocalCloud {
       this.clock.release();
       return this.unwrap(outcome);
     }
-    cancelTimer = this.clock.timer(this.clock.nowMs() + timeoutSeconds * 1000, () => finish({ error: 'States.Timeout', cause: 'no answer within the task timeout' }));
+    cancelTimer = this.clock.timer(this.clock.nowMs() + timeoutSeconds * 1000, () => finish({ error: 'States.Timeout', cause: 'no answer within the task timeout' }), token);
     this.clock.release();
     const outcome = await answered;
     return this.unwrap(outcome);
@@ -442,7 +442,7 @@ export class LocalCloud {
   // ── Amazon Connect, SES, Secrets Manager ──────────────────────────────────────────────────
 
   startTaskContact(request: { ClientToken?: string; Name?: string; Description?: string; References?: Record<string, { Value: string }>; Attributes?: Record<string, string> }) {
-    this.count('Connect', 'StartTaskContact');
+    this.count('Connect', 'StartTaskContact', request.ClientToken);
     const existing = request.ClientToken ? this.agentTasks.find((t) => t.clientToken === request.ClientToken) : undefined;
     if (existing) return { ContactId: existing.contactId };
     if (!request.Name) throw new AwsError('InvalidParameterException', 'Name is required');
@@ -461,7 +461,7 @@ export class LocalCloud {
   }
 
   sendEmail(request: { FromEmailAddress?: string; Destination?: { ToAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Html?: { Data?: string }; Text?: { Data?: string } } } } }) {
-    this.count('SES', 'SendEmail');
+    this.count('SES', 'SendEmail', `${request.Destination?.ToAddresses?.join(',')}:${request.Content?.Simple?.Subject?.Data}`);
     const simple = request.Content?.Simple;
     if (!request.Destination?.ToAddresses?.length || !simple?.Subject?.Data) throw new AwsError('BadRequestException', 'Destination and Subject are required');
     const email: SentEmail = {

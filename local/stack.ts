@@ -60,6 +60,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_LAMBDA_FUNCTION_NAME: 'local',
   });
   await cloud.loadHandlers();
+  // The handlers' DynamoDB client is this same module instance: count its calls like the others.
+  const { documentClient } = await import('../functions/shared/adapters/dynamo-follow-up-store.js');
+  documentClient.middlewareStack.remove('localApiCallCount');
+  documentClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      cloud.count('DynamoDB', String(context.commandName ?? 'Unknown').replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'localApiCallCount' },
+  );
   return {
     cloud,
     clock,

@@ -6,9 +6,13 @@
  */
 interface Sleeper {
   at: number;
+  /** Orders wake-ups at the same instant independently of registration order (determinism). */
+  key: string;
   seq: number;
   wake: () => void;
 }
+
+const before = (a: Sleeper, b: Sleeper) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.seq - b.seq;
 
 export class VirtualClock {
   private offsetMs: number;
@@ -38,31 +42,41 @@ export class VirtualClock {
   }
 
   /** Resolves when the clock reaches `at`. The caller stops counting as busy while it sleeps. */
-  sleepUntil(at: Date | number, { busy = true }: { busy?: boolean } = {}): Promise<void> {
+  sleepUntil(at: Date | number, { busy = true, key = '' }: { busy?: boolean; key?: string } = {}): Promise<void> {
     const target = typeof at === 'number' ? at : at.getTime();
     if (target <= this.nowMs()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       if (busy) this.release();
-      this.sleepers.push({
+      this.insert({
         at: target,
+        key,
         seq: this.seq++,
         wake: () => {
           if (busy) this.hold();
           resolve();
         },
       });
-      this.sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
     });
+  }
+
+  private insert(sleeper: Sleeper): void {
+    let lo = 0;
+    let hi = this.sleepers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(this.sleepers[mid]!, sleeper) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.sleepers.splice(lo, 0, sleeper);
   }
 
   /**
    * A cancellable wake-up that does not count as busy (a timeout racing a person's answer).
    * `onFire` runs with the clock held, like a sleeper waking.
    */
-  timer(at: number, onFire: () => void): () => void {
-    const sleeper: Sleeper = { at, seq: this.seq++, wake: () => onFire() };
-    this.sleepers.push(sleeper);
-    this.sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  timer(at: number, onFire: () => void, key = ''): () => void {
+    const sleeper: Sleeper = { at, key, seq: this.seq++, wake: () => onFire() };
+    this.insert(sleeper);
     return () => {
       const index = this.sleepers.indexOf(sleeper);
       if (index >= 0) this.sleepers.splice(index, 1);
@@ -130,10 +144,13 @@ export class VirtualClock {
   async runUntil(end: number, onStep?: (now: number) => void): Promise<void> {
     for (;;) {
       await this.settle();
-      const next = this.nextWakeUp();
-      if (next === undefined || next > end) break;
-      this.advanceTo(next);
-      onStep?.(next);
+      const next = this.sleepers[0];
+      if (!next || next.at > end) break;
+      // One wake-up at a time, each run to quiescence: the same scenario replays identically.
+      if (this.mode === 'manual') this.manualNow = Math.max(this.manualNow, next.at);
+      else this.offsetMs = Math.max(this.offsetMs, next.at - Date.now());
+      this.sleepers.shift()!.wake();
+      onStep?.(next.at);
     }
     this.advanceTo(end);
     await this.settle();

@@ -90,7 +90,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
 
   if (request.method === 'GET') {
     if (request.wantsJson) {
-      return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose: claims.purpose, followUpId: claims.followUpId, attempt: claims.attempt, questions: survey.questions.map((q) => ({ id: q.id, kind: q.kind, text: q.text[locale] })) }) };
+      return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose: claims.purpose, followUpId: claims.followUpId, attempt: claims.attempt, survey: policy!.survey, questions: survey.questions.map((q) => ({ id: q.id, kind: q.kind, text: q.text[locale] })) }) };
     }
     return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: formFor() };
   }

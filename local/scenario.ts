@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+/** A simulated month: who completes which services, how agents work and how customers answer. */
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const share = z.number().min(0).max(1);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  seed: z.number().int(),
+  /** Local midnight of the first simulated day, with its offset. */
+  start: z.iso.datetime({ offset: true }),
+  timeZone: z.string().default('Asia/Shanghai'),
+  days: z.number().int().min(1).max(62),
+  /** Time after the last service for open follow-ups to finish. */
+  drainDays: z.number().int().min(0).max(60).default(10),
+  source: z.string().default('simulator'),
+  customers: z.strictObject({
+    count: z.number().int().min(1),
+    phoneShare: share.default(0.95),
+    emailShare: share.default(0.5),
+    englishShare: share.default(0.05),
+  }),
+  services: z
+    .array(
+      z.strictObject({
+        serviceType: z.string(),
+        perDay: z.number().min(0),
+        /** Services are completed only on these ISO weekdays (1 = Monday). */
+        weekdays: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5, 6, 7]),
+        hours: z.tuple([localTime, localTime]).default(['08:30', '18:00']),
+        departments: z.array(z.string()).min(1).default(['service']),
+      }),
+    )
+    .min(1),
+  agents: z.strictObject({
+    count: z.number().int().min(1),
+    shift: z.tuple([localTime, localTime]),
+    weekdays: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5]),
+    handlingMinutes: z.tuple([z.number().positive(), z.number().positive()]),
+  }),
+  behaviour: z.strictObject({
+    answerRate: share,
+    busyShare: share.default(0.3),
+    callbackRate: share.default(0.05),
+    refuseRate: share.default(0.03),
+    complaintRate: share.default(0.03),
+    /** Relative weights of scores 1..5. */
+    scoreWeights: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]).default([1, 2, 6, 25, 50]),
+    emailReplyRate: share.default(0.4),
+    emailReplyHours: z.tuple([z.number().min(0), z.number().min(0)]).default([1, 36]),
+  }),
+  noise: z
+    .strictObject({
+      /** Share of events delivered more than once (EventBridge is at-least-once). */
+      duplicateRate: share.default(0),
+      /** Share of events with a broken field (no contact channel). */
+      badEventRate: share.default(0),
+    })
+    .default({ duplicateRate: 0, badEventRate: 0 }),
+  faults: z
+    .strictObject({
+      /** Share of calls to these operations answered with ThrottlingException. */
+      throttleRate: share,
+      operations: z.array(z.string()).default(['Connect.StartTaskContact', 'SES.SendEmail']),
+    })
+    .optional(),
+});
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export function loadScenario(file: string): Scenario {
+  const parsed = scenarioSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`scenario ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A repeatable draw in [0, 1) for a named decision: independent of the order decisions are made in. */
+export function draw(seed: number, key: string): number {
+  return createHash('sha256').update(`${seed}:${key}`).digest().readUInt32BE(0) / 0x1_0000_0000;
+}
+
+export function between(seed: number, key: string, [low, high]: readonly [number, number]): number {
+  return low + (high - low) * draw(seed, key);
+}
+
+export interface PlannedEvent {
+  at: number;
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+/** The month's "Service Completed" events, published a few minutes after each completion. */
+export function plannedEvents(s: Scenario): PlannedEvent[] {
+  const events: PlannedEvent[] = [];
+  const first = DateTime.fromISO(s.start, { setZone: true }).setZone(s.timeZone).startOf('day');
+  for (let d = 0; d < s.days; d += 1) {
+    const day = first.plus({ days: d });
+    for (const service of s.services) {
+      if (!service.weekdays.includes(day.weekday)) continue;
+      const whole = Math.floor(service.perDay);
+      const count = whole + (draw(s.seed, `count:${service.serviceType}:${d}`) < service.perDay - whole ? 1 : 0);
+      for (let n = 0; n < count; n += 1) {
+        const key = `${service.serviceType}:${d}:${n}`;
+        const minute = between(s.seed, `minute:${key}`, [minutesOf(service.hours[0]), minutesOf(service.hours[1])]);
+        const completedAt = day.plus({ minutes: Math.floor(minute) });
+        const customerNo = Math.floor(draw(s.seed, `customer:${key}`) * s.customers.count);
+        const bad = draw(s.seed, `bad:${key}`) < s.noise.badEventRate;
+        const hasPhone = draw(s.seed, `phone:${customerNo}`) < s.customers.phoneShare;
+        const hasEmail = !hasPhone || draw(s.seed, `email:${customerNo}`) < s.customers.emailShare;
+        const detail = {
+          serviceId: `${service.serviceType.toUpperCase()}-${d + 1}-${n + 1}`,
+          serviceType: service.serviceType,
+          completedAt: completedAt.toISO({ suppressMilliseconds: true }),
+          customer: {
+            id: `CUST-${customerNo}`,
+            name: `Customer ${customerNo}`,
+            ...(bad ? {} : hasPhone ? { phone: `+86139${String(10_000_000 + customerNo).slice(-8)}` } : {}),
+            ...(bad || !hasEmail ? {} : { email: `customer${customerNo}@example.com` }),
+            locale: draw(s.seed, `locale:${customerNo}`) < s.customers.englishShare ? 'en' : 'zh-CN',
+          },
+          departmentId: service.departments[Math.floor(draw(s.seed, `dept:${key}`) * service.departments.length)],
+        };
+        const at = completedAt.plus({ minutes: 5 }).toMillis();
+        events.push({ at, detailType: 'Service Completed', detail });
+        if (draw(s.seed, `dup:${key}`) < s.noise.duplicateRate) events.push({ at: at + 60_000, detailType: 'Service Completed', detail });
+      }
+    }
+  }
+  return events.sort((a, b) => a.at - b.at);
+}

@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { loadScenario } from './scenario.js';
+import { runSimulation } from './simulation.js';
+
+/**
+ * `npm run simulate -- --scenario scenarios/car-dealer-month.json --out out/car-dealer`
+ * Runs a scenario on the virtual clock with the same template, state machines and handlers as
+ * `npm start`, and writes summary.json, outcomes.jsonl and outbox/.
+ */
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', short: 's' },
+    out: { type: 'string', short: 'o' },
+    progress: { type: 'boolean', default: process.stdout.isTTY ?? false },
+  },
+});
+if (!values.scenario) {
+  console.error('usage: npm run simulate -- --scenario FILE [--out DIR]');
+  process.exit(2);
+}
+const scenario = loadScenario(values.scenario);
+const outDir = values.out ?? path.join('out', path.basename(values.scenario, '.json'));
+mkdirSync(outDir, { recursive: true });
+
+console.log(`Simulating "${scenario.name}" (seed ${scenario.seed}, ${scenario.days} days + ${scenario.drainDays} to finish) …`);
+const bar = values.progress ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% of simulated time | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+bar?.start(100, 0);
+let shown = 0;
+const result = await runSimulation(scenario, outDir, {
+  onProgress: (fraction) => {
+    const percent = Math.floor(fraction * 100);
+    if (percent > shown) bar?.update((shown = percent));
+  },
+});
+bar?.stop();
+const { summary } = result;
+const pct = (n: number | null) => (n === null ? 'n/a' : `${(n * 100).toFixed(1)}%`);
+console.log(`
+Done in ${result.wallSeconds.toFixed(1)} s (wall clock).
+  follow-ups        ${summary.followUps.total}  ${JSON.stringify(summary.followUps.byStatus)}
+  rejected events   ${summary.rejected}
+  coverage / reach  ${pct(summary.kpis.coverageRate)} / ${pct(summary.kpis.reachRate)}, on time ${pct(summary.kpis.onTimeRate)}
+  satisfaction      ${(summary.kpis.satisfaction as { average: number | null }).average ?? 'n/a'} / 5, complaints ${summary.kpis.complaints}
+  transitions       ${summary.stateTransitions.total} (per follow-up min ${summary.stateTransitions.perFollowUp.min}, median ${summary.stateTransitions.perFollowUp.median}, max ${summary.stateTransitions.perFollowUp.max})
+  output            ${outDir}/summary.json, outcomes.jsonl, outbox/ (${summary.emails.sent} emails)`);

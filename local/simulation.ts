@@ -1,0 +1,252 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { policyConfig } from '../functions/shared/config/policies.js';
+import { durationSeconds } from '../functions/shared/domain/schedule.js';
+import { computeKpis } from '../functions/shared/domain/kpi.js';
+import { AwsError, type AgentTaskRecord, type FaultInjector } from './local-cloud.js';
+import { startLocalStack, type LocalStack } from './stack.js';
+import { FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
+import { draw, plannedEvents, between, type Scenario } from './scenario.js';
+import { emailReply, phoneCall, surveyAnswers } from './simulated-people.js';
+
+const DAY = 86_400_000;
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+/** Fails a share of calls with ThrottlingException, the same calls on every replay. */
+export function throttling(seed: number, rate: number, operations: string[]): FaultInjector & { injected: number } {
+  const tries = new Map<string, number>();
+  return {
+    injected: 0,
+    before(service, operation, key) {
+      const name = `${service}.${operation}`;
+      if (!operations.includes(name)) return;
+      const n = (tries.get(`${name}:${key}`) ?? 0) + 1;
+      tries.set(`${name}:${key}`, n);
+      if (draw(seed, `fault:${name}:${key}:${n}`) < rate) {
+        this.injected += 1;
+        throw new AwsError('ThrottlingException', 'Rate exceeded (injected)', 400);
+      }
+    },
+  };
+}
+
+/**
+ * The agents at the desk: during their shift each free agent takes the oldest open task, talks
+ * for the handling time, and submits the outcome form. Dispatch runs one second after something
+ * changes, so every task created at the same instant is on the desk before anyone picks.
+ */
+class SimulatedDesk {
+  private readonly pending: AgentTaskRecord[] = [];
+  private readonly agents: { id: number; freeAt: number }[];
+  private dispatchAt: number | undefined;
+  private cancelDispatch: () => void = () => {};
+  readonly handled = { calls: 0, stale: 0 };
+
+  constructor(private readonly stack: LocalStack, private readonly s: Scenario) {
+    this.agents = Array.from({ length: s.agents.count }, (_, id) => ({ id, freeAt: 0 }));
+    stack.cloud.onAgentTask((task) => {
+      this.pending.push(task);
+      this.requestDispatch(stack.clock.nowMs() + 1000);
+    });
+  }
+
+  private onShift(at: number): boolean {
+    const t = DateTime.fromMillis(at, { zone: this.s.timeZone });
+    const minute = t.hour * 60 + t.minute;
+    return this.s.agents.weekdays.includes(t.weekday) && minute >= minutesOf(this.s.agents.shift[0]) && minute < minutesOf(this.s.agents.shift[1]);
+  }
+
+  private nextShiftStart(at: number): number {
+    let day = DateTime.fromMillis(at, { zone: this.s.timeZone }).startOf('day');
+    for (let i = 0; i < 14; i += 1, day = day.plus({ days: 1 })) {
+      const opens = day.plus({ minutes: minutesOf(this.s.agents.shift[0]) }).toMillis();
+      if (this.s.agents.weekdays.includes(day.weekday) && opens > at) return opens;
+    }
+    return at + DAY;
+  }
+
+  private requestDispatch(at: number) {
+    if (this.dispatchAt !== undefined && this.dispatchAt <= at) return;
+    this.cancelDispatch();
+    this.dispatchAt = at;
+    this.cancelDispatch = this.stack.clock.timer(at, () => {
+      this.dispatchAt = undefined;
+      this.dispatch();
+    }, 'desk');
+  }
+
+  private dispatch() {
+    const now = this.stack.clock.nowMs();
+    // Tasks the workflow stopped waiting for have left the desk.
+    for (let i = this.pending.length - 1; i >= 0; i -= 1) {
+      const task = this.pending[i]!;
+      const step = policyConfig.policies[task.attributes.serviceType ?? '']?.channels.find((c) => c.channel === 'phone');
+      if (step && Date.parse(task.createdAt) + durationSeconds(step.responseTimeout) * 1000 <= now) {
+        this.pending.splice(i, 1);
+        this.handled.stale += 1;
+      }
+    }
+    if (this.pending.length === 0) return;
+    if (!this.onShift(now)) return this.requestDispatch(this.nextShiftStart(now));
+    this.pending.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.clientToken.localeCompare(b.clientToken));
+    for (const agent of this.agents) {
+      if (agent.freeAt > now || this.pending.length === 0) continue;
+      const task = this.pending.shift()!;
+      const handling = Math.round(between(this.s.seed, `handling:${task.clientToken}`, this.s.agents.handlingMinutes) * 60_000);
+      agent.freeAt = now + handling;
+      this.stack.clock.timer(agent.freeAt, () => void this.stack.clock.track(() => this.complete(task)), `call:${task.clientToken}`);
+    }
+    if (this.pending.length > 0) this.requestDispatch(Math.min(...this.agents.map((a) => a.freeAt)));
+  }
+
+  private async complete(task: AgentTaskRecord) {
+    const survey = policyConfig.surveys[policyConfig.policies[task.attributes.serviceType ?? '']!.survey]!;
+    const body = phoneCall(this.s.seed, task.clientToken, survey, this.s.behaviour, this.stack.clock.nowMs(), this.s.timeZone);
+    await fetch(task.outcomeFormUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    this.handled.calls += 1;
+    this.requestDispatch(this.stack.clock.nowMs() + 1000);
+  }
+}
+
+/** Customers reading their mail: some answer the survey after a while. */
+function simulateInboxes(stack: LocalStack, s: Scenario) {
+  stack.cloud.onEmail((email) => {
+    const link = /https?:\/\/\S+\/links\/[\w.-]+/.exec(email.text)?.[0];
+    if (!link) return;
+    const token = link.split('/links/')[1]!;
+    const claims = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { f: string; a: number };
+    const key = `${claims.f}-${claims.a}`;
+    const reply = emailReply(s.seed, key, s.behaviour);
+    if (!reply) return;
+    const followUp = claims.f;
+    stack.clock.timer(stack.clock.nowMs() + reply.afterMs, () =>
+      void stack.clock.track(async () => {
+        const page = await fetch(link, { headers: { accept: 'application/json' } });
+        if (page.status !== 200) return;
+        const { survey: surveyName } = (await page.json()) as { survey: string };
+        const survey = policyConfig.surveys[surveyName]!;
+        await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ answers: surveyAnswers(s.seed, key, survey, s.behaviour) }) });
+      }),
+      `reply:${followUp}:${claims.a}`,
+    );
+  });
+}
+
+export interface Summary {
+  scenario: string;
+  seed: number;
+  period: { start: string; end: string; drainedUntil: string };
+  events: { published: number; duplicates: number };
+  followUps: { total: number; byStatus: Record<string, number>; byServiceType: Record<string, number> };
+  rejected: number;
+  kpis: { coverageRate: number | null; onTimeRate: number | null; reachRate: number | null; satisfaction: unknown; complaints: number; due: number; followedUp: number; reached: number };
+  stateTransitions: { total: number; perFollowUp: { min: number; median: number; max: number } };
+  apiCalls: Record<string, number>;
+  lambdaInvocations: Record<string, number>;
+  agents: { tasksCreated: number; callsHandled: number; tasksExpiredOnDesk: number };
+  emails: { sent: number };
+  faults: { injected: number };
+  deadLetters: number;
+}
+
+export interface SimulationResult {
+  summary: Summary;
+  outcomes: Record<string, unknown>[];
+  wallSeconds: number;
+}
+
+function outcomeLine(f: StoredFollowUp): Record<string, unknown> {
+  const fact = outcomeFactOf(f);
+  return {
+    followUpId: f.followUpId,
+    serviceType: f.serviceType,
+    serviceId: f.serviceId,
+    round: f.round,
+    departmentId: f.departmentId ?? null,
+    customerId: f.customer.id,
+    status: fact.status,
+    reason: fact.reason ?? null,
+    channel: f.outcome?.channel ?? null,
+    attempts: fact.attempts,
+    attemptHistory: (f.attempts ?? []).map((a) => ({ attempt: a.attempt, channel: a.channel, result: a.result, endedAt: a.endedAt })),
+    onTime: fact.onTime ?? null,
+    scores: fact.scores,
+    complaint: fact.complaint,
+    completedAt: f.completedAt,
+    dueAt: f.dueAt ?? null,
+    deadline: f.deadline ?? null,
+    finishedAt: f.outcome?.finishedAt ?? null,
+  };
+}
+
+const countBy = <T>(items: T[], key: (item: T) => string) =>
+  Object.fromEntries(Object.entries(items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {})).sort(([a], [b]) => a.localeCompare(b)));
+
+const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+
+export async function runSimulation(s: Scenario, outDir: string | undefined, options: { onProgress?: (fraction: number) => void } = {}): Promise<SimulationResult> {
+  const wallStart = performance.now();
+  const start = DateTime.fromISO(s.start, { setZone: true }).toMillis();
+  const end = start + s.days * DAY;
+  const drained = end + s.drainDays * DAY;
+  const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel: 'SILENT' });
+  try {
+    const faults = s.faults ? throttling(s.seed, s.faults.throttleRate, s.faults.operations) : undefined;
+    stack.cloud.faults = faults;
+    const desk = new SimulatedDesk(stack, s);
+    simulateInboxes(stack, s);
+    const events = plannedEvents(s);
+    events.forEach((event, i) => {
+      stack.clock.timer(event.at, () =>
+        void stack.clock.track(async () => {
+          stack.cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: s.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) }]);
+        }),
+      `event:${String(i).padStart(6, '0')}`);
+    });
+    await stack.clock.runUntil(drained, (now) => options.onProgress?.((now - start) / (drained - start)));
+    options.onProgress?.(1);
+
+    const queries = new FollowUpQueries(stack.dynamoUrl, stack.tableName);
+    const followUps = (await queries.followUps()).sort((a, b) => a.followUpId.localeCompare(b.followUpId));
+    const rejections = await queries.rejections();
+    queries.close();
+    const facts = followUps.map(outcomeFactOf);
+    const kpis = computeKpis(facts);
+    const transitions = [...stack.cloud.executions.values()].map((e) => e.transitions).sort((a, b) => a - b);
+    const summary: Summary = {
+      scenario: s.name,
+      seed: s.seed,
+      period: { start: new Date(start).toISOString(), end: new Date(end).toISOString(), drainedUntil: new Date(drained).toISOString() },
+      events: { published: events.length, duplicates: events.length - new Set(events.map((e) => JSON.stringify(e.detail))).size },
+      followUps: { total: followUps.length, byStatus: countBy(facts, (f) => f.status), byServiceType: countBy(followUps, (f) => f.serviceType) },
+      rejected: rejections.length,
+      kpis: { coverageRate: kpis.coverageRate, onTimeRate: kpis.onTimeRate, reachRate: kpis.reachRate, satisfaction: kpis.satisfaction, complaints: kpis.complaints, due: kpis.due, followedUp: kpis.followedUp, reached: kpis.reached },
+      stateTransitions: {
+        total: transitions.reduce((a, b) => a + b, 0),
+        perFollowUp: { min: transitions[0] ?? 0, median: transitions[Math.floor(transitions.length / 2)] ?? 0, max: transitions.at(-1) ?? 0 },
+      },
+      apiCalls: sortedRecord(stack.cloud.apiCalls),
+      lambdaInvocations: sortedRecord(Object.fromEntries(Object.entries(stack.cloud.invocations).map(([name, stats]) => [name.replace(/[0-9A-F]{8}$/, ''), stats.count]))),
+      agents: { tasksCreated: stack.cloud.agentTasks.length, callsHandled: desk.handled.calls, tasksExpiredOnDesk: desk.handled.stale },
+      emails: { sent: stack.cloud.outbox.length },
+      faults: { injected: faults?.injected ?? 0 },
+      deadLetters: stack.cloud.deadLetters.length,
+    };
+    const outcomes = followUps.map(outcomeLine);
+    if (outDir) {
+      rmSync(path.join(outDir, 'outbox'), { recursive: true, force: true });
+      mkdirSync(path.join(outDir, 'outbox'), { recursive: true });
+      writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      writeFileSync(path.join(outDir, 'outcomes.jsonl'), outcomes.map((o) => JSON.stringify(o)).join('\n') + (outcomes.length ? '\n' : ''));
+      const mails = [...stack.cloud.outbox].sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.to.join().localeCompare(b.to.join()) || a.subject.localeCompare(b.subject));
+      mails.forEach((mail, i) => {
+        const eml = [`From: ${mail.from}`, `To: ${mail.to.join(', ')}`, `Date: ${new Date(mail.sentAt).toUTCString()}`, `Subject: ${mail.subject}`, 'Content-Type: text/plain; charset=utf-8', '', mail.text, ''].join('\r\n');
+        writeFileSync(path.join(outDir, 'outbox', `${String(i + 1).padStart(5, '0')}.eml`), eml);
+      });
+    }
+    return { summary, outcomes, wallSeconds: (performance.now() - wallStart) / 1000 };
+  } finally {
+    await stack.stop();
+  }
+}
