@@ -28,5 +28,13 @@ export async function startDynamo(template: Template, dataDir?: string): Promise
     }
   }
   client.destroy();
-  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // SDK clients keep connections alive; close them or the server never finishes closing.
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -96,7 +96,7 @@ function jsonPath(input: unknown, path: string): unknown {
 export class LocalCloud {
   readonly functions = new Map<string, FunctionSpec>();
   private readonly handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
-  private readonly stateMachines = new Map<string, { definition: Record<string, unknown>; waits: Map<string, WaitSpec> }>();
+  private readonly stateMachines = new Map<string, { definition: Record<string, unknown>; waits: Map<string, WaitSpec>; engine: StateMachine }>();
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly tokens = new Map<string, PendingToken>();
   private readonly rules: { busName: string; pattern: Record<string, unknown>; targets: { arn: string; dlq?: string }[] }[] = [];
@@ -127,7 +127,10 @@ export class LocalCloud {
     }
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
       const definition = JSON.parse(resolve(template, resource.Properties?.DefinitionString) as string) as Record<string, unknown>;
-      this.stateMachines.set(arnOf(template, logicalId), this.localDefinition(definition));
+      const local = this.localDefinition(definition);
+      // Validated once here: building the engine compiles the ASL schema, far too slow per execution.
+      const engine = new StateMachine(local.definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
+      this.stateMachines.set(arnOf(template, logicalId), { ...local, engine });
     }
     for (const [, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
       const props = resolve(template, resource.Properties) as { EventBusName?: string; EventPattern: Record<string, unknown>; Targets: { Arn: string; DeadLetterConfig?: { Arn: string } }[] };
@@ -256,7 +259,7 @@ export class LocalCloud {
     return record;
   }
 
-  private async runExecution(record: ExecutionRecord, machine: { definition: Record<string, unknown>; waits: Map<string, WaitSpec> }) {
+  private async runExecution(record: ExecutionRecord, machine: { definition: Record<string, unknown>; waits: Map<string, WaitSpec>; engine: StateMachine }) {
     const definition = machine.definition as { States: Record<string, Record<string, unknown>> };
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     const retryIntervals: Record<string, number> = {};
@@ -265,8 +268,7 @@ export class LocalCloud {
       retryIntervals[stateName] = 0;
       overrides[stateName] = (input) => this.runTask(record, stateName, state, machine.waits.get(stateName), input);
     }
-    const engine = new StateMachine(definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
-    const execution = engine.run(JSON.parse(record.input), {
+    const execution = machine.engine.run(JSON.parse(record.input), {
       overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: retryIntervals },
       context: { Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: JSON.parse(record.input) }, StateMachine: { Id: record.stateMachineArn } },
       noThrowOnAbort: true,

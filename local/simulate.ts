@@ -11,6 +11,7 @@ import { runSimulation } from './simulation.js';
  * `npm start`, and writes summary.json, outcomes.jsonl and outbox/.
  */
 const { values } = parseArgs({
+  allowNegative: true,
   options: {
     scenario: { type: 'string', short: 's' },
     out: { type: 'string', short: 'o' },
@@ -46,3 +47,5 @@ Done in ${result.wallSeconds.toFixed(1)} s (wall clock).
   satisfaction      ${(summary.kpis.satisfaction as { average: number | null }).average ?? 'n/a'} / 5, complaints ${summary.kpis.complaints}
   transitions       ${summary.stateTransitions.total} (per follow-up min ${summary.stateTransitions.perFollowUp.min}, median ${summary.stateTransitions.perFollowUp.median}, max ${summary.stateTransitions.perFollowUp.max})
   output            ${outDir}/summary.json, outcomes.jsonl, outbox/ (${summary.emails.sent} emails)`);
+// Handlers' SDK clients keep sockets and timers alive; the run is over.
+process.exit(0);

@@ -190,6 +190,8 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
   const start = DateTime.fromISO(s.start, { setZone: true }).toMillis();
   const end = start + s.days * DAY;
   const drained = end + s.drainDays * DAY;
+  // Backoff after an injected throttle is real waiting: keep the SDK's shape, shrink its scale.
+  process.env.SDK_RETRY_BASE_DELAY_MS ??= '2';
   const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel: 'SILENT' });
   try {
     const faults = s.faults ? throttling(s.seed, s.faults.throttleRate, s.faults.operations) : undefined;

@@ -48,6 +48,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
   if (!resolved) {
     await deps.workflow.completeTask(input.taskToken, { result: 'skipped', reason: 'unknown-service-type' });
+    metrics.addMetric('ContactSkipped', MetricUnit.Count, 1);
     return { started: false };
   }
   if (await store.isOptedOut(followUp.customer.id, now)) {
@@ -61,6 +62,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     if (!(await store.reserveContact(followUp.customer.id, quarter, followUp.followUpId, policyConfig.frequencyCap.maxPerQuarter))) {
       await deps.workflow.completeTask(input.taskToken, { result: 'skipped', reason: 'frequency-cap' });
       logger.info('contact skipped', { followUpId: input.followUpId, attempt: input.attempt, reason: 'frequency-cap' });
+      metrics.addMetric('ContactSkipped', MetricUnit.Count, 1);
       return { started: false };
     }
   }

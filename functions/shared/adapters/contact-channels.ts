@@ -1,6 +1,7 @@
 import { ConnectClient, StartTaskContactCommand } from '@aws-sdk/client-connect';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { requireEnv } from '../env.js';
+import { sdkClientConfig } from './sdk-config.js';
 
 /** The contact channel ports: an agent task in Amazon Connect, or an email with a survey link. */
 export interface AgentTask {
@@ -28,8 +29,8 @@ export interface ContactChannels {
 
 // Throttling from Connect (2 req/s per account) and SES (send rate) is retried by the SDK with
 // jittered backoff first, then by the workflow's Retry on the Contact step.
-const connect = new ConnectClient({ maxAttempts: 5 });
-const ses = new SESv2Client({ maxAttempts: 5 });
+const connect = new ConnectClient(sdkClientConfig());
+const ses = new SESv2Client(sdkClientConfig());
 
 export const awsContactChannels: ContactChannels = {
   async startAgentTask(task) {

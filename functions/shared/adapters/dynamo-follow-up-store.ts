@@ -2,8 +2,9 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowUp } from '../domain/follow-up.js';
 import type { AttemptRecord, FinalOutcome, FollowUpStore, RejectionRecord } from './follow-up-store.js';
+import { sdkClientConfig } from './sdk-config.js';
 
-export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig()), {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
 });
 

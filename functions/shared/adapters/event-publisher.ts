@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { requireEnv } from '../env.js';
+import { sdkClientConfig } from './sdk-config.js';
 
 export const FOLLOW_UP_SOURCE = 'customer-follow-up';
 
@@ -7,7 +8,7 @@ export interface EventPublisher {
   publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
 }
 
-const events = new EventBridgeClient({ maxAttempts: 5 });
+const events = new EventBridgeClient(sdkClientConfig());
 
 export const awsEventPublisher: EventPublisher = {
   async publish(detailType, detail) {

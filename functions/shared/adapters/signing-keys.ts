@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { z } from 'zod';
 import type { SigningKeys } from '../domain/signed-link.js';
 import { requireEnv } from '../env.js';
+import { sdkClientConfig } from './sdk-config.js';
 
 /**
  * The link-signing key lives in Secrets Manager as {currentId, current, previousId?, previous?}.
@@ -14,7 +15,7 @@ const secretSchema = z.object({
   previous: z.string().min(16).optional(),
 });
 
-const secrets = new SecretsManagerClient({});
+const secrets = new SecretsManagerClient(sdkClientConfig());
 const CACHE_MS = 5 * 60_000;
 let cached: { keys: SigningKeys; at: number } | undefined;
 

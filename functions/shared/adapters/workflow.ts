@@ -1,7 +1,8 @@
 import { ExecutionAlreadyExists, SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../env.js';
+import { sdkClientConfig } from './sdk-config.js';
 
-const sfn = new SFNClient({ maxAttempts: 5 });
+const sfn = new SFNClient(sdkClientConfig());
 
 export interface Workflow {
   /** Starts the follow-up's execution; starting it again under the same name is harmless. */

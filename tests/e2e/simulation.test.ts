@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
+
+/** `npm run simulate` end to end, twice: the same scenario and seed give the same month. */
+const run = promisify(execFile);
+const scenario = path.resolve('tests/fixtures/scenario-small.json');
+
+async function simulate(): Promise<string> {
+  const out = mkdtempSync(path.join(tmpdir(), 'simulation-'));
+  await run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--scenario', scenario, '--out', out, '--no-progress'], { timeout: 120_000 });
+  return out;
+}
+
+describe('simulation', () => {
+  it('replays identically and writes a summary that matches outcomes.jsonl', { timeout: 240_000 }, async () => {
+    const [first, second] = await Promise.all([simulate(), simulate()]);
+    const summary = readFileSync(path.join(first, 'summary.json'), 'utf8');
+    expect(readFileSync(path.join(second, 'summary.json'), 'utf8')).toBe(summary);
+    expect(readFileSync(path.join(second, 'outcomes.jsonl'), 'utf8')).toBe(readFileSync(path.join(first, 'outcomes.jsonl'), 'utf8'));
+
+    const parsed = JSON.parse(summary);
+    const lines = readFileSync(path.join(first, 'outcomes.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(parsed.followUps.total);
+    expect(parsed.followUps.total).toBeGreaterThan(40);
+    const byStatus = lines.reduce<Record<string, number>>((acc, l) => ((acc[l.status] = (acc[l.status] ?? 0) + 1), acc), {});
+    expect(byStatus).toEqual(parsed.followUps.byStatus);
+    const kpis = computeKpis(lines.map((l): OutcomeFact => ({ serviceType: l.serviceType, status: l.status, reason: l.reason ?? undefined, attempts: l.attempts, onTime: l.onTime ?? undefined, scores: l.scores, complaint: l.complaint })));
+    expect(parsed.kpis).toMatchObject({ coverageRate: kpis.coverageRate, reachRate: kpis.reachRate, onTimeRate: kpis.onTimeRate, complaints: kpis.complaints });
+    expect(parsed.kpis.satisfaction).toEqual(kpis.satisfaction);
+
+    // The noise and faults of the scenario really happened, and nothing was lost to them.
+    expect(parsed.rejected).toBeGreaterThan(0);
+    expect(parsed.events.duplicates).toBeGreaterThan(0);
+    expect(parsed.faults.injected).toBeGreaterThan(0);
+    expect(parsed.deadLetters).toBe(0);
+    expect(parsed.stateTransitions.perFollowUp.median).toBeLessThanOrEqual(6);
+    expect(parsed.apiCalls['Connect.StartTaskContact']).toBeGreaterThan(0);
+    expect(readdirSync(path.join(first, 'outbox')).length).toBe(parsed.emails.sent);
+    expect(byStatus.scheduled ?? 0).toBe(0);
+  });
+});
