@@ -4,6 +4,8 @@ import { FollowUpData } from './constructs/follow-up-data.js';
 import { OutcomeApi } from './constructs/outcome-api.js';
 import { FollowUpWorkflow, type ContactSettings } from './constructs/follow-up-workflow.js';
 import { Ingest } from './constructs/ingest.js';
+import { Escalation } from './constructs/escalation.js';
+import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
 
 export interface FollowUpStackProps extends StackProps {
@@ -16,6 +18,7 @@ export class FollowUpStack extends Stack {
     super(scope, id, props);
     // Loading the policy file validates it: a bad key fails the synth with its name.
     void policyConfig;
+    void escalationConfig;
     const data = new FollowUpData(this, 'Data');
     const outcomeApi = new OutcomeApi(this, 'OutcomeApi', { table: data.table });
     const workflow = new FollowUpWorkflow(this, 'FollowUp', {
@@ -26,7 +29,16 @@ export class FollowUpStack extends Stack {
       contact: props.contact,
     });
     outcomeApi.resumes(workflow.stateMachine);
-    new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
+    const ingest = new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
+    const escalation = new Escalation(this, 'Escalation', {
+      table: data.table,
+      bus: data.bus,
+      signingSecret: outcomeApi.signingSecret,
+      outcomeBaseUrl: outcomeApi.baseUrl,
+      contact: props.contact,
+      deadLetters: ingest.deadLetters,
+    });
+    outcomeApi.resumes(escalation.stateMachine);
 
   }
 }

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import type { FollowUp } from '../functions/shared/domain/follow-up.js';
 import type { AttemptRecord, FinalOutcome, RejectionRecord } from '../functions/shared/adapters/follow-up-store.js';
 import type { OutcomeFact } from '../functions/shared/domain/kpi.js';
+import type { Complaint } from '../functions/shared/domain/complaint.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; nextAttempt?: number; nextChannel?: string; expiresAt?: number };
 
@@ -36,6 +37,11 @@ export class FollowUpQueries {
   async attempts(followUpId: string): Promise<AttemptRecord[]> {
     const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': `FU#${followUpId}`, ':a': 'ATTEMPT#' } }));
     return (Items ?? []) as AttemptRecord[];
+  }
+
+  async complaints(): Promise<Complaint[]> {
+    const items = await this.scanKind<Complaint>('Complaint');
+    return items.sort((a, b) => b.raisedAt.localeCompare(a.raisedAt) || a.complaintId.localeCompare(b.complaintId));
   }
 
   async rejections(): Promise<RejectionRecord[]> {

@@ -30,6 +30,8 @@ export interface AgentTaskRecord {
   name: string;
   description: string;
   outcomeFormUrl: string;
+  /** Every link on the task by name (outcomeForm, and acknowledge on a manager's task). */
+  references: Record<string, string>;
   attributes: Record<string, string>;
   createdAt: string;
 }
@@ -454,6 +456,7 @@ export class LocalCloud {
       name: request.Name,
       description: request.Description ?? '',
       outcomeFormUrl: request.References?.outcomeForm?.Value ?? '',
+      references: Object.fromEntries(Object.entries(request.References ?? {}).map(([name, ref]) => [name, ref.Value])),
       attributes: request.Attributes ?? {},
       createdAt: this.clock.now().toISOString(),
     };

@@ -52,6 +52,15 @@ export const scenarioSchema = z.strictObject({
     emailReplyRate: share.default(0.4),
     emailReplyHours: z.tuple([z.number().min(0), z.number().min(0)]).default([1, 36]),
   }),
+  /** How managers react to each complaint notification (defaults: most act within a working day). */
+  managers: z
+    .strictObject({
+      acknowledgeRate: share.default(0.75),
+      acknowledgeAfterHours: z.tuple([z.number().min(0), z.number().min(0)]).default([0.2, 3]),
+      resolveRate: share.default(0.8),
+      resolveAfterHours: z.tuple([z.number().min(0), z.number().min(0)]).default([1, 20]),
+    })
+    .default({ acknowledgeRate: 0.75, acknowledgeAfterHours: [0.2, 3], resolveRate: 0.8, resolveAfterHours: [1, 20] }),
   noise: z
     .strictObject({
       /** Share of events delivered more than once (EventBridge is at-least-once). */

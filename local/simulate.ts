@@ -45,6 +45,7 @@ Done in ${result.wallSeconds.toFixed(1)} s (wall clock).
   rejected events   ${summary.rejected}
   coverage / reach  ${pct(summary.kpis.coverageRate)} / ${pct(summary.kpis.reachRate)}, on time ${pct(summary.kpis.onTimeRate)}
   satisfaction      ${(summary.kpis.satisfaction as { average: number | null }).average ?? 'n/a'} / 5, complaints ${summary.kpis.complaints}
+  complaints        ${summary.complaints.total} escalations, highest level ${JSON.stringify(summary.complaints.byHighestLevel)}, acknowledged in SLA ${pct(summary.complaints.acknowledgedWithinSlaRate)}, resolved in SLA ${pct(summary.complaints.resolvedWithinSlaRate)}, reopened ${summary.complaints.reopened}
   transitions       ${summary.stateTransitions.total} (per follow-up min ${summary.stateTransitions.perFollowUp.min}, median ${summary.stateTransitions.perFollowUp.median}, max ${summary.stateTransitions.perFollowUp.max})
   output            ${outDir}/summary.json, outcomes.jsonl, outbox/ (${summary.emails.sent} emails)`);
 // Handlers' SDK clients keep sockets and timers alive; the run is over.

@@ -4,6 +4,9 @@ import { DateTime } from 'luxon';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { durationSeconds } from '../functions/shared/domain/schedule.js';
 import { computeKpis } from '../functions/shared/domain/kpi.js';
+import { complaintKpis, type ComplaintKpis } from '../functions/shared/domain/complaint-kpi.js';
+import { escalationHours } from '../functions/shared/domain/complaint.js';
+import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { AwsError, type AgentTaskRecord, type FaultInjector } from './local-cloud.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
@@ -46,6 +49,7 @@ class SimulatedDesk {
   constructor(private readonly stack: LocalStack, private readonly s: Scenario) {
     this.agents = Array.from({ length: s.agents.count }, (_, id) => ({ id, freeAt: 0 }));
     stack.cloud.onAgentTask((task) => {
+      if (!task.attributes.followUpId) return;
       this.pending.push(task);
       this.requestDispatch(stack.clock.nowMs() + 1000);
     });
@@ -109,13 +113,37 @@ class SimulatedDesk {
   }
 }
 
+/**
+ * Managers reading complaint notifications: some acknowledge after a while, some resolve later;
+ * a manager who lets it slide is chased and, in time, passed over.
+ */
+function simulateManagers(stack: LocalStack, s: Scenario) {
+  const post = (url: string, body: Record<string, unknown>) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+  stack.cloud.onAgentTask((task) => {
+    if (!task.attributes.complaintId) return;
+    const key = task.clientToken || task.contactId;
+    const created = Date.parse(task.createdAt);
+    const m = s.managers;
+    if (task.references.acknowledge && draw(s.seed, `ack:${key}`) < m.acknowledgeRate) {
+      const when = created + Math.round(between(s.seed, `ackAfter:${key}`, m.acknowledgeAfterHours) * 3_600_000);
+      stack.clock.timer(when, () => void stack.clock.track(() => post(task.references.acknowledge!, {})), `ack:${key}`);
+    }
+    if (draw(s.seed, `resolve:${key}`) < m.resolveRate) {
+      const when = created + Math.round(between(s.seed, `resolveAfter:${key}`, m.resolveAfterHours) * 3_600_000);
+      stack.clock.timer(when, () => void stack.clock.track(() => post(task.outcomeFormUrl, { note: 'handled in simulation' })), `resolve:${key}`);
+    }
+  });
+}
+
 /** Customers reading their mail: some answer the survey after a while. */
 function simulateInboxes(stack: LocalStack, s: Scenario) {
   stack.cloud.onEmail((email) => {
     const link = /https?:\/\/\S+\/links\/[\w.-]+/.exec(email.text)?.[0];
     if (!link) return;
     const token = link.split('/links/')[1]!;
-    const claims = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { f: string; a: number };
+    const claims = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { f: string; a: number; p: string };
+    if (claims.p !== 'survey') return;
     const key = `${claims.f}-${claims.a}`;
     const reply = emailReply(s.seed, key, s.behaviour);
     if (!reply) return;
@@ -148,6 +176,7 @@ export interface Summary {
   emails: { sent: number };
   faults: { injected: number };
   deadLetters: number;
+  complaints: ComplaintKpis;
 }
 
 export interface SimulationResult {
@@ -198,6 +227,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
     stack.cloud.faults = faults;
     const desk = new SimulatedDesk(stack, s);
     simulateInboxes(stack, s);
+    simulateManagers(stack, s);
     const events = plannedEvents(s);
     events.forEach((event, i) => {
       stack.clock.timer(event.at, () =>
@@ -212,6 +242,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
     const queries = new FollowUpQueries(stack.dynamoUrl, stack.tableName);
     const followUps = (await queries.followUps()).sort((a, b) => a.followUpId.localeCompare(b.followUpId));
     const rejections = await queries.rejections();
+    const complaints = await queries.complaints();
     queries.close();
     const facts = followUps.map(outcomeFactOf);
     const kpis = computeKpis(facts);
@@ -234,6 +265,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       emails: { sent: stack.cloud.outbox.length },
       faults: { injected: faults?.injected ?? 0 },
       deadLetters: stack.cloud.deadLetters.length,
+      complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
     };
     const outcomes = followUps.map(outcomeLine);
     if (outDir) {

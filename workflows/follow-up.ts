@@ -24,7 +24,7 @@ export const FollowUpStates = {
 /** Lambda's own transient failures, as the Step Functions documentation recommends retrying them. */
 const LAMBDA_TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException', 'Lambda.TooManyRequestsException'];
 
-function retryTransient(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
+export function retryTransient(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
   task.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
   return task;
 }

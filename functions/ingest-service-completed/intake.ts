@@ -51,6 +51,7 @@ export function acceptServiceCompleted(raw: unknown, config: PolicyConfig, now: 
     customer: detail.customer,
     departmentId: detail.departmentId,
     advisorId: detail.advisorId,
+    reworkCount: detail.reworkCount,
     status: 'scheduled',
     createdAt,
     attempts: [],

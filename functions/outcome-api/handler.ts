@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { policyConfig } from '../shared/config/policies.js';
 import { clock } from '../shared/clock.js';
 import { logger } from '../shared/powertools.js';
-import { followUpStore } from '../shared/runtime.js';
+import { complaintStore, followUpStore } from '../shared/runtime.js';
 import { awsWorkflow } from '../shared/adapters/workflow.js';
 import { loadSigningKeys } from '../shared/adapters/signing-keys.js';
 import { formToObject, handleLink, type LinkRequest } from './links.js';
@@ -38,6 +38,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIG
   const response = await handleLink(request, {
     config: policyConfig,
     store: followUpStore(),
+    complaints: complaintStore(),
     workflow: awsWorkflow,
     keys: await loadSigningKeys(),
     now: clock.now(),

@@ -2,11 +2,13 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { PolicyConfig, Locale } from '../shared/domain/policy-schema.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
+import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
+import { createHash } from 'node:crypto';
 import type { Workflow } from '../shared/adapters/workflow.js';
 import { verifyLink, type SigningKeys } from '../shared/domain/signed-link.js';
 import { answersSchema, type Answers } from '../shared/domain/survey.js';
 import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';
-import { agentFormPage, messagePage, surveyPage, thanksText } from './pages.js';
+import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText } from './pages.js';
 
 export interface LinkRequest {
   method: string;
@@ -27,6 +29,7 @@ export interface LinkResponse {
 export interface LinkDeps {
   config: PolicyConfig;
   store: FollowUpStore;
+  complaints: ComplaintStore;
   workflow: Workflow;
   keys: SigningKeys;
   now: Date;
@@ -38,6 +41,7 @@ const agentSubmissionSchema = z.object({
   result: z.enum(agentResults, { message: `expected one of ${agentResults.join(', ')}` }),
   callbackAt: z.string().optional(),
   complaint: z.union([z.boolean(), z.enum(['yes', 'on', 'true'])]).optional(),
+  severity: z.enum(['urgent', 'major', 'general'], { message: 'expected urgent, major or general' }).optional(),
   answers: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -75,6 +79,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     return respond(request, fallbackLocale, status, `link-${check.reason}`, check.message);
   }
   const { claims } = check;
+  if (claims.purpose === 'acknowledge' || claims.purpose === 'resolve') return handleComplaintLink(request, claims, deps);
   const [attempt, followUp] = await Promise.all([deps.store.getAttempt(claims.followUpId, claims.attempt), deps.store.get(claims.followUpId)]);
   if (!attempt || !followUp) return respond(request, fallbackLocale, 404, 'link-unknown', 'This follow-up no longer exists.');
   const locale = localeOf(followUp, deps.config);
@@ -99,6 +104,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   let result: (typeof agentResults)[number] = 'reached';
   let callbackAt: string | undefined;
   let complaint = false;
+  let severity: 'urgent' | 'major' | 'general' | undefined;
   let rawAnswers: unknown = request.body?.answers ?? {};
   if (claims.purpose === 'agent') {
     const parsed = agentSubmissionSchema.safeParse(request.body ?? {});
@@ -108,6 +114,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     }
     result = parsed.data.result;
     complaint = parsed.data.complaint !== undefined && parsed.data.complaint !== false;
+    severity = complaint ? parsed.data.severity : undefined;
     rawAnswers = parsed.data.answers ?? {};
     if (result === 'call_back') {
       const when = parsed.data.callbackAt;
@@ -130,6 +137,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     callbackAt,
     answers: answers.data as Answers,
     agentMarkedComplaint: complaint,
+    agentSeverity: severity,
     usedAt: deps.now.toISOString(),
   });
   if (!stored) return respond(request, locale, 409, 'link-used', 'This link has already been used. Thank you.');
@@ -144,4 +152,38 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     return respond(request, locale, 503, 'try-again', 'We could not record this right now. Please try again in a minute.');
   }
   return respond(request, locale, 200, 'recorded', thanksText(locale));
+}
+
+const resolutionSchema = z.object({ note: z.string().trim().max(2000, 'at most 2000 characters').optional() });
+
+/** A manager's acknowledge or resolve link: single use, and only while the complaint is open. */
+async function handleComplaintLink(request: LinkRequest, claims: { followUpId: string; purpose: string }, deps: LinkDeps): Promise<LinkResponse> {
+  const locale = deps.config.defaults.locale;
+  const complaint = await deps.complaints.get(claims.followUpId);
+  if (!complaint) return respond(request, locale, 404, 'link-unknown', 'This complaint no longer exists.');
+  const done = ['resolved', 'closed', 'unconfirmed'].includes(complaint.status);
+  if (done) return respond(request, locale, 409, 'complaint-resolved', 'This complaint is already resolved.');
+  if (claims.purpose === 'acknowledge' && complaint.status === 'acknowledged') return respond(request, locale, 409, 'complaint-acknowledged', 'This complaint is already acknowledged.');
+  const purpose = claims.purpose as 'acknowledge' | 'resolve';
+  if (request.method === 'GET') {
+    if (request.wantsJson) return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose, complaintId: complaint.complaintId, status: complaint.status, level: complaint.level }) };
+    return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: complaintPage(locale, complaint, purpose, request.action) };
+  }
+  if (request.method !== 'POST') return respond(request, locale, 405, 'method-not-allowed', 'Use GET to open the link and POST to submit it.');
+  const parsed = resolutionSchema.safeParse(request.body ?? {});
+  if (!parsed.success) {
+    const { field, message } = fieldError(parsed.error);
+    return respond(request, locale, 400, 'invalid-field', `${field}: ${message}`, complaintPage(locale, complaint, purpose, request.action, `${field}: ${message}`));
+  }
+  if (!complaint.waitingToken) return respond(request, locale, 503, 'try-again', 'The escalation is moving to its next step. Please try again in a minute.');
+  const linkId = createHash('sha256').update(request.token).digest('hex');
+  if (!(await deps.complaints.useLink(linkId, deps.now.toISOString()))) return respond(request, locale, 409, 'link-used', 'This link has already been used.');
+  try {
+    await deps.workflow.completeTask(complaint.waitingToken, { result: purpose === 'acknowledge' ? 'acknowledged' : 'resolved', note: parsed.data.note ?? '', by: `level-${complaint.level}`, at: deps.now.toISOString() });
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return respond(request, locale, 503, 'try-again', 'The escalation moved on a moment ago. Please use the newest link.');
+    throw error;
+  }
+  return respond(request, locale, 200, purpose === 'acknowledge' ? 'acknowledged' : 'resolved', purpose === 'acknowledge' ? 'Acknowledged. Thank you.' : 'Resolution recorded. The customer will be asked whether it worked.');
 }

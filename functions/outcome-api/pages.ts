@@ -1,5 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { Locale, Survey } from '../shared/domain/policy-schema.js';
+import type { Complaint } from '../shared/domain/complaint.js';
 
 /** Server-rendered pages of the outcome API: the agent's outcome form and the customer's survey. */
 const t = {
@@ -10,6 +11,8 @@ const t = {
     results: { reached: '已接通并完成回访', no_answer: '无人接听', busy: '占线', call_back: '客户要求稍后回电', refused: '客户拒绝回访', wrong_number: '号码错误' },
     callbackAt: '约定回电时间（客户当地时间）',
     complaint: '客户有投诉，需要升级处理',
+    severity: '投诉等级',
+    severities: { urgent: '紧急', major: '重大', general: '一般' },
     yes: '是',
     no: '否',
     submit: '提交',
@@ -23,6 +26,8 @@ const t = {
     results: { reached: 'Reached, survey done', no_answer: 'No answer', busy: 'Busy', call_back: 'Asked to be called back', refused: 'Refused', wrong_number: 'Wrong number' },
     callbackAt: 'Call back at (customer local time)',
     complaint: 'The customer has a complaint to escalate',
+    severity: 'Severity',
+    severities: { urgent: 'Urgent', major: 'Major', general: 'General' },
     yes: 'Yes',
     no: 'No',
     submit: 'Submit',
@@ -67,6 +72,7 @@ export function agentOutcomeFields(locale: Locale, survey: Survey) {
 <label>${w.callbackAt} <input type="datetime-local" name="callbackAt"></label>
 ${questionFields(survey, locale, false)}
 <label><input type="checkbox" name="complaint" value="yes"> ${w.complaint}</label>
+<label>${w.severity} <select name="severity"><option value="">—</option>${(['urgent', 'major', 'general'] as const).map((s) => html`<option value="${s}">${w.severities[s]}</option>`)}</select></label>
 <p><button type="submit">${w.submit}</button></p>`;
 }
 
@@ -89,6 +95,21 @@ export function surveyPage(locale: Locale, survey: Survey, action: string, error
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <form method="post" action="${action}">${questionFields(survey, locale, true)}
 <p><button type="submit">${w.submit}</button></p></form>`,
+  ).toString();
+}
+
+export function complaintPage(locale: Locale, complaint: Complaint, purpose: 'acknowledge' | 'resolve', action: string, error?: string) {
+  const zh = locale === 'zh-CN';
+  const title = purpose === 'acknowledge' ? (zh ? '确认收到投诉' : 'Acknowledge the complaint') : zh ? '登记投诉处理结果' : 'Record the resolution';
+  return page(
+    locale,
+    title,
+    html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<p>${complaint.serviceType} · ${complaint.serviceId} · ${complaint.severity} · L${complaint.level}</p>
+<p>${complaint.customer.name} ${complaint.customer.phone ?? ''}</p>
+<form method="post" action="${action}">
+${purpose === 'resolve' ? html`<label>${zh ? '处理说明' : 'What was done'}<br><textarea name="note" rows="4" style="width:100%"></textarea></label>` : ''}
+<p><button type="submit">${title}</button></p></form>`,
   ).toString();
 }
 

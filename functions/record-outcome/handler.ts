@@ -62,6 +62,7 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
       outcome.assessment = survey ? assessAnswers(survey, answers) : { scores: {}, complaint: false, complaintQuestions: [] };
       agentMarkedComplaint = attempt?.agentMarkedComplaint === true;
       if (agentMarkedComplaint) outcome.assessment.complaint = true;
+      if (attempt?.agentSeverity) outcome.agentSeverity = attempt.agentSeverity;
     }
   }
   await store.finish(followUp.followUpId, outcome, last);
@@ -69,6 +70,8 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
   const attempts = Math.max(followUp.attempts.length + (last ? 1 : 0), 0);
   await events.publish(FOLLOW_UP_COMPLETED, {
     followUpId: followUp.followUpId,
+    source: followUp.source,
+    serviceId: followUp.serviceId,
     serviceType: followUp.serviceType,
     departmentId: followUp.departmentId,
     status: outcome.status,
@@ -76,10 +79,12 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
     channel: outcome.channel,
     attempts,
     onTime: outcome.onTime,
+    complaint: outcome.assessment?.complaint === true,
   });
   if (outcome.assessment?.complaint) {
     await events.publish(COMPLAINT_RAISED, {
       followUpId: followUp.followUpId,
+      source: followUp.source,
       serviceType: followUp.serviceType,
       serviceId: followUp.serviceId,
       customerId: followUp.customer.id,

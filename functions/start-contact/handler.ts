@@ -57,6 +57,13 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     metrics.addMetric('ContactSuppressed', MetricUnit.Count, 1);
     return { started: false };
   }
+  const pausedUntil = await store.pausedUntil(followUp.customer.id, now);
+  if (pausedUntil) {
+    await deps.workflow.completeTask(input.taskToken, { result: 'paused', callbackAt: pausedUntil });
+    logger.info('contact paused', { followUpId: input.followUpId, attempt: input.attempt, until: pausedUntil });
+    metrics.addMetric('ContactPaused', MetricUnit.Count, 1);
+    return { started: false };
+  }
   if (!resolved.policy.frequencyCapExempt) {
     const quarter = quarterOf(now, resolved.hours.timeZone);
     if (!(await store.reserveContact(followUp.customer.id, quarter, followUp.followUpId, policyConfig.frequencyCap.maxPerQuarter))) {

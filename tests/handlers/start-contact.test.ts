@@ -31,6 +31,7 @@ beforeEach(() => {
   for (const mock of [db, sfn, connect, ses, secrets]) mock.reset();
   db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
   db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'OPTOUT' } }).resolves({});
+  db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'PAUSE' } }).resolves({});
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
   connect.on(StartTaskContactCommand).resolves({ ContactId: 'contact-1' });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
@@ -68,6 +69,13 @@ describe('start-contact handler', () => {
     expect(await handler(input('phone'), context)).toEqual({ started: false });
     expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'suppressed', reason: 'opted-out' });
+  });
+
+  it('postpones the contact while a complaint pause runs, without using an attempt', async () => {
+    db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'PAUSE' } }).resolves({ Item: { until: '2026-11-24T01:00:00.000Z' } });
+    expect(await handler(input('phone'), context)).toEqual({ started: false });
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'paused', callbackAt: '2026-11-24T01:00:00.000Z' });
+    expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
   });
 
   it('skips the contact when the quarterly cap was reached since planning', async () => {

@@ -5,6 +5,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import type { AgentTaskRecord, SentEmail } from '../../local/local-cloud.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import type { FinalOutcome } from '../../functions/shared/adapters/follow-up-store.js';
+import type { Complaint } from '../../functions/shared/domain/complaint.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; expiresAt: number };
 
@@ -49,6 +50,15 @@ export class Harness {
 
   tasksFor(followUpId: string): AgentTaskRecord[] {
     return this.cloud.agentTasks.filter((t) => t.attributes.followUpId === followUpId);
+  }
+
+  managerTasks(complaintId: string): AgentTaskRecord[] {
+    return this.cloud.agentTasks.filter((t) => t.attributes.complaintId === complaintId);
+  }
+
+  async complaint(complaintId: string): Promise<(Complaint & { waitingToken?: string }) | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.stack.tableName, Key: { pk: `COMPLAINT#${complaintId}`, sk: 'META' } }));
+    return Item as (Complaint & { waitingToken?: string }) | undefined;
   }
 
   emailsTo(address: string): SentEmail[] {

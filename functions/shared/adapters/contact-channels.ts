@@ -12,6 +12,8 @@ export interface AgentTask {
   /** The call script: opening, then one question per line. */
   description: string;
   outcomeFormUrl: string;
+  /** More links for the agent (a manager's task also has "acknowledge"). */
+  extraReferences?: Record<string, string>;
   attributes: Record<string, string>;
 }
 
@@ -42,7 +44,10 @@ export const awsContactChannels: ContactChannels = {
         ClientToken: `${task.followUpId}-${task.attempt}`,
         Name: task.name.slice(0, 512),
         Description: task.description.slice(0, 4096),
-        References: { outcomeForm: { Type: 'URL', Value: task.outcomeFormUrl } },
+        References: {
+          outcomeForm: { Type: 'URL', Value: task.outcomeFormUrl },
+          ...Object.fromEntries(Object.entries(task.extraReferences ?? {}).map(([name, url]) => [name, { Type: 'URL' as const, Value: url }])),
+        },
         Attributes: task.attributes,
       }),
     );

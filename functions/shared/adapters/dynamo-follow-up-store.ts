@@ -102,6 +102,11 @@ export class DynamoFollowUpStore implements FollowUpStore {
     return typeof item.until !== 'string' || new Date(item.until) > at;
   }
 
+  async pausedUntil(customerId: string, at: Date) {
+    const item = await this.getItem({ pk: `CUSTOMER#${customerId}`, sk: 'PAUSE' });
+    return typeof item?.until === 'string' && new Date(item.until) > at ? item.until : undefined;
+  }
+
   async contactsInQuarter(customerId: string, quarter: string, excluding: string) {
     const item = await this.getItem({ pk: `CUSTOMER#${customerId}`, sk: `CONTACTS#${quarter}` });
     const ids = (item?.followUps as Set<string> | undefined) ?? new Set<string>();
@@ -185,7 +190,7 @@ export class DynamoFollowUpStore implements FollowUpStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: attemptKey(followUpId, attempt),
-          UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, usedAt = :usedAt',
+          UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, usedAt = :usedAt',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
           ExpressionAttributeNames: { '#result': 'result' },
           ExpressionAttributeValues: {
@@ -193,6 +198,7 @@ export class DynamoFollowUpStore implements FollowUpStore {
             ':callbackAt': answer.callbackAt ?? null,
             ':answers': answer.answers ?? {},
             ':complaint': answer.agentMarkedComplaint ?? false,
+            ':severity': answer.agentSeverity ?? null,
             ':usedAt': answer.usedAt,
           },
         }),
@@ -209,7 +215,7 @@ export class DynamoFollowUpStore implements FollowUpStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: attemptKey(followUpId, attempt),
-        UpdateExpression: 'REMOVE usedAt, #result, callbackAt, answers, agentMarkedComplaint',
+        UpdateExpression: 'REMOVE usedAt, #result, callbackAt, answers, agentMarkedComplaint, agentSeverity',
         ExpressionAttributeNames: { '#result': 'result' },
       }),
     );

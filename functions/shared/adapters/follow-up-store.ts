@@ -14,6 +14,7 @@ export interface AttemptRecord {
   callbackAt?: string;
   answers?: Answers;
   agentMarkedComplaint?: boolean;
+  agentSeverity?: 'urgent' | 'major' | 'general';
   usedAt?: string;
 }
 
@@ -33,6 +34,7 @@ export interface FinalOutcome {
   channel?: Channel;
   answers?: Answers;
   assessment?: Assessment;
+  agentSeverity?: 'urgent' | 'major' | 'general';
   onTime?: boolean;
 }
 
@@ -45,6 +47,8 @@ export interface FollowUpStore {
   recordRejection(rejection: RejectionRecord): Promise<void>;
   optOut(customerId: string, at: string, until?: string): Promise<void>;
   isOptedOut(customerId: string, at: Date): Promise<boolean>;
+  /** After a complaint the customer is left alone for a while: the end of that pause, if any. */
+  pausedUntil(customerId: string, at: Date): Promise<string | undefined>;
   /** Follow-ups other than this one that contacted the customer in the quarter. */
   contactsInQuarter(customerId: string, quarter: string, excluding: string): Promise<number>;
   /** Counts this follow-up against the customer's quarter, unless the cap is already reached. */
@@ -57,7 +61,7 @@ export interface FollowUpStore {
   answerAttempt(
     followUpId: string,
     attempt: number,
-    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint'> & { usedAt: string },
+    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint' | 'agentSeverity'> & { usedAt: string },
   ): Promise<boolean>;
   /** Undoes answerAttempt when the workflow could not be told, so the link works again. */
   reopenAttempt(followUpId: string, attempt: number): Promise<void>;

@@ -47,6 +47,8 @@ export interface FirstContactFacts {
   optedOut: boolean;
   /** Other follow-ups that already contacted this customer in the due quarter. */
   contactsThisQuarter: number;
+  /** End of a contact pause after a complaint, if one is running. */
+  pausedUntil?: string;
 }
 
 const finish = (status: FollowUpStatus, reason: FinishReason): PlanDecision => ({ action: 'finish', status, reason });
@@ -76,8 +78,8 @@ export function planFollowUp(followUp: FollowUp, config: PolicyConfig, facts: Fi
   }
   const round = policy.rounds[followUp.round] ?? policy.rounds[0]!;
   const completedAt = new Date(followUp.completedAt);
-  const earliest = addDuration(completedAt, round.delay, hours);
-  const dueAt = nextCallSlot(earliest > facts.now ? earliest : facts.now, hours);
+  const earliest = [addDuration(completedAt, round.delay, hours), facts.now, new Date(facts.pausedUntil ?? 0)].reduce((a, b) => (a > b ? a : b));
+  const dueAt = nextCallSlot(earliest, hours);
   return contactOn(channels[0]!, 1, dueAt, deadlineAfter(completedAt, round.deadline, hours));
 }
 
@@ -110,6 +112,11 @@ export function nextAttempt(
   const index = channels.findIndex((step) => step.channel === last.channel);
   const step = channels[index];
 
+  if (step && last.result === 'paused' && last.callbackAt) {
+    // A complaint paused contact with this customer: same attempt budget, after the pause.
+    const until = new Date(last.callbackAt);
+    return contactOn(step, attempt, nextCallSlot(until > now ? until : now, hours), deadline);
+  }
   if (step && last.result === 'call_back' && last.callbackAt) {
     const callbacks = history.filter((h) => h.result === 'call_back').length;
     if (callbacks <= policy.maxCallbacks) {
@@ -119,7 +126,7 @@ export function nextAttempt(
   }
   const retryable: ContactResult[] = ['no_answer', 'busy', 'timeout', 'call_back'];
   if (step && retryable.includes(last.result)) {
-    const tries = history.filter((h) => h.channel === step.channel && h.result !== 'call_back').length;
+    const tries = history.filter((h) => h.channel === step.channel && h.result !== 'call_back' && h.result !== 'paused').length;
     if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
   }
   const fallback = channels[index + 1];

@@ -31,22 +31,64 @@ function windowOn(day: DateTime, window: CallingWindow): { start: DateTime; end:
   return { start: at(minutesOf(window.start)), end: at(minutesOf(window.end)) };
 }
 
+/** The calling window open at or after `from`: where it starts for us, and when it closes. */
+function nextWindow(from: Date, hours: ContactHours): { start: DateTime; end: DateTime } {
+  const start = DateTime.fromJSDate(from, { zone: hours.timeZone });
+  let day = start.startOf('day');
+  const windows = [...hours.windows].sort((a, b) => a.start.localeCompare(b.start));
+  for (let i = 0; i < MAX_DAYS_SEARCHED; i += 1, day = day.plus({ days: 1 }).startOf('day')) {
+    if (!isWorkingDate(day, hours)) continue;
+    for (const window of windows) {
+      const { start: opens, end: closes } = windowOn(day, window);
+      if (closes <= start) continue;
+      return { start: opens > start ? opens : start, end: closes };
+    }
+  }
+  throw new Error(`no working calling window within ${MAX_DAYS_SEARCHED} days of ${from.toISOString()}`);
+}
+
 /**
  * The earliest instant at or after `from` that lies inside a calling window on a working day
  * in the customer's zone. A window's end is exclusive: nobody is called at 20:00 sharp.
  */
 export function nextCallSlot(from: Date, hours: ContactHours): Date {
-  const start = DateTime.fromJSDate(from, { zone: hours.timeZone });
-  let day = start.startOf('day');
-  for (let i = 0; i < MAX_DAYS_SEARCHED; i += 1, day = day.plus({ days: 1 }).startOf('day')) {
-    if (!isWorkingDate(day, hours)) continue;
-    for (const window of [...hours.windows].sort((a, b) => a.start.localeCompare(b.start))) {
-      const { start: opens, end: closes } = windowOn(day, window);
-      if (closes <= start) continue;
-      return (opens > start ? opens : start).toJSDate();
-    }
+  return nextWindow(from, hours).start.toJSDate();
+}
+
+/**
+ * `from` moved forward by working time only: nights, weekends and holidays do not count, so
+ * "within 4 working hours" raised on Friday at 17:00 ends on Monday afternoon.
+ */
+export function addWorkingMinutes(from: Date, minutes: number, hours: ContactHours): Date {
+  let remaining = minutes * 60_000;
+  let cursor = from;
+  for (let i = 0; i < 10 * MAX_DAYS_SEARCHED; i += 1) {
+    const window = nextWindow(cursor, hours);
+    const available = window.end.toMillis() - window.start.toMillis();
+    if (remaining <= available) return new Date(window.start.toMillis() + remaining);
+    remaining -= available;
+    cursor = window.end.toJSDate();
   }
-  throw new Error(`no working calling window within ${MAX_DAYS_SEARCHED} days of ${from.toISOString()}`);
+  throw new Error(`cannot add ${minutes} working minutes to ${from.toISOString()}`);
+}
+
+/** Working minutes in one working day of these hours (a "working day" of SLA time). */
+export function workingDayMinutes(hours: ContactHours): number {
+  return hours.windows.reduce((sum, w) => sum + minutesOf(w.end) - minutesOf(w.start), 0);
+}
+
+/** Working minutes between two instants (how long a complaint really waited). */
+export function workingMinutesBetween(from: Date, to: Date, hours: ContactHours): number {
+  let total = 0;
+  let cursor = from;
+  while (cursor < to) {
+    const window = nextWindow(cursor, hours);
+    if (window.start.toMillis() >= to.getTime()) break;
+    const end = Math.min(window.end.toMillis(), to.getTime());
+    total += end - window.start.toMillis();
+    cursor = new Date(window.end.toMillis());
+  }
+  return Math.round(total / 60_000);
 }
 
 /** True when `at` is inside a calling window on a working day. */

@@ -34,6 +34,7 @@ export const serviceCompletedSchema = z.strictObject({
   customer: customerSchema,
   advisorId: z.string().min(1).max(128).optional(),
   departmentId: z.string().min(1).max(128).optional(),
+  reworkCount: z.number().int().min(0).max(100).optional(),
 });
 export type ServiceCompleted = z.infer<typeof serviceCompletedSchema>;
 

@@ -5,9 +5,11 @@ import { z } from 'zod';
  * Links sent to agents (outcome form) and customers (survey) carry their own authority: an
  * HMAC over what they allow, with an expiry. Single use is enforced by the store, not here.
  */
-export type LinkPurpose = 'survey' | 'agent';
+/** survey/agent answer a follow-up attempt; acknowledge/resolve act on a complaint. */
+export type LinkPurpose = 'survey' | 'agent' | 'acknowledge' | 'resolve';
 
 export interface LinkClaims {
+  /** The follow-up (fu-…) or, for a manager's link, the complaint (cp-…). */
   followUpId: string;
   attempt: number;
   purpose: LinkPurpose;
@@ -27,9 +29,9 @@ export interface SigningKeys {
 }
 
 const claimsSchema = z.strictObject({
-  f: z.string().regex(/^fu-[0-9a-f]{32}$/),
-  a: z.number().int().min(1).max(100),
-  p: z.enum(['survey', 'agent']),
+  f: z.string().regex(/^(fu|cp)-[0-9a-f]{32}$/),
+  a: z.number().int().min(1).max(100_000),
+  p: z.enum(['survey', 'agent', 'acknowledge', 'resolve']),
   e: z.number().int(),
   k: z.string().min(1).max(64),
 });

@@ -1,0 +1,81 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { escalationConfig } from '../shared/config/escalation.js';
+import { clock } from '../shared/clock.js';
+import { logger, metrics } from '../shared/powertools.js';
+import { complaintStore } from '../shared/runtime.js';
+import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
+import { awsEventPublisher, type EventPublisher } from '../shared/adapters/event-publisher.js';
+import { nextEscalationStep, type ComplaintEvent, type EscalationStep, type StepTrigger } from '../shared/domain/complaint.js';
+import { COMPLAINT_FOLLOW_UP_SOURCE, resolutionServiceId } from '../shared/domain/complaint-events.js';
+import { SERVICE_COMPLETED } from '../shared/domain/service-event.js';
+
+export const stepInputSchema = z.object({
+  complaintId: z.string().regex(/^cp-[0-9a-f]{32}$/),
+  cycle: z.number().int().min(1),
+  outcome: z.object({ result: z.enum(['acknowledged', 'resolved']), note: z.string().optional(), by: z.string().optional(), at: z.string().optional() }).optional(),
+  timedOut: z.unknown().optional(),
+});
+export type StepInput = z.infer<typeof stepInputSchema>;
+
+/**
+ * planEscalation: the one writer of a complaint's escalation state. It records what the manager
+ * did (or that nobody did anything in time) and decides the next notification, wait or close.
+ */
+export async function planEscalation(input: StepInput, store: ComplaintStore, events: EventPublisher, now: Date): Promise<EscalationStep & { complaintId: string; cycle: number }> {
+  const complaint = await store.get(input.complaintId);
+  if (!complaint) throw new Error(`complaint ${input.complaintId} not found`);
+  if (complaint.cycle !== input.cycle) return { complaintId: input.complaintId, cycle: input.cycle, action: 'close' };
+  const trigger: StepTrigger = input.outcome?.result ?? (input.timedOut ? 'timeout' : 'start');
+  const at = input.outcome?.at ?? now.toISOString();
+  const history: ComplaintEvent[] = [];
+  const fields: Parameters<ComplaintStore['update']>[1] = { waitingToken: null };
+
+  if (trigger === 'acknowledged') {
+    fields.status = 'acknowledged';
+    fields.acknowledgedAt = at;
+    history.push({ at, type: 'acknowledged', level: complaint.level, cycle: complaint.cycle, note: input.outcome?.by });
+  }
+  if (trigger === 'resolved') {
+    fields.status = 'resolved';
+    fields.resolvedAt = at;
+    fields.resolution = input.outcome?.note ?? '';
+    if (!complaint.acknowledgedAt) fields.acknowledgedAt = at;
+    history.push({ at, type: 'resolved', level: complaint.level, cycle: complaint.cycle, note: input.outcome?.by });
+  }
+  const step = nextEscalationStep({ ...complaint, ...(fields.status ? { status: fields.status } : {}) }, trigger, now, escalationConfig);
+  if (step.action === 'notify') {
+    fields.level = step.level;
+    fields.notices = step.notice;
+    history.push({ at: now.toISOString(), type: step.escalated ? 'escalated' : 'notified', level: step.level, cycle: complaint.cycle, note: `notice ${step.notice}` });
+  }
+  await store.update(complaint.complaintId, fields, history, complaint.cycle);
+
+  if (trigger === 'resolved') {
+    // Close the loop: ask the customer whether the fix worked, through the FollowUp workflow.
+    await events.publish(
+      SERVICE_COMPLETED,
+      {
+        serviceId: resolutionServiceId(complaint.complaintId, complaint.cycle),
+        serviceType: escalationConfig.severities[complaint.severity].followUp,
+        completedAt: at,
+        customer: complaint.customer,
+        ...(complaint.departmentId ? { departmentId: complaint.departmentId } : {}),
+      },
+      COMPLAINT_FOLLOW_UP_SOURCE,
+    );
+    metrics.addMetric('ComplaintResolved', MetricUnit.Count, 1);
+  }
+  if (step.action === 'notify' && step.escalated) metrics.addMetric(`ComplaintEscalatedToLevel${step.level}`, MetricUnit.Count, 1);
+  if (history.length === 0) metrics.addMetric('EscalationStep', MetricUnit.Count, 1);
+  logger.info('escalation step', { complaintId: complaint.complaintId, cycle: complaint.cycle, trigger, action: step.action, level: 'level' in step ? step.level : undefined });
+  // Every field the next state reads is present, whatever the action.
+  return { complaintId: complaint.complaintId, cycle: complaint.cycle, notice: 0, escalated: false, ...step } as EscalationStep & { complaintId: string; cycle: number };
+}
+
+export const handler = middy((event: unknown) => planEscalation(stepInputSchema.parse(event), complaintStore(), awsEventPublisher, clock.now()))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

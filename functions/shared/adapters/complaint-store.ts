@@ -1,0 +1,104 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Complaint, ComplaintEvent } from '../domain/complaint.js';
+import { documentClient } from './dynamo-follow-up-store.js';
+
+const key = (complaintId: string) => ({ pk: `COMPLAINT#${complaintId}`, sk: 'META' });
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Complaints, their history, the links managers used and the per-customer contact pause. */
+export class ComplaintStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+    private readonly now: () => Date,
+    private readonly db: DynamoDBDocumentClient = documentClient,
+  ) {}
+
+  private expiresAt(): number {
+    return Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400;
+  }
+
+  async create(complaint: Complaint): Promise<{ created: true } | { created: false; existing: Complaint }> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...key(complaint.complaintId), kind: 'Complaint', ...complaint, expiresAt: this.expiresAt() }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return { created: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { created: false, existing: (await this.get(complaint.complaintId))! };
+    }
+  }
+
+  async get(complaintId: string): Promise<(Complaint & { waitingToken?: string }) | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key(complaintId), ConsistentRead: true }));
+    if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 <= this.now().getTime())) return undefined;
+    const { pk: _pk, sk: _sk, kind: _kind, expiresAt: _e, ...complaint } = Item;
+    return complaint as Complaint & { waitingToken?: string };
+  }
+
+  /** Sets fields and appends history in one write; `onlyIfCycle` guards against a stale cycle. */
+  async update(complaintId: string, fields: Partial<Complaint> & { waitingToken?: string | null }, events: ComplaintEvent[], onlyIfCycle?: number): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':events': events, ':exp': this.expiresAt() };
+    const sets = ['history = list_append(history, :events)', 'expiresAt = :exp'];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(fields)) {
+      names[`#${field}`] = field;
+      if (value === null) removes.push(`#${field}`);
+      else {
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    if (onlyIfCycle !== undefined) {
+      names['#cycle'] = 'cycle';
+      values[':guardCycle'] = onlyIfCycle;
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(complaintId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: onlyIfCycle !== undefined ? 'attribute_exists(pk) AND #cycle = :guardCycle' : 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Marks a manager's link used; false when it was used before (single use). */
+  async useLink(linkId: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `LINK#${linkId}`, sk: 'USED', kind: 'UsedLink', at, expiresAt: this.expiresAt() }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Counts a complaint about this kind of service for the customer; returns the earlier count. */
+  async countComplaint(customerId: string, serviceType: string, complaintId: string): Promise<number> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `CUSTOMER#${customerId}`, sk: `COMPLAINTS#${serviceType}` },
+        UpdateExpression: 'ADD complaints :id SET kind = :kind, expiresAt = :exp',
+        ExpressionAttributeValues: { ':id': new Set([complaintId]), ':kind': 'ComplaintCount', ':exp': this.expiresAt() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const ids = (Attributes?.complaints as Set<string> | undefined) ?? new Set<string>();
+    return [...ids].filter((id) => id !== complaintId).length;
+  }
+
+  async pauseContact(customerId: string, until: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `CUSTOMER#${customerId}`, sk: 'PAUSE', kind: 'ContactPause', until, expiresAt: this.expiresAt() } }));
+  }
+}

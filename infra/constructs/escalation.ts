@@ -1,0 +1,110 @@
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { escalationDefinition } from '../../workflows/escalation.js';
+import { FollowUpFunction } from './follow-up-function.js';
+import type { ContactSettings } from './follow-up-workflow.js';
+import { acknowledge } from '../acknowledge.js';
+import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../../functions/shared/domain/complaint-events.js';
+import { FOLLOW_UP_SOURCE } from '../../functions/shared/adapters/event-publisher.js';
+
+export interface EscalationProps {
+  table: dynamodb.ITable;
+  bus: events.IEventBus;
+  signingSecret: secretsmanager.ISecret;
+  outcomeBaseUrl: string;
+  contact: ContactSettings;
+  deadLetters: sqs.IQueue;
+}
+
+/**
+ * Complaint escalation: "Complaint Raised" starts the Escalation state machine, which notifies
+ * managers level by level until one resolves it; the post-resolution follow-up closes or reopens it.
+ */
+export class Escalation extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: EscalationProps) {
+    super(scope, id);
+    const tableEnv = { FOLLOW_UP_TABLE: props.table.tableName };
+    const step = new FollowUpFunction(this, 'Step', { folder: 'escalation-step', description: 'Records manager actions and plans the next escalation step', environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName } });
+    const notify = new FollowUpFunction(this, 'Notify', {
+      folder: 'notify-manager',
+      description: 'Notifies the manager of the current level by email and Connect task',
+      environment: {
+        ...tableEnv,
+        OUTCOME_BASE_URL: props.outcomeBaseUrl,
+        SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+        CONNECT_INSTANCE_ID: props.contact.connectInstanceId,
+        CONNECT_CONTACT_FLOW_ID: props.contact.connectContactFlowId,
+        SENDER_EMAIL: props.contact.senderEmail,
+      },
+    });
+    props.table.grantReadWriteData(step.fn);
+    props.table.grantReadWriteData(notify.fn);
+    props.bus.grantPutEventsTo(step.fn);
+    props.signingSecret.grantRead(notify.fn);
+    const stack = Stack.of(this);
+    const connectInstance = stack.formatArn({ service: 'connect', resource: 'instance', resourceName: props.contact.connectInstanceId });
+    notify.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['connect:StartTaskContact'], resources: [`${connectInstance}/contact-flow/${props.contact.connectContactFlowId}`, `${connectInstance}/contact/*`] }));
+    const senderDomain = props.contact.senderEmail.split('@')[1] ?? props.contact.senderEmail;
+    notify.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.contact.senderEmail }), stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain })],
+      }),
+    );
+    acknowledge(notify.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:instance/${props.contact.connectInstanceId}/contact/*]`, 'StartTaskContact creates a new contact whose id is unknown in advance; the grant is limited to this Connect instance.');
+
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(escalationDefinition(this, { step: step.fn, notifyManager: notify.fn })),
+      tracingEnabled: true,
+      timeout: Duration.days(365),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      comment: 'One escalation cycle of a complaint: notify, wait, re-notify, move up, until resolved',
+    });
+    for (const fn of [step.fn, notify.fn]) {
+      acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`, 'CDK grants Step Functions lambda:InvokeFunction on the function and its versions/aliases (ARN:*); it is scoped to this one workflow function.');
+    }
+    acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery and X-Ray APIs used by Step Functions logging and tracing support no resource-level permissions.');
+
+    const intake = new FollowUpFunction(this, 'Intake', {
+      folder: 'complaint-intake',
+      description: 'Starts, reopens, closes and resolves complaint escalations from events',
+      environment: { ...tableEnv, ESCALATION_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+      deadLetterQueue: props.deadLetters,
+    });
+    props.table.grantReadWriteData(intake.fn);
+    this.stateMachine.grantStartExecution(intake.fn);
+    this.stateMachine.grantTaskResponse(intake.fn);
+
+    const targetOptions = { deadLetterQueue: props.deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) };
+    new events.Rule(this, 'ComplaintRaisedRule', {
+      eventBus: props.bus,
+      description: 'Complaint Raised → complaint intake (new complaint, or a reopened one)',
+      eventPattern: { source: [FOLLOW_UP_SOURCE], detailType: [COMPLAINT_RAISED] },
+      targets: [new targets.LambdaFunction(intake.fn, targetOptions)],
+    });
+    new events.Rule(this, 'ResolutionFollowUpRule', {
+      eventBus: props.bus,
+      description: 'A post-resolution follow-up finished → close the complaint, or leave it unconfirmed',
+      eventPattern: { source: [FOLLOW_UP_SOURCE], detailType: [FOLLOW_UP_COMPLETED], detail: { source: [COMPLAINT_FOLLOW_UP_SOURCE] } },
+      targets: [new targets.LambdaFunction(intake.fn, targetOptions)],
+    });
+    new events.Rule(this, 'ComplaintResolvedRule', {
+      eventBus: props.bus,
+      description: 'Complaint Resolved from an upstream system → resumes the escalation',
+      eventPattern: { detailType: [COMPLAINT_RESOLVED] },
+      targets: [new targets.LambdaFunction(intake.fn, targetOptions)],
+    });
+  }
+}
