@@ -168,6 +168,7 @@ export interface Summary {
   events: { published: number; duplicates: number };
   followUps: { total: number; byStatus: Record<string, number>; byServiceType: Record<string, number> };
   rejected: number;
+  rejectedBy: Record<string, number>;
   kpis: { coverageRate: number | null; onTimeRate: number | null; reachRate: number | null; satisfaction: unknown; complaints: number; due: number; followedUp: number; reached: number };
   stateTransitions: { total: number; perFollowUp: { min: number; median: number; max: number } };
   apiCalls: Record<string, number>;
@@ -254,6 +255,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       events: { published: events.length, duplicates: events.length - new Set(events.map((e) => JSON.stringify(e.detail))).size },
       followUps: { total: followUps.length, byStatus: countBy(facts, (f) => f.status), byServiceType: countBy(followUps, (f) => f.serviceType) },
       rejected: rejections.length,
+      rejectedBy: countBy(rejections, (r) => `${r.detailType}: ${r.field}`),
       kpis: { coverageRate: kpis.coverageRate, onTimeRate: kpis.onTimeRate, reachRate: kpis.reachRate, satisfaction: kpis.satisfaction, complaints: kpis.complaints, due: kpis.due, followedUp: kpis.followedUp, reached: kpis.reached },
       stateTransitions: {
         total: transitions.reduce((a, b) => a + b, 0),

@@ -8,7 +8,9 @@ import { localeSchema, type Locale } from '../functions/shared/domain/policy-sch
 import type { LocalCloud } from './local-cloud.js';
 import { apiRoutes, invokeRoute } from './api-gateway.js';
 import { FollowUpQueries } from './follow-up-queries.js';
-import { deskPage, followUpDetailPage, followUpsPage, layout, mailPage, sendPage, wordsFor } from './web-pages.js';
+import { deskPage, followUpDetailPage, followUpsPage, layout, mailPage, managerPage, sendPage, wordsFor } from './web-pages.js';
+import { escalationConfig } from '../functions/shared/config/escalation.js';
+import { escalationHours } from '../functions/shared/domain/complaint.js';
 
 /**
  * The local web server: the outcome API's routes exactly as API Gateway serves them, and one
@@ -68,6 +70,22 @@ export async function startWebServer(
     const result = JSON.parse(response?.body ?? '{}') as { code?: string; message?: string };
     if (response?.statusCode === 200) return c.redirect(`/desk?done=${task.contactId}`, 303);
     return render(c, '/desk', deskPage(localeOf(c), await openTasks(), { contactId: task.contactId, message: result.message ?? 'error' }));
+  });
+  const managerView = async (c: Context, error?: { complaintId: string; message: string }) => {
+    const complaints = (await queries.complaints()).sort((a, b) => Number(['resolved', 'closed', 'unconfirmed'].includes(a.status)) - Number(['resolved', 'closed', 'unconfirmed'].includes(b.status)));
+    return render(c, '/manager', managerPage(localeOf(c), complaints, cloud.clock.now(), escalationHours(escalationConfig), error), c.req.query('done') ? wordsFor(localeOf(c)).actionDone : undefined);
+  };
+  app.get('/manager', (c) => managerView(c));
+  app.post('/manager/:complaintId/:action', async (c) => {
+    const complaintId = c.req.param('complaintId');
+    const action = c.req.param('action');
+    // The newest notification's links: the same signed links the manager got by email and task.
+    const task = cloud.agentTasks.filter((t) => t.attributes.complaintId === complaintId).at(-1);
+    const url = action === 'acknowledge' ? task?.references.acknowledge : action === 'resolve' ? task?.references.outcomeForm : undefined;
+    if (!url) return managerView(c, { complaintId, message: 'No open link for this action.' });
+    const response = await callLink('POST', new URL(url).pathname, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, await c.req.text());
+    if (response?.statusCode === 200) return c.redirect('/manager?done=1', 303);
+    return managerView(c, { complaintId, message: (JSON.parse(response?.body ?? '{}') as { message?: string }).message ?? 'error' });
   });
   app.get('/mail', (c) => render(c, '/mail', mailPage(localeOf(c), cloud.outbox)));
   app.get('/follow-ups', async (c) => {
