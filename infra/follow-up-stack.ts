@@ -5,6 +5,8 @@ import { OutcomeApi } from './constructs/outcome-api.js';
 import { FollowUpWorkflow, type ContactSettings } from './constructs/follow-up-workflow.js';
 import { Ingest } from './constructs/ingest.js';
 import { Escalation } from './constructs/escalation.js';
+import { Reports } from './constructs/reports.js';
+import { reportConfig } from '../functions/shared/config/reports.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
 
@@ -39,6 +41,7 @@ export class FollowUpStack extends Stack {
       deadLetters: ingest.deadLetters,
     });
     outcomeApi.resumes(escalation.stateMachine);
+    new Reports(this, 'Reports', { table: data.table, bus: data.bus, senderEmail: props.contact.senderEmail, config: reportConfig, deadLetters: ingest.deadLetters });
 
   }
 }

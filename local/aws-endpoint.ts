@@ -48,6 +48,24 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
         res.end(JSON.stringify(body));
       };
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (!ops[key] && req.method === 'PUT' && path.split('/').filter(Boolean).length >= 2) {
+        // S3 PutObject, path style: /bucket/key…
+        const [, bucket, ...rest] = path.split('/');
+        cloud.clock.hold();
+        try {
+          const { ETag } = cloud.putObject(bucket!, decodeURIComponent(rest.join('/')), Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? 'application/octet-stream'));
+          res.writeHead(200, { etag: ETag });
+          res.end();
+        } catch (error) {
+          const code = error instanceof AwsError ? error.code : 'InternalError';
+          res.writeHead(error instanceof AwsError ? error.status : 500, { 'content-type': 'application/xml' });
+          res.end(`<Error><Code>${code}</Code><Message>${String((error as Error).message)}</Message></Error>`);
+        } finally {
+          cloud.clock.release();
+        }
+        return;
+      }
       const op = ops[key];
       if (!op) return reply(400, { __type: 'UnknownOperationException', message: `local stack does not implement ${key}` }, 'UnknownOperationException');
       cloud.clock.hold();

@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowUp } from '../functions/shared/domain/follow-up.js';
 import type { AttemptRecord, FinalOutcome, RejectionRecord } from '../functions/shared/adapters/follow-up-store.js';
-import type { OutcomeFact } from '../functions/shared/domain/kpi.js';
 import type { Complaint } from '../functions/shared/domain/complaint.js';
+import type { AggregateRow } from '../functions/shared/adapters/aggregate-store.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; nextAttempt?: number; nextChannel?: string; expiresAt?: number };
 
@@ -44,6 +44,14 @@ export class FollowUpQueries {
     return items.sort((a, b) => b.raisedAt.localeCompare(a.raisedAt) || a.complaintId.localeCompare(b.complaintId));
   }
 
+  /** Every daily aggregate row, in day order (for the simulator's output and the report CLI). */
+  async aggregates(): Promise<AggregateRow[]> {
+    const items = await this.scanKind<Record<string, unknown>>('Aggregate');
+    return items
+      .map(({ pk: _pk, sk: _sk, kind: _k, expiresAt: _e, counted: _c, day, subject, departmentId, ...counters }) => ({ day: String(day), subject: String(subject), departmentId: String(departmentId), counters: Object.fromEntries(Object.entries(counters as Record<string, number>).sort(([a], [b]) => a.localeCompare(b))) }))
+      .sort((a, b) => a.day.localeCompare(b.day) || a.subject.localeCompare(b.subject) || a.departmentId.localeCompare(b.departmentId) || JSON.stringify(a.counters).localeCompare(JSON.stringify(b.counters)));
+  }
+
   async rejections(): Promise<RejectionRecord[]> {
     return this.scanKind<RejectionRecord>('Rejection');
   }
@@ -53,15 +61,4 @@ export class FollowUpQueries {
   }
 }
 
-export function outcomeFactOf(followUp: StoredFollowUp): OutcomeFact {
-  return {
-    serviceType: followUp.serviceType,
-    departmentId: followUp.departmentId,
-    status: followUp.outcome?.status ?? followUp.status,
-    reason: followUp.outcome?.reason,
-    attempts: (followUp.attempts ?? []).filter((a) => a.result !== 'suppressed' && a.result !== 'skipped').length,
-    onTime: followUp.outcome?.onTime,
-    scores: followUp.outcome?.assessment?.scores ?? {},
-    complaint: followUp.outcome?.assessment?.complaint ?? false,
-  };
-}
+export { outcomeFactOf, appointmentOf } from '../functions/shared/domain/outcome-fact.js';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { CronExpressionParser } from 'cron-parser';
 import type { VirtualClock } from './virtual-clock.js';
 import { matchesPattern } from './event-patterns.js';
 import { arnOf, resolve, resourcesOfType, type Template } from './template.js';
@@ -112,6 +113,10 @@ export class LocalCloud {
   readonly invocations: Record<string, { count: number; totalMs: number; durationsMs: number[] }> = {};
   private readonly listeners = { agentTask: [] as ((task: AgentTaskRecord) => void)[], email: [] as ((email: SentEmail) => void)[] };
   private readonly secrets = new Map<string, string>();
+  private readonly schedules: { name: string; cron: string; timeZone: string; target: string; input: unknown; dlq?: string }[] = [];
+  /** Objects put into S3 buckets, by "bucket/key". */
+  readonly objects = new Map<string, { body: string; contentType: string; at: string }>();
+  private readonly objectListeners: ((bucket: string, key: string, body: string) => void)[] = [];
   private seq = 0;
   faults: FaultInjector | undefined;
 
@@ -133,6 +138,14 @@ export class LocalCloud {
       // Validated once here: building the engine compiles the ASL schema, far too slow per execution.
       const engine = new StateMachine(local.definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
       this.stateMachines.set(arnOf(template, logicalId), { ...local, engine });
+    }
+    for (const [name, resource] of resourcesOfType(template, 'AWS::Scheduler::Schedule')) {
+      const props = resolve(template, resource.Properties) as { ScheduleExpression: string; ScheduleExpressionTimezone?: string; State?: string; Target: { Arn: string; Input?: string; DeadLetterConfig?: { Arn: string } } };
+      const cron = /^cron\((.+)\)$/.exec(props.ScheduleExpression)?.[1];
+      if (!cron || props.State === 'DISABLED') continue;
+      // AWS cron has six fields (the last is the year) and "?" for "any": cron-parser takes five.
+      const fields = cron.split(' ').slice(0, 5).map((f) => (f === '?' ? '*' : f));
+      this.schedules.push({ name, cron: fields.join(' '), timeZone: props.ScheduleExpressionTimezone ?? 'UTC', target: props.Target.Arn, input: JSON.parse(props.Target.Input ?? '{}'), dlq: props.Target.DeadLetterConfig?.Arn });
     }
     for (const [, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
       const props = resolve(template, resource.Properties) as { EventBusName?: string; EventPattern: Record<string, unknown>; Targets: { Arn: string; DeadLetterConfig?: { Arn: string } }[] };
@@ -440,7 +453,41 @@ export class LocalCloud {
         lastError = error;
       }
     }
-    this.deadLetters.push({ queue: target.dlq ?? 'none', body: { eventId: event.id, detailType: event['detail-type'] }, reason: String((lastError as Error)?.message ?? lastError), at: this.clock.now().toISOString() });
+    this.deadLetters.push({ queue: target.dlq ?? 'none', body: { eventId: event.id, detailType: event['detail-type'], input: event.id ? undefined : event }, reason: String((lastError as Error)?.message ?? lastError), at: this.clock.now().toISOString() });
+  }
+
+  // ── EventBridge Scheduler ─────────────────────────────────────────────────────────────────
+
+  /** Arms every schedule of the template on the clock; each run re-arms the next one. */
+  startSchedules(): void {
+    for (const schedule of this.schedules) {
+      const arm = () => {
+        const next = CronExpressionParser.parse(schedule.cron, { currentDate: new Date(this.clock.nowMs()), tz: schedule.timeZone }).next().toDate().getTime();
+        this.clock.timer(next, () => {
+          this.count('Scheduler', 'Invoke');
+          void this.clock.track(() => this.deliver({ arn: schedule.target, dlq: schedule.dlq }, schedule.input as Record<string, unknown>));
+          arm();
+        }, `schedule:${schedule.name}`);
+      };
+      arm();
+    }
+  }
+
+  scheduleNames(): string[] {
+    return this.schedules.map((s) => s.name);
+  }
+
+  // ── S3 ────────────────────────────────────────────────────────────────────────────────────
+
+  putObject(bucket: string, key: string, body: string, contentType: string) {
+    this.count('S3', 'PutObject');
+    this.objects.set(`${bucket}/${key}`, { body, contentType, at: this.clock.now().toISOString() });
+    for (const listener of this.objectListeners) listener(bucket, key, body);
+    return { ETag: `"${createHash('md5').update(body).digest('hex')}"` };
+  }
+
+  onObject(listener: (bucket: string, key: string, body: string) => void): void {
+    this.objectListeners.push(listener);
   }
 
   // ── Amazon Connect, SES, Secrets Manager ──────────────────────────────────────────────────

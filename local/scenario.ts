@@ -50,6 +50,8 @@ export const scenarioSchema = z.strictObject({
     /** Relative weights of scores 1..5. */
     scoreWeights: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]).default([1, 2, 6, 25, 50]),
     emailReplyRate: share.default(0.4),
+    /** Reactivation calls: share of reached dormant customers who book an appointment. */
+    appointmentRate: share.default(0.35),
     emailReplyHours: z.tuple([z.number().min(0), z.number().min(0)]).default([1, 36]),
   }),
   /** How managers react to each complaint notification (defaults: most act within a working day). */
@@ -61,6 +63,8 @@ export const scenarioSchema = z.strictObject({
       resolveAfterHours: z.tuple([z.number().min(0), z.number().min(0)]).default([1, 20]),
     })
     .default({ acknowledgeRate: 0.75, acknowledgeAfterHours: [0.2, 3], resolveRate: 0.8, resolveAfterHours: [1, 20] }),
+  /** Customers whose last service was long ago (imported history): the monthly dormant run finds them. */
+  dormant: z.strictObject({ customers: z.number().int().min(0) }).default({ customers: 0 }),
   noise: z
     .strictObject({
       /** Share of events delivered more than once (EventBridge is at-least-once). */

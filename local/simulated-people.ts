@@ -25,7 +25,8 @@ export function surveyAnswers(seed: number, key: string, survey: Survey, behavio
     if (q.kind === 'score') {
       answers[q.id] = complaining && q.complaintAtOrBelow !== undefined ? 1 : pickScore(seed, `score:${key}:${q.id}`, behaviour.scoreWeights);
     } else if (q.kind === 'yesNo') {
-      if (q.complaintWhen) answers[q.id] = complaining ? q.complaintWhen : q.complaintWhen === 'yes' ? 'no' : 'yes';
+      if (q.id === 'appointmentBooked') answers[q.id] = draw(seed, `appointment:${key}`) < behaviour.appointmentRate ? 'yes' : 'no';
+      else if (q.complaintWhen) answers[q.id] = complaining ? q.complaintWhen : q.complaintWhen === 'yes' ? 'no' : 'yes';
       else answers[q.id] = draw(seed, `yes:${key}:${q.id}`) < 0.9 ? 'yes' : 'no';
     } else if (draw(seed, `text:${key}:${q.id}`) < 0.3) {
       answers[q.id] = complaining ? 'Not happy with the service.' : 'Fine, thank you.';

@@ -7,6 +7,7 @@ import { computeKpis } from '../functions/shared/domain/kpi.js';
 import { complaintKpis, type ComplaintKpis } from '../functions/shared/domain/complaint-kpi.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
+import { reportConfig } from '../functions/shared/config/reports.js';
 import { AwsError, type AgentTaskRecord, type FaultInjector } from './local-cloud.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
@@ -161,6 +162,18 @@ function simulateInboxes(stack: LocalStack, s: Scenario) {
   });
 }
 
+/** History import: customers last served `afterMonths` before the scenario month, so they fall dormant in it. */
+async function importDormantHistory(stack: LocalStack, s: Scenario, start: number) {
+  if (s.dormant.customers === 0) return;
+  const { CustomerIndex } = await import('../functions/shared/adapters/customer-index.js');
+  const index = new CustomerIndex(stack.tableName);
+  const month = DateTime.fromMillis(start, { zone: s.timeZone }).minus({ months: reportConfig.dormant.afterMonths }).set({ day: 15, hour: 10 });
+  for (let n = 0; n < s.dormant.customers; n += 1) {
+    const customer = { id: `DORMANT-${n}`, name: `Dormant customer ${n}`, phone: `+86137${String(10_000_000 + n).slice(-8)}`, ...(n % 3 === 0 ? { email: `dormant${n}@example.com` } : {}) };
+    await index.touch(customer, 'sales', month.toUTC().toISO()!);
+  }
+}
+
 export interface Summary {
   scenario: string;
   seed: number;
@@ -175,6 +188,7 @@ export interface Summary {
   lambdaInvocations: Record<string, number>;
   agents: { tasksCreated: number; callsHandled: number; tasksExpiredOnDesk: number };
   emails: { sent: number };
+  reports: { archived: string[] };
   faults: { injected: number };
   deadLetters: number;
   complaints: ComplaintKpis;
@@ -229,6 +243,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
     const desk = new SimulatedDesk(stack, s);
     simulateInboxes(stack, s);
     simulateManagers(stack, s);
+    await importDormantHistory(stack, s, start);
     const events = plannedEvents(s);
     events.forEach((event, i) => {
       stack.clock.timer(event.at, () =>
@@ -244,6 +259,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
     const followUps = (await queries.followUps()).sort((a, b) => a.followUpId.localeCompare(b.followUpId));
     const rejections = await queries.rejections();
     const complaints = await queries.complaints();
+    const aggregateRows = await queries.aggregates();
     queries.close();
     const facts = followUps.map(outcomeFactOf);
     const kpis = computeKpis(facts);
@@ -265,6 +281,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       lambdaInvocations: sortedRecord(Object.fromEntries(Object.entries(stack.cloud.invocations).map(([name, stats]) => [name.replace(/[0-9A-F]{8}$/, ''), stats.count]))),
       agents: { tasksCreated: stack.cloud.agentTasks.length, callsHandled: desk.handled.calls, tasksExpiredOnDesk: desk.handled.stale },
       emails: { sent: stack.cloud.outbox.length },
+      reports: { archived: [...stack.cloud.objects.keys()].filter((k) => k.endsWith('report.html')).map((k) => k.split('/').slice(2, 4).join('/')).sort() },
       faults: { injected: faults?.injected ?? 0 },
       deadLetters: stack.cloud.deadLetters.length,
       complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
@@ -275,6 +292,13 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       mkdirSync(path.join(outDir, 'outbox'), { recursive: true });
       writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       writeFileSync(path.join(outDir, 'outcomes.jsonl'), outcomes.map((o) => JSON.stringify(o)).join('\n') + (outcomes.length ? '\n' : ''));
+      rmSync(path.join(outDir, 'reports'), { recursive: true, force: true });
+      for (const [name, object] of [...stack.cloud.objects].sort(([a], [b]) => a.localeCompare(b))) {
+        const file = path.join(outDir, 'reports', name.split('/').slice(2).join('/'));
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, object.body);
+      }
+      writeFileSync(path.join(outDir, 'aggregates.jsonl'), aggregateRows.map((r) => JSON.stringify(r)).join('\n') + (aggregateRows.length ? '\n' : ''));
       const mails = [...stack.cloud.outbox].sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.to.join().localeCompare(b.to.join()) || a.subject.localeCompare(b.subject));
       mails.forEach((mail, i) => {
         const eml = [`From: ${mail.from}`, `To: ${mail.to.join(', ')}`, `Date: ${new Date(mail.sentAt).toUTCString()}`, `Subject: ${mail.subject}`, 'Content-Type: text/plain; charset=utf-8', '', mail.text, ''].join('\r\n');

@@ -19,6 +19,8 @@ export interface LocalStackOptions {
   webPort?: number;
   awsPort?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Run the template's schedules (reports, dormant customers); default true. */
+  schedules?: boolean;
 }
 
 export interface LocalStack {
@@ -56,10 +58,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ENDPOINT_URL: aws.url,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     POWERTOOLS_METRICS_DISABLED: 'true',
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     AWS_LAMBDA_FUNCTION_NAME: 'local',
   });
   await cloud.loadHandlers();
+  if (options.schedules !== false) cloud.startSchedules();
   // The handlers' DynamoDB client is this same module instance: count its calls like the others.
   const { documentClient } = await import('../functions/shared/adapters/dynamo-follow-up-store.js');
   documentClient.middlewareStack.remove('localApiCallCount');

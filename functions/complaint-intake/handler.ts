@@ -5,7 +5,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { escalationConfig } from '../shared/config/escalation.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { complaintStore, followUpStore } from '../shared/runtime.js';
+import { aggregateStore, complaintStore, followUpStore } from '../shared/runtime.js';
+import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
+import { reportConfig } from '../shared/config/reports.js';
+import { localDate } from '../shared/domain/schedule.js';
 import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
@@ -24,6 +27,7 @@ import {
 
 export interface IntakeDeps {
   complaints: ComplaintStore;
+  aggregates: Pick<AggregateStore, 'add'>;
   followUps: FollowUpStore;
   workflow: Workflow;
   now: Date;
@@ -70,6 +74,7 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
     return { status: 'duplicate' as const, complaintId };
   }
   await deps.complaints.pauseContact(followUp.customer.id, pauseUntil(deps.now));
+  await deps.aggregates.add(localDate(deps.now, reportConfig.timeZone), 'complaints', followUp.departmentId, { raised: 1, [`raised_${severity}`]: 1, ...(complaint.repeat ? { repeats: 1 } : {}) }, `${complaintId}#raised`);
   await deps.workflow.startEscalation(escalationExecutionName(complaintId, 1), { complaintId, cycle: 1 });
   logger.info('complaint raised', { complaintId, followUpId: followUp.followUpId, severity });
   metrics.addMetric(`ComplaintRaised_${severity}`, MetricUnit.Count, 1);
@@ -95,6 +100,7 @@ async function reopen(complaintId: string, cycle: number, deps: IntakeDeps) {
   );
   if (!reopened) return { status: 'duplicate' as const, complaintId };
   await deps.complaints.pauseContact(complaint.customer.id, pauseUntil(deps.now));
+  await deps.aggregates.add(localDate(deps.now, reportConfig.timeZone), 'complaints', complaint.departmentId, { reopened: 1 }, `${complaintId}#reopened#${next}`);
   await deps.workflow.startEscalation(escalationExecutionName(complaintId, next), { complaintId, cycle: next });
   logger.info('complaint reopened', { complaintId, cycle: next, level: complaint.level });
   metrics.addMetric('ComplaintReopened', MetricUnit.Count, 1);
@@ -145,6 +151,6 @@ export async function complaintIntake(event: unknown, deps: IntakeDeps) {
   return resolvedUpstream(parsed.data as never, deps);
 }
 
-export const handler = middy((event: unknown) => complaintIntake(event, { complaints: complaintStore(), followUps: followUpStore(), workflow: awsWorkflow, now: clock.now() }))
+export const handler = middy((event: unknown) => complaintIntake(event, { complaints: complaintStore(), aggregates: aggregateStore(), followUps: followUpStore(), workflow: awsWorkflow, now: clock.now() }))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { escalationConfig } from '../shared/config/escalation.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { complaintStore } from '../shared/runtime.js';
+import { aggregateStore, complaintStore } from '../shared/runtime.js';
+import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
+import { reportConfig } from '../shared/config/reports.js';
+import { localDate } from '../shared/domain/schedule.js';
 import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
 import { awsEventPublisher, type EventPublisher } from '../shared/adapters/event-publisher.js';
 import { nextEscalationStep, type ComplaintEvent, type EscalationStep, type StepTrigger } from '../shared/domain/complaint.js';
@@ -25,7 +28,7 @@ export type StepInput = z.infer<typeof stepInputSchema>;
  * planEscalation: the one writer of a complaint's escalation state. It records what the manager
  * did (or that nobody did anything in time) and decides the next notification, wait or close.
  */
-export async function planEscalation(input: StepInput, store: ComplaintStore, events: EventPublisher, now: Date): Promise<EscalationStep & { complaintId: string; cycle: number }> {
+export async function planEscalation(input: StepInput, store: ComplaintStore, events: EventPublisher, now: Date, aggregates: Pick<AggregateStore, 'add'>): Promise<EscalationStep & { complaintId: string; cycle: number }> {
   const complaint = await store.get(input.complaintId);
   if (!complaint) throw new Error(`complaint ${input.complaintId} not found`);
   if (complaint.cycle !== input.cycle) return { complaintId: input.complaintId, cycle: input.cycle, action: 'close' };
@@ -53,6 +56,12 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
     history.push({ at: now.toISOString(), type: step.escalated ? 'escalated' : 'notified', level: step.level, cycle: complaint.cycle, note: `notice ${step.notice}` });
   }
   await store.update(complaint.complaintId, fields, history, complaint.cycle);
+  const count = (counters: Record<string, number>, id: string) => aggregates.add(localDate(now, reportConfig.timeZone), 'complaints', complaint.departmentId, counters, `${complaint.complaintId}#${id}#${complaint.cycle}`);
+  if (trigger === 'acknowledged') await count({ acknowledged: 1, acknowledgedInSla: at <= complaint.acknowledgeBy ? 1 : 0 }, 'acknowledged');
+  if (trigger === 'resolved') {
+    await count({ resolved: 1, resolvedInSla: at <= complaint.resolveBy ? 1 : 0, ...(complaint.acknowledgedAt ? {} : { acknowledged: 1, acknowledgedInSla: at <= complaint.acknowledgeBy ? 1 : 0 }) }, 'resolved');
+  }
+  if (step.action === 'notify' && step.escalated) await count({ [`escalatedToLevel${step.level}`]: 1 }, `level${step.level}`);
 
   if (trigger === 'resolved') {
     // Close the loop: ask the customer whether the fix worked, through the FollowUp workflow.
@@ -76,6 +85,6 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
   return { complaintId: complaint.complaintId, cycle: complaint.cycle, notice: 0, escalated: false, ...step } as EscalationStep & { complaintId: string; cycle: number };
 }
 
-export const handler = middy((event: unknown) => planEscalation(stepInputSchema.parse(event), complaintStore(), awsEventPublisher, clock.now()))
+export const handler = middy((event: unknown) => planEscalation(stepInputSchema.parse(event), complaintStore(), awsEventPublisher, clock.now(), aggregateStore()))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

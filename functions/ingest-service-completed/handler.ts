@@ -5,7 +5,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { policyConfig } from '../shared/config/policies.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { followUpStore } from '../shared/runtime.js';
+import { customerIndex, followUpStore } from '../shared/runtime.js';
+import type { CustomerIndex } from '../shared/adapters/customer-index.js';
 import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { acceptServiceCompleted } from './intake.js';
@@ -21,7 +22,7 @@ export interface IngestResult {
  * the conditional create lets one delivery through; a redelivery whose first try died between
  * the create and StartExecution starts the same-named execution, which is harmless.
  */
-export async function ingest(event: unknown, store: FollowUpStore, workflow: Workflow, now: Date): Promise<IngestResult> {
+export async function ingest(event: unknown, store: FollowUpStore, workflow: Workflow, now: Date, index?: Pick<CustomerIndex, 'touch'>): Promise<IngestResult> {
   const intake = acceptServiceCompleted(event, policyConfig, now);
   if (!intake.ok) {
     await store.recordRejection({ ...intake.rejection, eventId: intake.eventId, source: intake.source, detailType: intake.detailType, receivedAt: now.toISOString() });
@@ -40,6 +41,10 @@ export async function ingest(event: unknown, store: FollowUpStore, workflow: Wor
     await store.markStarted(followUp.followUpId);
   }
   const status = duplicates === intake.followUps.length ? 'duplicate' : 'accepted';
+  // Real services keep the customer active; the system's own follow-up requests do not.
+  if (index && status === 'accepted' && !intake.source.startsWith('customer-follow-up')) {
+    await index.touch(intake.detail.customer, intake.detail.departmentId, new Date(intake.detail.completedAt).toISOString());
+  }
   logger.info(status === 'duplicate' ? 'duplicate event ignored' : 'follow-ups started', {
     eventId: intake.eventId,
     serviceType: intake.detail.serviceType,
@@ -49,6 +54,6 @@ export async function ingest(event: unknown, store: FollowUpStore, workflow: Wor
   return { status, followUpIds: intake.followUps.map((f) => f.followUpId) };
 }
 
-export const handler = middy((event: unknown) => ingest(event, followUpStore(), awsWorkflow, clock.now()))
+export const handler = middy((event: unknown) => ingest(event, followUpStore(), awsWorkflow, clock.now(), customerIndex()))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

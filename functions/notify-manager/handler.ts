@@ -52,7 +52,7 @@ export async function notifyManager(input: NotifyInput, deps: { store: Complaint
   const url = (purpose: 'acknowledge' | 'resolve') => `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${signLink({ followUpId: complaint.complaintId, attempt: sequence, purpose, expiresAt }, keys)}`;
   const links = { acknowledge: complaint.status === 'acknowledged' ? undefined : url('acknowledge'), resolve: url('resolve') };
   const manager = managerFor(escalationConfig, complaint.departmentId, input.level);
-  await deps.channels.sendSurveyEmail(managerEmail(complaint, manager.email, input.level, notice, input.escalated ?? false, links, policyConfig, escalationConfig));
+  await deps.channels.sendEmail(managerEmail(complaint, manager.email, input.level, notice, input.escalated ?? false, links, policyConfig, escalationConfig));
   await deps.channels.startAgentTask(managerTask(complaint, input.level, notice, manager.connectQueue, links, policyConfig, escalationConfig));
   logger.info('manager notified', { complaintId: complaint.complaintId, cycle: input.cycle, level: input.level, notice });
   metrics.addMetric('ManagerNotified', MetricUnit.Count, 1);

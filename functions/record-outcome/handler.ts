@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { followUpStore } from '../shared/runtime.js';
+import { aggregateStore, followUpStore } from '../shared/runtime.js';
+import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
+import { reportConfig } from '../shared/config/reports.js';
+import { countersOf } from '../shared/domain/kpi.js';
+import { outcomeFactOf } from '../shared/domain/outcome-fact.js';
+import { localDate } from '../shared/domain/schedule.js';
 import type { FinalOutcome, FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { awsEventPublisher, type EventPublisher } from '../shared/adapters/event-publisher.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
@@ -38,7 +43,7 @@ const statusByResult: Partial<Record<string, FollowUpStatus>> = {
 };
 
 /** recordOutcome: the follow-up's final record, then the events other parts of the system react to. */
-export async function recordOutcome(input: RecordInput, store: FollowUpStore, events: EventPublisher, now: Date) {
+export async function recordOutcome(input: RecordInput, store: FollowUpStore, events: EventPublisher, now: Date, aggregates: Pick<AggregateStore, 'add'>) {
   const followUp = await store.get(input.followUpId);
   if (!followUp) throw new Error(`follow-up ${input.followUpId} not found`);
   const finishedAt = now.toISOString();
@@ -66,6 +71,9 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
     }
   }
   await store.finish(followUp.followUpId, outcome, last);
+  // The daily aggregate the reports read; a replayed step is not counted twice.
+  const fact = outcomeFactOf({ ...followUp, attempts: last ? [...followUp.attempts, last] : followUp.attempts, outcome });
+  await aggregates.add(localDate(finishedAt, reportConfig.timeZone), followUp.serviceType, followUp.departmentId, countersOf(fact), followUp.followUpId);
 
   const attempts = Math.max(followUp.attempts.length + (last ? 1 : 0), 0);
   await events.publish(FOLLOW_UP_COMPLETED, {
@@ -99,6 +107,6 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
   return { followUpId: followUp.followUpId, status: outcome.status };
 }
 
-export const handler = middy((event: unknown) => recordOutcome(recordInputSchema.parse(event), followUpStore(), awsEventPublisher, clock.now()))
+export const handler = middy((event: unknown) => recordOutcome(recordInputSchema.parse(event), followUpStore(), awsEventPublisher, clock.now(), aggregateStore()))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -5,6 +5,21 @@ import type { FollowUpStore } from './adapters/follow-up-store.js';
 import { requireEnv } from './env.js';
 
 import { ComplaintStore } from './adapters/complaint-store.js';
+import { AggregateStore } from './adapters/aggregate-store.js';
+
+import { CustomerIndex } from './adapters/customer-index.js';
+
+let index: CustomerIndex | undefined;
+export function customerIndex(): CustomerIndex {
+  index ??= new CustomerIndex(requireEnv('FOLLOW_UP_TABLE'));
+  return index;
+}
+
+let aggregates: AggregateStore | undefined;
+export function aggregateStore(): AggregateStore {
+  aggregates ??= new AggregateStore(requireEnv('FOLLOW_UP_TABLE'), policyConfig.retentionDays, clock.now);
+  return aggregates;
+}
 
 let complaints: ComplaintStore | undefined;
 export function complaintStore(): ComplaintStore {

@@ -96,7 +96,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   if (input.channel === 'phone') {
     await deps.channels.startAgentTask(agentTaskFor(followUp, policyConfig, survey, input.attempt, url));
   } else {
-    await deps.channels.sendSurveyEmail(surveyEmailFor(followUp, policyConfig, url, Math.round(validSeconds / 3600)));
+    await deps.channels.sendEmail(surveyEmailFor(followUp, policyConfig, url, Math.round(validSeconds / 3600)));
   }
   logger.info('contact started', { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel });
   metrics.addMetric(input.channel === 'phone' ? 'AgentTaskCreated' : 'SurveyEmailSent', MetricUnit.Count, 1);

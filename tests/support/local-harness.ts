@@ -17,8 +17,8 @@ export class Harness {
     private readonly db: DynamoDBDocumentClient,
   ) {}
 
-  static async start(start: Date): Promise<Harness> {
-    const stack = await startLocalStack({ clock: 'manual', start, logLevel: 'SILENT' });
+  static async start(start: Date, { schedules = false }: { schedules?: boolean } = {}): Promise<Harness> {
+    const stack = await startLocalStack({ clock: 'manual', start, logLevel: 'SILENT', schedules });
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     return new Harness(
       stack,

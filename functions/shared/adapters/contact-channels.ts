@@ -17,7 +17,7 @@ export interface AgentTask {
   attributes: Record<string, string>;
 }
 
-export interface SurveyEmail {
+export interface OutgoingEmail {
   to: string;
   subject: string;
   html: string;
@@ -26,7 +26,7 @@ export interface SurveyEmail {
 
 export interface ContactChannels {
   startAgentTask(task: AgentTask): Promise<{ contactId: string }>;
-  sendSurveyEmail(email: SurveyEmail): Promise<{ messageId: string }>;
+  sendEmail(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
 // Throttling from Connect (2 req/s per account) and SES (send rate) is retried by the SDK with
@@ -53,7 +53,7 @@ export const awsContactChannels: ContactChannels = {
     );
     return { contactId: response.ContactId ?? '' };
   },
-  async sendSurveyEmail(email) {
+  async sendEmail(email) {
     const response = await ses.send(
       new SendEmailCommand({
         FromEmailAddress: requireEnv('SENDER_EMAIL'),

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { EscalationConfig } from './escalation-schema.js';
 import type { PolicyConfig } from './policy-schema.js';
 import type { Complaint } from './complaint.js';
-import type { AgentTask, SurveyEmail } from '../adapters/contact-channels.js';
+import type { AgentTask, OutgoingEmail } from '../adapters/contact-channels.js';
 
 /** What a manager receives at each level: the complaint, its SLA clock and the two links. */
 const words = {
@@ -56,7 +56,7 @@ function facts(complaint: Complaint, policies: PolicyConfig, config: EscalationC
   ] as const;
 }
 
-export function managerEmail(complaint: Complaint, to: string, level: number, notice: number, escalated: boolean, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig): SurveyEmail {
+export function managerEmail(complaint: Complaint, to: string, level: number, notice: number, escalated: boolean, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig): OutgoingEmail {
   const w = words[config.locale];
   const title = config.levels[level - 1]!.title[config.locale];
   const label = policies.policies[complaint.serviceType]?.label[config.locale] ?? complaint.serviceType;

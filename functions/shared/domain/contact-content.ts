@@ -2,7 +2,7 @@ import Mustache from 'mustache';
 import { html } from 'hono/html';
 import type { Locale, PolicyConfig, Survey } from './policy-schema.js';
 import type { FollowUp } from './follow-up.js';
-import type { AgentTask, SurveyEmail } from '../adapters/contact-channels.js';
+import type { AgentTask, OutgoingEmail } from '../adapters/contact-channels.js';
 
 /** Plain-text placeholders ({{customerName}}): no HTML escaping, the caller escapes per medium. */
 function fill(template: string, view: Record<string, string>): string {
@@ -74,7 +74,7 @@ export function agentTaskFor(
   };
 }
 
-export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyUrl: string, validHours: number): SurveyEmail {
+export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyUrl: string, validHours: number): OutgoingEmail {
   const locale = localeOf(followUp, config);
   const w = words[locale];
   const policy = config.policies[followUp.serviceType]!;

@@ -9,7 +9,11 @@ import type { FollowUpStatus } from './follow-up.js';
  *  - on-time rate   = reached before the policy's deadline / reached.
  *  - satisfaction   = average score per indicator and overall, with the 1–5 distribution.
  *  - complaints     = follow-ups whose answers (or the agent) raised a complaint.
+ *  - dormant-customer appointment rate = reactivation calls that booked an appointment / reached.
  * A rate with a zero denominator is null, never 0 or 1: "nothing was due" is not "all late".
+ *
+ * Every KPI is computed from additive counters (countersOf), so the same numbers come from a list
+ * of outcomes and from the daily aggregates maintained as outcomes are written.
  */
 export interface OutcomeFact {
   serviceType: string;
@@ -20,6 +24,8 @@ export interface OutcomeFact {
   onTime?: boolean;
   scores: Record<string, number>;
   complaint: boolean;
+  /** Reactivation calls only: did the customer book an appointment? */
+  appointmentBooked?: boolean;
 }
 
 export interface IndicatorStats {
@@ -31,6 +37,7 @@ export interface IndicatorStats {
 
 export interface Kpis {
   total: number;
+  byStatus: Record<string, number>;
   due: number;
   followedUp: number;
   reached: number;
@@ -39,7 +46,10 @@ export interface Kpis {
   onTimeRate: number | null;
   satisfaction: { average: number | null; byIndicator: Record<string, IndicatorStats> };
   complaints: number;
+  dormantAppointmentRate: number | null;
 }
+
+export type Counters = Record<string, number>;
 
 const NOT_DUE = new Set(['not-sampled', 'unknown-service-type', 'no-usable-channel', 'frequency-cap', 'opted-out']);
 
@@ -52,34 +62,70 @@ export function isDue(fact: OutcomeFact): boolean {
   return !(fact.status === 'skipped' || fact.status === 'suppressed') || !NOT_DUE.has(fact.reason ?? '');
 }
 
-export function computeKpis(facts: OutcomeFact[]): Kpis {
-  const due = facts.filter(isDue);
-  const followedUp = due.filter((f) => f.attempts > 0);
-  const reached = followedUp.filter((f) => f.status === 'completed' || f.status === 'refused');
+/** One outcome as counters: what the daily aggregate item adds when the outcome is written. */
+export function countersOf(fact: OutcomeFact): Counters {
+  const due = isDue(fact);
+  const followedUp = due && fact.attempts > 0;
+  const reached = followedUp && (fact.status === 'completed' || fact.status === 'refused');
+  const c: Counters = { total: 1, [`status_${fact.status}`]: 1 };
+  if (due) c.due = 1;
+  if (followedUp) c.followedUp = 1;
+  if (reached) c.reached = 1;
+  if (reached && fact.onTime === true) c.reachedOnTime = 1;
+  if (fact.complaint) c.complaints = 1;
+  if (reached && fact.appointmentBooked !== undefined) c.appointmentAsked = 1;
+  if (reached && fact.appointmentBooked === true) c.appointmentBooked = 1;
+  for (const [indicator, score] of Object.entries(fact.scores)) {
+    const bucket = Math.min(5, Math.max(1, Math.round(score)));
+    c[`scoreSum_${indicator}`] = score;
+    c[`scoreCount_${indicator}`] = 1;
+    c[`score${bucket}_${indicator}`] = 1;
+  }
+  return c;
+}
+
+export function addCounters(into: Counters, add: Counters): Counters {
+  for (const [name, value] of Object.entries(add)) into[name] = (into[name] ?? 0) + value;
+  return into;
+}
+
+export function kpisFromCounters(c: Counters): Kpis {
+  const n = (name: string) => c[name] ?? 0;
   const byIndicator: Record<string, IndicatorStats> = {};
   let sum = 0;
   let count = 0;
-  for (const fact of facts) {
-    for (const [indicator, score] of Object.entries(fact.scores)) {
-      const stats = (byIndicator[indicator] ??= { count: 0, average: 0, distribution: [0, 0, 0, 0, 0] });
-      stats.count += 1;
-      stats.average = (stats.average ?? 0) + score;
-      const bucket = Math.min(5, Math.max(1, Math.round(score))) - 1;
-      stats.distribution[bucket] = (stats.distribution[bucket] ?? 0) + 1;
-      sum += score;
-      count += 1;
-    }
+  for (const name of Object.keys(c).filter((k) => k.startsWith('scoreCount_')).sort()) {
+    const indicator = name.slice('scoreCount_'.length);
+    const stats: IndicatorStats = {
+      count: n(name),
+      average: n(name) === 0 ? null : round2(n(`scoreSum_${indicator}`) / n(name)),
+      distribution: [1, 2, 3, 4, 5].map((s) => n(`score${s}_${indicator}`)) as IndicatorStats['distribution'],
+    };
+    byIndicator[indicator] = stats;
+    sum += n(`scoreSum_${indicator}`);
+    count += n(name);
   }
-  for (const stats of Object.values(byIndicator)) stats.average = round2((stats.average ?? 0) / stats.count);
+  const byStatus = Object.fromEntries(
+    Object.keys(c)
+      .filter((k) => k.startsWith('status_') && n(k) > 0)
+      .sort()
+      .map((k) => [k.slice('status_'.length), n(k)]),
+  );
   return {
-    total: facts.length,
-    due: due.length,
-    followedUp: followedUp.length,
-    reached: reached.length,
-    coverageRate: rate(followedUp.length, due.length),
-    reachRate: rate(reached.length, followedUp.length),
-    onTimeRate: rate(reached.filter((f) => f.onTime === true).length, reached.length),
+    total: n('total'),
+    byStatus,
+    due: n('due'),
+    followedUp: n('followedUp'),
+    reached: n('reached'),
+    coverageRate: rate(n('followedUp'), n('due')),
+    reachRate: rate(n('reached'), n('followedUp')),
+    onTimeRate: rate(n('reachedOnTime'), n('reached')),
     satisfaction: { average: count === 0 ? null : round2(sum / count), byIndicator },
-    complaints: facts.filter((f) => f.complaint).length,
+    complaints: n('complaints'),
+    dormantAppointmentRate: rate(n('appointmentBooked'), n('appointmentAsked')),
   };
+}
+
+export function computeKpis(facts: OutcomeFact[]): Kpis {
+  return kpisFromCounters(facts.map(countersOf).reduce(addCounters, {}));
 }

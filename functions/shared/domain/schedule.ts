@@ -142,3 +142,8 @@ export function quarterOf(at: Date, timeZone: string): string {
   const local = DateTime.fromJSDate(at, { zone: timeZone });
   return `${local.year}-Q${local.quarter}`;
 }
+
+/** The calendar date of an instant in a zone: "2026-11-03". Reports count days this way. */
+export function localDate(at: Date | string, timeZone: string): string {
+  return DateTime.fromJSDate(typeof at === 'string' ? new Date(at) : at, { zone: timeZone }).toISODate()!;
+}

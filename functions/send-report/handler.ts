@@ -1,0 +1,65 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { policyConfig } from '../shared/config/policies.js';
+import { reportConfig } from '../shared/config/reports.js';
+import { clock } from '../shared/clock.js';
+import { logger, metrics } from '../shared/powertools.js';
+import { aggregateStore } from '../shared/runtime.js';
+import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
+import { awsContactChannels, type ContactChannels } from '../shared/adapters/contact-channels.js';
+import { s3ReportArchive, type ReportArchive } from '../shared/adapters/report-archive.js';
+import { reportKinds } from '../shared/domain/report-schema.js';
+import { parsePeriod, periodEndingBefore, type ReportPeriod } from '../shared/domain/report-period.js';
+import { buildReport } from '../shared/domain/report.js';
+import { renderReportCsv, renderReportHtml, renderReportText, reportTitle } from '../shared/domain/report-render.js';
+
+export const reportInputSchema = z.object({
+  kind: z.enum(reportKinds),
+  /** Optional explicit period ("2026-10", "2026-W45", "2026-11-03"); default: the one just ended. */
+  period: z.string().optional(),
+});
+
+export interface ReportDeps {
+  aggregates: Pick<AggregateStore, 'days'>;
+  mail: Pick<ContactChannels, 'sendEmail'>;
+  archive: ReportArchive;
+  now: Date;
+}
+
+/**
+ * sendReport: reads the period's daily aggregates (O(days × service types), no scan), emails
+ * each subscribed recipient their departments' report in their language, and archives the whole
+ * report as HTML and CSV.
+ */
+export async function sendReport(input: z.infer<typeof reportInputSchema>, deps: ReportDeps) {
+  const period: ReportPeriod | undefined = input.period ? parsePeriod(input.period, reportConfig.timeZone) : periodEndingBefore(input.kind, deps.now, reportConfig.timeZone);
+  if (!period || period.kind !== input.kind) throw new Error(`period "${input.period}" is not a ${input.kind} period`);
+  const [rows, previousRows] = await Promise.all([deps.aggregates.days(period.days), deps.aggregates.days(period.previous.days)]);
+
+  const recipients = reportConfig.recipients.filter((r) => r.reports.includes(input.kind));
+  for (const recipient of recipients) {
+    const model = buildReport(period, rows, previousRows, recipient.departments, reportConfig);
+    await deps.mail.sendEmail({
+      to: recipient.email,
+      subject: reportTitle(model, recipient.locale),
+      html: renderReportHtml(model, recipient.locale, policyConfig),
+      text: renderReportText(model, recipient.locale, policyConfig),
+    });
+  }
+  const whole = buildReport(period, rows, previousRows, 'all', reportConfig);
+  const prefix = `reports/${input.kind}/${period.label}`;
+  await deps.archive.put(`${prefix}/report.html`, renderReportHtml(whole, policyConfig.defaults.locale, policyConfig), 'text/html; charset=utf-8');
+  await deps.archive.put(`${prefix}/report.csv`, renderReportCsv(whole), 'text/csv; charset=utf-8');
+  logger.info('report sent', { kind: input.kind, period: period.label, recipients: recipients.length, rows: rows.length });
+  metrics.addMetric(`Report_${input.kind}`, MetricUnit.Count, 1);
+  return { period: period.label, recipients: recipients.length, archived: [`${prefix}/report.html`, `${prefix}/report.csv`] };
+}
+
+export const handler = middy((event: unknown) =>
+  sendReport(reportInputSchema.parse(event), { aggregates: aggregateStore(), mail: awsContactChannels, archive: s3ReportArchive, now: clock.now() }),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

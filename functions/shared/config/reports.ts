@@ -1,0 +1,8 @@
+import raw from './reports.json' with { type: 'json' };
+import { parseReportConfig, type ReportConfig } from '../domain/report-schema.js';
+import { policyConfig } from './policies.js';
+
+export const reportConfig: ReportConfig = parseReportConfig(raw);
+if (!policyConfig.policies[reportConfig.dormant.serviceType]) {
+  throw new Error(`Invalid report configuration: dormant.serviceType: unknown serviceType "${reportConfig.dormant.serviceType}"`);
+}

@@ -1,0 +1,26 @@
+import type { FollowUp } from './follow-up.js';
+import type { OutcomeFact } from './kpi.js';
+import type { FinalOutcome } from '../adapters/follow-up-store.js';
+
+/** A follow-up as stored, with its final outcome once it has one. */
+export type FinishedFollowUp = FollowUp & { outcome?: FinalOutcome };
+
+/** A reactivation call's answer to "appointment booked?", if the survey asked it. */
+export function appointmentOf(answers: Record<string, unknown> | undefined): boolean | undefined {
+  const answer = answers?.appointmentBooked;
+  return answer === 'yes' ? true : answer === 'no' ? false : undefined;
+}
+
+export function outcomeFactOf(followUp: FinishedFollowUp): OutcomeFact {
+  return {
+    serviceType: followUp.serviceType,
+    departmentId: followUp.departmentId,
+    status: followUp.outcome?.status ?? followUp.status,
+    reason: followUp.outcome?.reason,
+    attempts: (followUp.attempts ?? []).filter((a) => a.result !== 'suppressed' && a.result !== 'skipped').length,
+    onTime: followUp.outcome?.onTime,
+    scores: followUp.outcome?.assessment?.scores ?? {},
+    complaint: followUp.outcome?.assessment?.complaint ?? false,
+    appointmentBooked: appointmentOf(followUp.outcome?.answers),
+  };
+}

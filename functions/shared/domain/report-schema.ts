@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { localeSchema } from './policy-schema.js';
+
+/** When reports go out, to whom, and how long they are kept. */
+const at = { hour: z.number().int().min(0).max(23), minute: z.number().int().min(0).max(59) };
+export const reportKinds = ['daily', 'weekly', 'monthly'] as const;
+export type ReportKind = (typeof reportKinds)[number];
+
+export const reportConfigSchema = z.strictObject({
+  timeZone: z.string().min(1),
+  schedules: z.strictObject({
+    daily: z.strictObject(at),
+    weekly: z.strictObject({ weekday: z.enum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']), ...at }),
+    monthly: z.strictObject({ day: z.number().int().min(1).max(28), ...at }),
+    dormant: z.strictObject({ day: z.number().int().min(1).max(28), ...at }),
+  }),
+  recipients: z
+    .array(z.strictObject({ name: z.string().min(1), email: z.email(), locale: localeSchema, departments: z.array(z.string().min(1)).min(1), reports: z.array(z.enum(reportKinds)).min(1) }))
+    .min(1),
+  targets: z.record(z.string(), z.strictObject({ reachRate: z.number().min(0).max(1).optional(), onTimeRate: z.number().min(0).max(1).optional() })),
+  archive: z.strictObject({ keepDays: z.number().int().min(730), infrequentAccessAfterDays: z.number().int().min(30), glacierAfterDays: z.number().int().min(90) }),
+  dormant: z.strictObject({ afterMonths: z.number().int().min(1), serviceType: z.string().min(1) }),
+});
+export type ReportConfig = z.infer<typeof reportConfigSchema>;
+
+export function parseReportConfig(raw: unknown): ReportConfig {
+  const result = reportConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new Error(`Invalid report configuration: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}

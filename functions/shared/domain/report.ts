@@ -1,0 +1,86 @@
+import type { AggregateRow } from '../adapters/aggregate-store.js';
+import { addCounters, kpisFromCounters, rate, type Counters, type Kpis } from './kpi.js';
+import type { ReportPeriod } from './report-period.js';
+import type { ReportConfig } from './report-schema.js';
+
+/** Complaint handling in a period, from the "complaints" aggregate rows. */
+export interface ComplaintHandling {
+  raised: number;
+  bySeverity: Record<string, number>;
+  repeats: number;
+  reopened: number;
+  acknowledged: number;
+  acknowledgedInSlaRate: number | null;
+  resolved: number;
+  resolvedInSlaRate: number | null;
+  /** Problem resolution rate: complaints resolved / complaints raised in the period. */
+  resolutionRate: number | null;
+  escalatedToLevel: Record<string, number>;
+}
+
+export interface ReportModel {
+  period: ReportPeriod;
+  departments: string[] | 'all';
+  totals: Kpis;
+  previous: Kpis;
+  /** Reached after the deadline, or never reached: the follow-ups that need a look. */
+  lateOrUnreached: number;
+  byServiceType: { serviceType: string; kpis: Kpis; previous: Kpis; targets: { reachRate?: number; onTimeRate?: number } }[];
+  byDepartment: { departmentId: string; kpis: Kpis }[];
+  byDay: { day: string; total: number; reached: number; complaints: number }[];
+  complaints: ComplaintHandling;
+  previousComplaints: ComplaintHandling;
+}
+
+const sum = (rows: AggregateRow[]): Counters => rows.reduce<Counters>((acc, r) => addCounters(acc, r.counters), {});
+
+function complaintHandling(rows: AggregateRow[]): ComplaintHandling {
+  const c = sum(rows.filter((r) => r.subject === 'complaints'));
+  const n = (k: string) => c[k] ?? 0;
+  const prefixed = (prefix: string) => Object.fromEntries(Object.keys(c).filter((k) => k.startsWith(prefix)).sort().map((k) => [k.slice(prefix.length), n(k)]));
+  return {
+    raised: n('raised'),
+    bySeverity: prefixed('raised_'),
+    repeats: n('repeats'),
+    reopened: n('reopened'),
+    acknowledged: n('acknowledged'),
+    acknowledgedInSlaRate: rate(n('acknowledgedInSla'), n('acknowledged')),
+    resolved: n('resolved'),
+    resolvedInSlaRate: rate(n('resolvedInSla'), n('resolved')),
+    resolutionRate: rate(n('resolved'), n('raised')),
+    escalatedToLevel: prefixed('escalatedToLevel'),
+  };
+}
+
+/** buildReport: the numbers of one report for a set of departments ('all' for the archive copy). */
+export function buildReport(period: ReportPeriod, rows: AggregateRow[], previousRows: AggregateRow[], departments: string[] | 'all', config: ReportConfig): ReportModel {
+  const visible = (r: AggregateRow) => departments === 'all' || departments.includes('*') || departments.includes(r.departmentId);
+  const current = rows.filter(visible);
+  const before = previousRows.filter(visible);
+  const followUps = current.filter((r) => r.subject !== 'complaints');
+  const previousFollowUps = before.filter((r) => r.subject !== 'complaints');
+  const counters = sum(followUps);
+  const totals = kpisFromCounters(counters);
+  const types = [...new Set(followUps.map((r) => r.subject))].sort();
+  const depts = [...new Set(followUps.map((r) => r.departmentId))].sort();
+  return {
+    period,
+    departments,
+    totals,
+    previous: kpisFromCounters(sum(previousFollowUps)),
+    lateOrUnreached: (counters.reached ?? 0) - (counters.reachedOnTime ?? 0) + (counters.status_unreachable ?? 0),
+    byServiceType: types.map((serviceType) => ({
+      serviceType,
+      kpis: kpisFromCounters(sum(followUps.filter((r) => r.subject === serviceType))),
+      previous: kpisFromCounters(sum(previousFollowUps.filter((r) => r.subject === serviceType))),
+      targets: config.targets[serviceType] ?? {},
+    })),
+    byDepartment: depts.map((departmentId) => ({ departmentId, kpis: kpisFromCounters(sum(followUps.filter((r) => r.departmentId === departmentId))) })),
+    byDay: period.days.map((day) => {
+      const c = sum(followUps.filter((r) => r.day === day));
+      return { day, total: c.total ?? 0, reached: c.reached ?? 0, complaints: c.complaints ?? 0 };
+    }),
+    complaints: complaintHandling(current),
+    previousComplaints: complaintHandling(before),
+  };
+}

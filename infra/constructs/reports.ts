@@ -1,0 +1,109 @@
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { FollowUpFunction } from './follow-up-function.js';
+import { acknowledge } from '../acknowledge.js';
+import type { ReportConfig } from '../../functions/shared/domain/report-schema.js';
+
+export interface ReportsProps {
+  table: dynamodb.ITable;
+  bus: events.IEventBus;
+  senderEmail: string;
+  config: ReportConfig;
+  deadLetters: sqs.IQueue;
+}
+
+/**
+ * Scheduled KPI reports (daily, weekly, monthly) emailed to managers and archived to S3 for at
+ * least two years, and the monthly dormant-customer run.
+ */
+export class Reports extends Construct {
+  readonly archive: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: ReportsProps) {
+    super(scope, id);
+    const accessLogs = new s3.Bucket(this, 'ArchiveAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(accessLogs, 'AwsSolutions-S1', 'This bucket receives the archive bucket\'s server access logs; logging it into itself would loop.');
+    const archive = props.config.archive;
+    this.archive = new s3.Bucket(this, 'Archive', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'archive/',
+      // Reports are kept at least two years (DOMAIN: monthly statistics backed up ≥ 2 years).
+      lifecycleRules: [
+        {
+          id: 'keep-reports',
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(archive.infrequentAccessAfterDays) },
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(archive.glacierAfterDays) },
+          ],
+          expiration: Duration.days(archive.keepDays),
+          noncurrentVersionExpiration: Duration.days(archive.keepDays),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const tableEnv = { FOLLOW_UP_TABLE: props.table.tableName };
+    const report = new FollowUpFunction(this, 'Send', {
+      folder: 'send-report',
+      description: 'Builds a KPI report from the daily aggregates, emails it and archives it',
+      timeout: Duration.minutes(2),
+      environment: { ...tableEnv, REPORT_BUCKET: this.archive.bucketName, SENDER_EMAIL: props.senderEmail },
+    });
+    props.table.grantReadData(report.fn);
+    report.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archive.arnForObjects('reports/*')] }));
+    const stack = Stack.of(this);
+    const senderDomain = props.senderEmail.split('@')[1] ?? props.senderEmail;
+    report.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.senderEmail }), stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain })],
+      }),
+    );
+    acknowledge(report.role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.archive.node.defaultChild as s3.CfnBucket)}.Arn>/reports/*]`, 'Report objects are written under keys that name their period (reports/<kind>/<period>/…); the grant is PutObject under that prefix of this one bucket.');
+
+    const dormant = new FollowUpFunction(this, 'Dormant', {
+      folder: 'find-dormant',
+      description: 'Finds customers with no service for the configured months and asks for reactivation follow-ups',
+      timeout: Duration.minutes(5),
+      environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
+    });
+    props.table.grantReadData(dormant.fn);
+    props.bus.grantPutEventsTo(dormant.fn);
+
+    const timeZone = TimeZone.of(props.config.timeZone);
+    const s = props.config.schedules;
+    const target = (fn: FollowUpFunction, input: Record<string, unknown>) =>
+      new schedulerTargets.LambdaInvoke(fn.fn, { input: scheduler.ScheduleTargetInput.fromObject(input), deadLetterQueue: props.deadLetters, retryAttempts: 5, maxEventAge: Duration.hours(6) });
+    const schedules: [string, scheduler.ScheduleExpression, scheduler.IScheduleTarget][] = [
+      ['DailyReport', scheduler.ScheduleExpression.cron({ minute: String(s.daily.minute), hour: String(s.daily.hour), timeZone }), target(report, { kind: 'daily' })],
+      ['WeeklyReport', scheduler.ScheduleExpression.cron({ minute: String(s.weekly.minute), hour: String(s.weekly.hour), weekDay: s.weekly.weekday, timeZone }), target(report, { kind: 'weekly' })],
+      ['MonthlyReport', scheduler.ScheduleExpression.cron({ minute: String(s.monthly.minute), hour: String(s.monthly.hour), day: String(s.monthly.day), timeZone }), target(report, { kind: 'monthly' })],
+      ['DormantCustomers', scheduler.ScheduleExpression.cron({ minute: String(s.dormant.minute), hour: String(s.dormant.hour), day: String(s.dormant.day), timeZone }), target(dormant, { run: 'dormant' })],
+    ];
+    for (const [name, schedule, scheduleTarget] of schedules) {
+      new scheduler.Schedule(this, name, { schedule, target: scheduleTarget, description: `${name} (${props.config.timeZone})` });
+    }
+    // The Scheduler target roles are created by CDK at stack level, one per target function.
+    for (const fn of [report.fn, dormant.fn]) {
+      acknowledge(stack, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`, 'EventBridge Scheduler may invoke the report/dormant function and its versions (ARN:*); the grant is lambda:InvokeFunction on that one function.');
+    }
+  }
+}
