@@ -80,7 +80,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   }
   const { claims } = check;
   if (claims.purpose === 'acknowledge' || claims.purpose === 'resolve') return handleComplaintLink(request, claims, deps);
-  const [attempt, followUp] = await Promise.all([deps.store.getAttempt(claims.followUpId, claims.attempt), deps.store.get(claims.followUpId)]);
+  const { attempt, followUp } = await deps.store.getWithAttempt(claims.followUpId, claims.attempt);
   if (!attempt || !followUp) return respond(request, fallbackLocale, 404, 'link-unknown', 'This follow-up no longer exists.');
   const locale = localeOf(followUp, deps.config);
   if (attempt.usedAt) return respond(request, locale, 409, 'link-used', 'This link has already been used. Thank you.');

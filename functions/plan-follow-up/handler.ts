@@ -30,12 +30,9 @@ export async function plan(input: PlanInput, store: FollowUpStore, now: Date): P
   if (input.attempt === undefined || input.channel === undefined) {
     const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
     const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
-    const [optedOut, contactsThisQuarter, pausedUntil] = await Promise.all([
-      store.isOptedOut(followUp.customer.id, now),
-      store.contactsInQuarter(followUp.customer.id, quarter, followUp.followUpId),
-      store.pausedUntil(followUp.customer.id, now),
-    ]);
-    const decision = planFollowUp(followUp, policyConfig, { now, optedOut, contactsThisQuarter, pausedUntil });
+    const customer = await store.customerState(followUp.customer.id, now);
+    const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
+    const decision = planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil });
     await store.savePlan(followUp.followUpId, undefined, decision);
     logger.info('follow-up planned', { followUpId: followUp.followUpId, action: decision.action, ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }) });
     return { followUpId: followUp.followUpId, ...decision };

@@ -44,7 +44,7 @@ const statusByResult: Partial<Record<string, FollowUpStatus>> = {
 
 /** recordOutcome: the follow-up's final record, then the events other parts of the system react to. */
 export async function recordOutcome(input: RecordInput, store: FollowUpStore, events: EventPublisher, now: Date, aggregates: Pick<AggregateStore, 'add'>) {
-  const followUp = await store.get(input.followUpId);
+  const { followUp, attempt } = input.action === 'contact' ? await store.getWithAttempt(input.followUpId, input.attempt) : { followUp: await store.get(input.followUpId), attempt: undefined };
   if (!followUp) throw new Error(`follow-up ${input.followUpId} not found`);
   const finishedAt = now.toISOString();
   let outcome: FinalOutcome;
@@ -56,7 +56,6 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
   } else {
     const status = statusByResult[input.outcome.result];
     if (!status) throw new Error(`result ${input.outcome.result} does not end a follow-up`);
-    const attempt = await store.getAttempt(input.followUpId, input.attempt);
     last = { attempt: input.attempt, channel: input.channel, dueAt: input.dueAt, result: input.outcome.result, endedAt: finishedAt };
     outcome = { status, reason: input.outcome.reason, finishedAt, channel: input.channel };
     if (status === 'completed' || status === 'refused') outcome.onTime = now.getTime() <= new Date(input.deadline).getTime();

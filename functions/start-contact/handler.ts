@@ -51,13 +51,14 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     metrics.addMetric('ContactSkipped', MetricUnit.Count, 1);
     return { started: false };
   }
-  if (await store.isOptedOut(followUp.customer.id, now)) {
+  const customer = await store.customerState(followUp.customer.id, now);
+  if (customer.optedOut) {
     await deps.workflow.completeTask(input.taskToken, { result: 'suppressed', reason: 'opted-out' });
     logger.info('contact suppressed', { followUpId: input.followUpId, attempt: input.attempt, reason: 'opted-out' });
     metrics.addMetric('ContactSuppressed', MetricUnit.Count, 1);
     return { started: false };
   }
-  const pausedUntil = await store.pausedUntil(followUp.customer.id, now);
+  const pausedUntil = customer.pausedUntil;
   if (pausedUntil) {
     await deps.workflow.completeTask(input.taskToken, { result: 'paused', callbackAt: pausedUntil });
     logger.info('contact paused', { followUpId: input.followUpId, attempt: input.attempt, until: pausedUntil });

@@ -26,6 +26,7 @@ beforeEach(() => {
   db.reset();
   sfn.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+  db.on(GetCommand).resolves({});
 });
 
 describe('ingest-service-completed handler', () => {
@@ -38,6 +39,9 @@ describe('ingest-service-completed handler', () => {
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start).toEqual({ stateMachineArn: process.env.FOLLOW_UP_STATE_MACHINE_ARN, name: result.followUpIds[0], input: JSON.stringify({ followUpId: result.followUpIds[0] }) });
     expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
+    // The dormant-customer index moves the customer to this service's month.
+    const index = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((i) => String(i.pk).startsWith('DORMANCY#'));
+    expect(index).toEqual([expect.objectContaining({ pk: 'DORMANCY#2026-11', sk: 'C9' })]);
   });
 
   it('ignores a redelivered event whose follow-up already started', async () => {

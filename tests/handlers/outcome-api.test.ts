@@ -2,7 +2,7 @@ import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -39,8 +39,7 @@ const parsed = (r: { body?: string }) => JSON.parse(r.body ?? '{}') as { code: s
 beforeEach(() => {
   for (const mock of [db, sfn, secrets]) mock.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
-  db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
-  db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'ATTEMPT#001' } }).resolves({ Item: { followUpId: id, attempt: 1, channel: 'phone', taskToken: 'token-1', openedAt: now.toISOString() } });
+  db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', followUpId: id, attempt: 1, channel: 'phone', taskToken: 'token-1', openedAt: now.toISOString() }] });
   sfn.on(SendTaskSuccessCommand).resolves({});
 });
 

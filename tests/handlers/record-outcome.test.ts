@@ -1,7 +1,7 @@
 import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { handler } from '../../functions/record-outcome/handler.js';
 import { useClock } from '../../functions/shared/clock.js';
@@ -22,13 +22,14 @@ beforeEach(() => {
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
   db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
+  db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }] });
 });
 
 const detailTypes = () => events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]!.DetailType);
 
 describe('record-outcome handler', () => {
   it('writes the final outcome with scores and emits Follow-up Completed without personal data', async () => {
-    db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'ATTEMPT#001' } }).resolves({ Item: { answers: { overall: 4, explained: 'yes', wantsComplaint: 'no' } } });
+    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', answers: { overall: 4, explained: 'yes', wantsComplaint: 'no' } }] });
     expect(await handler(contactFinal, context)).toEqual({ followUpId: id, status: 'completed' });
     const update = db.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(update.ExpressionAttributeValues![':outcome']).toMatchObject({ status: 'completed', onTime: true, assessment: { scores: { overall: 4 }, complaint: false } });
@@ -38,7 +39,7 @@ describe('record-outcome handler', () => {
   });
 
   it('raises a complaint when a score is at the complaint threshold', async () => {
-    db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'ATTEMPT#001' } }).resolves({ Item: { answers: { overall: 1, explained: 'no', wantsComplaint: 'no' } } });
+    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', answers: { overall: 1, explained: 'no', wantsComplaint: 'no' } }] });
     await handler(contactFinal, context);
     expect(detailTypes()).toEqual(['Follow-up Completed', 'Complaint Raised']);
     const complaint = JSON.parse(events.commandCalls(PutEventsCommand)[1]!.args[0].input.Entries![0]!.Detail!);
@@ -46,7 +47,7 @@ describe('record-outcome handler', () => {
   });
 
   it('raises a complaint the agent marked even with good scores', async () => {
-    db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'ATTEMPT#001' } }).resolves({ Item: { answers: { overall: 5, explained: 'yes', wantsComplaint: 'no' }, agentMarkedComplaint: true } });
+    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', answers: { overall: 5, explained: 'yes', wantsComplaint: 'no' }, agentMarkedComplaint: true }] });
     await handler(contactFinal, context);
     expect(detailTypes()).toContain('Complaint Raised');
   });

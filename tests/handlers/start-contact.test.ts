@@ -2,7 +2,7 @@ import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { ConnectClient, StartTaskContactCommand } from '@aws-sdk/client-connect';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -30,8 +30,7 @@ const keys = { current: { id: 'k1', secret: 'a-very-secret-signing-key' }, previ
 beforeEach(() => {
   for (const mock of [db, sfn, connect, ses, secrets]) mock.reset();
   db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
-  db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'OPTOUT' } }).resolves({});
-  db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'PAUSE' } }).resolves({});
+  db.on(QueryCommand).resolves({ Items: [] });
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
   connect.on(StartTaskContactCommand).resolves({ ContactId: 'contact-1' });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
@@ -65,14 +64,14 @@ describe('start-contact handler', () => {
   });
 
   it('does not contact an opted-out customer and ends the wait at once', async () => {
-    db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'OPTOUT' } }).resolves({ Item: { pk: 'CUSTOMER#C1', sk: 'OPTOUT', at: '2026-11-21T00:00:00Z' } });
+    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUSTOMER#C1', sk: 'OPTOUT', at: '2026-11-21T00:00:00Z' }] });
     expect(await handler(input('phone'), context)).toEqual({ started: false });
     expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'suppressed', reason: 'opted-out' });
   });
 
   it('postpones the contact while a complaint pause runs, without using an attempt', async () => {
-    db.on(GetCommand, { Key: { pk: 'CUSTOMER#C1', sk: 'PAUSE' } }).resolves({ Item: { until: '2026-11-24T01:00:00.000Z' } });
+    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUSTOMER#C1', sk: 'PAUSE', until: '2026-11-24T01:00:00.000Z' }] });
     expect(await handler(input('phone'), context)).toEqual({ started: false });
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'paused', callbackAt: '2026-11-24T01:00:00.000Z' });
     expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);

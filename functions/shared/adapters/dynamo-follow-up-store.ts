@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowUp } from '../domain/follow-up.js';
-import type { AttemptRecord, FinalOutcome, FollowUpStore, RejectionRecord } from './follow-up-store.js';
+import type { AttemptRecord, CustomerContactState, FinalOutcome, FollowUpStore, RejectionRecord } from './follow-up-store.js';
 import { sdkClientConfig } from './sdk-config.js';
 
 export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig()), {
@@ -96,21 +96,16 @@ export class DynamoFollowUpStore implements FollowUpStore {
     );
   }
 
-  async isOptedOut(customerId: string, at: Date) {
-    const item = await this.getItem({ pk: `CUSTOMER#${customerId}`, sk: 'OPTOUT' });
-    if (!item) return false;
-    return typeof item.until !== 'string' || new Date(item.until) > at;
-  }
-
-  async pausedUntil(customerId: string, at: Date) {
-    const item = await this.getItem({ pk: `CUSTOMER#${customerId}`, sk: 'PAUSE' });
-    return typeof item?.until === 'string' && new Date(item.until) > at ? item.until : undefined;
-  }
-
-  async contactsInQuarter(customerId: string, quarter: string, excluding: string) {
-    const item = await this.getItem({ pk: `CUSTOMER#${customerId}`, sk: `CONTACTS#${quarter}` });
-    const ids = (item?.followUps as Set<string> | undefined) ?? new Set<string>();
-    return [...ids].filter((id) => id !== excluding).length;
+  async customerState(customerId: string, at: Date) {
+    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}` }, ConsistentRead: true }));
+    const state: CustomerContactState = { optedOut: false, contactsByQuarter: {} };
+    for (const item of (Items ?? []).map((i) => this.live(i)).filter((i): i is Record<string, unknown> => !!i)) {
+      const sk = String(item.sk);
+      if (sk === 'OPTOUT') state.optedOut ||= typeof item.until !== 'string' || new Date(item.until) > at;
+      if (sk === 'PAUSE' && typeof item.until === 'string' && new Date(item.until) > at) state.pausedUntil = item.until;
+      if (sk.startsWith('CONTACTS#')) state.contactsByQuarter[sk.slice('CONTACTS#'.length)] = [...((item.followUps as Set<string> | undefined) ?? [])];
+    }
+    return state;
   }
 
   async reserveContact(customerId: string, quarter: string, followUpId: string, maxPerQuarter: number) {
@@ -179,9 +174,12 @@ export class DynamoFollowUpStore implements FollowUpStore {
     );
   }
 
-  async getAttempt(followUpId: string, attempt: number) {
-    const item = await this.getItem(attemptKey(followUpId, attempt));
-    return item ? stripKeys<AttemptRecord>(item) : undefined;
+  async getWithAttempt(followUpId: string, attempt: number) {
+    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `FU#${followUpId}` }, ConsistentRead: true }));
+    const live = (Items ?? []).map((i) => this.live(i)).filter((i): i is Record<string, unknown> => !!i);
+    const meta = live.find((i) => i.sk === 'META');
+    const found = live.find((i) => i.sk === attemptKey(followUpId, attempt).sk);
+    return { followUp: meta ? stripKeys<FollowUp>(meta) : undefined, attempt: found ? stripKeys<AttemptRecord>(found) : undefined };
   }
 
   async answerAttempt(followUpId: string, attempt: number, answer: Parameters<FollowUpStore['answerAttempt']>[2]) {

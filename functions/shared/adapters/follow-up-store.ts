@@ -38,6 +38,14 @@ export interface FinalOutcome {
   onTime?: boolean;
 }
 
+export interface CustomerContactState {
+  optedOut: boolean;
+  /** After a complaint the customer is left alone for a while: the end of that pause, if any. */
+  pausedUntil?: string;
+  /** Follow-ups that contacted the customer, per quarter ("2026-Q4"). */
+  contactsByQuarter: Record<string, string[]>;
+}
+
 /** The follow-up store port: handlers depend on this, DynamoDB implements it. */
 export interface FollowUpStore {
   /** Creates the follow-up unless its business key was seen before; returns the stored one then. */
@@ -46,17 +54,15 @@ export interface FollowUpStore {
   markStarted(followUpId: string): Promise<void>;
   recordRejection(rejection: RejectionRecord): Promise<void>;
   optOut(customerId: string, at: string, until?: string): Promise<void>;
-  isOptedOut(customerId: string, at: Date): Promise<boolean>;
-  /** After a complaint the customer is left alone for a while: the end of that pause, if any. */
-  pausedUntil(customerId: string, at: Date): Promise<string | undefined>;
-  /** Follow-ups other than this one that contacted the customer in the quarter. */
-  contactsInQuarter(customerId: string, quarter: string, excluding: string): Promise<number>;
+  /** Everything known about contacting a customer, in one read: opt-out, complaint pause, contacts per quarter. */
+  customerState(customerId: string, at: Date): Promise<CustomerContactState>;
   /** Counts this follow-up against the customer's quarter, unless the cap is already reached. */
   reserveContact(customerId: string, quarter: string, followUpId: string, maxPerQuarter: number): Promise<boolean>;
   /** Records the last attempt (if any) and the next plan; a replayed call changes nothing. */
   savePlan(followUpId: string, last: AttemptSummary | undefined, decision: PlanDecision): Promise<void>;
   openAttempt(attempt: AttemptRecord): Promise<void>;
-  getAttempt(followUpId: string, attempt: number): Promise<AttemptRecord | undefined>;
+  /** The follow-up and one of its attempts, in one read. */
+  getWithAttempt(followUpId: string, attempt: number): Promise<{ followUp?: FollowUp; attempt?: AttemptRecord }>;
   /** Stores what the agent or customer answered; false when the link was already used. */
   answerAttempt(
     followUpId: string,
