@@ -45,14 +45,14 @@ describe('ingest-service-completed handler', () => {
   });
 
   it('ignores a redelivered event whose follow-up already started', async () => {
-    db.on(PutCommand).rejects(conditionFailed());
+    db.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
     db.on(GetCommand).resolves({ Item: { pk: 'FU#x', sk: 'META', followUpId: 'x', executionStarted: true, attempts: [] } });
     expect(await handler(event(detail), context)).toMatchObject({ status: 'duplicate' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('finishes the start of a follow-up whose first delivery died before StartExecution', async () => {
-    db.on(PutCommand).rejects(conditionFailed());
+    db.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
     db.on(GetCommand).resolves({ Item: { pk: 'FU#x', sk: 'META', followUpId: 'x', attempts: [] } });
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     expect(await handler(event(detail), context)).toMatchObject({ status: 'accepted' });
