@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
+import { localDate } from '../../functions/shared/domain/schedule.js';
 
 /** `npm run simulate` end to end, twice: the same scenario and seed give the same month. */
 const run = promisify(execFile);
@@ -42,5 +43,17 @@ describe('simulation', () => {
     expect(parsed.apiCalls['Connect.StartTaskContact']).toBeGreaterThan(0);
     expect(readdirSync(path.join(first, 'outbox')).length).toBe(parsed.emails.sent);
     expect(byStatus.scheduled ?? 0).toBe(0);
+
+    // The scheduled report Lambdas ran on the virtual clock: their archived figures match the outcomes.
+    expect(parsed.reports.archived).toEqual(expect.arrayContaining(['daily/2026-11-02', 'daily/2026-11-09', 'weekly/2026-W45']));
+    const csv = readFileSync(path.join(first, 'reports', 'weekly', '2026-W45', 'report.csv'), 'utf8');
+    const value = (metric: string) => csv.split('\n').find((line) => line.startsWith(`period,2026-W45,${metric},`))?.split(',')[3];
+    const week = lines.filter((l) => l.finishedAt && localDate(l.finishedAt, 'Asia/Shanghai') <= '2026-11-08');
+    const weekKpis = computeKpis(week.map((l): OutcomeFact => ({ serviceType: l.serviceType, status: l.status, reason: l.reason ?? undefined, attempts: l.attempts, onTime: l.onTime ?? undefined, scores: l.scores, complaint: l.complaint })));
+    expect(Number(value('total'))).toBe(week.length);
+    expect(Number(value('reached'))).toBe(weekKpis.reached);
+    expect(value('reachRate')).toBe(String(weekKpis.reachRate));
+    expect(Number(value('complaints'))).toBe(weekKpis.complaints);
+    expect(readdirSync(path.join(first, 'outbox')).some((name) => readFileSync(path.join(first, 'outbox', name), 'utf8').includes('Subject: 回访周报 2026-W45'))).toBe(true);
   });
 });

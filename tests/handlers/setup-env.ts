@@ -14,3 +14,4 @@ Object.assign(process.env, {
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
+process.env.REPORT_BUCKET = 'follow-up-reports';

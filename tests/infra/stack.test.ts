@@ -88,4 +88,29 @@ describe('infrastructure', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }), DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50 }) });
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
+
+  it('schedules the daily, weekly and monthly reports and the dormant run in the report time zone, with a DLQ', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties);
+    expect(schedules.map((s) => [s.ScheduleExpression, s.ScheduleExpressionTimezone, s.Target.Input])).toEqual([
+      ['cron(0 8 * * ? *)', 'Asia/Shanghai', '{"kind":"daily"}'],
+      ['cron(30 8 ? * MON *)', 'Asia/Shanghai', '{"kind":"weekly"}'],
+      ['cron(0 9 1 * ? *)', 'Asia/Shanghai', '{"kind":"monthly"}'],
+      ['cron(0 10 2 * ? *)', 'Asia/Shanghai', '{"run":"dormant"}'],
+    ]);
+    for (const s of schedules) expect(s.Target.DeadLetterConfig?.Arn).toBeDefined();
+  });
+
+  it('keeps archived reports encrypted, private and for at least two years', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket')).map((r) => r.Properties);
+    const archive = buckets.find((b) => b.LifecycleConfiguration?.Rules?.[0]?.Id === 'keep-reports')!;
+    const rule = archive.LifecycleConfiguration.Rules[0];
+    expect(rule.ExpirationInDays).toBeGreaterThanOrEqual(730);
+    expect(rule.Transitions.map((t: { StorageClass: string }) => t.StorageClass)).toEqual(['STANDARD_IA', 'GLACIER_IR']);
+    expect(archive.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(archive.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+    expect(archive.LoggingConfiguration?.DestinationBucketName).toBeDefined();
+    template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) }) });
+    expect(policiesOf('ReportsSend')).toContain('s3:PutObject');
+    expect(policiesOf('ReportsSend')).not.toContain('dynamodb:PutItem');
+  });
 });

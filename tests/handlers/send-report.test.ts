@@ -1,0 +1,73 @@
+import './setup-env.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { handler } from '../../functions/send-report/handler.js';
+import { useClock } from '../../functions/shared/clock.js';
+import { countersOf } from '../../functions/shared/domain/kpi.js';
+
+const db = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESv2Client);
+const s3 = mockClient(S3Client);
+const context = { awsRequestId: 'r1', functionName: 'report' } as never;
+useClock(() => new Date('2026-11-01T01:00:00Z')); // 09:00 on 1 November in Shanghai: October's report
+
+const item = (day: string, subject: string, departmentId: string, status: 'completed' | 'unreachable') => ({
+  pk: `AGG#${day}`, sk: `${subject}#${departmentId}#0`, kind: 'Aggregate', day, subject, departmentId, counted: new Set(['x']),
+  ...countersOf({ serviceType: subject, status, attempts: 2, onTime: true, scores: { overall: 4 }, complaint: false }),
+});
+
+beforeEach(() => {
+  for (const mock of [db, ses, s3]) mock.reset();
+  db.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: { ':pk': string } }) => {
+    const day = input.ExpressionAttributeValues[':pk'].slice(4);
+    if (day === '2026-10-15') return { Items: [item(day, 'vehicle-repair', 'after-sales', 'completed'), item(day, 'hospital-discharge', 'surgery', 'unreachable')] };
+    if (day === '2026-09-10') return { Items: [item(day, 'vehicle-repair', 'after-sales', 'completed')] };
+    return { Items: [] };
+  });
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+  s3.on(PutObjectCommand).resolves({});
+});
+
+describe('send-report handler', () => {
+  it('reads one query per day of the month and of the month before, never a scan', async () => {
+    const result = await handler({ kind: 'monthly' }, context);
+    expect(result.period).toBe('2026-10');
+    expect(db.commandCalls(QueryCommand)).toHaveLength(31 + 30);
+  });
+
+  it('emails each monthly recipient in their language, HTML and plain text, with their departments', async () => {
+    await handler({ kind: 'monthly' }, context);
+    const mails = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(mails.map((m) => m.Destination?.ToAddresses?.[0])).toEqual(['follow-up-lead@example.com', 'general-manager@example.com']);
+    expect(mails[0]!.Content?.Simple?.Subject?.Data).toBe('回访月报 2026-10');
+    expect(mails[1]!.Content?.Simple?.Subject?.Data).toBe('Monthly follow-up report 2026-10');
+    expect(mails[1]!.Content?.Simple?.Body?.Html?.Data).toContain('<svg');
+    expect(mails[1]!.Content?.Simple?.Body?.Text?.Data).toContain('Follow-ups: 2 (Previous 1)');
+  });
+
+  it('archives the whole report as HTML and CSV under its period', async () => {
+    await handler({ kind: 'monthly' }, context);
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => [p.Bucket, p.Key, p.ContentType])).toEqual([
+      ['follow-up-reports', 'reports/monthly/2026-10/report.html', 'text/html; charset=utf-8'],
+      ['follow-up-reports', 'reports/monthly/2026-10/report.csv', 'text/csv; charset=utf-8'],
+    ]);
+    expect(String(puts[1]!.Body)).toContain('serviceType,hospital-discharge,status.unreachable,1');
+    expect(puts[0]!.ServerSideEncryption).toBe('AES256');
+  });
+
+  it("sends the after-sales manager's daily report with only their departments", async () => {
+    useClock(() => new Date('2026-10-16T00:00:00Z'));
+    await handler({ kind: 'daily' }, context);
+    const mail = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input).find((m) => m.Destination?.ToAddresses?.[0] === 'after-sales-manager@example.com')!;
+    expect(mail.Content?.Simple?.Body?.Text?.Data).toContain('回访总数: 1');
+    useClock(() => new Date('2026-11-01T01:00:00Z'));
+  });
+
+  it('refuses a period of the wrong kind, naming it', async () => {
+    await expect(handler({ kind: 'weekly', period: '2026-10' }, context)).rejects.toThrow('"2026-10" is not a weekly period');
+  });
+});

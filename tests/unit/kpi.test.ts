@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { addCounters, computeKpis, countersOf, kpisFromCounters, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
+import { localDate } from '../../functions/shared/domain/schedule.js';
+import { parsePeriod, periodEndingBefore } from '../../functions/shared/domain/report-period.js';
+import { buildReport } from '../../functions/shared/domain/report.js';
+import { renderReportCsv, renderReportHtml } from '../../functions/shared/domain/report-render.js';
+import { reportConfig } from '../../functions/shared/config/reports.js';
+import { policyConfig } from '../../functions/shared/config/policies.js';
+
+const fact = (over: Partial<OutcomeFact>): OutcomeFact => ({ serviceType: 'vehicle-repair', status: 'completed', attempts: 1, onTime: true, scores: {}, complaint: false, ...over });
+
+describe('KPIs', () => {
+  it('computes hand-checked rates', () => {
+    const facts = [
+      fact({ scores: { overall: 5 } }),
+      fact({ onTime: false, scores: { overall: 3 } }),
+      fact({ status: 'refused' }),
+      fact({ status: 'unreachable', attempts: 4, onTime: undefined }),
+      fact({ status: 'skipped', reason: 'not-sampled', attempts: 0, onTime: undefined }),
+      fact({ status: 'suppressed', reason: 'opted-out', attempts: 0, onTime: undefined }),
+      fact({ status: 'completed', complaint: true, scores: { overall: 1 }, onTime: true }),
+    ];
+    const k = computeKpis(facts);
+    // due 5 (not the sampled-out and the opted-out), followed up 5, reached 4 (3 completed + 1 refused)
+    expect(k).toMatchObject({ total: 7, due: 5, followedUp: 5, reached: 4, coverageRate: 1, reachRate: 0.8, onTimeRate: 0.75, complaints: 1 });
+    expect(k.satisfaction.average).toBe(3);
+    expect(k.satisfaction.byIndicator.overall).toEqual({ count: 3, average: 3, distribution: [1, 0, 1, 0, 1] });
+    expect(k.byStatus).toEqual({ completed: 3, refused: 1, skipped: 1, suppressed: 1, unreachable: 1 });
+  });
+  it('answers null, not 0 or 100%, when nothing was due', () => {
+    expect(computeKpis([])).toMatchObject({ total: 0, coverageRate: null, reachRate: null, onTimeRate: null, dormantAppointmentRate: null, satisfaction: { average: null } });
+    expect(computeKpis([fact({ status: 'skipped', reason: 'frequency-cap', attempts: 0 })])).toMatchObject({ due: 0, coverageRate: null });
+  });
+  it('reports 0% on time when every reached follow-up was late', () => {
+    expect(computeKpis([fact({ onTime: false }), fact({ status: 'refused', onTime: false })]).onTimeRate).toBe(0);
+  });
+  it('counts the dormant appointment rate over reached reactivation calls', () => {
+    const k = computeKpis([fact({ serviceType: 'dormant-reactivation', appointmentBooked: true }), fact({ serviceType: 'dormant-reactivation', appointmentBooked: false }), fact({ serviceType: 'dormant-reactivation', status: 'unreachable', attempts: 3 })]);
+    expect(k.dormantAppointmentRate).toBe(0.5);
+  });
+  it('gives the same numbers from daily aggregates as from the outcomes, however they are split', () => {
+    const factArb = fc.record({
+      serviceType: fc.constantFrom('vehicle-repair', 'gas-repair'),
+      status: fc.constantFrom('completed', 'refused', 'unreachable', 'skipped', 'suppressed'),
+      reason: fc.constantFrom(undefined, 'not-sampled', 'opted-out', 'attempts-exhausted'),
+      attempts: fc.nat({ max: 4 }),
+      onTime: fc.constantFrom(true, false, undefined),
+      scores: fc.dictionary(fc.constantFrom('overall', 'attitude'), fc.integer({ min: 1, max: 5 })),
+      complaint: fc.boolean(),
+    }) as fc.Arbitrary<OutcomeFact>;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(factArb, fc.nat({ max: 6 })), { maxLength: 60 }), (items) => {
+        const days = new Map<number, ReturnType<typeof countersOf>>();
+        for (const [f, day] of items) days.set(day, addCounters(days.get(day) ?? {}, countersOf(f)));
+        const fromAggregates = kpisFromCounters([...days.values()].reduce(addCounters, {}));
+        expect(fromAggregates).toEqual(computeKpis(items.map(([f]) => f)));
+      }),
+      { seed: 5, numRuns: 200 },
+    );
+  });
+});
+
+describe('report periods in the report time zone', () => {
+  it('puts an outcome finished at 00:30 on 1 November in Shanghai into November, not October', () => {
+    expect(localDate('2026-10-31T16:30:00Z', 'Asia/Shanghai')).toBe('2026-11-01');
+    expect(localDate('2026-10-31T15:59:00Z', 'Asia/Shanghai')).toBe('2026-10-31');
+  });
+  it('sends yesterday, last week and last month', () => {
+    const now = new Date('2026-11-02T00:30:00Z'); // Monday 08:30 in Shanghai
+    expect(periodEndingBefore('daily', now, 'Asia/Shanghai')).toMatchObject({ label: '2026-11-01', days: ['2026-11-01'] });
+    expect(periodEndingBefore('weekly', now, 'Asia/Shanghai')).toMatchObject({ label: '2026-W44', previous: { label: '2026-W43' } });
+    const month = periodEndingBefore('monthly', now, 'Asia/Shanghai');
+    expect(month.label).toBe('2026-10');
+    expect(month.days).toHaveLength(31);
+    expect(month.previous.days).toHaveLength(30);
+  });
+  it('parses the report command periods', () => {
+    expect(parsePeriod('2026-10', 'Asia/Shanghai')?.kind).toBe('monthly');
+    expect(parsePeriod('2026-W45', 'Asia/Shanghai')?.days[0]).toBe('2026-11-02');
+    expect(parsePeriod('2026-11-03', 'Asia/Shanghai')?.kind).toBe('daily');
+    expect(parsePeriod('November', 'Asia/Shanghai')).toBeUndefined();
+  });
+});
+
+describe('report', () => {
+  const period = parsePeriod('2026-11-03', 'Asia/Shanghai')!;
+  const rows = [
+    { day: '2026-11-03', subject: 'hospital-discharge', departmentId: 'surgery', counters: countersOf(fact({ serviceType: 'hospital-discharge' })) },
+    { day: '2026-11-03', subject: 'vehicle-repair', departmentId: 'after-sales', counters: addCounters(countersOf(fact({})), countersOf(fact({ status: 'unreachable', attempts: 3 }))) },
+    { day: '2026-11-03', subject: 'complaints', departmentId: 'after-sales', counters: { raised: 2, raised_major: 2, acknowledged: 1, acknowledgedInSla: 1, resolved: 1, resolvedInSla: 0 } },
+  ];
+  it("shows a recipient only their departments' figures", () => {
+    expect(buildReport(period, rows, [], ['after-sales'], reportConfig).totals.total).toBe(2);
+    expect(buildReport(period, rows, [], ['*'], reportConfig).totals.total).toBe(3);
+  });
+  it('shows the hospital reach rate against its 70% target, complaint handling and a chart', () => {
+    const model = buildReport(period, rows, [], 'all', reportConfig);
+    expect(model.byServiceType.find((t) => t.serviceType === 'hospital-discharge')!.targets.reachRate).toBe(0.7);
+    expect(model.complaints).toMatchObject({ raised: 2, acknowledgedInSlaRate: 1, resolvedInSlaRate: 0, resolutionRate: 0.5 });
+    expect(model.lateOrUnreached).toBe(1);
+    const page = renderReportHtml(model, 'en', policyConfig);
+    expect(page).toContain('<svg');
+    expect(page).toContain('Reach rate ≥ 70.0% ✓');
+    expect(renderReportCsv(model)).toContain('period,2026-11-03,total,3');
+  });
+});
