@@ -229,6 +229,12 @@ const countBy = <T>(items: T[], key: (item: T) => string) =>
 
 const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
+let invocationStats: Record<string, number[]> = {};
+/** Handler durations (ms) of the last simulation, by function: the benchmark's latency figures. */
+export function lastInvocationStats(): Record<string, number[]> {
+  return invocationStats;
+}
+
 export async function runSimulation(s: Scenario, outDir: string | undefined, options: { onProgress?: (fraction: number) => void } = {}): Promise<SimulationResult> {
   const wallStart = performance.now();
   const start = DateTime.fromISO(s.start, { setZone: true }).toMillis();
@@ -287,6 +293,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
     };
     const outcomes = followUps.map(outcomeLine);
+    invocationStats = Object.fromEntries(Object.entries(stack.cloud.invocations).map(([name, stats]) => [name.replace(/[0-9A-F]{8}$/, ''), stats.durationsMs]));
     if (outDir) {
       rmSync(path.join(outDir, 'outbox'), { recursive: true, force: true });
       mkdirSync(path.join(outDir, 'outbox'), { recursive: true });

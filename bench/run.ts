@@ -1,0 +1,183 @@
+import { parseArgs } from 'node:util';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { synthesizeTemplate, resourcesOfType } from '../local/template.js';
+import { startDynamo } from '../local/dynamo.js';
+import { loadScenario } from '../local/scenario.js';
+import { runSimulation, type Summary } from '../local/simulation.js';
+import { PROJECT_ROOT } from '../local/stack.js';
+import { AggregateStore } from '../functions/shared/adapters/aggregate-store.js';
+import { addCounters, countersOf, kpisFromCounters, type Counters, type OutcomeFact } from '../functions/shared/domain/kpi.js';
+import { parsePeriod } from '../functions/shared/domain/report-period.js';
+import { buildReport } from '../functions/shared/domain/report.js';
+import { reportConfig } from '../functions/shared/config/reports.js';
+
+/**
+ * `npm run bench`: speed and cost figures, printed as a table and written to bench/results.json.
+ * Timings are measured here, never asserted in tests.
+ */
+const { values } = parseArgs({ options: { outcomes: { type: 'string', default: '100000' }, 'large-month': { type: 'boolean', default: false } } });
+const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
+
+// ── 1. Reports read aggregates, not follow-ups: a month at 100,000 outcomes ─────────────────────
+async function reportReadBenchmark(outcomes: number) {
+  const template = synthesizeTemplate();
+  const tableName = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]![0];
+  const dynamo = await startDynamo(template);
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } }), { marshallOptions: { removeUndefinedValues: true } });
+  const types = ['vehicle-repair', 'vehicle-delivery', 'urgent-repair', 'hospital-discharge', 'gas-repair', 'gas-hotline-ticket', 'complaint-resolved-general', 'complaint-resolved-major'];
+  const departments = ['after-sales', 'body-shop', 'sales', 'service'];
+  const statuses: OutcomeFact['status'][] = ['completed', 'completed', 'completed', 'completed', 'refused', 'unreachable', 'skipped'];
+  const aggregates = new Map<string, { day: string; subject: string; departmentId: string; counters: Counters; ids: string[] }>();
+  let batch: Record<string, unknown>[] = [];
+  const flush = async () => {
+    for (let i = 0; i < batch.length; i += 25) await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    batch = [];
+  };
+  const t0 = performance.now();
+  for (let n = 0; n < outcomes; n += 1) {
+    const day = `2026-10-${String((n % 31) + 1).padStart(2, '0')}`;
+    const fact: OutcomeFact = { serviceType: types[n % types.length]!, departmentId: departments[n % departments.length], status: statuses[n % statuses.length]!, reason: n % 7 === 6 ? 'not-sampled' : undefined, attempts: n % 7 === 6 ? 0 : 1 + (n % 3), onTime: n % 5 !== 0, scores: { overall: 1 + (n % 5) }, complaint: n % 29 === 0 };
+    const id = `fu-${n.toString(16).padStart(32, '0')}`;
+    batch.push({ pk: `FU#${id}`, sk: 'META', kind: 'FollowUp', followUpId: id, serviceType: fact.serviceType, departmentId: fact.departmentId, status: fact.status, customer: { id: `C${n % 50_000}`, name: 'x' }, attempts: [], createdAt: `${day}T02:00:00Z`, outcome: { status: fact.status, finishedAt: `${day}T03:00:00Z` } });
+    const shard = n % 4;
+    const key = `${day}|${fact.serviceType}|${fact.departmentId}|${shard}`;
+    const agg = aggregates.get(key) ?? { day, subject: fact.serviceType, departmentId: fact.departmentId!, counters: {}, ids: [] };
+    addCounters(agg.counters, countersOf(fact));
+    agg.ids.push(id);
+    aggregates.set(key, agg);
+    if (batch.length >= 1000) await flush();
+  }
+  for (const [key, agg] of aggregates) {
+    const shard = key.split('|')[3];
+    batch.push({ pk: `AGG#${agg.day}`, sk: `${agg.subject}#${agg.departmentId}#${shard}`, kind: 'Aggregate', day: agg.day, subject: agg.subject, departmentId: agg.departmentId, counted: new Set(agg.ids), ...agg.counters });
+  }
+  await flush();
+  const loadSeconds = (performance.now() - t0) / 1000;
+
+  const period = parsePeriod('2026-10', reportConfig.timeZone)!;
+  const store = new AggregateStore(tableName, 760, () => new Date(), db);
+  let t = performance.now();
+  const rows = await store.days(period.days);
+  const report = buildReport(period, rows, [], 'all', reportConfig);
+  const aggregateMs = performance.now() - t;
+
+  t = performance.now();
+  let scanned = 0;
+  let scanCalls = 0;
+  const counters: Counters = {};
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    scanCalls += 1;
+    for (const item of page.Items ?? []) {
+      scanned += 1;
+      if (item.kind === 'FollowUp') addCounters(counters, { total: 1 });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const scanMs = performance.now() - t;
+  await dynamo.close();
+  if (report.totals.total !== outcomes || counters.total !== outcomes) throw new Error(`benchmark totals disagree: ${report.totals.total} / ${counters.total} / ${outcomes}`);
+  return {
+    outcomes,
+    loadSeconds: round(loadSeconds),
+    monthReport: { queries: store.reads.queries, itemsRead: store.reads.items, ms: round(aggregateMs), total: report.totals.total, reachRate: kpisFromCounters(counters).reachRate ?? report.totals.reachRate },
+    fullScan: { requests: scanCalls, itemsRead: scanned, ms: round(scanMs) },
+  };
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+// ── 2. A simulated month: transitions, calls and cost per follow-up ────────────────────────────
+async function simulatedMonth(file: string) {
+  const result = await runSimulation(loadScenario(file), undefined);
+  return { scenario: path.basename(file), wallSeconds: round(result.wallSeconds), summary: result.summary };
+}
+
+/** List prices (us-east-1, 2026) per unit; Connect tasks are billed per task by Connect itself. */
+const PRICES = { transition: 0.025 / 1000, lambdaRequest: 0.2 / 1e6, lambdaGbSecond: 0.0000133334, dynamoWrite: 0.625 / 1e6, dynamoRead: 0.125 / 1e6, eventBridgeEvent: 1 / 1e6, sesEmail: 0.1 / 1000, schedulerInvocation: 1 / 1e6 };
+
+function costPer1000(summary: Summary, avgLambdaMs: number) {
+  const n = summary.followUps.total / 1000;
+  const calls = summary.apiCalls;
+  const writes = (calls['DynamoDB.PutItem'] ?? 0) + (calls['DynamoDB.UpdateItem'] ?? 0) + (calls['DynamoDB.DeleteItem'] ?? 0);
+  const reads = (calls['DynamoDB.GetItem'] ?? 0) + (calls['DynamoDB.Query'] ?? 0);
+  const invocations = calls['Lambda.Invoke'] ?? 0;
+  const parts = {
+    stepFunctions: summary.stateTransitions.total * PRICES.transition,
+    lambda: invocations * (PRICES.lambdaRequest + 0.5 * (Math.max(avgLambdaMs, 1) / 1000) * PRICES.lambdaGbSecond * 0.8),
+    dynamodb: writes * PRICES.dynamoWrite + reads * PRICES.dynamoRead,
+    eventBridge: (calls['EventBridge.PutEvents'] ?? 0) * PRICES.eventBridgeEvent,
+    ses: (calls['SES.SendEmail'] ?? 0) * PRICES.sesEmail,
+  };
+  return { ...Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round(v / n, 4)])), total: round(Object.values(parts).reduce((a, b) => a + b, 0) / n, 4) };
+}
+
+// ── 3. Bundle sizes, as CDK's esbuild options build them ───────────────────────────────────────
+async function bundleSizes() {
+  const sizes: Record<string, number> = {};
+  const template = synthesizeTemplate();
+  for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    const entry = fn.Metadata?.['followup:entry'] as string | undefined;
+    if (!entry) continue;
+    const out = await build({ entryPoints: [path.join(PROJECT_ROOT, entry)], bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, write: false, mainFields: ['module', 'main'], banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" }, logLevel: 'silent' });
+    sizes[entry.split('/')[1]!] = round(out.outputFiles[0]!.contents.byteLength / 1024, 0);
+  }
+  return sizes;
+}
+
+console.log('Benchmarking… (the 100,000-outcome report benchmark takes a minute)');
+const reportRead = await reportReadBenchmark(Number(values.outcomes));
+const month = await simulatedMonth(path.join(PROJECT_ROOT, 'scenarios', 'car-dealer-month.json'));
+const large = values['large-month'] ? await simulatedMonth(path.join(PROJECT_ROOT, 'bench', 'large-month.json')) : undefined;
+const bundles = await bundleSizes();
+
+const s = month.summary;
+const perFollowUp = (key: string) => round((s.apiCalls[key] ?? 0) / s.followUps.total, 2);
+const dynamoWrites = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0), 0);
+const dynamoReads = ['GetItem', 'Query'].reduce((a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0), 0);
+const latencies = (await import('../local/simulation.js')).lastInvocationStats();
+const allDurations = Object.values(latencies).flat();
+Object.assign(results, {
+  reportRead,
+  month: {
+    scenario: month.scenario,
+    followUps: s.followUps.total,
+    wallSeconds: month.wallSeconds,
+    transitionsPerFollowUp: { ...s.stateTransitions.perFollowUp, mean: round(s.stateTransitions.total / s.followUps.total, 2) },
+    lambdaInvocationsPerFollowUp: perFollowUp('Lambda.Invoke'),
+    dynamoWritesPerFollowUp: round(dynamoWrites / s.followUps.total, 2),
+    dynamoReadsPerFollowUp: round(dynamoReads / s.followUps.total, 2),
+    handlerLatencyMs: { p50: round(percentile(allDurations, 50), 2), p95: round(percentile(allDurations, 95), 2), byFunction: Object.fromEntries(Object.entries(latencies).map(([name, d]) => [name, { p50: round(percentile(d, 50), 2), p95: round(percentile(d, 95), 2), n: d.length }])) },
+    costPer1000FollowUpsUsd: costPer1000(s, percentile(allDurations, 50)),
+  },
+  ...(large ? { largeMonth: { scenario: large.scenario, followUps: large.summary.followUps.total, wallSeconds: large.wallSeconds } } : {}),
+  bundleSizesKiB: bundles,
+});
+mkdirSync(path.join(PROJECT_ROOT, 'bench'), { recursive: true });
+writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const m = results.month as Record<string, any>;
+const rows: [string, string][] = [
+  [`month report at ${reportRead.outcomes.toLocaleString('en')} outcomes (aggregates)`, `${reportRead.monthReport.queries} queries, ${reportRead.monthReport.itemsRead} items read, ${reportRead.monthReport.ms} ms`],
+  ['same month by full-table scan', `${reportRead.fullScan.requests} requests, ${reportRead.fullScan.itemsRead.toLocaleString('en')} items read, ${reportRead.fullScan.ms} ms`],
+  [`simulated month (${m.followUps} follow-ups)`, `${m.wallSeconds} s`],
+  ...(large ? [[`simulated month (${large.summary.followUps.total} follow-ups)`, `${large.wallSeconds} s`] as [string, string]] : []),
+  ['state transitions per follow-up', `min ${m.transitionsPerFollowUp.min}, median ${m.transitionsPerFollowUp.median}, mean ${m.transitionsPerFollowUp.mean}, max ${m.transitionsPerFollowUp.max}`],
+  ['Lambda invocations per follow-up', String(m.lambdaInvocationsPerFollowUp)],
+  ['DynamoDB writes / reads per follow-up', `${m.dynamoWritesPerFollowUp} / ${m.dynamoReadsPerFollowUp}`],
+  ['handler latency (local, in-process)', `p50 ${m.handlerLatencyMs.p50} ms, p95 ${m.handlerLatencyMs.p95} ms`],
+  ['AWS cost per 1,000 follow-ups (list prices)', `$${m.costPer1000FollowUpsUsd.total} (${Object.entries(m.costPer1000FollowUpsUsd).filter(([k]) => k !== 'total').map(([k, v]) => `${k} $${v}`).join(', ')}) + Connect tasks`],
+  ['bundle sizes (KiB, minified)', Object.entries(bundles).map(([k, v]) => `${k} ${v}`).join(', ')],
+];
+const width = Math.max(...rows.map(([k]) => k.length));
+console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\nwritten to bench/results.json`);
+process.exit(0);
