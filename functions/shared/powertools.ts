@@ -6,4 +6,5 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  * answers never reach a log line.
  */
 export const logger = new Logger({ serviceName: 'customer-follow-up' });
-export const metrics = new Metrics({ namespace: 'CustomerFollowUp', serviceName: 'customer-follow-up' });
+// Metrics' own warnings go through the structured logger, at its level.
+export const metrics = new Metrics({ namespace: 'CustomerFollowUp', serviceName: 'customer-follow-up', logger });
