@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { startLocalStack, PROJECT_ROOT } from './stack.js';
 
 /**
@@ -13,12 +13,22 @@ const awsPort = Number(process.env.AWS_PORT ?? 4010);
 
 const stack = await startLocalStack({ clock: 'follow', dataDir, webPort, awsPort, logLevel: (process.env.LOG_LEVEL as 'INFO') ?? 'WARN' });
 
+// The S3 archive of reports, kept as files so a manager can open them.
+const archiveDir = path.join(PROJECT_ROOT, '.local', 'archive');
+stack.cloud.onObject((bucket, key, body) => {
+  const file = path.join(archiveDir, bucket, key);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, body);
+});
+
 console.log(`
 Customer follow-up is running locally.
 
   Web page (agent desk, mail, follow-ups):  ${stack.webUrl.replace('127.0.0.1', 'localhost')}
   AWS endpoint (EventBridge PutEvents, Step Functions, Connect, SES):  ${stack.awsUrl}
   DynamoDB (dynalite):  ${stack.dynamoUrl}, data in ${path.relative(process.cwd(), dataDir) || dataDir}
+  Scheduled reports (daily 08:00, weekly Mon 08:30, monthly 1st 09:00, Asia/Shanghai): emails on the
+  page's Sent mail tab, archive in ${path.relative(process.cwd(), archiveDir)}/
 
 Send a "Service Completed" event:
   aws events put-events --endpoint-url ${stack.awsUrl} --region us-east-1 --entries \\
