@@ -6,6 +6,7 @@ import { FollowUpWorkflow, type ContactSettings } from './constructs/follow-up-w
 import { Ingest } from './constructs/ingest.js';
 import { Escalation } from './constructs/escalation.js';
 import { Reports } from './constructs/reports.js';
+import { OperationsAlarms } from './constructs/operations-alarms.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
@@ -41,6 +42,7 @@ export class FollowUpStack extends Stack {
       deadLetters: ingest.deadLetters,
     });
     outcomeApi.resumes(escalation.stateMachine);
+    new OperationsAlarms(this, 'Alarms', { deadLetters: [ingest.deadLetters], stateMachines: { FollowUp: workflow.stateMachine, Escalation: escalation.stateMachine } });
     new Reports(this, 'Reports', { table: data.table, bus: data.bus, senderEmail: props.contact.senderEmail, config: reportConfig, deadLetters: ingest.deadLetters });
 
   }

@@ -242,7 +242,9 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
   const drained = end + s.drainDays * DAY;
   // Backoff after an injected throttle is real waiting: keep the SDK's shape, shrink its scale.
   process.env.SDK_RETRY_BASE_DELAY_MS ??= '2';
-  const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel: 'SILENT' });
+  // SIMULATION_LOG_LEVEL=INFO shows the handlers' structured logs (the privacy test reads them).
+  const logLevel = (process.env.SIMULATION_LOG_LEVEL as 'INFO' | undefined) ?? 'SILENT';
+  const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel });
   try {
     const faults = s.faults ? throttling(s.seed, s.faults.throttleRate, s.faults.operations) : undefined;
     stack.cloud.faults = faults;

@@ -113,4 +113,11 @@ describe('infrastructure', () => {
     expect(policiesOf('ReportsSend')).toContain('s3:PutObject');
     expect(policiesOf('ReportsSend')).not.toContain('dynamodb:PutItem');
   });
+
+  it('alarms on dead letters and on failed or timed-out executions', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ExecutionsFailed', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsTimedOut']);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
 });

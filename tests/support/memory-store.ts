@@ -1,0 +1,45 @@
+import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
+import type { FollowUpStore, RejectionRecord } from '../../functions/shared/adapters/follow-up-store.js';
+
+/** An in-memory FollowUpStore for tests that pour thousands of inputs through a handler. */
+export class MemoryFollowUpStore implements FollowUpStore {
+  readonly followUps = new Map<string, FollowUp & { executionStarted?: boolean }>();
+  readonly rejections: RejectionRecord[] = [];
+  readonly attempts = new Map<string, Record<string, unknown>>();
+
+  async create(followUp: FollowUp) {
+    const existing = this.followUps.get(followUp.followUpId);
+    if (existing) return { created: false as const, existing };
+    this.followUps.set(followUp.followUpId, structuredClone(followUp));
+    return { created: true as const };
+  }
+  async get(id: string) {
+    return this.followUps.get(id);
+  }
+  async markStarted(id: string) {
+    this.followUps.get(id)!.executionStarted = true;
+  }
+  async recordRejection(rejection: RejectionRecord) {
+    this.rejections.push(rejection);
+  }
+  async optOut() {}
+  async customerState() {
+    return { optedOut: false, contactsByQuarter: {} };
+  }
+  async reserveContact() {
+    return true;
+  }
+  async savePlan() {}
+  async openAttempt() {}
+  async getWithAttempt(followUpId: string, attempt: number) {
+    return { followUp: this.followUps.get(followUpId), attempt: this.attempts.get(`${followUpId}#${attempt}`) as never };
+  }
+  async answerAttempt(followUpId: string, attempt: number, answer: Record<string, unknown>) {
+    const record = this.attempts.get(`${followUpId}#${attempt}`);
+    if (!record || record.usedAt) return false;
+    Object.assign(record, answer);
+    return true;
+  }
+  async reopenAttempt() {}
+  async finish() {}
+}
