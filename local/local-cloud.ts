@@ -104,6 +104,8 @@ export class LocalCloud {
   private readonly tokens = new Map<string, PendingToken>();
   private readonly rules: { busName: string; pattern: Record<string, unknown>; targets: { arn: string; dlq?: string }[] }[] = [];
   readonly agentTasks: AgentTaskRecord[] = [];
+  /** When each new Connect task was created (virtual ms): the load test's quota figures. */
+  readonly contactStarts: number[] = [];
   /** Every event accepted on a bus, in order (upstream events and the system's own). */
   readonly publishedEvents: { busName: string; event: Record<string, unknown> }[] = [];
   private readonly deliveries = new Map<string, Promise<unknown>>();
@@ -508,6 +510,7 @@ export class LocalCloud {
       createdAt: this.clock.now().toISOString(),
     };
     this.agentTasks.push(task);
+    this.contactStarts.push(this.clock.nowMs());
     for (const listener of this.listeners.agentTask) listener(task);
     return { ContactId: task.contactId };
   }
@@ -537,6 +540,12 @@ export class LocalCloud {
       this.secrets.set(secretId, JSON.stringify({ currentId: 'k1', current: key }));
     }
     return { ARN: secretId, Name: secretId.split(':').pop(), SecretString: this.secrets.get(secretId)!, VersionId: 'local' };
+  }
+
+  /** Most Connect tasks created in any one second and in any one minute. */
+  peakContactRate(): { perSecond: number; perMinute: number } {
+    const peak = (bucketMs: number) => Math.max(0, ...Object.values(this.contactStarts.reduce<Record<number, number>>((acc, t) => ((acc[Math.floor(t / bucketMs)] = (acc[Math.floor(t / bucketMs)] ?? 0) + 1), acc), {})));
+    return { perSecond: peak(1000), perMinute: peak(60_000) };
   }
 
   onAgentTask(listener: (task: AgentTaskRecord) => void): void {

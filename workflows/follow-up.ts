@@ -63,6 +63,7 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
         attempt: sfn.JsonPath.numberAt('$.attempt'),
         channel: sfn.JsonPath.stringAt('$.channel'),
         timeoutSeconds: sfn.JsonPath.numberAt('$.timeoutSeconds'),
+        reservedSlot: sfn.JsonPath.stringAt('$.reservedSlot'),
         taskToken: sfn.JsonPath.taskToken,
       }),
       resultPath: '$.outcome',

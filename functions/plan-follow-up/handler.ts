@@ -17,11 +17,16 @@ export const planInputSchema = z.object({
   attempt: z.number().int().min(1).optional(),
   channel: channelSchema.optional(),
   outcome: z.object({ result: z.enum(contactResults), callbackAt: z.string().optional() }).optional(),
+  reservedSlot: z.string().nullish(),
   /** Present when the contact step timed out: nobody answered in time. */
   contactError: z.unknown().optional(),
 });
 export type PlanInput = z.infer<typeof planInputSchema>;
 export type PlanOutput = PlanDecision & { followUpId: string };
+
+/** The workflow's Contact step reads reservedSlot: it is always present, null when no slot is held. */
+const withSlot = (followUpId: string, decision: PlanDecision): PlanOutput =>
+  (decision.action === 'contact' ? { followUpId, reservedSlot: null, ...decision } : { followUpId, ...decision }) as PlanOutput;
 
 export async function plan(input: PlanInput, store: FollowUpStore, now: Date): Promise<PlanOutput> {
   const followUp = await store.get(input.followUpId);
@@ -35,7 +40,7 @@ export async function plan(input: PlanInput, store: FollowUpStore, now: Date): P
     const decision = planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil });
     await store.savePlan(followUp.followUpId, undefined, decision);
     logger.info('follow-up planned', { followUpId: followUp.followUpId, action: decision.action, ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }) });
-    return { followUpId: followUp.followUpId, ...decision };
+    return withSlot(followUp.followUpId, decision);
   }
 
   const last: AttemptSummary = {
@@ -50,7 +55,7 @@ export async function plan(input: PlanInput, store: FollowUpStore, now: Date): P
   const decision = nextAttempt(followUp, policyConfig, history, last, now);
   await store.savePlan(followUp.followUpId, last, decision);
   logger.info('next attempt planned', { followUpId: followUp.followUpId, lastResult: last.result, action: decision.action });
-  return { followUpId: followUp.followUpId, ...decision };
+  return withSlot(followUp.followUpId, decision);
 }
 
 export const handler = middy((event: unknown) => plan(planInputSchema.parse(event), followUpStore(), clock.now())).use(injectLambdaContext(logger));

@@ -9,6 +9,14 @@ import { AggregateStore } from './adapters/aggregate-store.js';
 
 import { CustomerIndex } from './adapters/customer-index.js';
 
+import { RateLimiter } from './adapters/rate-limiter.js';
+
+let limiter: RateLimiter | undefined;
+export function rateLimiter(): RateLimiter {
+  limiter ??= new RateLimiter(requireEnv('FOLLOW_UP_TABLE'));
+  return limiter;
+}
+
 let index: CustomerIndex | undefined;
 export function customerIndex(): CustomerIndex {
   index ??= new CustomerIndex(requireEnv('FOLLOW_UP_TABLE'));

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { followUpStore } from '../shared/runtime.js';
+import { followUpStore, rateLimiter } from '../shared/runtime.js';
+import type { RateLimiter } from '../shared/adapters/rate-limiter.js';
 import { requireEnv } from '../shared/env.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { awsContactChannels, type ContactChannels } from '../shared/adapters/contact-channels.js';
@@ -23,12 +24,15 @@ export const contactInputSchema = z.object({
   attempt: z.number().int().min(1),
   channel: channelSchema,
   timeoutSeconds: z.number().int().positive(),
+  /** The second the rate limiter already gave this attempt (after a deferral); null otherwise. */
+  reservedSlot: z.string().nullish(),
   taskToken: z.string().min(1),
 });
 export type ContactInput = z.infer<typeof contactInputSchema>;
 
 export interface ContactDeps {
   store: FollowUpStore;
+  limiter: Pick<RateLimiter, 'reserve'>;
   channels: ContactChannels;
   workflow: Workflow;
   keys: () => Promise<SigningKeys>;
@@ -75,6 +79,18 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     }
   }
 
+  // Stay under Connect's and SES's request quotas: a contact without a slot this second waits for its slot.
+  const thisSecond = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  if (input.reservedSlot !== thisSecond.toISOString()) {
+    const slot = await deps.limiter.reserve(input.channel, thisSecond, policyConfig.contactRates[input.channel].perSecond);
+    if (slot > thisSecond) {
+      await deps.workflow.completeTask(input.taskToken, { result: 'deferred', callbackAt: slot.toISOString() });
+      logger.info('contact deferred', { followUpId: input.followUpId, attempt: input.attempt, channel: input.channel, slot: slot.toISOString() });
+      metrics.addMetric('ContactDeferred', MetricUnit.Count, 1);
+      return { started: false };
+    }
+  }
+
   await store.openAttempt({
     followUpId: followUp.followUpId,
     attempt: input.attempt,
@@ -107,6 +123,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
 export const handler = middy(async (event: unknown) =>
   startContact(contactInputSchema.parse(event), {
     store: followUpStore(),
+    limiter: rateLimiter(),
     channels: awsContactChannels,
     workflow: awsWorkflow,
     keys: () => loadSigningKeys(),

@@ -31,6 +31,7 @@ beforeEach(() => {
   for (const mock of [db, sfn, connect, ses, secrets]) mock.reset();
   db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
   db.on(QueryCommand).resolves({ Items: [] });
+  db.on(UpdateCommand).resolves({ Attributes: { reserved: 1 } });
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
   connect.on(StartTaskContactCommand).resolves({ ContactId: 'contact-1' });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
@@ -75,6 +76,22 @@ describe('start-contact handler', () => {
     expect(await handler(input('phone'), context)).toEqual({ started: false });
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'paused', callbackAt: '2026-11-24T01:00:00.000Z' });
     expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
+  });
+
+  it('defers the contact to the second the rate limiter gives it when this second is full', async () => {
+    db.on(UpdateCommand, { Key: { pk: 'RATE#phone', sk: '2026-11-23T01:00:00.000Z' } }).resolves({ Attributes: { reserved: 7 } });
+    expect(await handler(input('phone'), context)).toEqual({ started: false });
+    // 7th caller with 2 per second: 5 over, so three seconds ahead, where it gets a slot.
+    const reservations = db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key).filter((k) => k?.pk === 'RATE#phone');
+    expect(reservations.map((k) => k!.sk)).toEqual(['2026-11-23T01:00:00.000Z', '2026-11-23T01:00:03.000Z']);
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'deferred', callbackAt: '2026-11-23T01:00:03.000Z' });
+    expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
+  });
+
+  it('uses the slot it was given without reserving again', async () => {
+    await handler({ ...input('phone', 2), reservedSlot: '2026-11-23T01:00:00.000Z' }, context);
+    expect(db.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === 'RATE#phone')).toHaveLength(0);
+    expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(1);
   });
 
   it('skips the contact when the quarterly cap was reached since planning', async () => {

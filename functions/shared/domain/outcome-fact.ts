@@ -17,7 +17,8 @@ export function outcomeFactOf(followUp: FinishedFollowUp): OutcomeFact {
     departmentId: followUp.departmentId,
     status: followUp.outcome?.status ?? followUp.status,
     reason: followUp.outcome?.reason,
-    attempts: (followUp.attempts ?? []).filter((a) => a.result !== 'suppressed' && a.result !== 'skipped').length,
+    // Only real contact attempts count: not the ones blocked, paused or deferred before contact.
+    attempts: (followUp.attempts ?? []).filter((a) => !['suppressed', 'skipped', 'paused', 'deferred'].includes(a.result)).length,
     onTime: followUp.outcome?.onTime,
     scores: followUp.outcome?.assessment?.scores ?? {},
     complaint: followUp.outcome?.assessment?.complaint ?? false,

@@ -14,6 +14,8 @@ export type PlanDecision =
       deadline: string;
       /** How long the contact task waits for the agent's or customer's answer. */
       timeoutSeconds: number;
+      /** The second the rate limiter already reserved for this contact. */
+      reservedSlot?: string;
     }
   | { action: 'finish'; status: FollowUpStatus; reason: FinishReason };
 
@@ -53,7 +55,9 @@ export interface FirstContactFacts {
 
 const finish = (status: FollowUpStatus, reason: FinishReason): PlanDecision => ({ action: 'finish', status, reason });
 
-function contactOn(step: ChannelStep, attempt: number, dueAt: Date, deadline: Date): PlanDecision {
+type ContactDecision = Extract<PlanDecision, { action: 'contact' }>;
+
+function contactOn(step: ChannelStep, attempt: number, dueAt: Date, deadline: Date): ContactDecision {
   return {
     action: 'contact',
     attempt,
@@ -112,10 +116,13 @@ export function nextAttempt(
   const index = channels.findIndex((step) => step.channel === last.channel);
   const step = channels[index];
 
-  if (step && last.result === 'paused' && last.callbackAt) {
-    // A complaint paused contact with this customer: same attempt budget, after the pause.
+  if (step && (last.result === 'paused' || last.result === 'deferred') && last.callbackAt) {
+    // A complaint paused contact with this customer, or the channel's rate limit gave this contact
+    // a later minute: same attempt budget, at that time (or the next calling window).
     const until = new Date(last.callbackAt);
-    return contactOn(step, attempt, nextCallSlot(until > now ? until : now, hours), deadline);
+    const due = nextCallSlot(until > now ? until : now, hours);
+    const decision = contactOn(step, attempt, due, deadline);
+    return last.result === 'deferred' && due.getTime() === until.getTime() ? { ...decision, reservedSlot: last.callbackAt } : decision;
   }
   if (step && last.result === 'call_back' && last.callbackAt) {
     const callbacks = history.filter((h) => h.result === 'call_back').length;
@@ -126,7 +133,7 @@ export function nextAttempt(
   }
   const retryable: ContactResult[] = ['no_answer', 'busy', 'timeout', 'call_back'];
   if (step && retryable.includes(last.result)) {
-    const tries = history.filter((h) => h.channel === step.channel && h.result !== 'call_back' && h.result !== 'paused').length;
+    const tries = history.filter((h) => h.channel === step.channel && !['call_back', 'paused', 'deferred'].includes(h.result)).length;
     if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
   }
   const fallback = channels[index + 1];

@@ -131,6 +131,15 @@ export const policyConfigSchema = z
     frequencyCap: z.strictObject({
       maxPerQuarter: z.number().int().min(1),
     }),
+    /**
+     * Contacts started per second and channel, at or below the account's quotas: Amazon Connect
+     * allows StartTaskContact 2/s (burst 5) per account and Region; SES allows its send rate
+     * (1/s in the sandbox).
+     */
+    contactRates: z.strictObject({
+      phone: z.strictObject({ perSecond: z.number().int().min(1).max(100) }),
+      email: z.strictObject({ perSecond: z.number().int().min(1).max(1000) }),
+    }),
     /** Follow-up records are kept at least two years (DOMAIN: reports kept ≥ 2 years). */
     retentionDays: z.number().int().min(730),
     /** A contact link (agent form, customer survey) stops working after this many hours. */
