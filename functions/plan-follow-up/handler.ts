@@ -4,11 +4,12 @@ import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { clock } from '../shared/clock.js';
 import { logger } from '../shared/powertools.js';
-import { followUpStore } from '../shared/runtime.js';
+import { followUpStore, rateLimiter } from '../shared/runtime.js';
+import type { RateLimiter } from '../shared/adapters/rate-limiter.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
-import { contactResults, type AttemptSummary } from '../shared/domain/follow-up.js';
+import { contactResults, type AttemptSummary, type FollowUp } from '../shared/domain/follow-up.js';
 import { nextAttempt, planFollowUp, resolvePolicy, type PlanDecision } from '../shared/domain/plan.js';
-import { quarterOf } from '../shared/domain/schedule.js';
+import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
@@ -24,11 +25,23 @@ export const planInputSchema = z.object({
 export type PlanInput = z.infer<typeof planInputSchema>;
 export type PlanOutput = PlanDecision & { followUpId: string };
 
-/** The workflow's Contact step reads reservedSlot: it is always present, null when no slot is held. */
-const withSlot = (followUpId: string, decision: PlanDecision): PlanOutput =>
-  (decision.action === 'contact' ? { followUpId, reservedSlot: null, ...decision } : { followUpId, ...decision }) as PlanOutput;
+/**
+ * Reserves the contact's second under the channel's rate (Connect 2/s, SES its send rate) when it
+ * is planned, and waits for exactly that second: a burst due at 09:00 leaves spread out, with no
+ * extra state transitions. A slot past the calling window moves to the next window.
+ */
+async function withSlot(followUp: FollowUp, decision: PlanDecision, limiter: Pick<RateLimiter, 'reserve'>): Promise<PlanOutput> {
+  if (decision.action !== 'contact') return { followUpId: followUp.followUpId, ...decision };
+  const hours = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone)!.hours;
+  let due = new Date(decision.dueAt);
+  for (let tries = 0; ; tries += 1) {
+    const slot = await limiter.reserve(decision.channel, due, policyConfig.contactRates[decision.channel].perSecond);
+    if (isCallable(slot, hours) || tries >= 50) return { followUpId: followUp.followUpId, ...decision, dueAt: slot.toISOString(), reservedSlot: slot.toISOString() };
+    due = nextCallSlot(slot, hours);
+  }
+}
 
-export async function plan(input: PlanInput, store: FollowUpStore, now: Date): Promise<PlanOutput> {
+export async function plan(input: PlanInput, store: FollowUpStore, now: Date, limiter: Pick<RateLimiter, 'reserve'>): Promise<PlanOutput> {
   const followUp = await store.get(input.followUpId);
   if (!followUp) throw new Error(`follow-up ${input.followUpId} not found`);
 
@@ -37,10 +50,10 @@ export async function plan(input: PlanInput, store: FollowUpStore, now: Date): P
     const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
     const customer = await store.customerState(followUp.customer.id, now);
     const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
-    const decision = planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil });
+    const decision = await withSlot(followUp, planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil }), limiter);
     await store.savePlan(followUp.followUpId, undefined, decision);
     logger.info('follow-up planned', { followUpId: followUp.followUpId, action: decision.action, ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }) });
-    return withSlot(followUp.followUpId, decision);
+    return decision;
   }
 
   const last: AttemptSummary = {
@@ -52,10 +65,10 @@ export async function plan(input: PlanInput, store: FollowUpStore, now: Date): P
     endedAt: now.toISOString(),
   };
   const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
-  const decision = nextAttempt(followUp, policyConfig, history, last, now);
+  const decision = await withSlot(followUp, nextAttempt(followUp, policyConfig, history, last, now), limiter);
   await store.savePlan(followUp.followUpId, last, decision);
   logger.info('next attempt planned', { followUpId: followUp.followUpId, lastResult: last.result, action: decision.action });
-  return withSlot(followUp.followUpId, decision);
+  return decision;
 }
 
-export const handler = middy((event: unknown) => plan(planInputSchema.parse(event), followUpStore(), clock.now())).use(injectLambdaContext(logger));
+export const handler = middy((event: unknown) => plan(planInputSchema.parse(event), followUpStore(), clock.now(), rateLimiter())).use(injectLambdaContext(logger));

@@ -34,7 +34,7 @@ describe('FollowUp workflow: intake and suppression', () => {
     for (const detail of routine) await h.publish('Service Completed', detail);
     const exempt = serviceCompleted(1, { serviceType: 'complaint-resolved-general' }, customer);
     await h.publish('Service Completed', exempt);
-    await h.runUntil(at(1, 3, '09:00'));
+    await h.runUntil(at(1, 3, '09:01'));
     const outcomes = await Promise.all(routine.map(async (d) => (await h.followUp(idOf(d)))!.outcome));
     expect(outcomes.filter((o) => o?.status === 'skipped').map((o) => o?.reason)).toEqual(['frequency-cap']);
     expect(routine.flatMap((d) => h.tasksFor(idOf(d)))).toHaveLength(2);
