@@ -364,8 +364,9 @@ export class LocalCloud {
 
   private unwrap(outcome: { output: unknown } | { error: string; cause?: string }): unknown {
     if ('output' in outcome) return outcome.output;
-    const error = new Error(outcome.cause ?? outcome.error);
-    error.name = outcome.error;
+    const error = Object.assign(new Error(outcome.cause ?? outcome.error), { name: outcome.error });
+    // As in AWS, "States.TaskFailed" retriers do not match a task timeout; only its Catch does.
+    if (outcome.error === 'States.Timeout') Object.assign(error, { isRetryable: false });
     throw error;
   }
 

@@ -256,7 +256,15 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
     events.forEach((event, i) => {
       stack.clock.timer(event.at, () =>
         void stack.clock.track(async () => {
-          stack.cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: s.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) }]);
+          // An upstream system retries PutEvents when EventBridge throttles it.
+          for (let attempt = 1; ; attempt += 1) {
+            try {
+              stack.cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: s.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) }]);
+              return;
+            } catch (error) {
+              if (!(error instanceof AwsError) || attempt >= 20) throw error;
+            }
+          }
         }),
       `event:${String(i).padStart(6, '0')}`);
     });

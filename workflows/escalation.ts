@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { retryTransient } from './follow-up.js';
+import { retryFailedHandler, retryTransient } from './follow-up.js';
 
 export interface EscalationWorkflowFunctions {
   step: lambda.IFunction;
@@ -46,6 +46,8 @@ export function escalationDefinition(parent: Construct, fns: EscalationWorkflowF
     }),
   );
   notify.addRetry({ errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'], interval: Duration.seconds(5), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.minutes(5), jitterStrategy: sfn.JitterType.FULL });
+  retryFailedHandler(plan);
+  retryFailedHandler(notify);
   // Nobody acted before the level's deadline: Plan re-notifies or moves up the ladder.
   notify.addCatch(plan, { errors: ['States.Timeout'], resultPath: '$.timedOut' });
   notify.next(plan);

@@ -30,6 +30,16 @@ export function retryTransient(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
 }
 
 /**
+ * A handler that failed after its SDK retries (an AWS outage, a long throttle) is tried again a
+ * few times, minutes apart: every step is idempotent (conditional writes, ClientToken), so a retry
+ * never contacts a customer twice. Added last, after the specific retriers.
+ */
+export function retryFailedHandler(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
+  task.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(30), maxAttempts: 4, backoffRate: 3, maxDelay: Duration.minutes(10), jitterStrategy: sfn.JitterType.FULL });
+  return task;
+}
+
+/**
  * One execution per follow-up:
  *   Plan → Contact needed? → Wait until due → Contact customer (task token) → Settled? → Record outcome
  * Happy path: 6 state transitions. A retry or fallback loops back to Plan, which records the
@@ -73,6 +83,9 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
   );
   // Connect's 2 requests/s and SES's send rate throttle bursts: back off with jitter and try again.
   contact.addRetry({ errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'], interval: Duration.seconds(5), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.minutes(5), jitterStrategy: sfn.JitterType.FULL });
+  retryFailedHandler(plan);
+  retryFailedHandler(contact);
+  retryFailedHandler(record);
   // Nobody answered the task or the survey in time: Plan treats it as "no answer".
   contact.addCatch(plan, { errors: ['States.Timeout'], resultPath: '$.contactError' });
 
