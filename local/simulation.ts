@@ -183,7 +183,12 @@ export interface Summary {
   rejected: number;
   rejectedBy: Record<string, number>;
   kpis: { coverageRate: number | null; onTimeRate: number | null; reachRate: number | null; satisfaction: unknown; complaints: number; due: number; followedUp: number; reached: number };
-  stateTransitions: { total: number; perFollowUp: { min: number; median: number; max: number } };
+  stateTransitions: {
+    total: number;
+    perFollowUp: { min: number; median: number; max: number };
+    medianByPath: Record<string, number>;
+    perEscalationCycle: { count: number; median: number; max: number };
+  };
   apiCalls: Record<string, number>;
   lambdaInvocations: Record<string, number>;
   agents: { tasksCreated: number; callsHandled: number; tasksExpiredOnDesk: number };
@@ -191,6 +196,7 @@ export interface Summary {
   reports: { archived: string[] };
   faults: { injected: number };
   deadLetters: number;
+  peakContacts: { perSecond: number; perMinute: number };
   complaints: ComplaintKpis;
 }
 
@@ -279,7 +285,18 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
     queries.close();
     const facts = followUps.map(outcomeFactOf);
     const kpis = computeKpis(facts);
-    const transitions = [...stack.cloud.executions.values()].map((e) => e.transitions).sort((a, b) => a - b);
+    const executions = [...stack.cloud.executions.values()];
+    const followUpRuns = executions.filter((e) => e.name.startsWith('fu-'));
+    const transitions = followUpRuns.map((e) => e.transitions).sort((a, b) => a - b);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    // Transitions by path: a follow-up with one contact (happy path), two (a retry), three or more (fallback).
+    const byContacts = followUpRuns.reduce<Record<string, number[]>>((acc, e) => {
+      const contacts = e.states.filter((state) => state === 'Contact customer').length;
+      const key = contacts === 0 ? 'noContact' : contacts === 1 ? 'oneContact' : contacts === 2 ? 'twoContacts' : 'threeOrMoreContacts';
+      (acc[key] ??= []).push(e.transitions);
+      return acc;
+    }, {});
+    const escalationRuns = executions.filter((e) => e.name.startsWith('cp-')).map((e) => e.transitions);
     const summary: Summary = {
       scenario: s.name,
       seed: s.seed,
@@ -290,8 +307,10 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       rejectedBy: countBy(rejections, (r) => `${r.detailType}: ${r.field}`),
       kpis: { coverageRate: kpis.coverageRate, onTimeRate: kpis.onTimeRate, reachRate: kpis.reachRate, satisfaction: kpis.satisfaction, complaints: kpis.complaints, due: kpis.due, followedUp: kpis.followedUp, reached: kpis.reached },
       stateTransitions: {
-        total: transitions.reduce((a, b) => a + b, 0),
-        perFollowUp: { min: transitions[0] ?? 0, median: transitions[Math.floor(transitions.length / 2)] ?? 0, max: transitions.at(-1) ?? 0 },
+        total: executions.reduce((a, e) => a + e.transitions, 0),
+        perFollowUp: { min: transitions[0] ?? 0, median: median(transitions), max: transitions.at(-1) ?? 0 },
+        medianByPath: Object.fromEntries(Object.entries(byContacts).sort(([a], [b]) => a.localeCompare(b)).map(([path, values]) => [path, median(values)])),
+        perEscalationCycle: { count: escalationRuns.length, median: median(escalationRuns), max: Math.max(0, ...escalationRuns) },
       },
       apiCalls: sortedRecord(stack.cloud.apiCalls),
       lambdaInvocations: sortedRecord(Object.fromEntries(Object.entries(stack.cloud.invocations).map(([name, stats]) => [name.replace(/[0-9A-F]{8}$/, ''), stats.count]))),
@@ -300,6 +319,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       reports: { archived: [...stack.cloud.objects.keys()].filter((k) => k.endsWith('report.html')).map((k) => k.split('/').slice(2, 4).join('/')).sort() },
       faults: { injected: faults?.injected ?? 0 },
       deadLetters: stack.cloud.deadLetters.length,
+      peakContacts: stack.cloud.peakContactRate(),
       complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
     };
     const outcomes = followUps.map(outcomeLine);
