@@ -91,13 +91,19 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     }
   }
 
-  await store.openAttempt({
+  const before = await store.openAttempt({
     followUpId: followUp.followUpId,
     attempt: input.attempt,
     channel: input.channel,
     taskToken: input.taskToken,
     openedAt: now.toISOString(),
   });
+  if (before?.contactedAt) {
+    // The step ran again (a retry, a restart): the customer already has this attempt's task or email.
+    logger.info('contact already made', { followUpId: followUp.followUpId, attempt: input.attempt });
+    metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
+    return { started: true };
+  }
   const validSeconds = Math.min(input.timeoutSeconds, policyConfig.linkValidityHours * 3600);
   const link = signLink(
     {
@@ -115,6 +121,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   } else {
     await deps.channels.sendEmail(surveyEmailFor(followUp, policyConfig, url, Math.round(validSeconds / 3600)));
   }
+  await store.markContacted(followUp.followUpId, input.attempt, now.toISOString());
   logger.info('contact started', { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel });
   metrics.addMetric(input.channel === 'phone' ? 'AgentTaskCreated' : 'SurveyEmailSent', MetricUnit.Count, 1);
   return { started: true };

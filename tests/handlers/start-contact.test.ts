@@ -49,7 +49,9 @@ describe('start-contact handler', () => {
     expect(url.startsWith('https://links.example.com/links/')).toBe(true);
     const check = verifyLink(url.split('/links/')[1]!, keys, now);
     expect(check).toMatchObject({ ok: true, claims: { followUpId: id, attempt: 2, purpose: 'agent', expiresAt: now.getTime() / 1000 + 28_800 } });
-    expect(db.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ sk: 'ATTEMPT#002', taskToken: 'token-abc' });
+    const opened = db.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.Key?.sk === 'ATTEMPT#002' && i.ExpressionAttributeValues?.[':t']);
+    expect(opened!.ExpressionAttributeValues![':t']).toBe('token-abc');
+    expect(db.commandCalls(UpdateCommand).some((c) => c.args[0].input.UpdateExpression === 'SET contactedAt = :at')).toBe(true);
     const reserve = db.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(reserve.Key).toEqual({ pk: 'CUSTOMER#C1', sk: 'CONTACTS#2026-Q4' });
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
@@ -86,6 +88,12 @@ describe('start-contact handler', () => {
     expect(reservations.map((k) => k!.sk)).toEqual(['2026-11-23T01:00:00.000Z', '2026-11-23T01:00:03.000Z']);
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'deferred', callbackAt: '2026-11-23T01:00:03.000Z' });
     expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
+  });
+
+  it('does not contact the customer again when the step repeats after the contact was made', async () => {
+    db.on(UpdateCommand, { Key: { pk: `FU#${id}`, sk: 'ATTEMPT#001' } }).resolves({ Attributes: { followUpId: id, attempt: 1, contactedAt: '2026-11-23T01:00:00.000Z' } });
+    expect(await handler(input('email'), context)).toEqual({ started: true });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('uses the slot it was given without reserving again', async () => {

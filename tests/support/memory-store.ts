@@ -30,7 +30,10 @@ export class MemoryFollowUpStore implements FollowUpStore {
     return true;
   }
   async savePlan() {}
-  async openAttempt() {}
+  async openAttempt() {
+    return undefined;
+  }
+  async markContacted() {}
   async getWithAttempt(followUpId: string, attempt: number) {
     return { followUp: this.followUps.get(followUpId), attempt: this.attempts.get(`${followUpId}#${attempt}`) as never };
   }

@@ -164,14 +164,22 @@ export class DynamoFollowUpStore implements FollowUpStore {
   }
 
   async openAttempt(attempt: AttemptRecord) {
-    await this.db.send(
-      new PutCommand({
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
         TableName: this.tableName,
-        Item: { ...attemptKey(attempt.followUpId, attempt.attempt), kind: 'Attempt', ...attempt, expiresAt: this.expiresAt() },
+        Key: attemptKey(attempt.followUpId, attempt.attempt),
         // A retried contact step re-opens with its new token only while nobody has answered.
+        UpdateExpression: 'SET kind = :kind, followUpId = :f, attempt = :a, channel = :c, taskToken = :t, openedAt = if_not_exists(openedAt, :o), expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(usedAt)',
+        ExpressionAttributeValues: { ':kind': 'Attempt', ':f': attempt.followUpId, ':a': attempt.attempt, ':c': attempt.channel, ':t': attempt.taskToken, ':o': attempt.openedAt, ':exp': this.expiresAt() },
+        ReturnValues: 'ALL_OLD',
       }),
     );
+    return Attributes ? stripKeys<AttemptRecord>(Attributes) : undefined;
+  }
+
+  async markContacted(followUpId: string, attempt: number, at: string) {
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: attemptKey(followUpId, attempt), UpdateExpression: 'SET contactedAt = :at', ExpressionAttributeValues: { ':at': at } }));
   }
 
   async getWithAttempt(followUpId: string, attempt: number) {

@@ -16,6 +16,7 @@ export interface AttemptRecord {
   agentMarkedComplaint?: boolean;
   agentSeverity?: 'urgent' | 'major' | 'general';
   usedAt?: string;
+  contactedAt?: string;
 }
 
 export interface RejectionRecord {
@@ -60,7 +61,10 @@ export interface FollowUpStore {
   reserveContact(customerId: string, quarter: string, followUpId: string, maxPerQuarter: number): Promise<boolean>;
   /** Records the last attempt (if any) and the next plan; a replayed call changes nothing. */
   savePlan(followUpId: string, last: AttemptSummary | undefined, decision: PlanDecision): Promise<void>;
-  openAttempt(attempt: AttemptRecord): Promise<void>;
+  /** Opens (or re-opens, with a new task token) an attempt; returns what was stored before, if anything. */
+  openAttempt(attempt: AttemptRecord): Promise<AttemptRecord | undefined>;
+  /** Notes that the customer was contacted for this attempt, so a repeated step does not contact again. */
+  markContacted(followUpId: string, attempt: number, at: string): Promise<void>;
   /** The follow-up and one of its attempts, in one read. */
   getWithAttempt(followUpId: string, attempt: number): Promise<{ followUp?: FollowUp; attempt?: AttemptRecord }>;
   /** Stores what the agent or customer answered; false when the link was already used. */
