@@ -7,9 +7,9 @@ import { resolve, resourcesOfType, type Template } from './template.js';
  * DynamoDB on dynalite: in memory for tests, or kept on disk under .local/ so a restart of the
  * local stack loses nothing. Tables are created from the template's definitions.
  */
-export async function startDynamo(template: Template, dataDir?: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startDynamo(template: Template, dataDir?: string, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::DynamoDB::Table')) {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -60,6 +61,8 @@ export interface ExecutionRecord {
   /** States entered: what Step Functions Standard bills as state transitions. */
   transitions: number;
   states: string[];
+  /** The state it is in and that state's input: enough to resume it after a restart. */
+  current?: { state: string; input: unknown };
 }
 
 interface FunctionSpec {
@@ -99,7 +102,9 @@ function jsonPath(input: unknown, path: string): unknown {
 export class LocalCloud {
   readonly functions = new Map<string, FunctionSpec>();
   private readonly handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
-  private readonly stateMachines = new Map<string, { definition: Record<string, unknown>; waits: Map<string, WaitSpec>; engine: StateMachine }>();
+  private readonly stateMachines = new Map<string, { definition: Record<string, unknown>; waits: Map<string, WaitSpec>; engine: StateMachine; resumeEngines?: Map<string, StateMachine> }>();
+  private stateFile: string | undefined;
+  private persistQueued = false;
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly tokens = new Map<string, PendingToken>();
   private readonly rules: { busName: string; pattern: Record<string, unknown>; targets: { arn: string; dlq?: string }[] }[] = [];
@@ -276,7 +281,7 @@ export class LocalCloud {
     return record;
   }
 
-  private async runExecution(record: ExecutionRecord, machine: { definition: Record<string, unknown>; waits: Map<string, WaitSpec>; engine: StateMachine }) {
+  private async runExecution(record: ExecutionRecord, machine: { definition: Record<string, unknown>; waits: Map<string, WaitSpec>; engine: StateMachine; resumeEngines?: Map<string, StateMachine> }, resumeAt?: { state: string; input: unknown }) {
     const definition = machine.definition as { States: Record<string, Record<string, unknown>> };
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     const retryIntervals: Record<string, number> = {};
@@ -285,7 +290,13 @@ export class LocalCloud {
       retryIntervals[stateName] = 0;
       overrides[stateName] = (input) => this.runTask(record, stateName, state, machine.waits.get(stateName), input);
     }
-    const execution = machine.engine.run(JSON.parse(record.input), {
+    let engine = machine.engine;
+    if (resumeAt) {
+      machine.resumeEngines ??= new Map();
+      engine = machine.resumeEngines.get(resumeAt.state) ?? new StateMachine({ ...definition, StartAt: resumeAt.state } as never, { validationOptions: { noValidate: true } });
+      machine.resumeEngines.set(resumeAt.state, engine);
+    }
+    const execution = engine.run((resumeAt ? resumeAt.input : JSON.parse(record.input)) as never, {
       overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: retryIntervals },
       context: { Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: JSON.parse(record.input) }, StateMachine: { Id: record.stateMachineArn } },
       noThrowOnAbort: true,
@@ -294,7 +305,9 @@ export class LocalCloud {
       for await (const event of execution.eventLogs as AsyncGenerator<{ type: string; state?: { name: string } }>) {
         if (event.type === 'StateEntered') {
           record.transitions += 1;
-          record.states.push(event.state?.name ?? "?");
+          record.states.push(event.state?.name ?? '?');
+          record.current = { state: event.state?.name ?? '?', input: (event.state as { input?: unknown } | undefined)?.input };
+          this.persistSoon();
         }
       }
     })();
@@ -308,6 +321,7 @@ export class LocalCloud {
     }
     await counting.catch(() => undefined);
     record.stopDate = this.clock.now().toISOString();
+    this.persistSoon();
   }
 
   private async runTask(record: ExecutionRecord, stateName: string, state: Record<string, unknown>, wait: WaitSpec | undefined, input: unknown): Promise<unknown> {
@@ -459,6 +473,56 @@ export class LocalCloud {
     this.deadLetters.push({ queue: target.dlq ?? 'none', body: { eventId: event.id, detailType: event['detail-type'], input: event.id ? undefined : event }, reason: String((lastError as Error)?.message ?? lastError), at: this.clock.now().toISOString() });
   }
 
+  // ── Restart without loss ──────────────────────────────────────────────────────────────────
+
+  /** Keeps running executions, the agent desk and the outbox in `file`, written as they change. */
+  persistTo(file: string): void {
+    this.stateFile = file;
+    this.persistNow();
+  }
+
+  private persistSoon(): void {
+    if (!this.stateFile || this.persistQueued) return;
+    this.persistQueued = true;
+    setImmediate(() => {
+      this.persistQueued = false;
+      this.persistNow();
+    });
+  }
+
+  persistNow(): void {
+    if (!this.stateFile) return;
+    const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING' && e.current);
+    const snapshot = { clockNow: this.clock.nowMs(), executions: running, agentTasks: this.agentTasks, outbox: this.outbox };
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(snapshot));
+    renameSync(`${this.stateFile}.tmp`, this.stateFile);
+  }
+
+  /**
+   * Picks up where a stopped stack left off: each running execution restarts in the state it was
+   * in, with that state's input. A contact step that runs again finds its attempt already
+   * contacted and only parks its new task token, so nobody is called or emailed twice.
+   */
+  resumeFrom(file: string): { executions: number } {
+    if (!existsSync(file)) return { executions: 0 };
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { executions: ExecutionRecord[]; agentTasks: AgentTaskRecord[]; outbox: SentEmail[] };
+    this.agentTasks.push(...snapshot.agentTasks);
+    this.outbox.push(...snapshot.outbox);
+    for (const saved of snapshot.executions) {
+      const machine = this.stateMachines.get(saved.stateMachineArn);
+      if (!machine || !saved.current) continue;
+      const record: ExecutionRecord = { ...saved, status: 'RUNNING' };
+      this.executions.set(record.executionArn, record);
+      this.clock.hold();
+      void this.runExecution(record, machine, saved.current).finally(() => this.clock.release());
+    }
+    return { executions: snapshot.executions.length };
+  }
+
+  static savedClock(file: string): number | undefined {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { clockNow?: number }).clockNow : undefined;
+  }
+
   // ── EventBridge Scheduler ─────────────────────────────────────────────────────────────────
 
   /** Arms every schedule of the template on the clock; each run re-arms the next one. */
@@ -511,6 +575,7 @@ export class LocalCloud {
       createdAt: this.clock.now().toISOString(),
     };
     this.agentTasks.push(task);
+    this.persistSoon();
     this.contactStarts.push(this.clock.nowMs());
     for (const listener of this.listeners.agentTask) listener(task);
     return { ContactId: task.contactId };
@@ -530,6 +595,7 @@ export class LocalCloud {
       sentAt: this.clock.now().toISOString(),
     };
     this.outbox.push(email);
+    this.persistSoon();
     for (const listener of this.listeners.email) listener(email);
     return { MessageId: email.messageId };
   }

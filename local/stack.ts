@@ -21,6 +21,9 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Run the template's schedules (reports, dormant customers); default true. */
   schedules?: boolean;
+  /** Keep running executions, tasks and mail here, and resume them at the next start. */
+  stateFile?: string;
+  dynamoPort?: number;
 }
 
 export interface LocalStack {
@@ -30,6 +33,7 @@ export interface LocalStack {
   awsUrl: string;
   dynamoUrl: string;
   tableName: string;
+  resumedExecutions: number;
   stop(): Promise<void>;
 }
 
@@ -40,9 +44,12 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const template = synthesizeTemplate();
-  const clock = new VirtualClock(options.clock, options.start);
+  // A resumed stack goes on from where its clock stood (the "skip ahead" jumps included).
+  const saved = options.stateFile ? LocalCloud.savedClock(options.stateFile) : undefined;
+  const start = saved !== undefined && saved > (options.start ?? new Date()).getTime() ? new Date(saved) : options.start;
+  const clock = new VirtualClock(options.clock, start);
   useClock(clock.now);
-  const dynamo = await startDynamo(template, options.dataDir);
+  const dynamo = await startDynamo(template, options.dataDir, options.dynamoPort);
   const cloud = new LocalCloud(template, clock, PROJECT_ROOT);
   const aws = await startAwsEndpoint(cloud, options.awsPort ?? 0);
   const environment = cloud.mergedEnvironment();
@@ -64,6 +71,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_LAMBDA_FUNCTION_NAME: 'local',
   });
   await cloud.loadHandlers();
+  const resumed = options.stateFile ? cloud.resumeFrom(options.stateFile) : { executions: 0 };
+  if (options.stateFile) cloud.persistTo(options.stateFile);
   if (options.schedules !== false) cloud.startSchedules();
   // The handlers' DynamoDB client is this same module instance: count its calls like the others.
   const { documentClient } = await import('../functions/shared/adapters/dynamo-follow-up-store.js');
@@ -82,7 +91,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     awsUrl: aws.url,
     dynamoUrl: dynamo.url,
     tableName: environment.FOLLOW_UP_TABLE!,
+    resumedExecutions: resumed.executions,
     async stop() {
+      cloud.persistNow();
       clock.stop();
       await web.close();
       await aws.close();

@@ -11,7 +11,17 @@ mkdirSync(dataDir, { recursive: true });
 const webPort = Number(process.env.PORT ?? 3000);
 const awsPort = Number(process.env.AWS_PORT ?? 4010);
 
-const stack = await startLocalStack({ clock: 'follow', dataDir, webPort, awsPort, logLevel: (process.env.LOG_LEVEL as 'INFO') ?? 'WARN' });
+const stack = await startLocalStack({
+  clock: 'follow',
+  dataDir,
+  webPort,
+  awsPort,
+  // Fixed so that handlers and links keep working across restarts.
+  dynamoPort: Number(process.env.DYNAMODB_PORT ?? 4011),
+  stateFile: path.join(PROJECT_ROOT, '.local', 'state.json'),
+  logLevel: (process.env.LOG_LEVEL as 'INFO') ?? 'WARN',
+});
+if (stack.resumedExecutions > 0) console.log(`Resumed ${stack.resumedExecutions} running follow-ups and escalations from .local/state.json.`);
 
 // The S3 archive of reports, kept as files so a manager can open them.
 const archiveDir = path.join(PROJECT_ROOT, '.local', 'archive');

@@ -79,18 +79,6 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     }
   }
 
-  // Stay under Connect's and SES's request quotas: a contact without a slot this second waits for its slot.
-  const thisSecond = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  if (input.reservedSlot !== thisSecond.toISOString()) {
-    const slot = await deps.limiter.reserve(input.channel, thisSecond, policyConfig.contactRates[input.channel].perSecond);
-    if (slot > thisSecond) {
-      await deps.workflow.completeTask(input.taskToken, { result: 'deferred', callbackAt: slot.toISOString() });
-      logger.info('contact deferred', { followUpId: input.followUpId, attempt: input.attempt, channel: input.channel, slot: slot.toISOString() });
-      metrics.addMetric('ContactDeferred', MetricUnit.Count, 1);
-      return { started: false };
-    }
-  }
-
   const before = await store.openAttempt({
     followUpId: followUp.followUpId,
     attempt: input.attempt,
@@ -104,6 +92,18 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
     return { started: true };
   }
+  // Stay under Connect's and SES's request quotas: a contact without a slot this second waits for its slot.
+  const thisSecond = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  if (input.reservedSlot !== thisSecond.toISOString()) {
+    const slot = await deps.limiter.reserve(input.channel, thisSecond, policyConfig.contactRates[input.channel].perSecond);
+    if (slot > thisSecond) {
+      await deps.workflow.completeTask(input.taskToken, { result: 'deferred', callbackAt: slot.toISOString() });
+      logger.info('contact deferred', { followUpId: input.followUpId, attempt: input.attempt, channel: input.channel, slot: slot.toISOString() });
+      metrics.addMetric('ContactDeferred', MetricUnit.Count, 1);
+      return { started: false };
+    }
+  }
+
   const validSeconds = Math.min(input.timeoutSeconds, policyConfig.linkValidityHours * 3600);
   const link = signLink(
     {
