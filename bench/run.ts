@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -102,6 +104,15 @@ async function simulatedMonth(file: string) {
   return { scenario: path.basename(file), wallSeconds: round(result.wallSeconds), summary: result.summary };
 }
 
+/** A second local stack needs its own process: handlers bind to their endpoints when first loaded. */
+async function simulatedMonthInChild(file: string) {
+  const out = path.join(PROJECT_ROOT, 'out', path.basename(file, '.json'));
+  const started = performance.now();
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'local', 'simulate.ts'), '--scenario', file, '--out', out, '--no-progress'], { maxBuffer: 64 * 1024 * 1024 });
+  const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as Summary;
+  return { scenario: path.basename(file), wallSeconds: round((performance.now() - started) / 1000), summary };
+}
+
 /** List prices (us-east-1, 2026) per unit; Connect tasks are billed per task by Connect itself. */
 const PRICES = { transition: 0.025 / 1000, lambdaRequest: 0.2 / 1e6, lambdaGbSecond: 0.0000133334, dynamoWrite: 0.625 / 1e6, dynamoRead: 0.125 / 1e6, eventBridgeEvent: 1 / 1e6, sesEmail: 0.1 / 1000, schedulerInvocation: 1 / 1e6 };
 
@@ -137,7 +148,7 @@ async function bundleSizes() {
 console.log('Benchmarking… (the 100,000-outcome report benchmark takes a minute)');
 const reportRead = await reportReadBenchmark(Number(values.outcomes));
 const month = await simulatedMonth(path.join(PROJECT_ROOT, 'scenarios', 'car-dealer-month.json'));
-const large = values['large-month'] ? await simulatedMonth(path.join(PROJECT_ROOT, 'bench', 'large-month.json')) : undefined;
+const large = values['large-month'] ? await simulatedMonthInChild(path.join(PROJECT_ROOT, 'bench', 'large-month.json')) : undefined;
 const bundles = await bundleSizes();
 
 const s = month.summary;
