@@ -2,7 +2,6 @@ import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -10,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { escalationDefinition } from '../../workflows/escalation.js';
 import { FollowUpFunction } from './follow-up-function.js';
+import { grantSendEmail, grantStartTask } from './contact-grants.js';
 import type { ContactSettings } from './follow-up-workflow.js';
 import { acknowledge } from '../acknowledge.js';
 import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../../functions/shared/domain/complaint-events.js';
@@ -51,17 +51,9 @@ export class Escalation extends Construct {
     props.table.grantReadWriteData(notify.fn);
     props.bus.grantPutEventsTo(step.fn);
     props.signingSecret.grantRead(notify.fn);
+    grantStartTask(notify.role, props.contact.connectInstanceId, props.contact.connectContactFlowId);
+    grantSendEmail(notify.role, props.contact.senderEmail);
     const stack = Stack.of(this);
-    const connectInstance = stack.formatArn({ service: 'connect', resource: 'instance', resourceName: props.contact.connectInstanceId });
-    notify.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['connect:StartTaskContact'], resources: [`${connectInstance}/contact-flow/${props.contact.connectContactFlowId}`, `${connectInstance}/contact/*`] }));
-    const senderDomain = props.contact.senderEmail.split('@')[1] ?? props.contact.senderEmail;
-    notify.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.contact.senderEmail }), stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain })],
-      }),
-    );
-    acknowledge(notify.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:instance/${props.contact.connectInstanceId}/contact/*]`, 'StartTaskContact creates a new contact whose id is unknown in advance; the grant is limited to this Connect instance.');
 
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

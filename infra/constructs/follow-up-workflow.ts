@@ -1,7 +1,6 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -9,6 +8,7 @@ import { acknowledge } from '../acknowledge.js';
 import { Construct } from 'constructs';
 import { followUpDefinition } from '../../workflows/follow-up.js';
 import { FollowUpFunction } from './follow-up-function.js';
+import { grantSendEmail, grantStartTask } from './contact-grants.js';
 
 export interface ContactSettings {
   connectInstanceId: string;
@@ -55,25 +55,9 @@ export class FollowUpWorkflow extends Construct {
     props.signingSecret.grantRead(contact.fn);
     props.bus.grantPutEventsTo(record.fn);
 
+    grantStartTask(contact.role, props.contact.connectInstanceId, props.contact.connectContactFlowId);
+    grantSendEmail(contact.role, props.contact.senderEmail);
     const stack = Stack.of(this);
-    const connectInstance = stack.formatArn({ service: 'connect', resource: 'instance', resourceName: props.contact.connectInstanceId });
-    contact.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['connect:StartTaskContact'],
-        resources: [`${connectInstance}/contact-flow/${props.contact.connectContactFlowId}`, `${connectInstance}/contact/*`],
-      }),
-    );
-    const senderDomain = props.contact.senderEmail.split('@')[1] ?? props.contact.senderEmail;
-    contact.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.contact.senderEmail }),
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
-        ],
-      }),
-    );
-    acknowledge(contact.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:instance/${props.contact.connectInstanceId}/contact/*]`, 'StartTaskContact creates a new contact whose id is unknown in advance; the grant is limited to this Connect instance.');
 
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

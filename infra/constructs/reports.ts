@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FollowUpFunction } from './follow-up-function.js';
+import { grantSendEmail } from './contact-grants.js';
 import { acknowledge } from '../acknowledge.js';
 import type { ReportConfig } from '../../functions/shared/domain/report-schema.js';
 
@@ -69,14 +70,8 @@ export class Reports extends Construct {
     });
     props.table.grantReadData(report.fn);
     report.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archive.arnForObjects('reports/*')] }));
+    grantSendEmail(report.role, props.senderEmail);
     const stack = Stack.of(this);
-    const senderDomain = props.senderEmail.split('@')[1] ?? props.senderEmail;
-    report.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.senderEmail }), stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain })],
-      }),
-    );
     acknowledge(report.role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.archive.node.defaultChild as s3.CfnBucket)}.Arn>/reports/*]`, 'Report objects are written under keys that name their period (reports/<kind>/<period>/…); the grant is PutObject under that prefix of this one bucket.');
 
     const dormant = new FollowUpFunction(this, 'Dormant', {

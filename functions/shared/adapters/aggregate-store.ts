@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../domain/kpi.js';
-import { documentClient } from './dynamo-follow-up-store.js';
+import { documentClient, isConditionFailure } from './dynamo-follow-up-store.js';
 
 /** Items per day and key are split over a few shards so no item nears DynamoDB's 400 KB limit. */
 const SHARDS = 4;
@@ -53,7 +52,7 @@ export class AggregateStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,10 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Complaint, ComplaintEvent } from '../domain/complaint.js';
-import { documentClient } from './dynamo-follow-up-store.js';
+import { documentClient, isConditionFailure } from './dynamo-follow-up-store.js';
 
 const key = (complaintId: string) => ({ pk: `COMPLAINT#${complaintId}`, sk: 'META' });
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Complaints, their history, the links managers used and the per-customer contact pause. */
 export class ComplaintStore {

@@ -11,7 +11,7 @@ export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(sdk
 const fuKey = (id: string) => ({ pk: `FU#${id}`, sk: 'META' });
 const attemptKey = (id: string, attempt: number) => ({ pk: `FU#${id}`, sk: `ATTEMPT#${String(attempt).padStart(3, '0')}` });
 
-const isConditionFailure = (error: unknown) =>
+export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Strips the table's own attributes so callers see domain objects only. */
