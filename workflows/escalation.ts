@@ -13,13 +13,15 @@ export interface EscalationWorkflowFunctions {
 export const EscalationStates = {
   plan: 'Plan escalation',
   open: 'Still open?',
+  slot: 'Wait for a contact slot',
   notify: 'Notify manager and wait',
   closed: 'Closed',
 } as const;
 
 /**
  * One execution per escalation cycle of a complaint:
- *   Plan escalation → Still open? → Notify manager and wait (task token, working-time timeout) → Plan …
+ *   Plan escalation → Still open? → Wait for a contact slot → Notify manager and wait (task token,
+ *   working-time timeout) → Plan …
  * Plan records what happened (acknowledged, resolved, or nobody acted in time) and chooses the
  * next notification, level or wait; a resolution asks for the post-resolution follow-up and closes.
  */
@@ -51,6 +53,7 @@ export function escalationDefinition(parent: Construct, fns: EscalationWorkflowF
   // Nobody acted before the level's deadline: Plan re-notifies or moves up the ladder.
   notify.addCatch(plan, { errors: ['States.Timeout'], resultPath: '$.timedOut' });
   notify.next(plan);
-  const open = new sfn.Choice(scope, EscalationStates.open).when(sfn.Condition.stringEquals('$.action', 'close'), new sfn.Succeed(scope, EscalationStates.closed)).otherwise(notify);
+  const slot = new sfn.Wait(scope, EscalationStates.slot, { time: sfn.WaitTime.timestampPath('$.notifyAt') });
+  const open = new sfn.Choice(scope, EscalationStates.open).when(sfn.Condition.stringEquals('$.action', 'close'), new sfn.Succeed(scope, EscalationStates.closed)).otherwise(slot.next(notify));
   return plan.next(open);
 }

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { escalationConfig } from '../shared/config/escalation.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { aggregateStore, complaintStore } from '../shared/runtime.js';
+import { aggregateStore, complaintStore, rateLimiter } from '../shared/runtime.js';
+import type { RateLimiter } from '../shared/adapters/rate-limiter.js';
+import { policyConfig } from '../shared/config/policies.js';
 import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { localDate } from '../shared/domain/schedule.js';
@@ -28,7 +30,7 @@ export type StepInput = z.infer<typeof stepInputSchema>;
  * planEscalation: the one writer of a complaint's escalation state. It records what the manager
  * did (or that nobody did anything in time) and decides the next notification, wait or close.
  */
-export async function planEscalation(input: StepInput, store: ComplaintStore, events: EventPublisher, now: Date, aggregates: Pick<AggregateStore, 'add'>): Promise<EscalationStep & { complaintId: string; cycle: number }> {
+export async function planEscalation(input: StepInput, store: ComplaintStore, events: EventPublisher, now: Date, aggregates: Pick<AggregateStore, 'add'>, limiter: Pick<RateLimiter, 'reserve'>): Promise<EscalationStep & { complaintId: string; cycle: number; notifyAt?: string }> {
   const complaint = await store.get(input.complaintId);
   if (!complaint) throw new Error(`complaint ${input.complaintId} not found`);
   if (complaint.cycle !== input.cycle) return { complaintId: input.complaintId, cycle: input.cycle, action: 'close' };
@@ -81,10 +83,20 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
   if (step.action === 'notify' && step.escalated) metrics.addMetric(`ComplaintEscalatedToLevel${step.level}`, MetricUnit.Count, 1);
   if (history.length === 0) metrics.addMetric('EscalationStep', MetricUnit.Count, 1);
   logger.info('escalation step', { complaintId: complaint.complaintId, cycle: complaint.cycle, trigger, action: step.action, level: 'level' in step ? step.level : undefined });
-  // Every field the next state reads is present, whatever the action.
-  return { complaintId: complaint.complaintId, cycle: complaint.cycle, notice: 0, escalated: false, ...step } as EscalationStep & { complaintId: string; cycle: number };
+  // A notification is a Connect task and an email: it waits for its slots under the same per-second
+  // rates as customer contacts (re-notifications of many complaints tend to fall due together).
+  let notifyAt = now;
+  if (step.action === 'notify') {
+    const [phone, email] = await Promise.all([
+      limiter.reserve('phone', now, policyConfig.contactRates.phone.perSecond),
+      limiter.reserve('email', now, policyConfig.contactRates.email.perSecond),
+    ]);
+    notifyAt = phone > email ? phone : email;
+  }
+  // Every field the next states read is present, whatever the action.
+  return { complaintId: complaint.complaintId, cycle: complaint.cycle, notice: 0, escalated: false, notifyAt: notifyAt.toISOString(), ...step } as unknown as EscalationStep & { complaintId: string; cycle: number; notifyAt: string };
 }
 
-export const handler = middy((event: unknown) => planEscalation(stepInputSchema.parse(event), complaintStore(), awsEventPublisher, clock.now(), aggregateStore()))
+export const handler = middy((event: unknown) => planEscalation(stepInputSchema.parse(event), complaintStore(), awsEventPublisher, clock.now(), aggregateStore(), rateLimiter()))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -49,7 +49,7 @@ describe('Escalation workflow', () => {
     const complaint = await h.complaint(complaintId);
     expect(complaint).toMatchObject({ status: 'resolved', level: 1, acknowledgedAt: at(0, 3, '09:00'), resolvedAt: at(0, 3, '11:00'), resolution: '更换了零件并致歉' });
     expect(complaint!.history.map((e) => e.type)).toEqual(['raised', 'notified', 'acknowledged', 'resolved']);
-    expect(escalationsOf(complaintId)[0]).toMatchObject({ status: 'SUCCEEDED', transitions: 9 });
+    expect(escalationsOf(complaintId)[0]).toMatchObject({ status: 'SUCCEEDED', transitions: 11 });
 
     // The customer is left alone for 24 h after complaining, then asked whether the fix worked.
     const resolutionFollowUp = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
@@ -104,6 +104,8 @@ describe('Escalation workflow', () => {
     const { detail, complaintId } = await complaintIn(3);
     const raised = h.cloud.publishedEvents.find((e) => e.event['detail-type'] === 'Complaint Raised' && (e.event.detail as { followUpId: string }).followUpId === idOf(detail))!;
     for (let i = 0; i < 3; i += 1) await h.publish('Complaint Raised', raised.event.detail, 'customer-follow-up');
+    // Other complaints' reminders may hold this second's contact slots: the notification can come a second later.
+    await h.runUntil(at(3, 3, '09:01'));
     expect(escalationsOf(complaintId)).toHaveLength(1);
     expect(h.managerTasks(complaintId)).toHaveLength(1);
     await h.publish('Complaint Resolved', { followUpId: idOf(detail), note: 'fixed in the workshop system' }, 'dealer.crm');
