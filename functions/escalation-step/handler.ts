@@ -87,11 +87,13 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
   // rates as customer contacts (re-notifications of many complaints tend to fall due together).
   let notifyAt = now;
   if (step.action === 'notify') {
-    const [phone, email] = await Promise.all([
-      limiter.reserve('phone', now, policyConfig.contactRates.phone.perSecond),
-      limiter.reserve('email', now, policyConfig.contactRates.email.perSecond),
-    ]);
-    notifyAt = phone > email ? phone : email;
+    // Both calls happen in the same second, so both slots must be in that second.
+    for (let tries = 0; tries < 20; tries += 1) {
+      const phone = await limiter.reserve('phone', notifyAt, policyConfig.contactRates.phone.perSecond);
+      const email = await limiter.reserve('email', phone, policyConfig.contactRates.email.perSecond);
+      notifyAt = email;
+      if (email.getTime() === phone.getTime()) break;
+    }
   }
   // Every field the next states read is present, whatever the action.
   return { complaintId: complaint.complaintId, cycle: complaint.cycle, notice: 0, escalated: false, notifyAt: notifyAt.toISOString(), ...step } as unknown as EscalationStep & { complaintId: string; cycle: number; notifyAt: string };
