@@ -1,17 +1,16 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { escalationDefinition } from '../../workflows/escalation.js';
 import { FollowUpFunction } from './follow-up-function.js';
+import { workflowStateMachine } from './workflow-state-machine.js';
 import { grantSendEmail, grantStartTask } from './contact-grants.js';
 import type { ContactSettings } from './follow-up-workflow.js';
-import { acknowledge } from '../acknowledge.js';
 import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../../functions/shared/domain/complaint-events.js';
 import { FOLLOW_UP_SOURCE } from '../../functions/shared/adapters/event-publisher.js';
 
@@ -53,21 +52,12 @@ export class Escalation extends Construct {
     props.signingSecret.grantRead(notify.fn);
     grantStartTask(notify.role, props.contact.connectInstanceId, props.contact.connectContactFlowId);
     grantSendEmail(notify.role, props.contact.senderEmail);
-    const stack = Stack.of(this);
-
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(escalationDefinition(this, { step: step.fn, notifyManager: notify.fn })),
-      tracingEnabled: true,
+    this.stateMachine = workflowStateMachine(this, {
+      definition: escalationDefinition(this, { step: step.fn, notifyManager: notify.fn }),
+      functions: [step.fn, notify.fn],
       timeout: Duration.days(365),
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       comment: 'One escalation cycle of a complaint: notify, wait, re-notify, move up, until resolved',
     });
-    for (const fn of [step.fn, notify.fn]) {
-      acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`, 'CDK grants Step Functions lambda:InvokeFunction on the function and its versions/aliases (ARN:*); it is scoped to this one workflow function.');
-    }
-    acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery and X-Ray APIs used by Step Functions logging and tracing support no resource-level permissions.');
 
     const intake = new FollowUpFunction(this, 'Intake', {
       folder: 'complaint-intake',

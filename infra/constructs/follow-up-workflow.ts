@@ -1,13 +1,12 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { acknowledge } from '../acknowledge.js';
 import { Construct } from 'constructs';
 import { followUpDefinition } from '../../workflows/follow-up.js';
 import { FollowUpFunction } from './follow-up-function.js';
+import { workflowStateMachine } from './workflow-state-machine.js';
 import { grantSendEmail, grantStartTask } from './contact-grants.js';
 
 export interface ContactSettings {
@@ -57,23 +56,12 @@ export class FollowUpWorkflow extends Construct {
 
     grantStartTask(contact.role, props.contact.connectInstanceId, props.contact.connectContactFlowId);
     grantSendEmail(contact.role, props.contact.senderEmail);
-    const stack = Stack.of(this);
-
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(followUpDefinition(this, { plan: plan.fn, startContact: contact.fn, recordOutcome: record.fn })),
-      tracingEnabled: true,
-      // A follow-up with retries and fallbacks ends within weeks; a year is Standard's ceiling.
+    this.stateMachine = workflowStateMachine(this, {
+      definition: followUpDefinition(this, { plan: plan.fn, startContact: contact.fn, recordOutcome: record.fn }),
+      functions: [plan.fn, contact.fn, record.fn],
+      // A follow-up with retries and fallbacks ends within weeks; 90 days bounds a stuck one.
       timeout: Duration.days(90),
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       comment: 'One follow-up: plan, wait until due, contact, retry or fall back, record',
     });
-    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata('followup:workflow', 'follow-up');
-    for (const fn of [plan.fn, contact.fn, record.fn]) {
-      const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
-      acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`, 'CDK grants Step Functions lambda:InvokeFunction on the function and its versions/aliases (ARN:*); it is scoped to this one workflow function.');
-    }
-    acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery and X-Ray APIs used by Step Functions logging and tracing support no resource-level permissions.');
   }
 }

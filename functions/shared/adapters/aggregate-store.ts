@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../domain/kpi.js';
-import { documentClient, isConditionFailure } from './dynamo-follow-up-store.js';
+import { documentClient, expiryFor, isConditionFailure } from './dynamo-follow-up-store.js';
 
 /** Items per day and key are split over a few shards so no item nears DynamoDB's 400 KB limit. */
 const SHARDS = 4;
@@ -32,7 +32,7 @@ export class AggregateStore {
   async add(day: string, subject: string, departmentId: string | undefined, counters: Counters, contributionId: string): Promise<boolean> {
     const shard = createHash('sha256').update(contributionId).digest().readUInt8(0) % SHARDS;
     const names: Record<string, string> = { '#counted': 'counted' };
-    const values: Record<string, unknown> = { ':id': new Set([contributionId]), ':idValue': contributionId, ':kind': 'Aggregate', ':exp': Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400, ':day': day, ':subject': subject, ':dept': departmentId ?? '-' };
+    const values: Record<string, unknown> = { ':id': new Set([contributionId]), ':idValue': contributionId, ':kind': 'Aggregate', ':exp': expiryFor(this.now(), this.retentionDays), ':day': day, ':subject': subject, ':dept': departmentId ?? '-' };
     const adds = ['#counted :id'];
     Object.entries(counters).forEach(([name, value], i) => {
       names[`#c${i}`] = name;

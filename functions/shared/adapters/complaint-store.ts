@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Complaint, ComplaintEvent } from '../domain/complaint.js';
-import { documentClient, isConditionFailure } from './dynamo-follow-up-store.js';
+import { documentClient, expiryFor, isConditionFailure, isExpired } from './dynamo-follow-up-store.js';
 
 const key = (complaintId: string) => ({ pk: `COMPLAINT#${complaintId}`, sk: 'META' });
 
@@ -14,7 +14,7 @@ export class ComplaintStore {
   ) {}
 
   private expiresAt(): number {
-    return Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400;
+    return expiryFor(this.now(), this.retentionDays);
   }
 
   async create(complaint: Complaint): Promise<{ created: true } | { created: false; existing: Complaint }> {
@@ -29,7 +29,7 @@ export class ComplaintStore {
 
   async get(complaintId: string): Promise<(Complaint & { waitingToken?: string }) | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key(complaintId), ConsistentRead: true }));
-    if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 <= this.now().getTime())) return undefined;
+    if (!Item || isExpired(Item, this.now())) return undefined;
     const { pk: _pk, sk: _sk, kind: _kind, expiresAt: _e, ...complaint } = Item;
     return complaint as Complaint & { waitingToken?: string };
   }

@@ -14,6 +14,12 @@ const attemptKey = (id: string, attempt: number) => ({ pk: `FU#${id}`, sk: `ATTE
 export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
+/** The TTL attribute of an item written now: kept `retentionDays`, then DynamoDB deletes it. */
+export const expiryFor = (now: Date, retentionDays: number) => Math.floor(now.getTime() / 1000) + retentionDays * 86_400;
+
+/** TTL deletes lazily (up to ~2 days late), so a read treats an expired item as gone. */
+export const isExpired = (item: Record<string, unknown>, now: Date) => typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
+
 /** Strips the table's own attributes so callers see domain objects only. */
 function stripKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, kind: _kind, expiresAt: _exp, ...rest } = item;
@@ -28,15 +34,12 @@ export class DynamoFollowUpStore implements FollowUpStore {
     private readonly db: DynamoDBDocumentClient = documentClient,
   ) {}
 
-  /** TTL deletes lazily (up to ~2 days late), so every read also ignores expired items itself. */
   private expiresAt(): number {
-    return Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400;
+    return expiryFor(this.now(), this.retentionDays);
   }
 
   private live(item: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-    if (!item) return undefined;
-    const expires = item.expiresAt;
-    return typeof expires === 'number' && expires * 1000 <= this.now().getTime() ? undefined : item;
+    return item && !isExpired(item, this.now()) ? item : undefined;
   }
 
   private async getItem(key: { pk: string; sk: string }, consistent = true) {

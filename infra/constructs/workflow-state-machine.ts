@@ -1,0 +1,36 @@
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+
+export interface WorkflowStateMachineProps {
+  definition: sfn.IChainable;
+  /** The functions the definition invokes (their grants get the cdk-nag acknowledgement). */
+  functions: lambda.IFunction[];
+  timeout: Duration;
+  comment: string;
+}
+
+/**
+ * A Standard state machine the way every workflow here runs: traced, logged without execution
+ * data (ids only travel through executions, and no more reaches the logs), a year's log retention.
+ */
+export function workflowStateMachine(scope: Construct, props: WorkflowStateMachineProps): sfn.StateMachine {
+  const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+  const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+    tracingEnabled: true,
+    timeout: props.timeout,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    comment: props.comment,
+  });
+  const stack = Stack.of(scope);
+  for (const fn of props.functions) {
+    acknowledge(stateMachine, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`, 'CDK grants Step Functions lambda:InvokeFunction on the function and its versions/aliases (ARN:*); it is scoped to this one workflow function.');
+  }
+  acknowledge(stateMachine, 'AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery and X-Ray APIs used by Step Functions logging and tracing support no resource-level permissions.');
+  return stateMachine;
+}
