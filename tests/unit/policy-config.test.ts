@@ -31,9 +31,16 @@ describe('follow-up policy configuration', () => {
     ['policies.vehicle-repair.channels', (c: any) => c.policies['vehicle-repair'].channels.push(c.policies['vehicle-repair'].channels[0])],
     ['policies.vehicle-repair.calendar', (c: any) => (c.policies['vehicle-repair'].calendar = 'moon')],
     ['policies.vehicle-repair.rounds.0.delay', (c: any) => (c.policies['vehicle-repair'].rounds[0].delay = { weeks: 1 })],
+    ['policies.vehicle-repair.channels.0.responseTimeout', (c: any) => (c.policies['vehicle-repair'].channels[0].responseTimeout = { hours: 0.0001 })],
   ])('fails with a message naming %s', (key, mutate) => {
     const load = broken(mutate);
     expect(load).toThrow(PolicyConfigError);
     expect(load).toThrow(key);
+  });
+
+  it('accepts a response timeout of a fraction of an hour that rounds to at least one second', () => {
+    const copy = structuredClone(raw) as any;
+    copy.policies['vehicle-repair'].channels[0].responseTimeout = { hours: 0.0002 };
+    expect(parsePolicyConfig(copy).policies['vehicle-repair']!.channels[0]!.responseTimeout).toEqual({ hours: 0.0002 });
   });
 });

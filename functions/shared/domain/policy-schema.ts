@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// Types only flow back from schedule.ts, so this import makes no cycle at run time.
+import { durationSeconds } from './schedule.js';
 
 /**
  * The operator-facing description of how each kind of service is followed up.
@@ -90,8 +92,14 @@ const channelStepSchema = z.strictObject({
   attempts: z.number().int().min(1).max(10),
   /** Pause between two unanswered attempts on this channel. */
   retryAfter: durationSchema,
-  /** How long an agent task or an emailed survey stays open before it counts as unanswered. */
-  responseTimeout: durationSchema,
+  /**
+   * How long an agent task or an emailed survey stays open before it counts as unanswered. It
+   * becomes the callback task's TimeoutSeconds, a positive whole number of seconds, so a fraction
+   * of an hour that rounds to 0 s would fail every contact at run time instead of at load.
+   */
+  responseTimeout: durationSchema.refine((d) => durationSeconds(d) >= 1, {
+    message: 'must be at least 1 second after rounding to whole seconds',
+  }),
 });
 export type ChannelStep = z.infer<typeof channelStepSchema>;
 
