@@ -1,20 +1,20 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FollowUpStack } from './follow-up-stack.js';
+import { readDeployContext } from './deploy-context.js';
 
 /**
- * Deploy-time settings come from CDK context (cdk.json or -c): the Amazon Connect instance and
- * contact flow that receive agent tasks, and the SES identity that sends survey emails.
+ * The CDK app. Deploy-time settings come from CDK context (`-c key=value`): the Amazon Connect
+ * instance that receives agent tasks, the SES identity that sends email, the address that gets
+ * the alarms. Nothing has a fallback: a missing key fails the synth naming it (infra/DEPLOY.md).
  */
 export function buildApp({ app = new App(), nag = true }: { app?: App; nag?: boolean } = {}): { app: App; stack: FollowUpStack } {
-  const context = (key: string, fallback: string) => String(app.node.tryGetContext(key) ?? fallback);
-  const stack = new FollowUpStack(app, context('stackName', 'CustomerFollowUp'), {
+  const context = readDeployContext((key) => app.node.tryGetContext(key));
+  const stack = new FollowUpStack(app, context.stackName, {
     description: 'Customer follow-up: Service Completed events → scheduled, recorded follow-ups',
-    contact: {
-      connectInstanceId: context('connectInstanceId', '00000000-0000-0000-0000-000000000000'),
-      connectContactFlowId: context('connectContactFlowId', '00000000-0000-0000-0000-000000000000'),
-      senderEmail: context('senderEmail', 'follow-up@example.com'),
-    },
+    eventBusName: context.eventBusName,
+    alarmEmail: context.alarmEmail,
+    contact: { connectInstanceId: context.connectInstanceId, senderEmail: context.senderEmail },
   });
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };

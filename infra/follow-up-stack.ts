@@ -1,35 +1,52 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { FollowUpData } from './constructs/follow-up-data.js';
 import { OutcomeApi } from './constructs/outcome-api.js';
-import { FollowUpWorkflow, type ContactSettings } from './constructs/follow-up-workflow.js';
+import { FollowUpWorkflow } from './constructs/follow-up-workflow.js';
 import { Ingest } from './constructs/ingest.js';
 import { Escalation } from './constructs/escalation.js';
 import { Reports } from './constructs/reports.js';
 import { OperationsAlarms } from './constructs/operations-alarms.js';
+import { ContactCenter } from './constructs/contact-center.js';
+import { EmailSending } from './constructs/email-sending.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
 
+export interface ContactSettings {
+  /** The existing Amazon Connect instance the queues, hours and task flow are provisioned on. */
+  connectInstanceId: string;
+  /** The SES identity (address, or an address of a verified domain) email is sent from. */
+  senderEmail: string;
+}
+
 export interface FollowUpStackProps extends StackProps {
   contact: ContactSettings;
+  eventBusName: string;
+  alarmEmail: string;
 }
 
 /** The whole follow-up system, one construct per capability. */
 export class FollowUpStack extends Stack {
   constructor(scope: Construct, id: string, props: FollowUpStackProps) {
     super(scope, id, props);
-    // Loading the policy file validates it: a bad key fails the synth with its name.
-    void policyConfig;
-    void escalationConfig;
-    const data = new FollowUpData(this, 'Data');
+    // Loading the configuration validates it: a bad key fails the synth with its name.
+    const contactCenter = new ContactCenter(this, 'ContactCenter', {
+      instanceId: props.contact.connectInstanceId,
+      callingHours: policyConfig.defaults.callingHours,
+      timeZone: policyConfig.defaults.timeZone,
+      escalation: escalationConfig,
+    });
+    const email = new EmailSending(this, 'Email', { senderEmail: props.contact.senderEmail });
+    const data = new FollowUpData(this, 'Data', { eventBusName: props.eventBusName });
     const outcomeApi = new OutcomeApi(this, 'OutcomeApi', { table: data.table });
     const workflow = new FollowUpWorkflow(this, 'FollowUp', {
       table: data.table,
       bus: data.bus,
       signingSecret: outcomeApi.signingSecret,
       outcomeBaseUrl: outcomeApi.baseUrl,
-      contact: props.contact,
+      contactCenter,
+      email,
     });
     outcomeApi.resumes(workflow.stateMachine);
     const ingest = new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
@@ -38,12 +55,29 @@ export class FollowUpStack extends Stack {
       bus: data.bus,
       signingSecret: outcomeApi.signingSecret,
       outcomeBaseUrl: outcomeApi.baseUrl,
-      contact: props.contact,
+      contactCenter,
+      email,
       deadLetters: ingest.deadLetters,
     });
     outcomeApi.resumes(escalation.stateMachine);
-    new OperationsAlarms(this, 'Alarms', { deadLetters: [ingest.deadLetters], stateMachines: { FollowUp: workflow.stateMachine, Escalation: escalation.stateMachine } });
-    new Reports(this, 'Reports', { table: data.table, bus: data.bus, senderEmail: props.contact.senderEmail, config: reportConfig, deadLetters: ingest.deadLetters });
+    const reports = new Reports(this, 'Reports', { table: data.table, bus: data.bus, email, config: reportConfig });
+    const alarms = new OperationsAlarms(this, 'Alarms', {
+      alarmEmail: props.alarmEmail,
+      deadLetters: { Events: ingest.deadLetters, Schedules: reports.deadLetters },
+      stateMachines: { FollowUp: workflow.stateMachine, Escalation: escalation.stateMachine },
+      functions: [...ingest.functions, ...workflow.functions, ...escalation.functions, ...reports.functions, outcomeApi.handler],
+      api: outcomeApi.api,
+    });
 
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('EventBusName', data.bus.eventBusName, 'Upstream systems publish "Service Completed" events here');
+    output('EventBusArn', data.bus.eventBusArn, 'Grant upstream publishers events:PutEvents on this bus');
+    output('OutcomeApiUrl', outcomeApi.baseUrl, 'Base URL of the signed outcome and survey links');
+    output('AlarmTopicArn', alarms.topic.topicArn, 'Operations alarms (the alarmEmail subscription must be confirmed)');
+    output('FollowUpStateMachineArn', workflow.stateMachine.stateMachineArn, 'One execution per follow-up');
+    output('EscalationStateMachineArn', escalation.stateMachine.stateMachineArn, 'One execution per complaint escalation cycle');
+    output('ConnectTaskFlowId', contactCenter.taskFlowId, 'The provisioned task flow every agent task starts in');
+    output('ConnectFollowUpQueueArn', contactCenter.followUpQueue.attrQueueArn, 'Add this queue to the follow-up agents\' routing profile');
+    output('ConfigurationSetName', email.configurationSet.configurationSetName, 'SES configuration set of every email sent');
   }
 }

@@ -1,22 +1,18 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledge } from '../acknowledge.js';
+import type { ContactCenter } from './contact-center.js';
 
-/** Sending email from the configured SES identity (the address and its domain), nothing else. */
-export function grantSendEmail(role: iam.Role, senderEmail: string): void {
-  const stack = Stack.of(role);
-  const senderDomain = senderEmail.split('@')[1] ?? senderEmail;
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: ['ses:SendEmail'],
-      resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderEmail }), stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain })],
-    }),
+/**
+ * Agent tasks on the provisioned Connect instance: creating them through the provisioned task
+ * flow, and stopping them (a task left open after its follow-up timed out is stopped).
+ */
+export function grantAgentTasks(role: iam.Role, center: ContactCenter): void {
+  const contacts = `${center.instanceArn}/contact/*`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['connect:StartTaskContact'], resources: [center.taskFlow.attrContactFlowArn, contacts] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['connect:StopContact'], resources: [contacts] }));
+  acknowledge(
+    role,
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:instance/${center.instanceId}/contact/*]`,
+    'StartTaskContact creates a contact whose id is unknown in advance, and StopContact ends one of those tasks; both are limited to the contacts of this one Connect instance.',
   );
-}
-
-/** Creating Connect tasks through the configured contact flow of the configured instance. */
-export function grantStartTask(role: iam.Role, instanceId: string, contactFlowId: string): void {
-  const instance = Stack.of(role).formatArn({ service: 'connect', resource: 'instance', resourceName: instanceId });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['connect:StartTaskContact'], resources: [`${instance}/contact-flow/${contactFlowId}`, `${instance}/contact/*`] }));
-  acknowledge(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:instance/${instanceId}/contact/*]`, 'StartTaskContact creates a new contact whose id is unknown in advance; the grant is limited to this Connect instance.');
 }

@@ -8,9 +8,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { escalationDefinition } from '../../workflows/escalation.js';
 import { FollowUpFunction } from './follow-up-function.js';
-import { workflowStateMachine } from './workflow-state-machine.js';
-import { grantSendEmail, grantStartTask } from './contact-grants.js';
-import type { ContactSettings } from './follow-up-workflow.js';
+import { grantTaskCallbacks, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
+import { grantAgentTasks } from './contact-grants.js';
+import type { ContactCenter } from './contact-center.js';
+import type { EmailSending } from './email-sending.js';
 import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../../functions/shared/domain/complaint-events.js';
 import { FOLLOW_UP_SOURCE } from '../../functions/shared/adapters/event-publisher.js';
 
@@ -19,7 +20,8 @@ export interface EscalationProps {
   bus: events.IEventBus;
   signingSecret: secretsmanager.ISecret;
   outcomeBaseUrl: string;
-  contact: ContactSettings;
+  contactCenter: ContactCenter;
+  email: EmailSending;
   deadLetters: sqs.IQueue;
 }
 
@@ -29,6 +31,7 @@ export interface EscalationProps {
  */
 export class Escalation extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly functions: FollowUpFunction[];
 
   constructor(scope: Construct, id: string, props: EscalationProps) {
     super(scope, id);
@@ -41,18 +44,18 @@ export class Escalation extends Construct {
         ...tableEnv,
         OUTCOME_BASE_URL: props.outcomeBaseUrl,
         SIGNING_SECRET_ARN: props.signingSecret.secretArn,
-        CONNECT_INSTANCE_ID: props.contact.connectInstanceId,
-        CONNECT_CONTACT_FLOW_ID: props.contact.connectContactFlowId,
-        SENDER_EMAIL: props.contact.senderEmail,
+        ...props.contactCenter.taskEnvironment(),
+        ...props.email.environment(),
       },
     });
     props.table.grantReadWriteData(step.fn);
     props.table.grantReadWriteData(notify.fn);
     props.bus.grantPutEventsTo(step.fn);
     props.signingSecret.grantRead(notify.fn);
-    grantStartTask(notify.role, props.contact.connectInstanceId, props.contact.connectContactFlowId);
-    grantSendEmail(notify.role, props.contact.senderEmail);
+    grantAgentTasks(notify.role, props.contactCenter);
+    props.email.grantSend(notify.role);
     this.stateMachine = workflowStateMachine(this, {
+      name: stateMachineNameFor(this, 'Escalation'),
       definition: escalationDefinition(this, { step: step.fn, notifyManager: notify.fn }),
       functions: [step.fn, notify.fn],
       timeout: Duration.days(365),
@@ -67,7 +70,9 @@ export class Escalation extends Construct {
     });
     props.table.grantReadWriteData(intake.fn);
     this.stateMachine.grantStartExecution(intake.fn);
-    this.stateMachine.grantTaskResponse(intake.fn);
+    // An upstream "Complaint Resolved" resumes the waiting escalation like a resolve link.
+    grantTaskCallbacks(intake.role, this.stateMachine.stateMachineArn);
+    this.functions = [step, notify, intake];
 
     const targetOptions = { deadLetterQueue: props.deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) };
     new events.Rule(this, 'ComplaintRaisedRule', {

@@ -11,7 +11,7 @@ export class FollowUpData extends Construct {
   readonly table: dynamodb.Table;
   readonly bus: events.EventBus;
 
-  constructor(scope: Construct, id: string, props: { removalPolicy?: RemovalPolicy } = {}) {
+  constructor(scope: Construct, id: string, props: { eventBusName: string; removalPolicy?: RemovalPolicy }) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -23,6 +23,6 @@ export class FollowUpData extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.bus = new events.EventBus(this, 'Bus', { eventBusName: 'customer-follow-up' });
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName });
   }
 }

@@ -6,29 +6,28 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { followUpDefinition } from '../../workflows/follow-up.js';
 import { FollowUpFunction } from './follow-up-function.js';
-import { workflowStateMachine } from './workflow-state-machine.js';
-import { grantSendEmail, grantStartTask } from './contact-grants.js';
-
-export interface ContactSettings {
-  connectInstanceId: string;
-  connectContactFlowId: string;
-  senderEmail: string;
-}
+import { grantTaskCallbacks, stateMachineArnFor, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
+import { grantAgentTasks } from './contact-grants.js';
+import type { ContactCenter } from './contact-center.js';
+import type { EmailSending } from './email-sending.js';
 
 export interface FollowUpWorkflowProps {
   table: dynamodb.ITable;
   bus: events.IEventBus;
   signingSecret: secretsmanager.ISecret;
   outcomeBaseUrl: string;
-  contact: ContactSettings;
+  contactCenter: ContactCenter;
+  email: EmailSending;
 }
 
 /** The FollowUp state machine and the three functions it runs (plan, contact, record). */
 export class FollowUpWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly functions: FollowUpFunction[];
 
   constructor(scope: Construct, id: string, props: FollowUpWorkflowProps) {
     super(scope, id);
+    const name = stateMachineNameFor(this, 'FollowUp');
     const tableEnv = { FOLLOW_UP_TABLE: props.table.tableName };
     const plan = new FollowUpFunction(this, 'Plan', { folder: 'plan-follow-up', description: 'Plans a follow-up: sampling, cap, opt-out, due time, retries', environment: tableEnv });
     const contact = new FollowUpFunction(this, 'Contact', {
@@ -38,9 +37,8 @@ export class FollowUpWorkflow extends Construct {
         ...tableEnv,
         OUTCOME_BASE_URL: props.outcomeBaseUrl,
         SIGNING_SECRET_ARN: props.signingSecret.secretArn,
-        CONNECT_INSTANCE_ID: props.contact.connectInstanceId,
-        CONNECT_CONTACT_FLOW_ID: props.contact.connectContactFlowId,
-        SENDER_EMAIL: props.contact.senderEmail,
+        ...props.contactCenter.taskEnvironment(),
+        ...props.email.environment(),
       },
     });
     const record = new FollowUpFunction(this, 'Record', {
@@ -54,14 +52,18 @@ export class FollowUpWorkflow extends Construct {
     props.signingSecret.grantRead(contact.fn);
     props.bus.grantPutEventsTo(record.fn);
 
-    grantStartTask(contact.role, props.contact.connectInstanceId, props.contact.connectContactFlowId);
-    grantSendEmail(contact.role, props.contact.senderEmail);
+    grantAgentTasks(contact.role, props.contactCenter);
+    props.email.grantSend(contact.role);
+    // An opted-out, paused, capped or deferred contact answers its own task token.
+    grantTaskCallbacks(contact.role, stateMachineArnFor(this, name));
     this.stateMachine = workflowStateMachine(this, {
+      name,
       definition: followUpDefinition(this, { plan: plan.fn, startContact: contact.fn, recordOutcome: record.fn }),
       functions: [plan.fn, contact.fn, record.fn],
       // A follow-up with retries and fallbacks ends within weeks; 90 days bounds a stuck one.
       timeout: Duration.days(90),
       comment: 'One follow-up: plan, wait until due, contact, retry or fall back, record',
     });
+    this.functions = [plan, contact, record];
   }
 }

@@ -15,6 +15,7 @@ import { CUSTOMER_OPTED_OUT, SERVICE_COMPLETED } from '../../functions/shared/do
  */
 export class Ingest extends Construct {
   readonly deadLetters: sqs.Queue;
+  readonly functions: FollowUpFunction[];
 
   constructor(scope: Construct, id: string, props: { bus: events.IEventBus; table: dynamodb.ITable; stateMachine: sfn.IStateMachine }) {
     super(scope, id);
@@ -41,6 +42,7 @@ export class Ingest extends Construct {
     });
     props.table.grantWriteData(optOut.fn);
     props.table.grantReadData(optOut.fn);
+    this.functions = [serviceCompleted, optOut];
 
     const targetOptions = { deadLetterQueue: this.deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) };
     new events.Rule(this, 'ServiceCompletedRule', {

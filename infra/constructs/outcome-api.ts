@@ -9,6 +9,7 @@ import { acknowledge } from '../acknowledge.js';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { FollowUpFunction } from './follow-up-function.js';
+import { grantTaskCallbacks } from './workflow-state-machine.js';
 
 /**
  * The outcome API: agents' outcome forms and customers' surveys arrive here as signed,
@@ -59,6 +60,6 @@ export class OutcomeApi extends Construct {
 
   /** Lets the API hand results back to waiting executions of this workflow. */
   resumes(stateMachine: sfn.IStateMachine): void {
-    stateMachine.grantTaskResponse(this.handler.fn);
+    grantTaskCallbacks(this.handler.role, stateMachine.stateMachineArn);
   }
 }

@@ -9,24 +9,27 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FollowUpFunction } from './follow-up-function.js';
-import { grantSendEmail } from './contact-grants.js';
+import type { EmailSending } from './email-sending.js';
 import { acknowledge } from '../acknowledge.js';
 import type { ReportConfig } from '../../functions/shared/domain/report-schema.js';
 
 export interface ReportsProps {
   table: dynamodb.ITable;
   bus: events.IEventBus;
-  senderEmail: string;
+  email: EmailSending;
   config: ReportConfig;
-  deadLetters: sqs.IQueue;
 }
 
 /**
  * Scheduled KPI reports (daily, weekly, monthly) emailed to managers and archived to S3 for at
- * least two years, and the monthly dormant-customer run.
+ * least two years, and the monthly dormant-customer run. A run that cannot be delivered, or whose
+ * function keeps failing, lands in the schedules' own dead-letter queue (which raises an alarm).
  */
 export class Reports extends Construct {
   readonly archive: s3.Bucket;
+  /** Schedule deliveries the Scheduler gave up on, and report/dormant invocations that failed every retry. */
+  readonly deadLetters: sqs.Queue;
+  readonly functions: FollowUpFunction[];
 
   constructor(scope: Construct, id: string, props: ReportsProps) {
     super(scope, id);
@@ -61,16 +64,24 @@ export class Reports extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.deadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
     const tableEnv = { FOLLOW_UP_TABLE: props.table.tableName };
     const report = new FollowUpFunction(this, 'Send', {
       folder: 'send-report',
       description: 'Builds a KPI report from the daily aggregates, emails it and archives it',
       timeout: Duration.minutes(2),
-      environment: { ...tableEnv, REPORT_BUCKET: this.archive.bucketName, SENDER_EMAIL: props.senderEmail },
+      environment: { ...tableEnv, REPORT_BUCKET: this.archive.bucketName, ...props.email.environment() },
+      // The Scheduler invokes asynchronously: a run failing all Lambda retries is kept here, not dropped.
+      deadLetterQueue: this.deadLetters,
     });
     props.table.grantReadData(report.fn);
     report.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archive.arnForObjects('reports/*')] }));
-    grantSendEmail(report.role, props.senderEmail);
+    props.email.grantSend(report.role);
     const stack = Stack.of(this);
     acknowledge(report.role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.archive.node.defaultChild as s3.CfnBucket)}.Arn>/reports/*]`, 'Report objects are written under keys that name their period (reports/<kind>/<period>/…); the grant is PutObject under that prefix of this one bucket.');
 
@@ -79,6 +90,7 @@ export class Reports extends Construct {
       description: 'Finds customers with no service for the configured months and asks for reactivation follow-ups',
       timeout: Duration.minutes(5),
       environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
+      deadLetterQueue: this.deadLetters,
     });
     props.table.grantReadData(dormant.fn);
     props.bus.grantPutEventsTo(dormant.fn);
@@ -86,7 +98,7 @@ export class Reports extends Construct {
     const timeZone = TimeZone.of(props.config.timeZone);
     const s = props.config.schedules;
     const target = (fn: FollowUpFunction, input: Record<string, unknown>) =>
-      new schedulerTargets.LambdaInvoke(fn.fn, { input: scheduler.ScheduleTargetInput.fromObject(input), deadLetterQueue: props.deadLetters, retryAttempts: 5, maxEventAge: Duration.hours(6) });
+      new schedulerTargets.LambdaInvoke(fn.fn, { input: scheduler.ScheduleTargetInput.fromObject(input), deadLetterQueue: this.deadLetters, retryAttempts: 5, maxEventAge: Duration.hours(6) });
     const schedules: [string, scheduler.ScheduleExpression, scheduler.IScheduleTarget][] = [
       ['DailyReport', scheduler.ScheduleExpression.cron({ minute: String(s.daily.minute), hour: String(s.daily.hour), timeZone }), target(report, { kind: 'daily' })],
       ['WeeklyReport', scheduler.ScheduleExpression.cron({ minute: String(s.weekly.minute), hour: String(s.weekly.hour), weekDay: s.weekly.weekday, timeZone }), target(report, { kind: 'weekly' })],
@@ -100,5 +112,6 @@ export class Reports extends Construct {
     for (const fn of [report.fn, dormant.fn]) {
       acknowledge(stack, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`, 'EventBridge Scheduler may invoke the report/dormant function and its versions (ARN:*); the grant is lambda:InvokeFunction on that one function.');
     }
+    this.functions = [report, dormant];
   }
 }

@@ -1,4 +1,5 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -6,11 +7,27 @@ import type { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 
 export interface WorkflowStateMachineProps {
+  /** The state machine's name (see stateMachineNameFor): known before the machine exists. */
+  name: string;
   definition: sfn.IChainable;
   /** The functions the definition invokes (their grants get the cdk-nag acknowledgement). */
   functions: lambda.IFunction[];
   timeout: Duration;
   comment: string;
+}
+
+/** "<stack name>-<workflow>": unique per account and Region, so two stacks fit one account. */
+export function stateMachineNameFor(scope: Construct, workflow: string): string {
+  return `${Stack.of(scope).stackName}-${workflow}`;
+}
+
+/**
+ * The ARN of a state machine from its name alone. A function the machine itself invokes can be
+ * granted callbacks on it this way: referencing the machine's own ARN would make the template
+ * cyclic (machine → function → role policy → machine).
+ */
+export function stateMachineArnFor(scope: Construct, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /**
@@ -20,6 +37,7 @@ export interface WorkflowStateMachineProps {
 export function workflowStateMachine(scope: Construct, props: WorkflowStateMachineProps): sfn.StateMachine {
   const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+    stateMachineName: props.name,
     stateMachineType: sfn.StateMachineType.STANDARD,
     definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
     tracingEnabled: true,
@@ -33,4 +51,9 @@ export function workflowStateMachine(scope: Construct, props: WorkflowStateMachi
   }
   acknowledge(stateMachine, 'AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery and X-Ray APIs used by Step Functions logging and tracing support no resource-level permissions.');
   return stateMachine;
+}
+
+/** Lets a function complete (or fail) the task tokens of the named state machine's executions. */
+export function grantTaskCallbacks(role: iam.IRole, stateMachineArn: string): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }));
 }
