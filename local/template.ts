@@ -18,8 +18,20 @@ export const LOCAL_ACCOUNT = '000000000000';
 /** Stands in for the HTTP API's id; the local stack swaps the URL around it for its own. */
 export const LOCAL_API_ID = 'localapi';
 
+/**
+ * The deployment settings of the local stack (CDK context, as `-c` gives them to `cdk synth`):
+ * a stand-in Connect instance, the sender the local outbox shows, and the bus tests publish to.
+ */
+export const LOCAL_CONTEXT = {
+  stackName: 'CustomerFollowUp',
+  connectInstanceId: '11111111-2222-4333-8444-555555555555',
+  senderEmail: 'follow-up@example.com',
+  alarmEmail: 'on-call@example.com',
+  eventBusName: 'customer-follow-up',
+};
+
 export function synthesizeTemplate(): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...LOCAL_CONTEXT } });
   const { stack } = buildApp({ app, nag: false });
   const assembly = app.synth();
   return assembly.getStackByName(stack.stackName).template as Template;
@@ -41,6 +53,9 @@ export function arnOf(template: Template, logicalId: string): string {
   if (!resource) throw new Error(`template has no resource ${logicalId}`);
   const [service, kind, sep] = serviceOf[resource.Type] ?? ['local', resource.Type.split('::').pop()!.toLowerCase(), '/'];
   if (service === 'sqs') return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+  // Connect resources live under their instance, named by a generated id: the logical id here.
+  const connectKind = connectKindOf[resource.Type];
+  if (connectKind) return `${String(resolve(template, resource.Properties?.InstanceArn))}/${connectKind}/${logicalId}`;
   return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${kind}${sep}${nameOf(template, logicalId)}`;
 }
 
@@ -48,8 +63,16 @@ export function nameOf(template: Template, logicalId: string): string {
   const resource = template.Resources[logicalId]!;
   const props = resource.Properties ?? {};
   if (resource.Type === 'AWS::Events::EventBus' && typeof props.Name === 'string') return props.Name;
+  if (resource.Type === 'AWS::StepFunctions::StateMachine' && typeof props.StateMachineName === 'string') return props.StateMachineName;
+  if (resource.Type === 'AWS::SES::ConfigurationSet' && typeof props.Name === 'string') return props.Name;
   return logicalId;
 }
+
+const connectKindOf: Record<string, string> = {
+  'AWS::Connect::Queue': 'queue',
+  'AWS::Connect::ContactFlow': 'contact-flow',
+  'AWS::Connect::HoursOfOperation': 'operating-hours',
+};
 
 function refOf(template: Template, logicalId: string): string {
   const pseudo: Record<string, string> = {
@@ -66,6 +89,9 @@ function refOf(template: Template, logicalId: string): string {
   switch (resource.Type) {
     case 'AWS::StepFunctions::StateMachine':
     case 'AWS::SecretsManager::Secret':
+    case 'AWS::Connect::Queue':
+    case 'AWS::Connect::ContactFlow':
+    case 'AWS::Connect::HoursOfOperation':
       return arnOf(template, logicalId);
     case 'AWS::ApiGatewayV2::Api':
       return LOCAL_API_ID;
@@ -77,7 +103,7 @@ function refOf(template: Template, logicalId: string): string {
 }
 
 function getAtt(template: Template, logicalId: string, attribute: string): string {
-  if (attribute === 'Arn') return arnOf(template, logicalId);
+  if (attribute === 'Arn' || attribute === 'QueueArn' || attribute === 'ContactFlowArn' || attribute === 'HoursOfOperationArn') return arnOf(template, logicalId);
   if (attribute === 'Name' || attribute === 'QueueName') return nameOf(template, logicalId);
   if (attribute === 'ApiEndpoint') return `https://${LOCAL_API_ID}.execute-api.${LOCAL_REGION}.amazonaws.com`;
   return `${logicalId}.${attribute}`;
