@@ -7,6 +7,8 @@ import { CronExpressionParser } from 'cron-parser';
 import type { VirtualClock } from './virtual-clock.js';
 import { matchesPattern } from './event-patterns.js';
 import { arnOf, resolve, resourcesOfType, type Template } from './template.js';
+import { functionLimits, InjectedLambdaTimeout, invocationKey, lambdaTimeoutError, runWithinTimeout, type FunctionLimits } from './cloud/lambda-limits.js';
+import { SesAccount } from './cloud/ses-account.js';
 
 /**
  * The AWS services the follow-up system uses, run in-process over the real engines: Lambda
@@ -69,6 +71,8 @@ interface FunctionSpec {
   logicalId: string;
   entry: string;
   environment: Record<string, string>;
+  /** Timeout and MemorySize from the template (AWS defaults when absent). */
+  limits: FunctionLimits;
 }
 
 interface WaitSpec {
@@ -115,6 +119,10 @@ export class LocalCloud {
   readonly publishedEvents: { busName: string; event: Record<string, unknown> }[] = [];
   private readonly deliveries = new Map<string, Promise<unknown>>();
   readonly outbox: SentEmail[] = [];
+  /** Messages SES refused (never delivered, so not in the outbox). */
+  readonly rejectedMail: { to: string[]; subject: string; code: string; reason: string; at: string }[] = [];
+  /** The SES account's standing: a new account is in the sandbox (startLocalStack configures it). */
+  ses = new SesAccount();
   readonly deadLetters: { queue: string; body: unknown; reason: string; at: string }[] = [];
   readonly apiCalls: Record<string, number> = {};
   readonly invocations: Record<string, { count: number; totalMs: number; durationsMs: number[] }> = {};
@@ -137,7 +145,7 @@ export class LocalCloud {
       const entry = resource.Metadata?.['followup:entry'];
       if (typeof entry !== 'string') continue;
       const variables = (resolve(template, resource.Properties?.Environment) as { Variables?: Record<string, string> })?.Variables ?? {};
-      this.functions.set(arnOf(template, logicalId), { logicalId, entry, environment: variables });
+      this.functions.set(arnOf(template, logicalId), { logicalId, entry, environment: variables, limits: functionLimits(resource.Properties) });
     }
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
       const definition = JSON.parse(resolve(template, resource.Properties?.DefinitionString) as string) as Record<string, unknown>;
@@ -203,21 +211,30 @@ export class LocalCloud {
     const handler = this.handlers.get(arnOrName) ?? this.handlers.get(arnOrName.split(':').pop() ?? '');
     const spec = this.functions.get(arnOrName) ?? [...this.functions.values()].find((f) => f.logicalId === arnOrName.split(':').pop());
     if (!handler || !spec) throw new AwsError('ResourceNotFoundException', `function ${arnOrName} not found`, 404);
-    this.count('Lambda', 'Invoke');
+    const requestId = this.nextId('req');
+    const { timeoutSeconds, memorySizeMb } = spec.limits;
+    const timedOut = () => lambdaTimeoutError(timeoutSeconds, requestId, this.clock.now());
+    try {
+      this.count('Lambda', 'Invoke', invocationKey(spec.logicalId, payload));
+    } catch (error) {
+      // An injected timeout fails the invocation the way a real one does, without the wait.
+      throw error instanceof InjectedLambdaTimeout ? timedOut() : error;
+    }
     const context = {
       functionName: spec.logicalId,
       functionVersion: '$LATEST',
       invokedFunctionArn: arnOrName,
-      memoryLimitInMB: '512',
-      awsRequestId: this.nextId('req'),
+      memoryLimitInMB: String(memorySizeMb),
+      awsRequestId: requestId,
       logGroupName: `/aws/lambda/${spec.logicalId}`,
       logStreamName: 'local',
       callbackWaitsForEmptyEventLoop: false,
-      getRemainingTimeInMillis: () => 30_000,
     };
     const started = performance.now();
     try {
-      return await this.clock.track(() => handler(structuredClone(payload), context));
+      // Timed in real time (the local clock stands still while a handler runs); past its timeout the
+      // invocation fails and the handler's late work is left behind, as Lambda freezes it.
+      return await this.clock.track(() => runWithinTimeout(timeoutSeconds, (remainingMs) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs }), timedOut));
     } finally {
       const stats = (this.invocations[spec.logicalId] ??= { count: 0, totalMs: 0, durationsMs: [] });
       const ms = performance.now() - started;
@@ -585,6 +602,12 @@ export class LocalCloud {
     this.count('SES', 'SendEmail', `${request.Destination?.ToAddresses?.join(',')}:${request.Content?.Simple?.Subject?.Data}`);
     const simple = request.Content?.Simple;
     if (!request.Destination?.ToAddresses?.length || !simple?.Subject?.Data) throw new AwsError('BadRequestException', 'Destination and Subject are required');
+    const refusal = this.ses.refusal(request.FromEmailAddress ?? '', request.Destination.ToAddresses, this.clock.nowMs());
+    if (refusal) {
+      this.rejectedMail.push({ to: request.Destination.ToAddresses, subject: simple.Subject.Data, code: refusal.code, reason: refusal.message, at: this.clock.now().toISOString() });
+      throw new AwsError(refusal.code, refusal.message, refusal.status);
+    }
+    this.ses.recordSent(request.Destination.ToAddresses.length, this.clock.nowMs());
     const email: SentEmail = {
       messageId: this.nextId('msg'),
       to: request.Destination.ToAddresses,

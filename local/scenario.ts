@@ -7,6 +7,24 @@ import { z } from 'zod';
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 const share = z.number().min(0).max(1);
 
+/** A permanent error of one operation, by the code AWS returns for it. */
+const permanentFault = z.discriminatedUnion('operation', [
+  z.strictObject({ operation: z.literal('SES.SendEmail'), error: z.literal('MessageRejected'), rate: share }),
+  z.strictObject({
+    operation: z.literal('Connect.StartTaskContact'),
+    error: z.enum(['ResourceNotFoundException', 'InvalidParameterException', 'ServiceQuotaExceededException']),
+    rate: share,
+  }),
+  z.strictObject({
+    operation: z.literal('Lambda.Invoke'),
+    error: z.literal('Sandbox.Timedout'),
+    /** The function's logical id in the template, with or without CDK's 8-character hash. */
+    function: z.string().min(1),
+    rate: share,
+  }),
+]);
+export type PermanentFault = z.infer<typeof permanentFault>;
+
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   seed: z.number().int(),
@@ -73,11 +91,28 @@ export const scenarioSchema = z.strictObject({
       badEventRate: share.default(0),
     })
     .default({ duplicateRate: 0, badEventRate: 0 }),
+  /**
+   * The SES account: the sandbox unless `production` (a real business month needs production
+   * access). The template's sender is verified; `verified` adds addresses and domains.
+   */
+  ses: z
+    .strictObject({
+      production: z.boolean().default(false),
+      verified: z.array(z.string().min(1)).default([]),
+      maxPer24Hours: z.number().int().positive().optional(),
+      maxSendRate: z.number().positive().optional(),
+    })
+    .default({ production: false, verified: [] }),
   faults: z
     .strictObject({
-      /** Share of calls to these operations answered with ThrottlingException. */
-      throttleRate: share,
+      /** Share of calls to these operations answered with the service's throttling error (retried). */
+      throttleRate: share.default(0),
       operations: z.array(z.string()).default(['Connect.StartTaskContact', 'SES.SendEmail']),
+      /**
+       * Errors a retry does not cure: the same request fails the same way every time. `rate` is
+       * the share of distinct requests (a Connect ClientToken, an email, a Lambda payload) hit.
+       */
+      permanent: z.array(permanentFault).default([]),
     })
     .optional(),
 });

@@ -8,18 +8,20 @@ import { runSimulation } from './simulation.js';
 /**
  * `npm run simulate -- --scenario scenarios/car-dealer-month.json --out out/car-dealer`
  * Runs a scenario on the virtual clock with the same template, state machines and handlers as
- * `npm start`, and writes summary.json, outcomes.jsonl and outbox/.
+ * `npm start`, and writes summary.json, outcomes.jsonl and outbox/. `--template FILE` runs a
+ * synthesized template (cdk.out/<stack>.template.json) instead of synthesizing one.
  */
 const { values } = parseArgs({
   allowNegative: true,
   options: {
     scenario: { type: 'string', short: 's' },
     out: { type: 'string', short: 'o' },
+    template: { type: 'string', short: 't' },
     progress: { type: 'boolean', default: process.stdout.isTTY ?? false },
   },
 });
 if (!values.scenario) {
-  console.error('usage: npm run simulate -- --scenario FILE [--out DIR]');
+  console.error('usage: npm run simulate -- --scenario FILE [--out DIR] [--template cdk.out/STACK.template.json]');
   process.exit(2);
 }
 const scenario = loadScenario(values.scenario);
@@ -31,6 +33,7 @@ const bar = values.progress ? new cliProgress.SingleBar({ format: ' {bar} {perce
 bar?.start(100, 0);
 let shown = 0;
 const result = await runSimulation(scenario, outDir, {
+  template: values.template,
   onProgress: (fraction) => {
     const percent = Math.floor(fraction * 100);
     if (percent > shown) bar?.update((shown = percent));
@@ -46,6 +49,8 @@ Done in ${result.wallSeconds.toFixed(1)} s (wall clock).
   coverage / reach  ${pct(summary.kpis.coverageRate)} / ${pct(summary.kpis.reachRate)}, on time ${pct(summary.kpis.onTimeRate)}
   satisfaction      ${(summary.kpis.satisfaction as { average: number | null }).average ?? 'n/a'} / 5, complaints ${summary.kpis.complaints}
   complaints        ${summary.complaints.total} escalations, highest level ${JSON.stringify(summary.complaints.byHighestLevel)}, acknowledged in SLA ${pct(summary.complaints.acknowledgedWithinSlaRate)}, resolved in SLA ${pct(summary.complaints.resolvedWithinSlaRate)}, reopened ${summary.complaints.reopened}
+  SES               ${scenario.ses.production ? 'production' : 'sandbox'}: ${summary.emails.sent} sent, refused ${JSON.stringify(summary.emails.rejected)}
+  faults injected   ${summary.faults.throttled} throttling, permanent ${JSON.stringify(summary.faults.permanent)}; failed follow-ups by reason ${JSON.stringify(summary.followUps.failedByReason)}
   transitions       ${summary.stateTransitions.total} (per follow-up min ${summary.stateTransitions.perFollowUp.min}, median ${summary.stateTransitions.perFollowUp.median}, max ${summary.stateTransitions.perFollowUp.max})
   output            ${outDir}/summary.json, outcomes.jsonl, outbox/ (${summary.emails.sent} emails)`);
 // Handlers' SDK clients keep sockets and timers alive; the run is over.

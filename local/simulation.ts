@@ -8,7 +8,8 @@ import { complaintKpis, type ComplaintKpis } from '../functions/shared/domain/co
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
-import { AwsError, type AgentTaskRecord, type FaultInjector } from './local-cloud.js';
+import { AwsError, type AgentTaskRecord } from './local-cloud.js';
+import { scenarioFaults } from './simulated-faults.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
 import { draw, plannedEvents, between, type Scenario } from './scenario.js';
@@ -16,24 +17,6 @@ import { emailReply, phoneCall, surveyAnswers } from './simulated-people.js';
 
 const DAY = 86_400_000;
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
-
-/** Fails a share of calls with ThrottlingException, the same calls on every replay. */
-export function throttling(seed: number, rate: number, operations: string[]): FaultInjector & { injected: number } {
-  const tries = new Map<string, number>();
-  return {
-    injected: 0,
-    before(service, operation, key) {
-      const name = `${service}.${operation}`;
-      if (!operations.includes(name)) return;
-      const n = (tries.get(`${name}:${key}`) ?? 0) + 1;
-      tries.set(`${name}:${key}`, n);
-      if (draw(seed, `fault:${name}:${key}:${n}`) < rate) {
-        this.injected += 1;
-        throw new AwsError('ThrottlingException', 'Rate exceeded (injected)', 400);
-      }
-    },
-  };
-}
 
 /**
  * The agents at the desk: during their shift each free agent takes the oldest open task, talks
@@ -166,11 +149,11 @@ function simulateInboxes(stack: LocalStack, s: Scenario) {
 async function importDormantHistory(stack: LocalStack, s: Scenario, start: number) {
   if (s.dormant.customers === 0) return;
   const { CustomerIndex } = await import('../functions/shared/adapters/customer-index.js');
-  const index = new CustomerIndex(stack.tableName);
+  const index = new CustomerIndex(stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => stack.clock.now());
   const month = DateTime.fromMillis(start, { zone: s.timeZone }).minus({ months: reportConfig.dormant.afterMonths }).set({ day: 15, hour: 10 });
   for (let n = 0; n < s.dormant.customers; n += 1) {
     const customer = { id: `DORMANT-${n}`, name: `Dormant customer ${n}`, phone: `+86137${String(10_000_000 + n).slice(-8)}`, ...(n % 3 === 0 ? { email: `dormant${n}@example.com` } : {}) };
-    await index.touch(customer, 'sales', month.toUTC().toISO()!);
+    await index.touch(s.source, customer, 'sales', month.toUTC().toISO()!);
   }
 }
 
@@ -179,7 +162,7 @@ export interface Summary {
   seed: number;
   period: { start: string; end: string; drainedUntil: string };
   events: { published: number; duplicates: number };
-  followUps: { total: number; byStatus: Record<string, number>; byServiceType: Record<string, number> };
+  followUps: { total: number; byStatus: Record<string, number>; byServiceType: Record<string, number>; failedByReason: Record<string, number> };
   rejected: number;
   rejectedBy: Record<string, number>;
   kpis: { coverageRate: number | null; onTimeRate: number | null; reachRate: number | null; satisfaction: unknown; complaints: number; due: number; followedUp: number; reached: number };
@@ -192,9 +175,13 @@ export interface Summary {
   apiCalls: Record<string, number>;
   lambdaInvocations: Record<string, number>;
   agents: { tasksCreated: number; callsHandled: number; tasksExpiredOnDesk: number };
-  emails: { sent: number };
+  /** Mail SES accepted, and mail it refused by error code (sandbox, quota, injected faults). */
+  emails: { sent: number; rejected: Record<string, number> };
   reports: { archived: string[] };
-  faults: { injected: number };
+  /** Throttling and permanent errors injected; permanent ones as requests hit, by operation and error. */
+  faults: { injected: number; throttled: number; permanent: Record<string, number> };
+  /** Executions by workflow and status at the end: RUNNING means left unfinished, FAILED means no outcome step ran. */
+  executions: Record<string, Record<string, number>>;
   deadLetters: number;
   peakContacts: { perSecond: number; perMinute: number };
   complaints: ComplaintKpis;
@@ -241,7 +228,13 @@ export function lastInvocationStats(): Record<string, number[]> {
   return invocationStats;
 }
 
-export async function runSimulation(s: Scenario, outDir: string | undefined, options: { onProgress?: (fraction: number) => void } = {}): Promise<SimulationResult> {
+export interface SimulationOptions {
+  onProgress?: (fraction: number) => void;
+  /** A synthesized template file to run instead of synthesizing one (`cdk.out/<stack>.template.json`). */
+  template?: string;
+}
+
+export async function runSimulation(s: Scenario, outDir: string | undefined, options: SimulationOptions = {}): Promise<SimulationResult> {
   const wallStart = performance.now();
   const start = DateTime.fromISO(s.start, { setZone: true }).toMillis();
   const end = start + s.days * DAY;
@@ -250,9 +243,9 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
   process.env.SDK_RETRY_BASE_DELAY_MS ??= '2';
   // SIMULATION_LOG_LEVEL=INFO shows the handlers' structured logs (the privacy test reads them).
   const logLevel = (process.env.SIMULATION_LOG_LEVEL as 'INFO' | undefined) ?? 'SILENT';
-  const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel });
+  const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel, template: options.template, ses: s.ses });
   try {
-    const faults = s.faults ? throttling(s.seed, s.faults.throttleRate, s.faults.operations) : undefined;
+    const faults = s.faults ? scenarioFaults(s.seed, s.faults) : undefined;
     stack.cloud.faults = faults;
     const desk = new SimulatedDesk(stack, s);
     simulateInboxes(stack, s);
@@ -265,7 +258,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
           // An upstream system retries PutEvents when EventBridge throttles it.
           for (let attempt = 1; ; attempt += 1) {
             try {
-              stack.cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: s.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) }]);
+              stack.cloud.putEvents([{ EventBusName: stack.busName, Source: s.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) }]);
               return;
             } catch (error) {
               if (!(error instanceof AwsError) || attempt >= 20) throw error;
@@ -302,7 +295,12 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       seed: s.seed,
       period: { start: new Date(start).toISOString(), end: new Date(end).toISOString(), drainedUntil: new Date(drained).toISOString() },
       events: { published: events.length, duplicates: events.length - new Set(events.map((e) => JSON.stringify(e.detail))).size },
-      followUps: { total: followUps.length, byStatus: countBy(facts, (f) => f.status), byServiceType: countBy(followUps, (f) => f.serviceType) },
+      followUps: {
+        total: followUps.length,
+        byStatus: countBy(facts, (f) => f.status),
+        byServiceType: countBy(followUps, (f) => f.serviceType),
+        failedByReason: countBy(facts.filter((f) => f.status === 'failed'), (f) => f.reason ?? 'unknown'),
+      },
       rejected: rejections.length,
       rejectedBy: countBy(rejections, (r) => `${r.detailType}: ${r.field}`),
       kpis: { coverageRate: kpis.coverageRate, onTimeRate: kpis.onTimeRate, reachRate: kpis.reachRate, satisfaction: kpis.satisfaction, complaints: kpis.complaints, due: kpis.due, followedUp: kpis.followedUp, reached: kpis.reached },
@@ -315,9 +313,12 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
       apiCalls: sortedRecord(stack.cloud.apiCalls),
       lambdaInvocations: sortedRecord(Object.fromEntries(Object.entries(stack.cloud.invocations).map(([name, stats]) => [name.replace(/[0-9A-F]{8}$/, ''), stats.count]))),
       agents: { tasksCreated: stack.cloud.agentTasks.length, callsHandled: desk.handled.calls, tasksExpiredOnDesk: desk.handled.stale },
-      emails: { sent: stack.cloud.outbox.length },
+      emails: { sent: stack.cloud.outbox.length, rejected: countBy(stack.cloud.rejectedMail, (m) => m.code) },
       reports: { archived: [...stack.cloud.objects.keys()].filter((k) => k.endsWith('report.html')).map((k) => k.split('/').slice(2, 4).join('/')).sort() },
-      faults: { injected: faults?.injected ?? 0 },
+      faults: { injected: faults?.injected ?? 0, throttled: faults?.throttled ?? 0, permanent: sortedRecord(faults?.permanent ?? {}) },
+      executions: Object.fromEntries(
+        Object.entries({ followUps: executions.filter((e) => e.name.startsWith('fu-')), escalations: executions.filter((e) => e.name.startsWith('cp-')) }).map(([kind, runs]) => [kind, countBy(runs, (e) => e.status)]),
+      ),
       deadLetters: stack.cloud.deadLetters.length,
       peakContacts: stack.cloud.peakContactRate(),
       complaints: complaintKpis(complaints, escalationHours(escalationConfig)),

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useClock } from '../functions/shared/clock.js';
 import { VirtualClock } from './virtual-clock.js';
-import { synthesizeTemplate, LOCAL_API_ID } from './template.js';
+import { loadTemplate, nameOf, resourcesOfType, synthesizeTemplate, LOCAL_API_ID, LOCAL_REGION, type Template } from './template.js';
+import { SesAccount, type SesAccountOptions } from './cloud/ses-account.js';
 import { startDynamo } from './dynamo.js';
 import { LocalCloud } from './local-cloud.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
@@ -24,6 +25,16 @@ export interface LocalStackOptions {
   /** Keep running executions, tasks and mail here, and resume them at the next start. */
   stateFile?: string;
   dynamoPort?: number;
+  /**
+   * The template to run: a synthesized file (`cdk.out/<stack>.template.json`, what you deploy) or
+   * one already loaded. Synthesized in-process from infra/ when absent.
+   */
+  template?: string | Template;
+  /**
+   * The SES account: in the sandbox unless `production`. The template's sender (SENDER_EMAIL) is
+   * verified, as deploying requires; `verified` adds addresses and domains.
+   */
+  ses?: SesAccountOptions;
 }
 
 export interface LocalStack {
@@ -33,6 +44,8 @@ export interface LocalStack {
   awsUrl: string;
   dynamoUrl: string;
   tableName: string;
+  /** The template's event bus: where upstream systems put their events. */
+  busName: string;
   resumedExecutions: number;
   stop(): Promise<void>;
 }
@@ -43,7 +56,7 @@ export interface LocalStack {
  * the web page. One per process: handlers read the endpoints when first imported.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const template = synthesizeTemplate();
+  const template = typeof options.template === 'string' ? loadTemplate(options.template) : (options.template ?? synthesizeTemplate());
   // A resumed stack goes on from where its clock stood (the "skip ahead" jumps included).
   const saved = options.stateFile ? LocalCloud.savedClock(options.stateFile) : undefined;
   const start = saved !== undefined && saved > (options.start ?? new Date()).getTime() ? new Date(saved) : options.start;
@@ -53,6 +66,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const cloud = new LocalCloud(template, clock, PROJECT_ROOT);
   const aws = await startAwsEndpoint(cloud, options.awsPort ?? 0);
   const environment = cloud.mergedEnvironment();
+  cloud.ses = sesAccount(options.ses, environment);
   const web = await startWebServer(cloud, options.webPort ?? 0, { dynamoUrl: dynamo.url, tableName: environment.FOLLOW_UP_TABLE! });
 
   for (const [key, value] of Object.entries(environment)) {
@@ -91,6 +105,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     awsUrl: aws.url,
     dynamoUrl: dynamo.url,
     tableName: environment.FOLLOW_UP_TABLE!,
+    busName: eventBusName(template),
     resumedExecutions: resumed.executions,
     async stop() {
       cloud.persistNow();
@@ -100,4 +115,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await dynamo.close();
     },
   };
+}
+
+function sesAccount(options: SesAccountOptions = {}, environment: Record<string, string>): SesAccount {
+  const sender = environment.SENDER_EMAIL;
+  return new SesAccount({ ...options, verified: [...(sender ? [sender] : []), ...(options.verified ?? [])] }, LOCAL_REGION);
+}
+
+function eventBusName(template: Template): string {
+  const buses = resourcesOfType(template, 'AWS::Events::EventBus');
+  if (buses.length !== 1) throw new Error(`the template should have one event bus, it has ${buses.length}`);
+  return nameOf(template, buses[0]![0]);
 }

@@ -1,11 +1,23 @@
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { startLocalStack, PROJECT_ROOT } from './stack.js';
 
 /**
  * `npm start`: the whole follow-up system on this machine, no AWS account and no network.
  * Data is kept under .local/ so a restart loses nothing that was stored.
+ *
+ *   npm start -- --template cdk.out/CustomerFollowUp.template.json   run a synthesized template
+ *   npm start -- --verified a@example.org,example.com                 SES identities verified (sandbox)
+ *   npm start -- --ses-production                                     SES out of the sandbox
  */
+const { values: args } = parseArgs({
+  options: {
+    template: { type: 'string', short: 't' },
+    'ses-production': { type: 'boolean', default: false },
+    verified: { type: 'string', multiple: true, default: [] },
+  },
+});
 const dataDir = path.join(PROJECT_ROOT, '.local', 'dynamodb');
 mkdirSync(dataDir, { recursive: true });
 const webPort = Number(process.env.PORT ?? 3000);
@@ -20,6 +32,11 @@ const stack = await startLocalStack({
   dynamoPort: Number(process.env.DYNAMODB_PORT ?? 4011),
   stateFile: path.join(PROJECT_ROOT, '.local', 'state.json'),
   logLevel: (process.env.LOG_LEVEL as 'INFO') ?? 'WARN',
+  template: args.template,
+  ses: {
+    production: args['ses-production'],
+    verified: args.verified.flatMap((list) => list.split(',')).map((identity) => identity.trim()).filter(Boolean),
+  },
 });
 if (stack.resumedExecutions > 0) console.log(`Resumed ${stack.resumedExecutions} running follow-ups and escalations from .local/state.json.`);
 
@@ -37,12 +54,15 @@ Customer follow-up is running locally.
   Web page (agent desk, mail, follow-ups):  ${stack.webUrl.replace('127.0.0.1', 'localhost')}
   AWS endpoint (EventBridge PutEvents, Step Functions, Connect, SES):  ${stack.awsUrl}
   DynamoDB (dynalite):  ${stack.dynamoUrl}, data in ${path.relative(process.cwd(), dataDir) || dataDir}
+  Template:  ${args.template ?? 'synthesized from infra/ (--template FILE runs a cdk.out template)'}
+  SES:  ${stack.cloud.ses.describe()}
+        (--verified ADDRESS|DOMAIN,… to verify more, --ses-production to leave the sandbox)
   Scheduled reports (daily 08:00, weekly Mon 08:30, monthly 1st 09:00, Asia/Shanghai): emails on the
   page's Sent mail tab, archive in ${path.relative(process.cwd(), archiveDir)}/
 
 Send a "Service Completed" event:
   aws events put-events --endpoint-url ${stack.awsUrl} --region us-east-1 --entries \\
-    '[{"EventBusName":"customer-follow-up","Source":"dealer.dms","DetailType":"Service Completed","Detail":"{\\"serviceId\\":\\"RO-1\\",\\"serviceType\\":\\"vehicle-repair\\",\\"completedAt\\":\\"${new Date(Date.now() - 86_400_000).toISOString()}\\",\\"customer\\":{\\"id\\":\\"C-1\\",\\"name\\":\\"Zhang San\\",\\"phone\\":\\"+8613800138000\\"}}"}]'
+    '[{"EventBusName":"${stack.busName}","Source":"dealer.dms","DetailType":"Service Completed","Detail":"{\\"serviceId\\":\\"RO-1\\",\\"serviceType\\":\\"vehicle-repair\\",\\"completedAt\\":\\"${new Date(Date.now() - 86_400_000).toISOString()}\\",\\"customer\\":{\\"id\\":\\"C-1\\",\\"name\\":\\"Zhang San\\",\\"phone\\":\\"+8613800138000\\"}}"}]'
 
 Press Ctrl-C to stop.
 `);

@@ -1,5 +1,7 @@
 import { App } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
 import { buildApp } from '../infra/app.js';
+import { LOCAL_ENTRY_METADATA } from '../infra/constructs/follow-up-function.js';
 
 /**
  * The local stack runs what `cdk synth` produces, not a hand-written copy: this synthesizes the
@@ -35,6 +37,28 @@ export function synthesizeTemplate(): Template {
   const { stack } = buildApp({ app, nag: false });
   const assembly = app.synth();
   return assembly.getStackByName(stack.stackName).template as Template;
+}
+
+/**
+ * Runs what you deploy: a template synthesized earlier (`npx cdk synth` writes
+ * cdk.out/<stack>.template.json). Its functions' code is a bundled asset; locally each runs from
+ * source, found through the `followup:entry` metadata the template carries.
+ */
+export function loadTemplate(file: string): Template {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`template ${file}: ${(error as Error).message}`);
+  }
+  const resources = (parsed as Partial<Template> | null)?.Resources;
+  if (!resources || typeof resources !== 'object' || Array.isArray(resources)) throw new Error(`template ${file}: not a CloudFormation template (no Resources object)`);
+  const template = parsed as Template;
+  // Functions CDK adds on its own (custom resource providers) have no entry and are not run locally.
+  if (!resourcesOfType(template, 'AWS::Lambda::Function').some(([, r]) => typeof r.Metadata?.[LOCAL_ENTRY_METADATA] === 'string')) {
+    throw new Error(`template ${file}: no AWS::Lambda::Function carries "${LOCAL_ENTRY_METADATA}" metadata; synthesize it from this project (npx cdk synth)`);
+  }
+  return template;
 }
 
 const serviceOf: Record<string, [service: string, kind: string, sep: string]> = {

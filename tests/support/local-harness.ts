@@ -1,13 +1,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
 import type { AgentTaskRecord, SentEmail } from '../../local/local-cloud.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import type { FinalOutcome } from '../../functions/shared/adapters/follow-up-store.js';
 import type { Complaint } from '../../functions/shared/domain/complaint.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; expiresAt: number };
+
+/**
+ * The SES account tests run against: still in the sandbox (200 a day, 1 a second), with the
+ * domain of every test address verified, as an operator verifies their own domain before going
+ * live. A test about production sending or unverified recipients passes its own `ses`.
+ */
+export const TEST_SES: NonNullable<LocalStackOptions['ses']> = { production: false, verified: ['example.com'] };
 
 /** A local stack on a manual clock, with the verbs workflow tests speak in. */
 export class Harness {
@@ -17,8 +24,8 @@ export class Harness {
     private readonly db: DynamoDBDocumentClient,
   ) {}
 
-  static async start(start: Date, { schedules = false }: { schedules?: boolean } = {}): Promise<Harness> {
-    const stack = await startLocalStack({ clock: 'manual', start, logLevel: 'SILENT', schedules });
+  static async start(start: Date, { schedules = false, ses = TEST_SES, template }: Pick<LocalStackOptions, 'schedules' | 'ses' | 'template'> = {}): Promise<Harness> {
+    const stack = await startLocalStack({ clock: 'manual', start, logLevel: 'SILENT', schedules, ses, template });
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     return new Harness(
       stack,
@@ -38,7 +45,7 @@ export class Harness {
   /** Publishes events to the bus the way an upstream system does, then lets the system settle. */
   async publish(detailType: string, detail: unknown, source = 'dealer.dms') {
     const result = await this.stack.clock.track(() =>
-      this.events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'customer-follow-up', Source: source, DetailType: detailType, Detail: typeof detail === 'string' ? detail : JSON.stringify(detail) }] })),
+      this.events.send(new PutEventsCommand({ Entries: [{ EventBusName: this.stack.busName, Source: source, DetailType: detailType, Detail: typeof detail === 'string' ? detail : JSON.stringify(detail) }] })),
     );
     await this.stack.clock.settle();
     return result;
