@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LocalCloud } from './local-cloud.js';
-import { resolve, resourcesOfType, type Template } from './template.js';
+import { LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_REGION, resolve, resourcesOfType, type Template } from './template.js';
 
 /** The HTTP API's routes as the template declares them, served locally by invoking their functions. */
 interface Route {
@@ -47,8 +47,8 @@ export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: H
       headers: request.headers,
       pathParameters: Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])),
       requestContext: {
-        accountId: '000000000000',
-        apiId: 'localapi',
+        accountId: LOCAL_ACCOUNT,
+        apiId: LOCAL_API_ID,
         domainName: 'localhost',
         domainPrefix: 'localhost',
         http: { method: request.method.toUpperCase(), path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: request.headers['user-agent'] ?? '' },
@@ -61,7 +61,13 @@ export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: H
       body: request.body || undefined,
       isBase64Encoded: false,
     };
-    return (await cloud.invokeFunction(route.functionArn, event)) as APIGatewayProxyStructuredResultV2;
+    // API Gateway invokes the integration on the function's resource policy, naming the route it serves.
+    const [method, routePath] = route.routeKey.split(' ') as [string, string];
+    const sourceArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${LOCAL_API_ID}/$default/${method}${routePath}`;
+    const response = (await cloud.invokeFunction(route.functionArn, event, { principal: { kind: 'service', service: 'apigateway.amazonaws.com' }, context: { 'aws:SourceArn': sourceArn } })) as APIGatewayProxyStructuredResultV2;
+    // An answered link is how an agent completes a Connect task here: it stops counting as active.
+    if (request.method.toUpperCase() === 'POST' && (response?.statusCode ?? 200) < 300) cloud.linkAnswered(request.path);
+    return response;
   }
   return undefined;
 }

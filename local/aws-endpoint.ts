@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError, type LocalCloud } from './local-cloud.js';
+import { refuseByContract } from './cloud/contracts.js';
+import { callerOf } from './cloud/caller.js';
+import { accessRequestsFor, s3PutObjectRequest, type AuthorizationFacts } from './cloud/authorization.js';
 
 /**
  * One HTTP endpoint speaking the wire protocols the AWS SDK uses for Step Functions, EventBridge
@@ -38,10 +41,17 @@ function operations(cloud: LocalCloud): Record<string, Operation> {
 
 export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   const ops = operations(cloud);
+  const authorizationFacts: AuthorizationFacts = {
+    stateMachineOfToken: (token) => cloud.stateMachineOfToken(token),
+    sendingIdentity: (address) => (cloud.ses.verifiedIdentities().includes(address) ? address : (address.split('@')[1] ?? address)),
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      // AWS validates a request against its published model before running it: so does the local cloud.
+      const refused = refuseByContract({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) });
+      if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
       const target = req.headers['x-amz-target'];
       const key = typeof target === 'string' ? target : `${req.method} ${(req.url ?? '').split('?')[0]}`;
       const reply = (status: number, body: unknown, errorType?: string) => {
@@ -49,35 +59,51 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
         res.end(JSON.stringify(body));
       };
       const path = (req.url ?? '').split('?')[0] ?? '';
+      const caller = callerOf(req.headers);
       if (!ops[key] && req.method === 'PUT' && path.split('/').filter(Boolean).length >= 2) {
         // S3 PutObject, path style: /bucket/key…
         const [, bucket, ...rest] = path.split('/');
+        const objectKey = decodeURIComponent(rest.join('/'));
         cloud.clock.hold();
+        void (async () => {
         try {
-          const { ETag } = cloud.putObject(bucket!, decodeURIComponent(rest.join('/')), Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? 'application/octet-stream'));
+          if (caller) await cloud.iam.authorize({ kind: 'role', ...caller }, s3PutObjectRequest(bucket!, objectKey));
+          const { ETag } = cloud.putObject(bucket!, objectKey, Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? 'application/octet-stream'));
           res.writeHead(200, { etag: ETag });
           res.end();
         } catch (error) {
-          const code = error instanceof AwsError ? error.code : 'InternalError';
+          // S3 names its denial AccessDenied.
+          const code = error instanceof AwsError ? (error.code === 'AccessDeniedException' ? 'AccessDenied' : error.code) : 'InternalError';
           res.writeHead(error instanceof AwsError ? error.status : 500, { 'content-type': 'application/xml' });
           res.end(`<Error><Code>${code}</Code><Message>${String((error as Error).message)}</Message></Error>`);
         } finally {
           cloud.clock.release();
         }
+        })();
         return;
       }
       const op = ops[key];
       if (!op) return reply(400, { __type: 'UnknownOperationException', message: `local stack does not implement ${key}` }, 'UnknownOperationException');
       cloud.clock.hold();
-      try {
-        const text = Buffer.concat(chunks).toString('utf8');
-        reply(200, op(text ? (JSON.parse(text) as Record<string, unknown>) : {}));
-      } catch (error) {
-        if (error instanceof AwsError) reply(error.status, { __type: error.code, message: error.message }, error.code);
-        else reply(500, { __type: 'InternalFailure', message: String((error as Error).message) }, 'InternalFailure');
-      } finally {
-        cloud.clock.release();
-      }
+      void (async () => {
+        try {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          // A function's call is authorised against its role's policies in the template, as AWS does;
+          // a call from outside (an upstream system, the operator's CLI) is another account's business.
+          if (caller) {
+            const requests = accessRequestsFor(key, body, authorizationFacts);
+            if (!requests) throw new AwsError('AccessDeniedException', `the local cloud has no authorization rule for ${key}; add one to local/cloud/authorization.ts`, 403);
+            for (const request of requests) await cloud.iam.authorize({ kind: 'role', ...caller }, request);
+          }
+          reply(200, op(body));
+        } catch (error) {
+          if (error instanceof AwsError) reply(error.status, { __type: error.code, message: error.message }, error.code);
+          else reply(500, { __type: 'InternalFailure', message: String((error as Error).message) }, 'InternalFailure');
+        } finally {
+          cloud.clock.release();
+        }
+      })();
     });
   });
   server.keepAliveTimeout = 60_000;

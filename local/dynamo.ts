@@ -2,13 +2,16 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { resolve, resourcesOfType, type Template } from './template.js';
+import { guardDynamo, type DynamoAuthorizer } from './cloud/dynamo-authorization.js';
 
 /**
  * DynamoDB on dynalite: in memory for tests, or kept on disk under .local/ so a restart of the
  * local stack loses nothing. Tables are created from the template's definitions.
  */
-export async function startDynamo(template: Template, dataDir?: string, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startDynamo(template: Template, dataDir?: string, port = 0): Promise<{ url: string; close: () => Promise<void>; authorizeWith: (authorizer: DynamoAuthorizer) => void }> {
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let authorizer: DynamoAuthorizer | undefined;
+  guardDynamo(server, () => authorizer);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -30,6 +33,9 @@ export async function startDynamo(template: Template, dataDir?: string, port = 0
   client.destroy();
   return {
     url,
+    authorizeWith: (next) => {
+      authorizer = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         // SDK clients keep connections alive; close them or the server never finishes closing.

@@ -6,9 +6,14 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { CronExpressionParser } from 'cron-parser';
 import type { VirtualClock } from './virtual-clock.js';
 import { matchesPattern } from './event-patterns.js';
-import { arnOf, resolve, resourcesOfType, type Template } from './template.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, arnOf, resolve, resourcesOfType, type Template } from './template.js';
+import { AwsError } from './cloud/aws-error.js';
+import { runAs } from './cloud/caller.js';
+import { TemplateIam, type Principal } from './cloud/iam.js';
 import { functionLimits, InjectedLambdaTimeout, invocationKey, lambdaTimeoutError, runWithinTimeout, type FunctionLimits } from './cloud/lambda-limits.js';
 import { SesAccount } from './cloud/ses-account.js';
+import { checkExecutionInput, checkPutEvents, checkPutObject, checkSendEmail, checkTaskContact, checkTaskOutput, enforceStateData, ExecutionLimits, refuse, terminalError } from './cloud/limits.js';
+import { ConnectTaskLedger } from './cloud/connect-tasks.js';
 
 /**
  * The AWS services the follow-up system uses, run in-process over the real engines: Lambda
@@ -17,16 +22,7 @@ import { SesAccount } from './cloud/ses-account.js';
  * (tasks on a local agent desk), SES (a local outbox) and Secrets Manager.
  */
 
-export class AwsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
+export { AwsError };
 
 export interface AgentTaskRecord {
   contactId: string;
@@ -38,6 +34,8 @@ export interface AgentTaskRecord {
   references: Record<string, string>;
   attributes: Record<string, string>;
   createdAt: string;
+  /** When the task stopped being active: completed through one of its links, or stopped. */
+  closedAt?: string;
 }
 
 export interface SentEmail {
@@ -92,6 +90,18 @@ export interface FaultInjector {
   before(service: string, operation: string, key: string): void;
 }
 
+/** Who invokes a function or starts an execution, and the request context AWS adds (the source rule's ARN). */
+export interface Invoker {
+  principal: Principal;
+  context?: Record<string, string>;
+}
+
+interface DeliveryTarget {
+  arn: string;
+  dlq?: string;
+  invoker: Invoker;
+}
+
 const TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
 const TIMEOUT_PARAM = '__timeoutSeconds.$';
 
@@ -111,7 +121,7 @@ export class LocalCloud {
   private persistQueued = false;
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly tokens = new Map<string, PendingToken>();
-  private readonly rules: { busName: string; pattern: Record<string, unknown>; targets: { arn: string; dlq?: string }[] }[] = [];
+  private readonly rules: { busName: string; pattern: Record<string, unknown>; targets: DeliveryTarget[] }[] = [];
   readonly agentTasks: AgentTaskRecord[] = [];
   /** When each new Connect task was created (virtual ms): the load test's quota figures. */
   readonly contactStarts: number[] = [];
@@ -128,12 +138,20 @@ export class LocalCloud {
   readonly invocations: Record<string, { count: number; totalMs: number; durationsMs: number[] }> = {};
   private readonly listeners = { agentTask: [] as ((task: AgentTaskRecord) => void)[], email: [] as ((email: SentEmail) => void)[] };
   private readonly secrets = new Map<string, string>();
-  private readonly schedules: { name: string; cron: string; timeZone: string; target: string; input: unknown; dlq?: string }[] = [];
+  private readonly schedules: { name: string; cron: string; timeZone: string; target: string; roleArn: string; input: unknown; dlq?: string }[] = [];
   /** Objects put into S3 buckets, by "bucket/key". */
   readonly objects = new Map<string, { body: string; contentType: string; at: string }>();
   private readonly objectListeners: ((bucket: string, key: string, body: string) => void)[] = [];
   private seq = 0;
   faults: FaultInjector | undefined;
+  /** Active Connect tasks against the instance's quota (`connectTasks.quota`, default 2,500). */
+  readonly connectTasks = new ConnectTaskLedger();
+  private readonly pendingChecks: Promise<void>[] = [];
+  private readonly runtimeChecked = new Set<string>();
+  /** Log and trace writes the Lambda runtime could not make with a function's role (lost in AWS). */
+  readonly runtimeDenials: string[] = [];
+  /** The template's IAM: every call a function, state machine, rule or schedule makes is authorised here. */
+  readonly iam: TemplateIam;
 
   constructor(
     readonly template: Template,
@@ -141,6 +159,7 @@ export class LocalCloud {
     private readonly projectRoot: string,
     private readonly secretSeed = 'local',
   ) {
+    this.iam = new TemplateIam(template);
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const entry = resource.Metadata?.['followup:entry'];
       if (typeof entry !== 'string') continue;
@@ -149,22 +168,24 @@ export class LocalCloud {
     }
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
       const definition = JSON.parse(resolve(template, resource.Properties?.DefinitionString) as string) as Record<string, unknown>;
+      this.pendingChecks.push(this.checkStateMachineRole(logicalId, resource.Properties ?? {}));
       const local = this.localDefinition(definition);
       // Validated once here: building the engine compiles the ASL schema, far too slow per execution.
       const engine = new StateMachine(local.definition as never, { validationOptions: { checkPaths: false, checkArn: false } });
       this.stateMachines.set(arnOf(template, logicalId), { ...local, engine });
     }
     for (const [name, resource] of resourcesOfType(template, 'AWS::Scheduler::Schedule')) {
-      const props = resolve(template, resource.Properties) as { ScheduleExpression: string; ScheduleExpressionTimezone?: string; State?: string; Target: { Arn: string; Input?: string; DeadLetterConfig?: { Arn: string } } };
+      const props = resolve(template, resource.Properties) as { ScheduleExpression: string; ScheduleExpressionTimezone?: string; State?: string; Target: { Arn: string; RoleArn: string; Input?: string; DeadLetterConfig?: { Arn: string } } };
       const cron = /^cron\((.+)\)$/.exec(props.ScheduleExpression)?.[1];
       if (!cron || props.State === 'DISABLED') continue;
       // AWS cron has six fields (the last is the year) and "?" for "any": cron-parser takes five.
       const fields = cron.split(' ').slice(0, 5).map((f) => (f === '?' ? '*' : f));
-      this.schedules.push({ name, cron: fields.join(' '), timeZone: props.ScheduleExpressionTimezone ?? 'UTC', target: props.Target.Arn, input: JSON.parse(props.Target.Input ?? '{}'), dlq: props.Target.DeadLetterConfig?.Arn });
+      this.schedules.push({ name, cron: fields.join(' '), timeZone: props.ScheduleExpressionTimezone ?? 'UTC', target: props.Target.Arn, roleArn: props.Target.RoleArn, input: JSON.parse(props.Target.Input ?? '{}'), dlq: props.Target.DeadLetterConfig?.Arn });
     }
-    for (const [, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
-      const props = resolve(template, resource.Properties) as { EventBusName?: string; EventPattern: Record<string, unknown>; Targets: { Arn: string; DeadLetterConfig?: { Arn: string } }[] };
-      this.rules.push({ busName: props.EventBusName ?? 'default', pattern: props.EventPattern, targets: props.Targets.map((t) => ({ arn: t.Arn, dlq: t.DeadLetterConfig?.Arn })) });
+    for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
+      const props = resolve(template, resource.Properties) as { EventBusName?: string; EventPattern: Record<string, unknown>; Targets: { Arn: string; RoleArn?: string; DeadLetterConfig?: { Arn: string } }[] };
+      const ruleArn = arnOf(template, logicalId);
+      this.rules.push({ busName: props.EventBusName ?? 'default', pattern: props.EventPattern, targets: props.Targets.map((t) => ({ arn: t.Arn, dlq: t.DeadLetterConfig?.Arn, invoker: this.ruleInvoker(ruleArn, t.RoleArn) })) });
     }
   }
 
@@ -207,10 +228,18 @@ export class LocalCloud {
 
   // ── Lambda ────────────────────────────────────────────────────────────────────────────────
 
-  async invokeFunction(arnOrName: string, payload: unknown): Promise<unknown> {
+  /**
+   * Invokes a function as `invoker` (a state machine's role, EventBridge, the scheduler's role, API
+   * Gateway) once the template's IAM allows it; the handler then runs as the function's own role.
+   * Without an invoker the call is the operator's (a test driving a function directly).
+   */
+  async invokeFunction(arnOrName: string, payload: unknown, invoker?: Invoker): Promise<unknown> {
     const handler = this.handlers.get(arnOrName) ?? this.handlers.get(arnOrName.split(':').pop() ?? '');
-    const spec = this.functions.get(arnOrName) ?? [...this.functions.values()].find((f) => f.logicalId === arnOrName.split(':').pop());
-    if (!handler || !spec) throw new AwsError('ResourceNotFoundException', `function ${arnOrName} not found`, 404);
+    const [functionArn, spec] = [...this.functions.entries()].find(([arn, f]) => arn === arnOrName || f.logicalId === arnOrName.split(':').pop()) ?? [];
+    if (!handler || !spec || !functionArn) throw new AwsError('ResourceNotFoundException', `function ${arnOrName} not found`, 404);
+    if (invoker) await this.iam.authorize(invoker.principal, { action: 'lambda:InvokeFunction', resource: functionArn, context: invoker.context });
+    const caller = { roleArn: this.iam.roleOf.get(functionArn)!, sessionName: spec.logicalId };
+    await this.checkRuntimeWrites(functionArn, caller);
     const requestId = this.nextId('req');
     const { timeoutSeconds, memorySizeMb } = spec.limits;
     const timedOut = () => lambdaTimeoutError(timeoutSeconds, requestId, this.clock.now());
@@ -234,7 +263,7 @@ export class LocalCloud {
     try {
       // Timed in real time (the local clock stands still while a handler runs); past its timeout the
       // invocation fails and the handler's late work is left behind, as Lambda freezes it.
-      return await this.clock.track(() => runWithinTimeout(timeoutSeconds, (remainingMs) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs }), timedOut));
+      return await this.clock.track(() => runAs(caller, () => runWithinTimeout(timeoutSeconds, (remainingMs) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs }), timedOut)));
     } finally {
       const stats = (this.invocations[spec.logicalId] ??= { count: 0, totalMs: 0, durationsMs: [] });
       const ms = performance.now() - started;
@@ -284,6 +313,7 @@ export class LocalCloud {
     const machine = this.stateMachines.get(stateMachineArn);
     if (!machine) throw new AwsError('StateMachineDoesNotExist', `state machine ${stateMachineArn} does not exist`);
     this.count('StepFunctions', 'StartExecution');
+    refuse(checkExecutionInput(input));
     const executionName = name ?? this.nextId('exec');
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
     const existing = this.executions.get(executionArn);
@@ -318,8 +348,10 @@ export class LocalCloud {
       context: { Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: JSON.parse(record.input) }, StateMachine: { Id: record.stateMachineArn } },
       noThrowOnAbort: true,
     });
+    const limits = new ExecutionLimits();
     const counting = (async () => {
       for await (const event of execution.eventLogs as AsyncGenerator<{ type: string; state?: { name: string } }>) {
+        if (limits.observe(event)) execution.abort();
         if (event.type === 'StateEntered') {
           record.transitions += 1;
           record.states.push(event.state?.name ?? '?');
@@ -330,6 +362,7 @@ export class LocalCloud {
     })();
     try {
       const output = await execution.result;
+      if (limits.exceeded) throw terminalError(limits.exceeded);
       record.status = 'SUCCEEDED';
       record.output = JSON.stringify(output);
     } catch (error) {
@@ -352,16 +385,22 @@ export class LocalCloud {
       return input;
     }
     const resource = String(state.Resource);
-    if (resource.endsWith('.waitForTaskToken')) return this.runCallbackTask(record, input as Record<string, unknown>);
+    const invoker = this.stateMachineInvoker(record.stateMachineArn);
+    if (resource.endsWith('.waitForTaskToken')) return this.runCallbackTask(record, input as Record<string, unknown>, invoker);
+    enforceStateData(stateName, 'input', input);
     if (resource === 'arn:aws:states:::lambda:invoke') {
       const params = input as { FunctionName: string; Payload: unknown };
-      return { StatusCode: 200, Payload: await this.invokeFunction(params.FunctionName, params.Payload) };
+      const result = { StatusCode: 200, Payload: await this.invokeFunction(params.FunctionName, params.Payload, invoker) };
+      enforceStateData(stateName, 'output', result);
+      return result;
     }
-    return this.invokeFunction(resource, input);
+    const result = await this.invokeFunction(resource, input, invoker);
+    enforceStateData(stateName, 'output', result);
+    return result;
   }
 
   /** lambda:invoke.waitForTaskToken: a fresh token per entry, then wait for SendTask* or the timeout. */
-  private async runCallbackTask(record: ExecutionRecord, params: Record<string, unknown>): Promise<unknown> {
+  private async runCallbackTask(record: ExecutionRecord, params: Record<string, unknown>, invoker: Invoker): Promise<unknown> {
     const token = `${this.nextId('token')}.${record.name}`;
     const timeoutSeconds = Number(params[TIMEOUT_PARAM] ?? params.__timeoutSeconds ?? 99_999_999);
     const payload = JSON.parse(JSON.stringify(params.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as unknown;
@@ -376,7 +415,7 @@ export class LocalCloud {
     };
     this.tokens.set(token, { executionArn: record.executionArn, resume: finish });
     try {
-      await this.invokeFunction(String(params.FunctionName), payload);
+      await this.invokeFunction(String(params.FunctionName), payload, invoker);
     } catch (error) {
       this.tokens.delete(token);
       throw error;
@@ -405,6 +444,7 @@ export class LocalCloud {
     this.count('StepFunctions', 'SendTaskSuccess');
     const pending = this.tokens.get(token);
     if (!pending) throw new AwsError('TaskDoesNotExist', 'Task does not exist anymore');
+    refuse(checkTaskOutput(output));
     let parsed: unknown;
     try {
       parsed = JSON.parse(output);
@@ -421,6 +461,15 @@ export class LocalCloud {
     pending.resume({ error: error ?? 'TaskFailed', cause });
   }
 
+  /** The state machine whose execution is waiting on `token` (what SendTask* calls are authorised on). */
+  stateMachineOfToken(token: string): string | undefined {
+    const executionArn = this.tokens.get(token)?.executionArn;
+    if (executionArn) return this.executions.get(executionArn)?.stateMachineArn;
+    // A token already answered (or from before a restart) still names its execution, as AWS's tokens do.
+    const executionName = token.slice(token.indexOf('.') + 1);
+    return [...this.executions.values()].find((e) => e.name === executionName)?.stateMachineArn;
+  }
+
   openTokens(): number {
     return this.tokens.size;
   }
@@ -429,6 +478,7 @@ export class LocalCloud {
 
   putEvents(entries: { Source?: string; DetailType?: string; Detail?: string; EventBusName?: string; Resources?: string[]; Time?: string }[]) {
     this.count('EventBridge', 'PutEvents');
+    refuse(checkPutEvents(entries));
     const results = entries.map((entry) => {
       if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
         return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
@@ -472,22 +522,85 @@ export class LocalCloud {
     await this.deliveries.get(eventId);
   }
 
-  /** Asynchronous Lambda invocation: two retries, then the target's dead-letter queue. */
-  private async deliver(target: { arn: string; dlq?: string }, event: Record<string, unknown>) {
-    if (target.arn.includes(':stateMachine:')) {
-      this.startExecution(target.arn, undefined, JSON.stringify(event));
-      return;
-    }
+  /**
+   * Asynchronous Lambda invocation: two retries, then the target's dead-letter queue, which the
+   * deliverer must be allowed to write to (EventBridge by the queue's policy, the scheduler by its
+   * role); an event it may not dead-letter is dropped, as AWS drops it.
+   */
+  private async deliver(target: DeliveryTarget, event: Record<string, unknown>) {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
-        await this.invokeFunction(target.arn, event);
+        if (target.arn.includes(':stateMachine:')) {
+          await this.iam.authorize(target.invoker.principal, { action: 'states:StartExecution', resource: target.arn, context: target.invoker.context });
+          this.startExecution(target.arn, undefined, JSON.stringify(event));
+        } else {
+          await this.invokeFunction(target.arn, event, target.invoker);
+        }
         return;
       } catch (error) {
         lastError = error;
       }
     }
-    this.deadLetters.push({ queue: target.dlq ?? 'none', body: { eventId: event.id, detailType: event['detail-type'], input: event.id ? undefined : event }, reason: String((lastError as Error)?.message ?? lastError), at: this.clock.now().toISOString() });
+    const reason = String((lastError as Error)?.message ?? lastError);
+    let queue = target.dlq ?? 'none';
+    if (target.dlq) {
+      const denied = await this.iam.authorize(target.invoker.principal, { action: 'sqs:SendMessage', resource: target.dlq, context: target.invoker.context }).then(() => undefined, (error: Error) => error);
+      if (denied) queue = `none (dropped: ${denied.message})`;
+    }
+    this.deadLetters.push({ queue, body: { eventId: event.id, detailType: event['detail-type'], input: event.id ? undefined : event }, reason, at: this.clock.now().toISOString() });
+  }
+
+  /** EventBridge invokes a Lambda target on the function's resource policy, other targets with the target's role. */
+  private ruleInvoker(ruleArn: string, roleArn: string | undefined): Invoker {
+    const context = { 'aws:SourceArn': ruleArn };
+    return roleArn ? { principal: { kind: 'role', roleArn, sessionName: 'events' }, context } : { principal: { kind: 'service', service: 'events.amazonaws.com' }, context };
+  }
+
+  private stateMachineInvoker(stateMachineArn: string): Invoker {
+    return { principal: { kind: 'role', roleArn: this.iam.roleOf.get(stateMachineArn)!, sessionName: stateMachineArn.split(':').pop()! } };
+  }
+
+  /**
+   * CreateStateMachine refuses a definition whose role cannot deliver its logs or traces, so the
+   * local cloud refuses to boot one too.
+   */
+  private async checkStateMachineRole(logicalId: string, props: Record<string, unknown>): Promise<void> {
+    const roleArn = String(resolve(this.template, props.RoleArn));
+    const principal: Principal = { kind: 'role', roleArn, sessionName: 'states' };
+    const needed: string[] = [];
+    if ((props.LoggingConfiguration as { Destinations?: unknown[] } | undefined)?.Destinations?.length) {
+      needed.push('logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups');
+    }
+    if ((props.TracingConfiguration as { Enabled?: boolean } | undefined)?.Enabled) needed.push('xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets');
+    for (const action of needed) {
+      const decision = await this.iam.decide(principal, { action, resource: '*' });
+      if (!decision.allowed) throw new AwsError('AccessDeniedException', `CreateStateMachine ${logicalId}: the state machine's role is not authorized to perform ${action} (needed for its ${action.startsWith('logs') ? 'log destination' : 'tracing'})`);
+    }
+  }
+
+  /**
+   * The Lambda runtime writes the function's logs (and traces, when tracing is active) with the
+   * function's role. AWS does not fail the invocation when it may not: the logs are silently lost.
+   * The local cloud keeps the denial in `runtimeDenials` so tests see the lost logs.
+   */
+  private async checkRuntimeWrites(functionArn: string, caller: { roleArn: string; sessionName: string }): Promise<void> {
+    if (this.runtimeChecked.has(functionArn)) return;
+    this.runtimeChecked.add(functionArn);
+    const [logicalId, resource] = resourcesOfType(this.template, 'AWS::Lambda::Function').find(([id]) => arnOf(this.template, id) === functionArn)!;
+    const props = resolve(this.template, resource.Properties) as { LoggingConfig?: { LogGroup?: string }; TracingConfig?: { Mode?: string }; FunctionName?: string };
+    const logGroup = props.LoggingConfig?.LogGroup ?? `/aws/lambda/${props.FunctionName ?? logicalId}`;
+    const stream = `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${logGroup}:log-stream:local`;
+    const writes = [{ action: 'logs:CreateLogStream', resource: stream }, { action: 'logs:PutLogEvents', resource: stream }];
+    if (props.TracingConfig?.Mode === 'Active') writes.push({ action: 'xray:PutTraceSegments', resource: '*' }, { action: 'xray:PutTelemetryRecords', resource: '*' });
+    for (const write of writes) {
+      await this.iam.authorize({ kind: 'role', ...caller }, write).catch((error: Error) => this.runtimeDenials.push(`${logicalId}: ${error.message}`));
+    }
+  }
+
+  /** Resolves once the template has passed the checks AWS makes when it creates the resources. */
+  async ready(): Promise<void> {
+    await Promise.all(this.pendingChecks);
   }
 
   // ── Restart without loss ──────────────────────────────────────────────────────────────────
@@ -524,6 +637,7 @@ export class LocalCloud {
     if (!existsSync(file)) return { executions: 0 };
     const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { executions: ExecutionRecord[]; agentTasks: AgentTaskRecord[]; outbox: SentEmail[] };
     this.agentTasks.push(...snapshot.agentTasks);
+    for (const task of snapshot.agentTasks) if (!task.closedAt) this.connectTasks.opened(task.contactId, Date.parse(task.createdAt), Object.values(task.references));
     this.outbox.push(...snapshot.outbox);
     for (const saved of snapshot.executions) {
       const machine = this.stateMachines.get(saved.stateMachineArn);
@@ -549,7 +663,8 @@ export class LocalCloud {
         const next = CronExpressionParser.parse(schedule.cron, { currentDate: new Date(this.clock.nowMs()), tz: schedule.timeZone }).next().toDate().getTime();
         this.clock.timer(next, () => {
           this.count('Scheduler', 'Invoke');
-          void this.clock.track(() => this.deliver({ arn: schedule.target, dlq: schedule.dlq }, schedule.input as Record<string, unknown>));
+          const invoker: Invoker = { principal: { kind: 'role', roleArn: schedule.roleArn, sessionName: schedule.name } };
+          void this.clock.track(() => this.deliver({ arn: schedule.target, dlq: schedule.dlq, invoker }, schedule.input as Record<string, unknown>));
           arm();
         }, `schedule:${schedule.name}`);
       };
@@ -565,6 +680,7 @@ export class LocalCloud {
 
   putObject(bucket: string, key: string, body: string, contentType: string) {
     this.count('S3', 'PutObject');
+    refuse(checkPutObject(key));
     this.objects.set(`${bucket}/${key}`, { body, contentType, at: this.clock.now().toISOString() });
     for (const listener of this.objectListeners) listener(bucket, key, body);
     return { ETag: `"${createHash('md5').update(body).digest('hex')}"` };
@@ -581,6 +697,7 @@ export class LocalCloud {
     const existing = request.ClientToken ? this.agentTasks.find((t) => t.clientToken === request.ClientToken) : undefined;
     if (existing) return { ContactId: existing.contactId };
     if (!request.Name) throw new AwsError('InvalidParameterException', 'Name is required');
+    refuse(checkTaskContact(request, this.clock.nowMs(), this.connectTasks.active(this.clock.nowMs()), this.connectTasks.quota));
     const task: AgentTaskRecord = {
       contactId: this.nextId('contact'),
       clientToken: request.ClientToken ?? '',
@@ -592,14 +709,34 @@ export class LocalCloud {
       createdAt: this.clock.now().toISOString(),
     };
     this.agentTasks.push(task);
+    this.connectTasks.opened(task.contactId, this.clock.nowMs(), Object.values(task.references));
     this.persistSoon();
     this.contactStarts.push(this.clock.nowMs());
     for (const listener of this.listeners.agentTask) listener(task);
     return { ContactId: task.contactId };
   }
 
+  /** StopContact: the task leaves the agents' queue and no longer counts as active. */
+  stopContact(contactId: string): Record<string, never> {
+    this.count('Connect', 'StopContact', contactId);
+    const task = this.agentTasks.find((t) => t.contactId === contactId);
+    if (!task) throw new AwsError('ContactNotFoundException', `Contact ${contactId} not found`, 410);
+    this.connectTasks.closed(contactId);
+    task.closedAt ??= this.clock.now().toISOString();
+    this.persistSoon();
+    return {};
+  }
+
+  /** An outcome or acknowledge link answered: the agent has completed the task it was on. */
+  linkAnswered(path: string): void {
+    const contactId = this.connectTasks.linkAnswered(path);
+    const task = contactId ? this.agentTasks.find((t) => t.contactId === contactId) : undefined;
+    if (task && !task.closedAt) task.closedAt = this.clock.now().toISOString();
+  }
+
   sendEmail(request: { FromEmailAddress?: string; Destination?: { ToAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Html?: { Data?: string }; Text?: { Data?: string } } } } }) {
     this.count('SES', 'SendEmail', `${request.Destination?.ToAddresses?.join(',')}:${request.Content?.Simple?.Subject?.Data}`);
+    refuse(checkSendEmail(request));
     const simple = request.Content?.Simple;
     if (!request.Destination?.ToAddresses?.length || !simple?.Subject?.Data) throw new AwsError('BadRequestException', 'Destination and Subject are required');
     const refusal = this.ses.refusal(request.FromEmailAddress ?? '', request.Destination.ToAddresses, this.clock.nowMs());

@@ -64,6 +64,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   useClock(clock.now);
   const dynamo = await startDynamo(template, options.dataDir, options.dynamoPort);
   const cloud = new LocalCloud(template, clock, PROJECT_ROOT);
+  // Refuses, as AWS would, a template whose state machines cannot log or trace.
+  await cloud.ready();
+  dynamo.authorizeWith(async (caller, requests) => {
+    for (const request of requests) await cloud.iam.authorize({ kind: 'role', ...caller }, request);
+  });
   const aws = await startAwsEndpoint(cloud, options.awsPort ?? 0);
   const environment = cloud.mergedEnvironment();
   cloud.ses = sesAccount(options.ses, environment);

@@ -70,25 +70,40 @@ const serviceOf: Record<string, [service: string, kind: string, sep: string]> = 
   'AWS::SecretsManager::Secret': ['secretsmanager', 'secret', ':'],
   'AWS::IAM::Role': ['iam', 'role', '/'],
   'AWS::Logs::LogGroup': ['logs', 'log-group', ':'],
+  'AWS::SNS::Topic': ['sns', '', ''],
+  'AWS::KMS::Key': ['kms', 'key', '/'],
+  'AWS::S3::Bucket': ['s3', '', ''],
+  'AWS::Events::Rule': ['events', 'rule', '/'],
 };
 
 export function arnOf(template: Template, logicalId: string): string {
   const resource = template.Resources[logicalId];
   if (!resource) throw new Error(`template has no resource ${logicalId}`);
   const [service, kind, sep] = serviceOf[resource.Type] ?? ['local', resource.Type.split('::').pop()!.toLowerCase(), '/'];
-  if (service === 'sqs') return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+  if (service === 'sqs' || service === 'sns') return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${nameOf(template, logicalId)}`;
+  // IAM is global and S3 bucket names are global: their ARNs carry no Region (and S3 no account).
+  if (service === 'iam') return `arn:aws:iam::${LOCAL_ACCOUNT}:${kind}${sep}${nameOf(template, logicalId)}`;
+  if (service === 's3') return `arn:aws:s3:::${nameOf(template, logicalId)}`;
+  // CloudFormation's Arn of a log group ends in ":*" (every stream in it).
+  if (service === 'logs') return `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${nameOf(template, logicalId)}:*`;
   // Connect resources live under their instance, named by a generated id: the logical id here.
   const connectKind = connectKindOf[resource.Type];
   if (connectKind) return `${String(resolve(template, resource.Properties?.InstanceArn))}/${connectKind}/${logicalId}`;
+  if (resource.Type === 'AWS::Events::Rule') {
+    // A rule on a custom bus is named under its bus: rule/<bus>/<rule>.
+    const bus = resource.Properties?.EventBusName;
+    const busName = bus === undefined ? undefined : String(resolve(template, bus)).split('/').pop();
+    return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${busName && busName !== 'default' ? `${busName}/` : ''}${nameOf(template, logicalId)}`;
+  }
   return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${kind}${sep}${nameOf(template, logicalId)}`;
 }
 
 export function nameOf(template: Template, logicalId: string): string {
   const resource = template.Resources[logicalId]!;
   const props = resource.Properties ?? {};
-  if (resource.Type === 'AWS::Events::EventBus' && typeof props.Name === 'string') return props.Name;
-  if (resource.Type === 'AWS::StepFunctions::StateMachine' && typeof props.StateMachineName === 'string') return props.StateMachineName;
-  if (resource.Type === 'AWS::SES::ConfigurationSet' && typeof props.Name === 'string') return props.Name;
+  // An explicit physical name wins, as in AWS; otherwise the logical id stands in for the generated one.
+  const explicit = props[physicalNameProperty[resource.Type] ?? ''];
+  if (explicit !== undefined) return String(resolve(template, explicit));
   return logicalId;
 }
 
@@ -96,6 +111,22 @@ const connectKindOf: Record<string, string> = {
   'AWS::Connect::Queue': 'queue',
   'AWS::Connect::ContactFlow': 'contact-flow',
   'AWS::Connect::HoursOfOperation': 'operating-hours',
+};
+
+const physicalNameProperty: Record<string, string> = {
+  'AWS::SES::ConfigurationSet': 'Name',
+  'AWS::Events::EventBus': 'Name',
+  'AWS::Events::Rule': 'Name',
+  'AWS::StepFunctions::StateMachine': 'StateMachineName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::SQS::Queue': 'QueueName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::Scheduler::Schedule': 'Name',
+  'AWS::SecretsManager::Secret': 'Name',
+  'AWS::Logs::LogGroup': 'LogGroupName',
 };
 
 function refOf(template: Template, logicalId: string): string {
@@ -113,6 +144,7 @@ function refOf(template: Template, logicalId: string): string {
   switch (resource.Type) {
     case 'AWS::StepFunctions::StateMachine':
     case 'AWS::SecretsManager::Secret':
+    case 'AWS::SNS::Topic':
     case 'AWS::Connect::Queue':
     case 'AWS::Connect::ContactFlow':
     case 'AWS::Connect::HoursOfOperation':
