@@ -10,6 +10,7 @@ import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { contactResults, type AttemptSummary, type FollowUp } from '../shared/domain/follow-up.js';
 import { nextAttempt, planFollowUp, resolvePolicy, type PlanDecision } from '../shared/domain/plan.js';
 import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
+import { customerOf } from '../shared/domain/customer-key.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
@@ -48,7 +49,7 @@ export async function plan(input: PlanInput, store: FollowUpStore, now: Date, li
   if (input.attempt === undefined || input.channel === undefined) {
     const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
     const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
-    const customer = await store.customerState(followUp.customer.id, now);
+    const customer = await store.customerState(customerOf(followUp), now);
     const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
     const decision = await withSlot(followUp, planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil }), limiter);
     await store.savePlan(followUp.followUpId, undefined, decision);

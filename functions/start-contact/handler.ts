@@ -16,6 +16,7 @@ import { loadSigningKeys } from '../shared/adapters/signing-keys.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { resolvePolicy } from '../shared/domain/plan.js';
 import { quarterOf } from '../shared/domain/schedule.js';
+import { customerOf } from '../shared/domain/customer-key.js';
 import { signLink, type SigningKeys } from '../shared/domain/signed-link.js';
 import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.js';
 
@@ -55,7 +56,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     metrics.addMetric('ContactSkipped', MetricUnit.Count, 1);
     return { started: false };
   }
-  const customer = await store.customerState(followUp.customer.id, now);
+  const customer = await store.customerState(customerOf(followUp), now);
   if (customer.optedOut) {
     await deps.workflow.completeTask(input.taskToken, { result: 'suppressed', reason: 'opted-out' });
     logger.info('contact suppressed', { followUpId: input.followUpId, attempt: input.attempt, reason: 'opted-out' });
@@ -71,7 +72,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   }
   if (!resolved.policy.frequencyCapExempt) {
     const quarter = quarterOf(now, resolved.hours.timeZone);
-    if (!(await store.reserveContact(followUp.customer.id, quarter, followUp.followUpId, policyConfig.frequencyCap.maxPerQuarter))) {
+    if (!(await store.reserveContact(customerOf(followUp), quarter, followUp.followUpId, policyConfig.frequencyCap.maxPerQuarter))) {
       await deps.workflow.completeTask(input.taskToken, { result: 'skipped', reason: 'frequency-cap' });
       logger.info('contact skipped', { followUpId: input.followUpId, attempt: input.attempt, reason: 'frequency-cap' });
       metrics.addMetric('ContactSkipped', MetricUnit.Count, 1);

@@ -3,24 +3,50 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildApp } from '../../infra/app.js';
+import { buildTestApp, TEST_CONTEXT } from './test-app.js';
 
 /** The synthesized stack (bundling skipped for speed) checked as CloudFormation and by cdk-nag. */
 let template: Template;
+let stack: Stack;
 beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const { stack } = buildApp({ app, nag: false });
+  stack = buildTestApp().stack;
   template = Template.fromStack(stack);
 });
 
 const policiesOf = (rolePrefix: string) =>
   JSON.stringify(Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(rolePrefix)).map(([, r]) => r));
 
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+}
+/** The statements of the policies attached to roles whose logical id starts with the prefix. */
+const statementsOf = (rolePrefix: string): Statement[] =>
+  Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith(rolePrefix))
+    .flatMap(([, r]) => r.Properties.PolicyDocument.Statement as Statement[]);
+const grantsOf = (rolePrefix: string, action: string) => statementsOf(rolePrefix).filter((st) => [st.Action].flat().includes(action));
+const logicalIdOf = (type: string, prefix: string) => Object.keys(template.findResources(type)).find((id) => id.startsWith(prefix))!;
+/** An ARN as CloudFormation spells it: Fn::Join of the pseudo parameters and the rest. */
+const arnJoin = (service: string, rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${rest}`]] });
+
 describe('infrastructure', () => {
   it('passes cdk-nag AwsSolutions with every finding either fixed or acknowledged with a reason', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    buildApp({ app, nag: true });
+    const { app } = buildTestApp({ nag: true });
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('gives every acknowledged finding a reason of its own, citing nothing outside the repository', () => {
+    const reasons = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.values(m.data as Record<string, string>));
+    expect(reasons.length).toBeGreaterThan(10);
+    for (const reason of reasons) {
+      expect(reason.length).toBeGreaterThan(40);
+      expect(reason).not.toMatch(/DESIGN\.md/);
+    }
   });
 
   it('would fail the synth on an unacknowledged finding (the check is live)', () => {
@@ -114,10 +140,141 @@ describe('infrastructure', () => {
     expect(policiesOf('ReportsSend')).not.toContain('dynamodb:PutItem');
   });
 
-  it('alarms on dead letters and on failed or timed-out executions', () => {
+  it('names the state machines after the stack and lets Contact answer its own task token without a dependency cycle', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map((r) => r.Properties.StateMachineName);
+    expect(machines.sort()).toEqual(['CustomerFollowUp-Escalation', 'CustomerFollowUp-FollowUp']);
+    // Built from the name, not a Ref to the machine (which references the Contact function).
+    expect(grantsOf('FollowUpContactRole', 'states:SendTaskSuccess')).toEqual([
+      { Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: arnJoin('states', 'stateMachine:CustomerFollowUp-FollowUp') },
+    ]);
+    const escalation = logicalIdOf('AWS::StepFunctions::StateMachine', 'EscalationStateMachine');
+    const followUp = logicalIdOf('AWS::StepFunctions::StateMachine', 'FollowUpStateMachine');
+    expect(grantsOf('EscalationIntakeRole', 'states:SendTaskSuccess').map((st) => st.Resource)).toEqual([{ Ref: escalation }]);
+    expect(grantsOf('OutcomeApiHandlerRole', 'states:SendTaskSuccess').map((st) => st.Resource)).toEqual([{ Ref: followUp }, { Ref: escalation }]);
+    // Nobody calls SendTaskHeartbeat; Notify does not complete tokens (the state machine's timeout does).
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('states:SendTaskHeartbeat');
+    expect(policiesOf('EscalationNotifyRole')).not.toContain('states:');
+  });
+
+  it('lets Contact and Notify stop the tasks they created, on this instance only', () => {
+    const contacts = arnJoin('connect', `instance/${TEST_CONTEXT.connectInstanceId}/contact/*`);
+    for (const role of ['FollowUpContactRole', 'EscalationNotifyRole']) {
+      expect(grantsOf(role, 'connect:StopContact')).toEqual([{ Effect: 'Allow', Action: 'connect:StopContact', Resource: contacts }]);
+    }
+    for (const role of ['FollowUpPlanRole', 'FollowUpRecordRole', 'EscalationStepRole', 'OutcomeApiHandlerRole']) expect(policiesOf(role)).not.toContain('connect:');
+  });
+
+  it('sends every email through a configuration set that suppresses bounces and complaints and publishes sending events', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'CustomerFollowUp-email',
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+    const [destination] = Object.values(template.findResources('AWS::SES::ConfigurationSetEventDestination')).map((r) => r.Properties.EventDestination);
+    expect(destination.Enabled).toBe(true);
+    expect([...destination.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'send']);
+    expect(destination.EventBridgeDestination.EventBusArn).toEqual(arnJoin('events', 'event-bus/default'));
+
+    const configurationSet = logicalIdOf('AWS::SES::ConfigurationSet', 'EmailConfigurationSet');
+    const senders = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, r]) => r.Properties.Environment?.Variables?.SENDER_EMAIL);
+    expect(senders.map(([id]) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual(['EscalationNotify', 'FollowUpContact', 'ReportsSend']);
+    for (const [id, fn] of senders) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({ SENDER_EMAIL: TEST_CONTEXT.senderEmail, SES_CONFIGURATION_SET: { Ref: configurationSet } });
+      // SES authorizes SendEmail on the identity and on the configuration set.
+      const [grant] = grantsOf(id.replace(/Function[0-9A-F]{8}$/, 'Role'), 'ses:SendEmail');
+      expect(grant!.Resource).toEqual([
+        arnJoin('ses', `identity/${TEST_CONTEXT.senderEmail}`),
+        arnJoin('ses', `identity/${TEST_CONTEXT.senderEmail.split('@')[1]}`),
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/', { Ref: configurationSet }]] },
+      ]);
+    }
+  });
+
+  it('encrypts the alarm topic with a rotated customer-managed key that CloudWatch may use, and emails the on-call address', () => {
+    const key = logicalIdOf('AWS::KMS::Key', 'AlarmsTopicKey');
+    const topic = logicalIdOf('AWS::SNS::Topic', 'AlarmsTopic');
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+    expect(JSON.stringify(template.toJSON())).not.toContain('alias/aws/sns');
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+        ]),
+      }),
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: topic }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+        ]),
+      }),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: TEST_CONTEXT.alarmEmail, TopicArn: { Ref: topic } });
+  });
+
+  it('alarms on dead letters, executions, every function\'s errors and throttles, API 5xx and SES reputation', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ExecutionsFailed', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsTimedOut']);
-    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const topic = logicalIdOf('AWS::SNS::Topic', 'AlarmsTopic');
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+    const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
+    for (const metric of ['Errors', 'Throttles']) {
+      const watched = byMetric(metric).map((a) => a.Dimensions[0].Value.Ref);
+      expect(watched.sort()).toEqual([...functions].sort());
+    }
+    expect(byMetric('Errors')[0]).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 300, Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(byMetric('Throttles')[0]).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+
+    const api = logicalIdOf('AWS::ApiGatewayV2::Api', 'OutcomeApi');
+    expect(byMetric('5xx')).toEqual([expect.objectContaining({ Namespace: 'AWS/ApiGateway', Dimensions: [{ Name: 'ApiId', Value: { Ref: api } }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' })]);
+
+    expect(byMetric('Reputation.BounceRate')).toEqual([expect.objectContaining({ Namespace: 'AWS/SES', Threshold: 0.05, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
+    expect(byMetric('Reputation.ComplaintRate')).toEqual([expect.objectContaining({ Namespace: 'AWS/SES', Threshold: 0.001, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
+
+    expect(byMetric('ExecutionsFailed')).toHaveLength(2);
+    expect(byMetric('ExecutionsTimedOut')).toHaveLength(2);
+    // One alarm per dead-letter queue: every queue of the stack is one.
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    const dlqAlarms = byMetric('ApproximateNumberOfMessagesVisible');
+    expect(dlqAlarms.map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([...queues].sort());
+    for (const alarm of dlqAlarms) expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
+    expect(alarms).toHaveLength(2 * functions.length + 1 + 2 + 4 + queues.length);
+  });
+
+  it('gives the report and dormant schedules a dead-letter queue of their own, behind the schedule and the function', () => {
+    const scheduleQueue = logicalIdOf('AWS::SQS::Queue', 'ReportsScheduleDeadLetters');
+    for (const schedule of Object.values(template.findResources('AWS::Scheduler::Schedule'))) {
+      expect(schedule.Properties.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
+    }
+    // The Scheduler invokes asynchronously: a run failing all of Lambda's retries lands here too.
+    for (const prefix of ['ReportsSendFunction', 'ReportsDormantFunction']) {
+      expect(template.findResources('AWS::Lambda::Function')[logicalIdOf('AWS::Lambda::Function', prefix)]!.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
+    }
+  });
+
+  it('outputs what an operator and upstream systems need', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual([
+      'AlarmTopicArn',
+      'ConfigurationSetName',
+      'ConnectFollowUpQueueArn',
+      'ConnectTaskFlowId',
+      'EscalationStateMachineArn',
+      'EventBusArn',
+      'EventBusName',
+      'FollowUpStateMachineArn',
+      'OutcomeApiUrl',
+    ]);
+    const bus = logicalIdOf('AWS::Events::EventBus', 'DataBus');
+    expect(outputs.EventBusName!.Value).toEqual({ Ref: bus });
+    expect(outputs.EventBusArn!.Value).toEqual({ 'Fn::GetAtt': [bus, 'Arn'] });
+    expect(outputs.AlarmTopicArn!.Value).toEqual({ Ref: logicalIdOf('AWS::SNS::Topic', 'AlarmsTopic') });
+    expect(outputs.FollowUpStateMachineArn!.Value).toEqual({ Ref: logicalIdOf('AWS::StepFunctions::StateMachine', 'FollowUpStateMachine') });
+    expect(outputs.EscalationStateMachineArn!.Value).toEqual({ Ref: logicalIdOf('AWS::StepFunctions::StateMachine', 'EscalationStateMachine') });
+    expect(JSON.stringify(outputs.OutcomeApiUrl!.Value)).toContain(logicalIdOf('AWS::ApiGatewayV2::Api', 'OutcomeApi'));
   });
 });

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import type { FollowUp } from '../domain/follow-up.js';
 import type { AttemptRecord, CustomerContactState, FinalOutcome, FollowUpStore, RejectionRecord } from './follow-up-store.js';
 import { sdkClientConfig } from './sdk-config.js';
+import { customerPk, type CustomerRef } from '../domain/customer-key.js';
 
 export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig()), {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
@@ -90,17 +91,20 @@ export class DynamoFollowUpStore implements FollowUpStore {
     );
   }
 
-  async optOut(customerId: string, at: string, until?: string) {
+  async optOut(customer: CustomerRef, at: string, until?: string) {
+    // The retention TTL would silently re-admit a customer after 760 days: a permanent opt-out
+    // has no TTL, a temporary one is deleted once it has lapsed.
+    const expiresAt = until === undefined ? undefined : Math.ceil(Date.parse(until) / 1000);
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `CUSTOMER#${customerId}`, sk: 'OPTOUT', kind: 'OptOut', customerId, at, until, expiresAt: this.expiresAt() },
+        Item: { pk: customerPk(customer), sk: 'OPTOUT', kind: 'OptOut', source: customer.source, customerId: customer.id, at, until, expiresAt },
       }),
     );
   }
 
-  async customerState(customerId: string, at: Date) {
-    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}` }, ConsistentRead: true }));
+  async customerState(customer: CustomerRef, at: Date) {
+    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': customerPk(customer) }, ConsistentRead: true }));
     const state: CustomerContactState = { optedOut: false, contactsByQuarter: {} };
     for (const item of (Items ?? []).map((i) => this.live(i)).filter((i): i is Record<string, unknown> => !!i)) {
       const sk = String(item.sk);
@@ -111,12 +115,12 @@ export class DynamoFollowUpStore implements FollowUpStore {
     return state;
   }
 
-  async reserveContact(customerId: string, quarter: string, followUpId: string, maxPerQuarter: number) {
+  async reserveContact(customer: CustomerRef, quarter: string, followUpId: string, maxPerQuarter: number) {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: `CUSTOMER#${customerId}`, sk: `CONTACTS#${quarter}` },
+          Key: { pk: customerPk(customer), sk: `CONTACTS#${quarter}` },
           UpdateExpression: 'ADD followUps :id SET kind = :kind, expiresAt = :exp',
           ConditionExpression: 'attribute_not_exists(followUps) OR size(followUps) < :max OR contains(followUps, :fid)',
           ExpressionAttributeValues: {

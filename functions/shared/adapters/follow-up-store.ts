@@ -2,6 +2,7 @@ import type { AttemptSummary, ContactResult, FollowUp, FollowUpStatus } from '..
 import type { Channel } from '../domain/policy-schema.js';
 import type { Answers, Assessment } from '../domain/survey.js';
 import type { PlanDecision } from '../domain/plan.js';
+import type { CustomerRef } from '../domain/customer-key.js';
 
 /** One open or finished contact attempt: the task token the workflow waits on, and what came back. */
 export interface AttemptRecord {
@@ -54,11 +55,12 @@ export interface FollowUpStore {
   get(followUpId: string): Promise<FollowUp | undefined>;
   markStarted(followUpId: string): Promise<void>;
   recordRejection(rejection: RejectionRecord): Promise<void>;
-  optOut(customerId: string, at: string, until?: string): Promise<void>;
+  /** Without `until` the opt-out is for good (it never expires); with it, it lapses then. */
+  optOut(customer: CustomerRef, at: string, until?: string): Promise<void>;
   /** Everything known about contacting a customer, in one read: opt-out, complaint pause, contacts per quarter. */
-  customerState(customerId: string, at: Date): Promise<CustomerContactState>;
+  customerState(customer: CustomerRef, at: Date): Promise<CustomerContactState>;
   /** Counts this follow-up against the customer's quarter, unless the cap is already reached. */
-  reserveContact(customerId: string, quarter: string, followUpId: string, maxPerQuarter: number): Promise<boolean>;
+  reserveContact(customer: CustomerRef, quarter: string, followUpId: string, maxPerQuarter: number): Promise<boolean>;
   /** Records the last attempt (if any) and the next plan; a replayed call changes nothing. */
   savePlan(followUpId: string, last: AttemptSummary | undefined, decision: PlanDecision): Promise<void>;
   /** Opens (or re-opens, with a new task token) an attempt; returns what was stored before, if anything. */
