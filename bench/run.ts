@@ -55,7 +55,7 @@ async function reportReadBenchmark(outcomes: number) {
   }
   for (const [key, agg] of aggregates) {
     const shard = key.split('|')[3];
-    batch.push({ pk: `AGG#${agg.day}`, sk: `${agg.subject}#${agg.departmentId}#${shard}`, kind: 'Aggregate', day: agg.day, subject: agg.subject, departmentId: agg.departmentId, counted: new Set(agg.ids), ...agg.counters });
+    batch.push({ pk: `AGG#${agg.day}`, sk: `${agg.subject}#${agg.departmentId}#${shard}`, kind: 'Aggregate', day: agg.day, subject: agg.subject, departmentId: agg.departmentId, version: agg.ids.length, lastContribution: agg.ids.at(-1), ...agg.counters });
   }
   await flush();
   const loadSeconds = (performance.now() - t0) / 1000;

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import type { FollowUp } from '../functions/shared/domain/follow-up.js';
 import type { AttemptRecord, FinalOutcome, RejectionRecord } from '../functions/shared/adapters/follow-up-store.js';
 import type { Complaint } from '../functions/shared/domain/complaint.js';
-import type { AggregateRow } from '../functions/shared/adapters/aggregate-store.js';
+import { countersOfItem, type AggregateRow } from '../functions/shared/adapters/aggregate-store.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; nextAttempt?: number; nextChannel?: string; expiresAt?: number };
 
@@ -48,7 +48,7 @@ export class FollowUpQueries {
   async aggregates(): Promise<AggregateRow[]> {
     const items = await this.scanKind<Record<string, unknown>>('Aggregate');
     return items
-      .map(({ pk: _pk, sk: _sk, kind: _k, expiresAt: _e, counted: _c, day, subject, departmentId, ...counters }) => ({ day: String(day), subject: String(subject), departmentId: String(departmentId), counters: Object.fromEntries(Object.entries(counters as Record<string, number>).sort(([a], [b]) => a.localeCompare(b))) }))
+      .map((item) => ({ day: String(item.day), subject: String(item.subject), departmentId: String(item.departmentId), counters: Object.fromEntries(Object.entries(countersOfItem(item)).sort(([a], [b]) => a.localeCompare(b))) }))
       .sort((a, b) => a.day.localeCompare(b.day) || a.subject.localeCompare(b.subject) || a.departmentId.localeCompare(b.departmentId) || JSON.stringify(a.counters).localeCompare(JSON.stringify(b.counters)));
   }
 

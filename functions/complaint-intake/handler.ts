@@ -13,6 +13,7 @@ import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
 import { envelopeSchema, firstIssue } from '../shared/domain/service-event.js';
+import { customerOf } from '../shared/domain/customer-key.js';
 import { assessSeverity, complaintIdFor, escalationExecutionName, slaDeadlines, type Complaint } from '../shared/domain/complaint.js';
 import {
   COMPLAINT_FOLLOW_UP_SOURCE,
@@ -43,7 +44,8 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
   const followUp = await deps.followUps.get(detail.followUpId);
   if (!followUp) throw new Error(`follow-up ${detail.followUpId} not found`);
   const complaintId = complaintIdFor(detail.followUpId);
-  const previousComplaints = await deps.complaints.countComplaint(followUp.customer.id, followUp.serviceType, complaintId);
+  const customer = customerOf(followUp);
+  const previousComplaints = await deps.complaints.countComplaint(customer, followUp.serviceType, complaintId);
   const outcome = (followUp as { outcome?: { assessment?: { scores?: Record<string, number> }; agentSeverity?: 'urgent' | 'major' | 'general' } }).outcome;
   const severity = assessSeverity(
     { agentSeverity: outcome?.agentSeverity, scores: outcome?.assessment?.scores ?? {}, previousComplaints, reworkCount: followUp.reworkCount, reopened: false },
@@ -56,6 +58,7 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
     serviceType: followUp.serviceType,
     serviceId: followUp.serviceId,
     customer: followUp.customer,
+    customerSource: customer.source,
     departmentId: followUp.departmentId,
     severity,
     status: 'open',
@@ -73,7 +76,7 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
     logger.info('duplicate complaint ignored', { complaintId });
     return { status: 'duplicate' as const, complaintId };
   }
-  await deps.complaints.pauseContact(followUp.customer.id, pauseUntil(deps.now));
+  await deps.complaints.pauseContact(customer, pauseUntil(deps.now));
   await deps.aggregates.add(localDate(deps.now, reportConfig.timeZone), 'complaints', followUp.departmentId, { raised: 1, [`raised_${severity}`]: 1, ...(complaint.repeat ? { repeats: 1 } : {}) }, `${complaintId}#raised`);
   await deps.workflow.startEscalation(escalationExecutionName(complaintId, 1), { complaintId, cycle: 1 });
   logger.info('complaint raised', { complaintId, followUpId: followUp.followUpId, severity });
@@ -99,7 +102,7 @@ async function reopen(complaintId: string, cycle: number, deps: IntakeDeps) {
     cycle,
   );
   if (!reopened) return { status: 'duplicate' as const, complaintId };
-  await deps.complaints.pauseContact(complaint.customer.id, pauseUntil(deps.now));
+  await deps.complaints.pauseContact({ source: complaint.customerSource, id: complaint.customer.id }, pauseUntil(deps.now));
   await deps.aggregates.add(localDate(deps.now, reportConfig.timeZone), 'complaints', complaint.departmentId, { reopened: 1 }, `${complaintId}#reopened#${next}`);
   await deps.workflow.startEscalation(escalationExecutionName(complaintId, next), { complaintId, cycle: next });
   logger.info('complaint reopened', { complaintId, cycle: next, level: complaint.level });

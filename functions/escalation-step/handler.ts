@@ -74,6 +74,7 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
         serviceType: escalationConfig.severities[complaint.severity].followUp,
         completedAt: at,
         customer: complaint.customer,
+        customerSource: complaint.customerSource,
         ...(complaint.departmentId ? { departmentId: complaint.departmentId } : {}),
       },
       COMPLAINT_FOLLOW_UP_SOURCE,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -8,38 +9,49 @@ import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { customerIndex } from '../shared/runtime.js';
 import type { CustomerIndex } from '../shared/adapters/customer-index.js';
-import { awsEventPublisher, type EventPublisher } from '../shared/adapters/event-publisher.js';
+import { awsPublishInBatches, type EventEntry } from '../shared/adapters/event-batches.js';
 import { SERVICE_COMPLETED } from '../shared/domain/service-event.js';
 
 export const DORMANT_SOURCE = 'customer-follow-up.dormant';
 
 /**
+ * One reactivation per customer and month. The id hashes the owning source with the customer id:
+ * "C-1" of two upstream systems are two customers, and a source may be up to 256 characters while
+ * a serviceId is at most 128.
+ */
+export function dormantServiceId(source: string, customerId: string, month: string): string {
+  const digest = createHash('sha256').update(JSON.stringify([source, customerId])).digest('hex').slice(0, 32);
+  return `dormant-${month}-${digest}`;
+}
+
+/**
  * findDormant: customers whose last service was exactly `afterMonths` months ago became dormant
  * this month; each gets a reactivation follow-up (call to book an appointment) through the normal
- * intake, so opt-outs, the quarterly cap and calling hours apply as to any follow-up.
+ * intake, so opt-outs, the quarterly cap and calling hours apply as to any follow-up. The events
+ * go out in PutEvents batches; a re-run publishes the same serviceIds, which intake deduplicates.
  */
-export async function findDormant(index: Pick<CustomerIndex, 'lastServedIn'>, events: EventPublisher, now: Date) {
+export async function findDormant(index: Pick<CustomerIndex, 'lastServedIn'>, publish: (events: EventEntry[]) => Promise<{ requests: number }>, now: Date) {
   const local = DateTime.fromJSDate(now, { zone: reportConfig.timeZone });
   const month = local.minus({ months: reportConfig.dormant.afterMonths }).toFormat('yyyy-MM');
   const dormant = await index.lastServedIn(month);
-  for (const { customer, departmentId } of dormant) {
-    await events.publish(
-      SERVICE_COMPLETED,
-      {
-        serviceId: `dormant-${customer.id}-${local.toFormat('yyyy-MM')}`,
-        serviceType: reportConfig.dormant.serviceType,
-        completedAt: now.toISOString(),
-        customer,
-        ...(departmentId ? { departmentId } : {}),
-      },
-      DORMANT_SOURCE,
-    );
-  }
-  logger.info('dormant customers found', { lastServiceMonth: month, customers: dormant.length });
+  const events = dormant.map(({ source, customer, departmentId }): EventEntry => ({
+    source: DORMANT_SOURCE,
+    detailType: SERVICE_COMPLETED,
+    detail: {
+      serviceId: dormantServiceId(source, customer.id, local.toFormat('yyyy-MM')),
+      serviceType: reportConfig.dormant.serviceType,
+      completedAt: now.toISOString(),
+      customer,
+      customerSource: source,
+      ...(departmentId ? { departmentId } : {}),
+    },
+  }));
+  const { requests } = events.length ? await publish(events) : { requests: 0 };
+  logger.info('dormant customers found', { lastServiceMonth: month, customers: dormant.length, requests });
   metrics.addMetric('DormantCustomers', MetricUnit.Count, dormant.length);
-  return { lastServiceMonth: month, reactivations: dormant.length };
+  return { lastServiceMonth: month, reactivations: dormant.length, requests };
 }
 
-export const handler = middy(() => findDormant(customerIndex(), awsEventPublisher, clock.now()))
+export const handler = middy(() => findDormant(customerIndex(), awsPublishInBatches, clock.now()))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -10,6 +10,7 @@ import type { CustomerIndex } from '../shared/adapters/customer-index.js';
 import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { acceptServiceCompleted } from './intake.js';
+import { isSystemSource } from '../shared/domain/customer-key.js';
 
 export interface IngestResult {
   status: 'rejected' | 'accepted' | 'duplicate';
@@ -42,8 +43,8 @@ export async function ingest(event: unknown, store: FollowUpStore, workflow: Wor
   }
   const status = duplicates === intake.followUps.length ? 'duplicate' : 'accepted';
   // Real services keep the customer active; the system's own follow-up requests do not.
-  if (index && status === 'accepted' && !intake.source.startsWith('customer-follow-up')) {
-    await index.touch(intake.detail.customer, intake.detail.departmentId, new Date(intake.detail.completedAt).toISOString());
+  if (index && status === 'accepted' && !isSystemSource(intake.source)) {
+    await index.touch(intake.source, intake.detail.customer, intake.detail.departmentId, new Date(intake.detail.completedAt).toISOString());
   }
   logger.info(status === 'duplicate' ? 'duplicate event ignored' : 'follow-ups started', {
     eventId: intake.eventId,

@@ -2,6 +2,7 @@ import type { PolicyConfig } from '../shared/domain/policy-schema.js';
 import { envelopeSchema, firstIssue, serviceCompletedSchema, type Rejection, type ServiceCompleted } from '../shared/domain/service-event.js';
 import { followUpIdFor, type FollowUp } from '../shared/domain/follow-up.js';
 import { usableChannels } from '../shared/domain/plan.js';
+import { isSystemSource } from '../shared/domain/customer-key.js';
 
 /** Clock skew tolerated between the upstream system and us. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -29,6 +30,11 @@ export function acceptServiceCompleted(raw: unknown, config: PolicyConfig, now: 
   if (!policy) {
     return { ok: false, ...meta, rejection: { field: 'detail.serviceType', message: `unknown serviceType "${detail.serviceType}"; known: ${Object.keys(config.policies).join(', ')}` } };
   }
+  if (detail.customerSource !== undefined && !isSystemSource(meta.source)) {
+    // An upstream system speaks for its own customers only; naming another source would let it
+    // dodge (or borrow) that source's opt-outs and caps.
+    return { ok: false, ...meta, rejection: { field: 'detail.customerSource', message: 'only the follow-up system itself may name another source\'s customer' } };
+  }
   if (new Date(detail.completedAt).getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
     return { ok: false, ...meta, rejection: { field: 'detail.completedAt', message: 'completedAt is in the future' } };
   }
@@ -49,6 +55,7 @@ export function acceptServiceCompleted(raw: unknown, config: PolicyConfig, now: 
     round,
     completedAt: new Date(detail.completedAt).toISOString(),
     customer: detail.customer,
+    ...(detail.customerSource && detail.customerSource !== meta.source ? { customerSource: detail.customerSource } : {}),
     departmentId: detail.departmentId,
     advisorId: detail.advisorId,
     reworkCount: detail.reworkCount,

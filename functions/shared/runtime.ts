@@ -8,6 +8,7 @@ import { ComplaintStore } from './adapters/complaint-store.js';
 import { AggregateStore } from './adapters/aggregate-store.js';
 
 import { CustomerIndex } from './adapters/customer-index.js';
+import { reportConfig } from './config/reports.js';
 
 import { RateLimiter } from './adapters/rate-limiter.js';
 
@@ -19,7 +20,7 @@ export function rateLimiter(): RateLimiter {
 
 let index: CustomerIndex | undefined;
 export function customerIndex(): CustomerIndex {
-  index ??= new CustomerIndex(requireEnv('FOLLOW_UP_TABLE'));
+  index ??= new CustomerIndex(requireEnv('FOLLOW_UP_TABLE'), { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, clock.now);
   return index;
 }
 

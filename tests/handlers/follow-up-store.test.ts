@@ -29,7 +29,7 @@ describe('follow-up store retention', () => {
   });
 
   it('ignores an expired opt-out or pause in the customer state', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUSTOMER#c', sk: 'OPTOUT', expiresAt: epoch('2026-01-01T00:00:00Z') }, { pk: 'CUSTOMER#c', sk: 'PAUSE', until: '2026-11-26T00:00:00Z', expiresAt: epoch('2028-01-01T00:00:00Z') }] });
-    expect(await store.customerState('c', now)).toEqual({ optedOut: false, pausedUntil: '2026-11-26T00:00:00Z', contactsByQuarter: {} });
+    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUST#crm#c', sk: 'OPTOUT', until: '2025-12-31T00:00:00Z', expiresAt: epoch('2026-01-01T00:00:00Z') }, { pk: 'CUST#crm#c', sk: 'PAUSE', until: '2026-11-26T00:00:00Z', expiresAt: epoch('2028-01-01T00:00:00Z') }] });
+    expect(await store.customerState({ source: 'crm', id: 'c' }, now)).toEqual({ optedOut: false, pausedUntil: '2026-11-26T00:00:00Z', contactsByQuarter: {} });
   });
 });

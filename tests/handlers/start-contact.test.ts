@@ -53,7 +53,7 @@ describe('start-contact handler', () => {
     expect(opened!.ExpressionAttributeValues![':t']).toBe('token-abc');
     expect(db.commandCalls(UpdateCommand).some((c) => c.args[0].input.UpdateExpression === 'SET contactedAt = :at')).toBe(true);
     const reserve = db.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(reserve.Key).toEqual({ pk: 'CUSTOMER#C1', sk: 'CONTACTS#2026-Q4' });
+    expect(reserve.Key).toEqual({ pk: 'CUST#dms#C1', sk: 'CONTACTS#2026-Q4' });
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
   });
 
@@ -67,14 +67,14 @@ describe('start-contact handler', () => {
   });
 
   it('does not contact an opted-out customer and ends the wait at once', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUSTOMER#C1', sk: 'OPTOUT', at: '2026-11-21T00:00:00Z' }] });
+    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUST#dms#C1', sk: 'OPTOUT', at: '2026-11-21T00:00:00Z' }] });
     expect(await handler(input('phone'), context)).toEqual({ started: false });
     expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'suppressed', reason: 'opted-out' });
   });
 
   it('postpones the contact while a complaint pause runs, without using an attempt', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUSTOMER#C1', sk: 'PAUSE', until: '2026-11-24T01:00:00.000Z' }] });
+    db.on(QueryCommand).resolves({ Items: [{ pk: 'CUST#dms#C1', sk: 'PAUSE', until: '2026-11-24T01:00:00.000Z' }] });
     expect(await handler(input('phone'), context)).toEqual({ started: false });
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ result: 'paused', callbackAt: '2026-11-24T01:00:00.000Z' });
     expect(connect.commandCalls(StartTaskContactCommand)).toHaveLength(0);

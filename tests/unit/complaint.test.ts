@@ -54,7 +54,7 @@ describe('severity', () => {
 describe('nextEscalationStep', () => {
   const now = sh('2026-11-23T09:00');
   const complaint = (over: Partial<Complaint>): Complaint => ({
-    complaintId: 'cp-x', followUpId: 'fu-x', serviceType: 'vehicle-repair', serviceId: 'RO', customer: { id: 'c', name: 'n' }, severity: 'general', status: 'open',
+    complaintId: 'cp-x', followUpId: 'fu-x', serviceType: 'vehicle-repair', serviceId: 'RO', customer: { id: 'c', name: 'n' }, customerSource: 'dealer.dms', severity: 'general', status: 'open',
     cycle: 1, level: 1, notices: 1, raisedAt: now.toISOString(), acknowledgeBy: now.toISOString(), resolveBy: sh('2026-11-26T09:00').toISOString(), complaintQuestions: [], repeat: false, history: [], ...over,
   });
   it('re-notifies a level renotifyTimes times, then moves up, and keeps chasing the top', () => {

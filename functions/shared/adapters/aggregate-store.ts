@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../domain/kpi.js';
 import { documentClient, expiryFor, isConditionFailure } from './dynamo-follow-up-store.js';
 
-/** Items per day and key are split over a few shards so no item nears DynamoDB's 400 KB limit. */
+/** Items per day and key are split over a few shards so concurrent writers rarely meet on one item. */
 const SHARDS = 4;
+/** Optimistic rounds before giving up (the calling step is retried by its state machine). */
+const MAX_ROUNDS = 25;
 
 export interface AggregateRow {
   day: string;
@@ -14,10 +16,29 @@ export interface AggregateRow {
   counters: Counters;
 }
 
+/** Attributes of an aggregate item that are not counters. */
+const BOOKKEEPING = new Set(['pk', 'sk', 'kind', 'expiresAt', 'day', 'subject', 'departmentId', 'version', 'lastContribution', 'counted']);
+
+/** The counters of a stored aggregate item, whatever bookkeeping it carries. */
+export function countersOfItem(item: Record<string, unknown>): Counters {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !BOOKKEEPING.has(name))) as Counters;
+}
+
 /**
  * Daily aggregates maintained as outcomes are written: one item per day, subject, department and
  * shard holding additive counters. A report reads O(days × subjects) items, never the follow-ups.
- * Each contribution is counted once: its id joins the item's `counted` set in the same write.
+ *
+ * Each contribution is counted exactly once without a transaction (DynamoDB's TransactWriteItems
+ * has no local counterpart in dynalite) and without a growing set of ids in the item:
+ * - the aggregate carries a `version` and the id of the contribution that wrote that version
+ *   (`lastContribution`); every write is conditional on the version it read;
+ * - before writing version v+1, a writer marks the contribution of version v as applied in that
+ *   contribution's own marker item (AGGMARK#<id>), an idempotent write;
+ * - so a contribution is already counted iff it wrote the current version or its marker says so:
+ *   had it written an earlier version, the writer of the next version marked it before writing.
+ * A retry at any point (request or response lost) re-reads and either finds itself counted or
+ * writes once more under the version condition; two racing copies of one contribution cannot
+ * both pass that condition. Cost per contribution: 2 reads and 2 writes of small items, constant.
  */
 export class AggregateStore {
   readonly reads = { queries: 0, items: 0 };
@@ -29,32 +50,50 @@ export class AggregateStore {
     private readonly db: DynamoDBDocumentClient = documentClient,
   ) {}
 
+  /** Adds the counters once per contributionId; false when this contribution was already counted. */
   async add(day: string, subject: string, departmentId: string | undefined, counters: Counters, contributionId: string): Promise<boolean> {
     const shard = createHash('sha256').update(contributionId).digest().readUInt8(0) % SHARDS;
-    const names: Record<string, string> = { '#counted': 'counted' };
-    const values: Record<string, unknown> = { ':id': new Set([contributionId]), ':idValue': contributionId, ':kind': 'Aggregate', ':exp': expiryFor(this.now(), this.retentionDays), ':day': day, ':subject': subject, ':dept': departmentId ?? '-' };
-    const adds = ['#counted :id'];
-    Object.entries(counters).forEach(([name, value], i) => {
-      names[`#c${i}`] = name;
-      values[`:c${i}`] = value;
-      adds.push(`#c${i} :c${i}`);
-    });
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `AGG#${day}`, sk: `${subject}#${departmentId ?? '-'}#${shard}` },
-          UpdateExpression: `ADD ${adds.join(', ')} SET kind = :kind, expiresAt = :exp, #day = :day, subject = :subject, departmentId = :dept`,
-          ConditionExpression: 'NOT contains(#counted, :idValue)',
-          ExpressionAttributeNames: { ...names, '#day': 'day' },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+    const key = { pk: `AGG#${day}`, sk: `${subject}#${departmentId ?? '-'}#${shard}` };
+    const marker = (id: string) => ({ pk: `AGGMARK#${id}`, sk: `${key.pk}#${key.sk}` });
+    const expiresAt = expiryFor(this.now(), this.retentionDays);
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const { Item: current } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: '#v, lastContribution', ExpressionAttributeNames: { '#v': 'version' } }));
+      const version = typeof current?.version === 'number' ? current.version : undefined;
+      const last = current?.lastContribution as string | undefined;
+      if (last === contributionId) return false;
+      if (last) {
+        await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: marker(last), UpdateExpression: 'SET kind = :kind, applied = :t, expiresAt = :exp', ExpressionAttributeValues: { ':kind': 'AggregateMarker', ':t': true, ':exp': expiresAt } }));
+      }
+      const { Item: mine } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: marker(contributionId), ConsistentRead: true }));
+      if (mine?.applied === true) return false;
+
+      const names: Record<string, string> = { '#v': 'version', '#day': 'day' };
+      const values: Record<string, unknown> = { ':next': (version ?? 0) + 1, ':id': contributionId, ':kind': 'Aggregate', ':exp': expiresAt, ':day': day, ':subject': subject, ':dept': departmentId ?? '-' };
+      const adds: string[] = [];
+      Object.entries(counters).forEach(([name, value], i) => {
+        names[`#c${i}`] = name;
+        values[`:c${i}`] = value;
+        adds.push(`#c${i} :c${i}`);
+      });
+      if (version !== undefined) values[':v'] = version;
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}SET #v = :next, lastContribution = :id, kind = :kind, expiresAt = :exp, #day = :day, subject = :subject, departmentId = :dept`,
+            ConditionExpression: version === undefined ? 'attribute_not_exists(#v)' : '#v = :v',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (error) {
+        // Another contribution (or another copy of this one) wrote first: read again.
+        if (!isConditionFailure(error)) throw error;
+      }
     }
+    throw new Error(`aggregate ${key.pk} ${key.sk} stayed contended for ${MAX_ROUNDS} rounds`);
   }
 
   /** Every aggregate row of one day: one Query, a handful of items. */
@@ -66,8 +105,7 @@ export class AggregateStore {
       this.reads.queries += 1;
       for (const item of page.Items ?? []) {
         this.reads.items += 1;
-        const { pk: _pk, sk: _sk, kind: _k, expiresAt: _e, counted: _c, day: d, subject, departmentId, ...counters } = item;
-        rows.push({ day: String(d), subject: String(subject), departmentId: String(departmentId), counters: counters as Counters });
+        rows.push({ day: String(item.day), subject: String(item.subject), departmentId: String(item.departmentId), counters: countersOfItem(item) });
       }
       start = page.LastEvaluatedKey;
     } while (start);

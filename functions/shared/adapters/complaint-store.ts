@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Complaint, ComplaintEvent } from '../domain/complaint.js';
+import { customerPk, type CustomerRef } from '../domain/customer-key.js';
 import { documentClient, expiryFor, isConditionFailure, isExpired } from './dynamo-follow-up-store.js';
 
 const key = (complaintId: string) => ({ pk: `COMPLAINT#${complaintId}`, sk: 'META' });
@@ -82,11 +83,11 @@ export class ComplaintStore {
   }
 
   /** Counts a complaint about this kind of service for the customer; returns the earlier count. */
-  async countComplaint(customerId: string, serviceType: string, complaintId: string): Promise<number> {
+  async countComplaint(customer: CustomerRef, serviceType: string, complaintId: string): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: `CUSTOMER#${customerId}`, sk: `COMPLAINTS#${serviceType}` },
+        Key: { pk: customerPk(customer), sk: `COMPLAINTS#${serviceType}` },
         UpdateExpression: 'ADD complaints :id SET kind = :kind, expiresAt = :exp',
         ExpressionAttributeValues: { ':id': new Set([complaintId]), ':kind': 'ComplaintCount', ':exp': this.expiresAt() },
         ReturnValues: 'ALL_NEW',
@@ -96,7 +97,7 @@ export class ComplaintStore {
     return [...ids].filter((id) => id !== complaintId).length;
   }
 
-  async pauseContact(customerId: string, until: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `CUSTOMER#${customerId}`, sk: 'PAUSE', kind: 'ContactPause', until, expiresAt: this.expiresAt() } }));
+  async pauseContact(customer: CustomerRef, until: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: customerPk(customer), sk: 'PAUSE', kind: 'ContactPause', until, expiresAt: this.expiresAt() } }));
   }
 }

@@ -22,6 +22,8 @@ export interface Complaint {
   serviceId: string;
   customer: Customer;
   departmentId?: string;
+  /** The upstream source that owns `customer.id` (see customer-key.ts). */
+  customerSource: string;
   severity: Severity;
   status: ComplaintStatus;
   cycle: number;

@@ -40,6 +40,11 @@ export interface FollowUp {
   advisorId?: string;
   /** How many times this repair was redone: 3+ makes a complaint about it major. */
   reworkCount?: number;
+  /**
+   * The upstream source that owns `customer.id`, when it is not `source` (a dormant reactivation
+   * or a post-complaint follow-up, which the system itself publishes).
+   */
+  customerSource?: string;
   status: FollowUpStatus;
   createdAt: string;
   dueAt?: string;

@@ -35,6 +35,11 @@ export const serviceCompletedSchema = z.strictObject({
   advisorId: z.string().min(1).max(128).optional(),
   departmentId: z.string().min(1).max(128).optional(),
   reworkCount: z.number().int().min(0).max(100).optional(),
+  /**
+   * Only on the system's own follow-up requests (dormant, post-complaint): the upstream source
+   * that owns `customer.id`, so opt-outs and caps keyed by that source still apply.
+   */
+  customerSource: z.string().min(1).max(256).optional(),
 });
 export type ServiceCompleted = z.infer<typeof serviceCompletedSchema>;
 

@@ -1,0 +1,70 @@
+/**
+ * Write cost of counting one contribution into the daily aggregates, before (a `counted` set of
+ * ids inside the aggregate item) and after (version + per-contribution markers), measured as the
+ * capacity units dynalite reports with DynamoDB's sizing rules (a write costs 1 unit per started
+ * KB of the larger of the old and new item; a strongly consistent read 1 unit per 4 KB).
+ * Run: npx tsx bench/aggregate-write-cost.ts
+ */
+import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import dynalite from 'dynalite';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AggregateStore } from '../functions/shared/adapters/aggregate-store.js';
+
+const server = dynalite({ createTableMs: 0 });
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+const raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+await raw.send(new CreateTableCommand({ TableName: 'aggregates', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
+const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+const units = { read: 0, write: 0, requests: 0 };
+db.middlewareStack.add(
+  (next, context) => async (args) => {
+    (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const used = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+    units.requests += 1;
+    if (/Get|Query/.test(String(context.commandName))) units.read += used;
+    else units.write += used;
+    return result;
+  },
+  { step: 'initialize', name: 'capacity' },
+);
+
+const counters = { due: 1, followedUp: 1, reached: 1, onTime: 1, score_overall_sum: 4, score_overall_n: 1 };
+
+/** The former write: ADD counters and the id to the item's `counted` set, unless it is there. */
+async function oldAdd(day: string, id: string) {
+  const shard = createHash('sha256').update(id).digest().readUInt8(0) % 4;
+  const names: Record<string, string> = { '#counted': 'counted' };
+  const values: Record<string, unknown> = { ':id': new Set([id]), ':idValue': id };
+  const adds = ['#counted :id'];
+  Object.entries(counters).forEach(([name, value], i) => {
+    names[`#c${i}`] = name;
+    values[`:c${i}`] = value;
+    adds.push(`#c${i} :c${i}`);
+  });
+  await db.send(new UpdateCommand({ TableName: 'aggregates', Key: { pk: `AGG#${day}`, sk: `vehicle-repair#after-sales#${shard}` }, UpdateExpression: `ADD ${adds.join(', ')}`, ConditionExpression: 'NOT contains(#counted, :idValue)', ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+}
+
+const store = new AggregateStore('aggregates', 760, () => new Date(), db);
+const rows: string[] = [];
+for (const perDay of [100, 1_000, 10_000]) {
+  for (const [name, add] of [['before: counted set', oldAdd], ['after: version + markers', (day: string, id: string) => store.add(day, 'vehicle-repair', 'after-sales', counters, id)]] as const) {
+    Object.assign(units, { read: 0, write: 0, requests: 0 });
+    const day = `${perDay}-${name}`;
+    let lastWrite = 0;
+    for (let n = 0; n < perDay; n += 1) {
+      const before = units.write;
+      await add(day, `fu-${n.toString(16).padStart(32, '0')}`);
+      lastWrite = units.write - before;
+    }
+    rows.push(`| ${perDay.toLocaleString('en')} per day and subject | ${name} | ${(units.write / perDay).toFixed(2)} | ${lastWrite} | ${(units.read / perDay).toFixed(2)} | ${(units.requests / perDay).toFixed(1)} |`);
+  }
+}
+console.log('| contributions | scheme | write units per contribution (mean) | write units of the last one | read units per contribution | requests per contribution |');
+console.log('|---|---|---|---|---|---|');
+for (const row of rows) console.log(row);
+raw.destroy();
+server.closeAllConnections?.();
+server.close();
