@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FollowUpStack } from './follow-up-stack.js';
-import { readDeployContext } from './deploy-context.js';
+import { DeployContextError, readDeployContext } from './deploy-context.js';
 
 /**
  * The CDK app. Deploy-time settings come from CDK context (`-c key=value`): the Amazon Connect
@@ -21,5 +21,14 @@ export function buildApp({ app = new App(), nag = true }: { app?: App; nag?: boo
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  buildApp().app.synth();
+  let app: App;
+  try {
+    app = buildApp().app;
+  } catch (error) {
+    // A deployment-settings mistake is the operator's to fix: the message, not a stack trace.
+    if (!(error instanceof DeployContextError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+  app.synth();
 }

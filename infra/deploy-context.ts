@@ -29,6 +29,11 @@ const deployContextSchema = z.object({
     .optional(),
 });
 
+/** Missing or malformed deployment settings: the operator's to fix, named key by key. */
+export class DeployContextError extends Error {
+  override readonly name = 'DeployContextError';
+}
+
 export type DeployContext = Omit<z.infer<typeof deployContextSchema>, 'eventBusName'> & { eventBusName: string };
 
 /** "CustomerFollowUp-Staging" → "customer-follow-up-staging": one bus per stack, so two stacks fit one account. */
@@ -46,7 +51,7 @@ export function readDeployContext(tryGetContext: (key: string) => unknown): Depl
   const parsed = deployContextSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  context key "${issue.path.join('.')}": ${issue.message}`);
-    throw new Error(`Cannot synthesize the follow-up stack:\n${problems.join('\n')}\nSee infra/DEPLOY.md for every context key.`);
+    throw new DeployContextError(`Cannot synthesize the follow-up stack:\n${problems.join('\n')}\nSee infra/DEPLOY.md for every context key.`);
   }
   return { ...parsed.data, eventBusName: parsed.data.eventBusName ?? busNameFor(parsed.data.stackName) };
 }
