@@ -35,6 +35,7 @@ function operations(cloud: LocalCloud): Record<string, Operation> {
     'AWSEvents.PutEvents': (b) => cloud.putEvents((b.Entries as never[]) ?? []),
     'secretsmanager.GetSecretValue': (b) => cloud.getSecretValue(String(b.SecretId)),
     'PUT /contact/task': (b) => cloud.startTaskContact(b as never),
+    'POST /contact/stop': (b) => cloud.stopContact(String(b.ContactId)),
     'POST /v2/email/outbound-emails': (b) => cloud.sendEmail(b as never),
   };
 }

@@ -720,7 +720,8 @@ export class LocalCloud {
   stopContact(contactId: string): Record<string, never> {
     this.count('Connect', 'StopContact', contactId);
     const task = this.agentTasks.find((t) => t.contactId === contactId);
-    if (!task) throw new AwsError('ContactNotFoundException', `Contact ${contactId} not found`, 410);
+    // "Chat and task contacts can be terminated in any state"; ContactNotFoundException is for voice only.
+    if (!task) throw new AwsError('ResourceNotFoundException', `Contact ${contactId} not found`, 404);
     this.connectTasks.closed(contactId);
     task.closedAt ??= this.clock.now().toISOString();
     this.persistSoon();
