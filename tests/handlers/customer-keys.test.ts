@@ -1,0 +1,138 @@
+import './setup-env.js';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import dynalite from 'dynalite';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoFollowUpStore } from '../../functions/shared/adapters/dynamo-follow-up-store.js';
+import { CustomerIndex, dormancyMonth, lastServiceExpiry } from '../../functions/shared/adapters/customer-index.js';
+import { customerOf, customerPk } from '../../functions/shared/domain/customer-key.js';
+import { recordOptOut } from '../../functions/record-opt-out/handler.js';
+import { acceptServiceCompleted } from '../../functions/ingest-service-completed/intake.js';
+import { policyConfig } from '../../functions/shared/config/policies.js';
+import { reportConfig } from '../../functions/shared/config/reports.js';
+
+/** Everything kept per customer is keyed by the customer's source as well as the id. */
+const TABLE = 'FollowUps';
+const server = dynalite({ createTableMs: 0 });
+let raw: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+let clock = new Date('2026-11-20T08:00:00Z');
+const now = () => clock;
+const rules = { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone };
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  await raw.send(new CreateTableCommand({ TableName: TABLE, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
+  db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+});
+beforeEach(() => {
+  clock = new Date('2026-11-20T08:00:00Z');
+});
+afterAll(async () => {
+  raw?.destroy();
+  server.closeAllConnections?.();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const store = () => new DynamoFollowUpStore(TABLE, policyConfig.retentionDays, now, db);
+const index = () => new CustomerIndex(TABLE, rules, now, db);
+const optedOutEvent = (source: string, detail: Record<string, unknown>) => ({ id: `ev-${source}`, source, 'detail-type': 'Customer Opted Out', detail });
+
+describe('customer keys', () => {
+  it('cannot make two (source, id) pairs spell the same key', () => {
+    expect(customerPk({ source: 'a#b', id: 'c' })).not.toBe(customerPk({ source: 'a', id: 'b#c' }));
+    expect(customerPk({ source: 'dealer.dms', id: 'C-1' })).toBe('CUST#dealer.dms#C-1');
+  });
+
+  it('keeps the opt-out and the quarterly cap of C-1 from one source away from C-1 of another', async () => {
+    await recordOptOut(optedOutEvent('hospital.his', { customerId: 'C-1' }), store(), clock);
+    expect((await store().customerState({ source: 'hospital.his', id: 'C-1' }, clock)).optedOut).toBe(true);
+    expect((await store().customerState({ source: 'dealer.dms', id: 'C-1' }, clock)).optedOut).toBe(false);
+    expect(await store().reserveContact({ source: 'dealer.dms', id: 'C-2' }, '2026-Q4', 'fu-a', 1)).toBe(true);
+    expect(await store().reserveContact({ source: 'dealer.dms', id: 'C-2' }, '2026-Q4', 'fu-b', 1)).toBe(false);
+    expect(await store().reserveContact({ source: 'hospital.his', id: 'C-2' }, '2026-Q4', 'fu-c', 1)).toBe(true);
+  });
+
+  it('keeps an opt-out without `until` for good, and lets one with `until` lapse then', async () => {
+    await recordOptOut(optedOutEvent('crm.forever', { customerId: 'C-9' }), store(), clock);
+    await recordOptOut(optedOutEvent('crm.until', { customerId: 'C-9', until: '2027-01-01T00:00:00+08:00' }), store(), clock);
+    const forever = (await db.send(new GetCommand({ TableName: TABLE, Key: { pk: 'CUST#crm.forever#C-9', sk: 'OPTOUT' } }))).Item!;
+    const until = (await db.send(new GetCommand({ TableName: TABLE, Key: { pk: 'CUST#crm.until#C-9', sk: 'OPTOUT' } }))).Item!;
+    expect(forever.expiresAt).toBeUndefined();
+    expect(until.expiresAt).toBe(Date.parse('2027-01-01T00:00:00+08:00') / 1000);
+    const later = new Date('2029-06-01T00:00:00Z'); // past the 760-day retention
+    expect((await store().customerState({ source: 'crm.forever', id: 'C-9' }, later)).optedOut).toBe(true);
+    expect((await store().customerState({ source: 'crm.until', id: 'C-9' }, new Date('2026-12-31T15:59:00Z'))).optedOut).toBe(true);
+    expect((await store().customerState({ source: 'crm.until', id: 'C-9' }, new Date('2026-12-31T16:00:01Z'))).optedOut).toBe(false);
+  });
+
+  it("records an opt-out from a source that never sent the customer's services under that source, and says so", async () => {
+    await index().touch('dealer.dms', { id: 'C-7', name: 'n' }, undefined, '2026-11-01T02:00:00.000Z');
+    expect(await index().knows({ source: 'dealer.dms', id: 'C-7' })).toBe(true);
+    expect(await index().knows({ source: 'crm', id: 'C-7' })).toBe(false);
+    await recordOptOut(optedOutEvent('crm', { customerId: 'C-7' }), store(), clock, index());
+    expect((await store().customerState({ source: 'crm', id: 'C-7' }, clock)).optedOut).toBe(true);
+    expect((await store().customerState({ source: 'dealer.dms', id: 'C-7' }, clock)).optedOut).toBe(false);
+  });
+});
+
+describe('the last-service index (dormant customers)', () => {
+  it('buckets the month in the report time zone, not UTC', async () => {
+    expect(reportConfig.timeZone).toBe('Asia/Shanghai');
+    expect(dormancyMonth(new Date('2026-11-30T23:30:00+08:00').toISOString(), rules.timeZone)).toBe('2026-11');
+    // 00:30 in Shanghai on December 1st is still November 30th in UTC.
+    expect(dormancyMonth(new Date('2026-12-01T00:30:00+08:00').toISOString(), rules.timeZone)).toBe('2026-12');
+    await index().touch('dealer.dms', { id: 'C-tz', name: 'n' }, 'sales', new Date('2026-11-30T23:30:00+08:00').toISOString());
+    await index().touch('dealer.dms', { id: 'C-tz2', name: 'n' }, 'sales', new Date('2026-12-01T00:30:00+08:00').toISOString());
+    expect((await index().lastServedIn('2026-11')).map((e) => e.customer.id)).toContain('C-tz');
+    expect((await index().lastServedIn('2026-12')).map((e) => e.customer.id)).toEqual(['C-tz2']);
+  });
+
+  it('keeps two sources of the same customer id as two dormancy entries, each with its source', async () => {
+    await index().touch('dealer.dms', { id: 'C-1', name: 'Dealer customer' }, 'sales', '2024-10-10T02:00:00.000Z');
+    await index().touch('hospital.his', { id: 'C-1', name: 'Patient' }, undefined, '2024-10-12T02:00:00.000Z');
+    clock = new Date('2026-10-02T02:00:00Z'); // the dormant run for October 2024
+    const entries = await index().lastServedIn('2024-10');
+    expect(entries.map((e) => [e.source, e.customer.name]).sort()).toEqual([['dealer.dms', 'Dealer customer'], ['hospital.his', 'Patient']]);
+  });
+
+  it('expires the personal data one month past the 24-month horizon and ignores it once expired', async () => {
+    const servedAt = '2024-09-15T02:00:00.000Z';
+    expect(lastServiceExpiry(servedAt, rules)).toBe(Date.parse('2026-10-15T02:00:00.000Z') / 1000);
+    await index().touch('dealer.dms', { id: 'C-old', name: 'n', phone: '+8613800138000' }, 'sales', servedAt);
+    const item = (await db.send(new GetCommand({ TableName: TABLE, Key: { pk: 'DORMANCY#2024-09', sk: 'CUST#dealer.dms#C-old' } }))).Item!;
+    expect(item.expiresAt).toBe(lastServiceExpiry(servedAt, rules));
+    // The dormant run for September 2024 happens on 2026-09-02: the entry is still there.
+    clock = new Date('2026-09-02T02:00:00Z');
+    expect((await index().lastServedIn('2024-09')).map((e) => e.customer.id)).toContain('C-old');
+    // After its TTL, before DynamoDB deletes it, a read treats it as gone; a new service starts afresh.
+    clock = new Date('2026-10-16T00:00:00Z');
+    expect((await index().lastServedIn('2024-09')).map((e) => e.customer.id)).not.toContain('C-old');
+    expect(await index().knows({ source: 'dealer.dms', id: 'C-old' })).toBe(false);
+    await index().touch('dealer.dms', { id: 'C-old', name: 'n' }, 'sales', '2026-10-15T08:00:00.000Z');
+    expect((await index().lastServedIn('2026-10')).map((e) => e.customer.id)).toContain('C-old');
+  });
+});
+
+describe('system follow-ups act for the upstream customer', () => {
+  const event = (source: string, detail: Record<string, unknown>) => ({ id: 'e', source, 'detail-type': 'Service Completed', detail });
+  const detail = { serviceId: 'dormant-1', serviceType: 'dormant-reactivation', completedAt: '2026-11-20T15:00:00+08:00', customer: { id: 'C-1', name: 'Ann', phone: '+8613800138000' } };
+
+  it('carries the customer source from the system itself into the follow-up', () => {
+    const intake = acceptServiceCompleted(event('customer-follow-up.dormant', { ...detail, customerSource: 'dealer.dms' }), policyConfig, clock);
+    expect(intake.ok).toBe(true);
+    if (!intake.ok) return;
+    expect(customerOf(intake.followUps[0]!)).toEqual({ source: 'dealer.dms', id: 'C-1' });
+    const upstream = acceptServiceCompleted(event('dealer.dms', { ...detail, serviceType: 'vehicle-repair' }), policyConfig, clock);
+    expect(upstream.ok && customerOf(upstream.followUps[0]!)).toEqual({ source: 'dealer.dms', id: 'C-1' });
+  });
+
+  it('refuses a customerSource from an upstream system, naming the field', () => {
+    expect(acceptServiceCompleted(event('dealer.dms', { ...detail, serviceType: 'vehicle-repair', customerSource: 'hospital.his' }), policyConfig, clock)).toMatchObject({
+      ok: false,
+      rejection: { field: 'detail.customerSource' },
+    });
+  });
+});
