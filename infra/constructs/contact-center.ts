@@ -40,6 +40,8 @@ export class ContactCenter extends Construct {
   readonly followUpQueue: connect.CfnQueue;
   /** Queue ARN by the queue name the escalation ladder uses (`contacts.<department>.<level>.connectQueue`). */
   readonly complaintQueueArns: Record<string, string> = {};
+  /** Queue ARN by escalation level: the default department's queue of that level. */
+  readonly complaintQueueArnsByLevel: Record<string, string> = {};
   readonly taskFlow: connect.CfnContactFlow;
   /** The flow's id (the last segment of its ARN), what StartTaskContact takes as ContactFlowId. */
   readonly taskFlowId: string;
@@ -70,6 +72,10 @@ export class ContactCenter extends Construct {
       const logicalId = `ComplaintQueue${name.replace(/[^A-Za-z0-9]/g, '')}`;
       this.complaintQueueArns[name] = queue(logicalId, name, `Complaint notifications for the managers the escalation ladder assigns to "${name}"`).attrQueueArn;
     }
+    for (const { level } of props.escalation.levels) {
+      const name = props.escalation.contacts.default?.[String(level)]?.connectQueue;
+      if (name) this.complaintQueueArnsByLevel[String(level)] = this.complaintQueueArns[name]!;
+    }
 
     this.taskFlow = new connect.CfnContactFlow(this, 'TaskFlow', {
       instanceArn: this.instanceArn,
@@ -83,14 +89,21 @@ export class ContactCenter extends Construct {
     this.taskFlowId = Fn.select(3, Fn.split('/', this.taskFlow.attrContactFlowArn));
   }
 
-  /** The environment a function that creates tasks reads (see infra/DEPLOY.md for the formats). */
+  /**
+   * The environment a function that creates tasks reads: the instance and flow for
+   * StartTaskContact, and the queue ARN to put in a task's `queue` attribute. COMPLAINT_QUEUE_ARNS
+   * maps a level ("1") to the default department's queue of that level; COMPLAINT_QUEUE_ARNS_BY_NAME
+   * maps every `connectQueue` of the ladder ("after-sales") to its queue, for departments with
+   * queues of their own. Both JSON objects.
+   */
   taskEnvironment(): Record<string, string> {
     const stack = Stack.of(this);
     return {
       CONNECT_INSTANCE_ID: this.instanceId,
       CONNECT_CONTACT_FLOW_ID: this.taskFlowId,
       FOLLOW_UP_QUEUE_ARN: this.followUpQueue.attrQueueArn,
-      COMPLAINT_QUEUE_ARNS: stack.toJsonString(this.complaintQueueArns),
+      COMPLAINT_QUEUE_ARNS: stack.toJsonString(this.complaintQueueArnsByLevel),
+      COMPLAINT_QUEUE_ARNS_BY_NAME: stack.toJsonString(this.complaintQueueArns),
     };
   }
 }

@@ -94,11 +94,16 @@ describe('Amazon Connect, provisioned', () => {
         CONNECT_CONTACT_FLOW_ID: { 'Fn::Select': [3, { 'Fn::Split': ['/', { 'Fn::GetAtt': [flow, 'ContactFlowArn'] }] }] },
         FOLLOW_UP_QUEUE_ARN: queueArn('follow-up'),
       });
-      // A JSON object: the escalation ladder's queue name → that queue's ARN.
-      const [separator, parts] = variables.COMPLAINT_QUEUE_ARNS['Fn::Join'] as [string, unknown[]];
+      // JSON objects of queue ARNs (placeholders here for the GetAtts CloudFormation splices in).
       const placeholders = new Map(Object.entries(complaintQueues).map(([name, arn]) => [JSON.stringify(arn), `ARN-OF-${name}`]));
-      const map = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : placeholders.get(JSON.stringify(p)))).join(separator));
-      expect(map).toEqual(Object.fromEntries(complaintQueueNames(escalationConfig).map((name) => [name, `ARN-OF-${name}`])));
+      const jsonOf = (value: { 'Fn::Join': [string, unknown[]] }) => {
+        const [separator, parts] = value['Fn::Join'];
+        return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : placeholders.get(JSON.stringify(p)))).join(separator));
+      };
+      // Level → the default department's queue of that level.
+      expect(jsonOf(variables.COMPLAINT_QUEUE_ARNS)).toEqual({ '1': 'ARN-OF-complaints-l1', '2': 'ARN-OF-complaints-l2', '3': 'ARN-OF-complaints-l3' });
+      // The ladder's queue name → that queue, department queues included.
+      expect(jsonOf(variables.COMPLAINT_QUEUE_ARNS_BY_NAME)).toEqual(Object.fromEntries(complaintQueueNames(escalationConfig).map((name) => [name, `ARN-OF-${name}`])));
     }
     expect(JSON.stringify(template.toJSON())).not.toContain('connectContactFlowId');
   });
