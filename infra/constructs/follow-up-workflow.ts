@@ -54,8 +54,9 @@ export class FollowUpWorkflow extends Construct {
 
     grantAgentTasks(contact.role, props.contactCenter);
     props.email.grantSend(contact.role);
-    // An opted-out, paused, capped or deferred contact answers its own task token.
-    grantTaskCallbacks(contact.role, stateMachineArnFor(this, name));
+    // An opted-out, paused, capped or deferred contact answers its own task token (success); a
+    // contact that cannot be made may fail it.
+    grantTaskCallbacks(contact.role, stateMachineArnFor(this, name), ['states:SendTaskSuccess', 'states:SendTaskFailure']);
     this.stateMachine = workflowStateMachine(this, {
       name,
       definition: followUpDefinition(this, { plan: plan.fn, startContact: contact.fn, recordOutcome: record.fn }),

@@ -53,7 +53,12 @@ export function workflowStateMachine(scope: Construct, props: WorkflowStateMachi
   return stateMachine;
 }
 
-/** Lets a function complete (or fail) the task tokens of the named state machine's executions. */
-export function grantTaskCallbacks(role: iam.IRole, stateMachineArn: string): void {
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] }));
+type TaskCallback = 'states:SendTaskSuccess' | 'states:SendTaskFailure';
+
+/**
+ * Lets a function answer the task tokens of a state machine's executions: exactly the callbacks
+ * it makes (CDK's grantTaskResponse would add SendTaskFailure and SendTaskHeartbeat regardless).
+ */
+export function grantTaskCallbacks(role: iam.IRole, stateMachineArn: string, actions: TaskCallback[] = ['states:SendTaskSuccess']): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [stateMachineArn] }));
 }

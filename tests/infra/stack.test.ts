@@ -149,8 +149,12 @@ describe('infrastructure', () => {
     ]);
     const escalation = logicalIdOf('AWS::StepFunctions::StateMachine', 'EscalationStateMachine');
     const followUp = logicalIdOf('AWS::StepFunctions::StateMachine', 'FollowUpStateMachine');
-    expect(grantsOf('EscalationIntakeRole', 'states:SendTaskSuccess').map((st) => st.Resource)).toEqual([{ Ref: escalation }]);
-    expect(grantsOf('OutcomeApiHandlerRole', 'states:SendTaskSuccess').map((st) => st.Resource)).toEqual([{ Ref: followUp }, { Ref: escalation }]);
+    // The outcome API and an upstream "Complaint Resolved" only ever complete tokens.
+    expect(grantsOf('EscalationIntakeRole', 'states:SendTaskSuccess')).toEqual([{ Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: escalation } }]);
+    expect(grantsOf('OutcomeApiHandlerRole', 'states:SendTaskSuccess')).toEqual([
+      { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: followUp } },
+      { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: escalation } },
+    ]);
     // Nobody calls SendTaskHeartbeat; Notify does not complete tokens (the state machine's timeout does).
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('states:SendTaskHeartbeat');
     expect(policiesOf('EscalationNotifyRole')).not.toContain('states:');
