@@ -20,6 +20,14 @@ export const SES_COMPLAINT_RATE_ALARM = 0.001;
  */
 export const LAMBDA_ERRORS_ALARM = 3;
 
+/**
+ * Business failures the functions count (Powertools metrics, namespace and service as set in
+ * functions/shared/powertools.ts): a follow-up that ended `failed` (no channel could reach the
+ * customer), a manager notification that could not be sent.
+ */
+export const FAILURE_METRICS = { FollowUpFailed: 'A follow-up ended failed: no channel could reach the customer (see the outcome\'s reason)', NotificationFailed: 'A complaint notification to a manager could not be sent' };
+const APPLICATION_METRICS = { namespace: 'CustomerFollowUp', dimensionsMap: { service: 'customer-follow-up' } };
+
 export interface OperationsAlarmsProps {
   /** The on-call address subscribed to the topic (it must confirm the subscription). */
   alarmEmail: string;
@@ -31,8 +39,8 @@ export interface OperationsAlarmsProps {
 
 /**
  * Nothing is dropped silently: dead letters, failed or timed-out executions, failing or throttled
- * functions, server errors on the outcome links and SES reputation trouble raise an alarm on the
- * operations topic, which emails the on-call address.
+ * functions, follow-ups and notifications that failed for good, server errors on the outcome links
+ * and SES reputation trouble raise an alarm on the operations topic, which emails the on-call address.
  */
 export class OperationsAlarms extends Construct {
   readonly topic: sns.Topic;
@@ -89,6 +97,9 @@ export class OperationsAlarms extends Construct {
     for (const fn of props.functions) {
       alarm(`Errors-${fn.folder}`, `${fn.folder} failed ${LAMBDA_ERRORS_ALARM}+ times in 5 minutes: more than a transient error`, fn.fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), LAMBDA_ERRORS_ALARM, atLeast);
       alarm(`Throttles-${fn.folder}`, `${fn.folder} was throttled: the account's Lambda concurrency is exhausted`, fn.fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), 0, above);
+    }
+    for (const [metricName, description] of Object.entries(FAILURE_METRICS)) {
+      alarm(`Counted-${metricName}`, description, new cloudwatch.Metric({ ...APPLICATION_METRICS, metricName, statistic: 'Sum', period: fiveMinutes }), 0, above);
     }
     alarm('OutcomeApi5xx', 'The outcome API answered with a server error: an agent or customer could not record an outcome', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 0, above);
 

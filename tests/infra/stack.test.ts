@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -219,7 +220,7 @@ describe('infrastructure', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: TEST_CONTEXT.alarmEmail, TopicArn: { Ref: topic } });
   });
 
-  it('alarms on dead letters, executions, every function\'s errors and throttles, API 5xx and SES reputation', () => {
+  it('alarms on dead letters, executions, every function\'s errors and throttles, failed follow-ups and notifications, API 5xx and SES reputation', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
     const topic = logicalIdOf('AWS::SNS::Topic', 'AlarmsTopic');
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
@@ -246,7 +247,13 @@ describe('infrastructure', () => {
     const dlqAlarms = byMetric('ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms.map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([...queues].sort());
     for (const alarm of dlqAlarms) expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
-    expect(alarms).toHaveLength(2 * functions.length + 1 + 2 + 4 + queues.length);
+    // Follow-ups and notifications that failed for good, as the functions count them.
+    for (const [metric, handler] of [['FollowUpFailed', 'record-outcome'], ['NotificationFailed', 'notify-manager']] as const) {
+      expect(byMetric(metric)).toEqual([expect.objectContaining({ Namespace: 'CustomerFollowUp', Dimensions: [{ Name: 'service', Value: 'customer-follow-up' }], Statistic: 'Sum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' })]);
+      expect(readFileSync(new URL(`../../functions/${handler}/handler.ts`, import.meta.url), 'utf8')).toContain(`'${metric}'`);
+    }
+    expect(readFileSync(new URL('../../functions/shared/powertools.ts', import.meta.url), 'utf8')).toContain("namespace: 'CustomerFollowUp', serviceName: 'customer-follow-up'");
+    expect(alarms).toHaveLength(2 * functions.length + 1 + 2 + 4 + queues.length + 2);
   });
 
   it('gives the report and dormant schedules a dead-letter queue of their own, behind the schedule and the function', () => {
