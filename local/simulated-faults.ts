@@ -47,7 +47,7 @@ export type ScenarioFaults = FaultInjector & {
   /** Throttling errors and permanent errors injected, in total. */
   readonly injected: number;
   readonly throttled: number;
-  /** Requests failed with a permanent error, by "<Service.Operation> <error>" (each request once, however often retried). */
+  /** Requests failed with a permanent error, by "<Service.Operation> <error>[ <function>]" (each request once, however often retried). */
   readonly permanent: Record<string, number>;
 };
 
@@ -70,7 +70,7 @@ export function scenarioFaults(seed: number, faults: NonNullable<Scenario['fault
         if (fault.operation !== name || !targetsFunction(fault, key)) continue;
         // Keyed by the request alone: every retry of it meets the same error.
         if (draw(seed, `permanent:${name}:${fault.error}:${key}`) < fault.rate) {
-          const label = `${name} ${fault.error}`;
+          const label = `${name} ${fault.error}${fault.operation === 'Lambda.Invoke' ? ` ${fault.function}` : ''}`;
           if (!hit.has(`${label}:${key}`)) {
             hit.add(`${label}:${key}`);
             permanent[label] = (permanent[label] ?? 0) + 1;

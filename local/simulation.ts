@@ -183,6 +183,8 @@ export interface Summary {
   /** Executions by workflow and status at the end: RUNNING means left unfinished, FAILED means no outcome step ran. */
   executions: Record<string, Record<string, number>>;
   deadLetters: number;
+  /** Dead letters by queue (the template's logical id) and the failure that put them there. */
+  deadLettersBy: Record<string, number>;
   peakContacts: { perSecond: number; perMinute: number };
   complaints: ComplaintKpis;
 }
@@ -204,6 +206,8 @@ function outcomeLine(f: StoredFollowUp): Record<string, unknown> {
     customerId: f.customer.id,
     status: fact.status,
     reason: fact.reason ?? null,
+    /** Why a `failed` follow-up failed: "<channel>:<AWS code>" or the workflow error's name. */
+    error: f.outcome?.error ?? null,
     channel: f.outcome?.channel ?? null,
     attempts: fact.attempts,
     attemptHistory: (f.attempts ?? []).map((a) => ({ attempt: a.attempt, channel: a.channel, result: a.result, endedAt: a.endedAt })),
@@ -299,7 +303,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
         total: followUps.length,
         byStatus: countBy(facts, (f) => f.status),
         byServiceType: countBy(followUps, (f) => f.serviceType),
-        failedByReason: countBy(facts.filter((f) => f.status === 'failed'), (f) => f.reason ?? 'unknown'),
+        failedByReason: countBy(followUps.filter((f) => outcomeFactOf(f).status === 'failed'), (f) => f.outcome?.error ?? f.outcome?.reason ?? 'unknown'),
       },
       rejected: rejections.length,
       rejectedBy: countBy(rejections, (r) => `${r.detailType}: ${r.field}`),
@@ -320,6 +324,7 @@ export async function runSimulation(s: Scenario, outDir: string | undefined, opt
         Object.entries({ followUps: executions.filter((e) => e.name.startsWith('fu-')), escalations: executions.filter((e) => e.name.startsWith('cp-')) }).map(([kind, runs]) => [kind, countBy(runs, (e) => e.status)]),
       ),
       deadLetters: stack.cloud.deadLetters.length,
+      deadLettersBy: countBy(stack.cloud.deadLetters, (d) => `${d.queue.split(':').pop()}: ${d.reason.replace(/[^\s@]+@[^\s,]+/g, '<address>').slice(0, 120)}`),
       peakContacts: stack.cloud.peakContactRate(),
       complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
     };

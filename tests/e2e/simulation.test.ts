@@ -4,22 +4,35 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../../infra/app.js';
+import { LOCAL_CONTEXT } from '../../local/template.js';
 import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
 import { localDate } from '../../functions/shared/domain/schedule.js';
 
-/** `npm run simulate` end to end, twice: the same scenario and seed give the same month. */
+/**
+ * `npm run simulate` end to end, twice: the same scenario and seed give the same month. The second
+ * run is given the template as a file synthesized beforehand (`--template`, as from cdk.out), so
+ * the same month also shows that a template file runs exactly as the in-process synthesis does.
+ */
 const run = promisify(execFile);
 const scenario = path.resolve('tests/fixtures/scenario-small.json');
 
-async function simulate(): Promise<string> {
+async function simulate(template?: string): Promise<string> {
   const out = mkdtempSync(path.join(tmpdir(), 'simulation-'));
-  await run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--scenario', scenario, '--out', out, '--no-progress'], { timeout: 120_000 });
+  await run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--scenario', scenario, '--out', out, '--no-progress', ...(template ? ['--template', template] : [])], { timeout: 120_000 });
   return out;
+}
+
+function synthesizeToFile(): string {
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cdk-out-')), context: { ...LOCAL_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const { stack } = buildApp({ app, nag: false });
+  return path.join(app.synth().directory, `${stack.stackName}.template.json`);
 }
 
 describe('simulation', () => {
   it('replays identically and writes a summary that matches outcomes.jsonl', { timeout: 240_000 }, async () => {
-    const [first, second] = await Promise.all([simulate(), simulate()]);
+    const [first, second] = await Promise.all([simulate(), simulate(synthesizeToFile())]);
     const summary = readFileSync(path.join(first, 'summary.json'), 'utf8');
     expect(readFileSync(path.join(second, 'summary.json'), 'utf8')).toBe(summary);
     expect(readFileSync(path.join(second, 'outcomes.jsonl'), 'utf8')).toBe(readFileSync(path.join(first, 'outcomes.jsonl'), 'utf8'));
