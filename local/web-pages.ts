@@ -143,7 +143,7 @@ export function deskPage(locale: Locale, tasks: AgentTaskRecord[], error?: { con
     const survey = policyConfig.surveys[policyConfig.policies[task.attributes.serviceType ?? '']?.survey ?? ''];
     return html`<section class="card" data-testid="task" data-follow-up="${task.attributes.followUpId}">
 <h2>${task.name}</h2>
-<p>${w.customer}: <strong>${task.attributes.customerName}</strong> · ${w.phone}: ${task.attributes.customerPhone} · ${w.created}: ${localTime(task.createdAt)}</p>
+<p>${w.customer}: <strong>${task.references.customerName}</strong> · ${w.phone}: ${task.references.customerPhone} · ${w.created}: ${localTime(task.createdAt)}</p>
 <pre>${task.description}</pre>
 ${error?.contactId === task.contactId ? html`<p class="error" role="alert">${error.message}</p>` : ''}
 ${survey ? html`<form method="post" action="/desk/tasks/${task.contactId}">${agentOutcomeFields(locale, survey)}</form>` : ''}

@@ -1,9 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { retryFailedHandler, retryTransient } from './follow-up.js';
+import { neverRetryPermanent, retryFailedHandler, retryThrottled, retryTransient } from './follow-up.js';
 
 export interface EscalationWorkflowFunctions {
   step: lambda.IFunction;
@@ -16,6 +15,8 @@ export const EscalationStates = {
   slot: 'Wait for a contact slot',
   notify: 'Notify manager and wait',
   closed: 'Closed',
+  stopTask: 'Stop unanswered notice',
+  gone: 'Complaint not found',
 } as const;
 
 /**
@@ -24,6 +25,9 @@ export const EscalationStates = {
  *   working-time timeout) → Plan …
  * Plan records what happened (acknowledged, resolved, or nobody acted in time) and chooses the
  * next notification, level or wait; a resolution asks for the post-resolution follow-up and closes.
+ * A notification nobody acted on has its Connect task stopped; one that could not be sent (after
+ * its retries, or for good) goes to Plan too, which records it and moves on to the next
+ * re-notification or level: an escalation never stalls on a broken address or queue.
  */
 export function escalationDefinition(parent: Construct, fns: EscalationWorkflowFunctions): sfn.IChainable {
   const scope = new Construct(parent, 'States');
@@ -47,11 +51,33 @@ export function escalationDefinition(parent: Construct, fns: EscalationWorkflowF
       retryOnServiceExceptions: false,
     }),
   );
-  notify.addRetry({ errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'], interval: Duration.seconds(5), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.minutes(5), jitterStrategy: sfn.JitterType.FULL });
+  // Retriers match in order: permanent errors first (no retry), throttling, then any failure.
+  neverRetryPermanent(plan);
+  neverRetryPermanent(notify);
+  retryThrottled(notify);
   retryFailedHandler(plan);
   retryFailedHandler(notify);
-  // Nobody acted before the level's deadline: Plan re-notifies or moves up the ladder.
-  notify.addCatch(plan, { errors: ['States.Timeout'], resultPath: '$.timedOut' });
+  const stopTask = retryFailedHandler(
+    neverRetryPermanent(
+      retryTransient(
+        new tasks.LambdaInvoke(scope, EscalationStates.stopTask, {
+          lambdaFunction: fns.notifyManager,
+          payload: sfn.TaskInput.fromObject({ action: 'stop-task', complaintId: sfn.JsonPath.stringAt('$.complaintId'), cycle: sfn.JsonPath.numberAt('$.cycle'), level: sfn.JsonPath.numberAt('$.level'), notice: sfn.JsonPath.numberAt('$.notice') }),
+          payloadResponseOnly: true,
+          resultPath: sfn.JsonPath.DISCARD,
+          retryOnServiceExceptions: false,
+        }),
+      ),
+    ),
+  );
+  stopTask.addCatch(plan, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+  stopTask.next(plan);
+  const gone = new sfn.Fail(scope, EscalationStates.gone, { error: 'ComplaintNotFound', cause: 'the complaint record does not exist' });
+  // Nobody acted before the level's deadline: stop the notice's task; Plan re-notifies or moves up the ladder.
+  notify.addCatch(stopTask, { errors: ['States.Timeout'], resultPath: '$.timedOut' });
+  notify.addCatch(gone, { errors: ['ComplaintNotFound'] });
+  notify.addCatch(plan, { errors: ['States.ALL'], resultPath: '$.notifyError' });
+  plan.addCatch(gone, { errors: ['ComplaintNotFound'] });
   notify.next(plan);
   const slot = new sfn.Wait(scope, EscalationStates.slot, { time: sfn.WaitTime.timestampPath('$.notifyAt') });
   const open = new sfn.Choice(scope, EscalationStates.open).when(sfn.Condition.stringEquals('$.action', 'close'), new sfn.Succeed(scope, EscalationStates.closed)).otherwise(slot.next(notify));

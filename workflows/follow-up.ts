@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FINAL_RESULTS } from '../functions/shared/domain/follow-up.js';
+import { PERMANENT_ERROR_NAMES } from '../functions/shared/domain/errors.js';
 
 export interface FollowUpWorkflowFunctions {
   plan: lambda.IFunction;
@@ -19,6 +20,8 @@ export const FollowUpStates = {
   contact: 'Contact customer',
   settled: 'Settled?',
   record: 'Record outcome',
+  stopTask: 'Stop unanswered task',
+  gone: 'Follow-up not found',
 } as const;
 
 /** Lambda's own transient failures, as the Step Functions documentation recommends retrying them. */
@@ -26,6 +29,25 @@ const LAMBDA_TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaExc
 
 export function retryTransient(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
   task.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  return task;
+}
+
+/**
+ * Errors no retry can fix (domain/errors.ts): matched before the generic States.TaskFailed retrier,
+ * since the first retrier whose ErrorEquals matches decides, and MaxAttempts 0 means "do not retry".
+ */
+export function neverRetryPermanent(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
+  task.addRetry({ errors: [...PERMANENT_ERROR_NAMES], maxAttempts: 0 });
+  return task;
+}
+
+/**
+ * Throttling: Connect's 2 requests/s, SES's send rate (TooManyRequestsException) and sending quota
+ * (LimitExceededException, SES only: Connect's active-task quota is ServiceQuotaExceededException,
+ * a permanent error). Back off with jitter and try again.
+ */
+export function retryThrottled(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
+  task.addRetry({ errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'], interval: Duration.seconds(5), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.minutes(5), jitterStrategy: sfn.JitterType.FULL });
   return task;
 }
 
@@ -45,6 +67,11 @@ export function retryFailedHandler(task: tasks.LambdaInvoke): tasks.LambdaInvoke
  * Happy path: 6 state transitions. A retry or fallback loops back to Plan, which records the
  * attempt and chooses the next channel and time. Only ids travel through the execution: the
  * customer's name, phone, email and answers stay in the encrypted table.
+ *
+ * Every error ends with a recorded outcome: a contact that timed out stops its Connect task and
+ * counts as "no answer"; one that failed for good (or after its retries) goes to Plan, which falls
+ * back to the next channel or finishes the follow-up as `failed`; a Plan that fails after its
+ * retries goes to Record as `failed`. Only a follow-up whose record is gone fails the execution.
  */
 export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunctions): sfn.IChainable {
   const scope = new Construct(parent, 'States');
@@ -81,13 +108,39 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
       retryOnServiceExceptions: false,
     }),
   );
-  // Connect's 2 requests/s and SES's send rate throttle bursts: back off with jitter and try again.
-  contact.addRetry({ errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'], interval: Duration.seconds(5), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.minutes(5), jitterStrategy: sfn.JitterType.FULL });
+  // Retriers match in order: permanent errors first (no retry), throttling, then any failure.
+  for (const task of [plan, contact, record]) neverRetryPermanent(task);
+  retryThrottled(contact);
   retryFailedHandler(plan);
   retryFailedHandler(contact);
   retryFailedHandler(record);
-  // Nobody answered the task or the survey in time: Plan treats it as "no answer".
-  contact.addCatch(plan, { errors: ['States.Timeout'], resultPath: '$.contactError' });
+
+  // Runs with the Contact function's Connect grant; a task that cannot be stopped does not hold up the follow-up.
+  const stopTask = retryFailedHandler(
+    neverRetryPermanent(
+      retryTransient(
+        new tasks.LambdaInvoke(scope, FollowUpStates.stopTask, {
+          lambdaFunction: fns.startContact,
+          payload: sfn.TaskInput.fromObject({ action: 'stop-task', followUpId: sfn.JsonPath.stringAt('$.followUpId'), attempt: sfn.JsonPath.numberAt('$.attempt') }),
+          payloadResponseOnly: true,
+          resultPath: sfn.JsonPath.DISCARD,
+          retryOnServiceExceptions: false,
+        }),
+      ),
+    ),
+  );
+  stopTask.addCatch(plan, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+  stopTask.next(plan);
+
+  // Nothing to record on when the follow-up itself is gone: the execution fails (and alarms).
+  const gone = new sfn.Fail(scope, FollowUpStates.gone, { error: 'FollowUpNotFound', cause: 'the follow-up record does not exist' });
+  // Nobody answered the task or the survey in time: stop the task, then Plan treats it as "no answer".
+  contact.addCatch(stopTask, { errors: ['States.Timeout'], resultPath: '$.contactError' });
+  contact.addCatch(gone, { errors: ['FollowUpNotFound'] });
+  // Failed for good, or still failing after the retries: Plan falls back to the next channel or records `failed`.
+  contact.addCatch(plan, { errors: ['States.ALL'], resultPath: '$.contactError' });
+  plan.addCatch(gone, { errors: ['FollowUpNotFound'] });
+  plan.addCatch(record, { errors: ['States.ALL'], resultPath: '$.failure' });
 
   const settled = new sfn.Choice(scope, FollowUpStates.settled)
     .when(sfn.Condition.or(...FINAL_RESULTS.map((result) => sfn.Condition.stringEquals('$.outcome.result', result))), record)

@@ -17,12 +17,19 @@ import { awsEventPublisher, type EventPublisher } from '../shared/adapters/event
 import { nextEscalationStep, type ComplaintEvent, type EscalationStep, type StepTrigger } from '../shared/domain/complaint.js';
 import { COMPLAINT_FOLLOW_UP_SOURCE, resolutionServiceId } from '../shared/domain/complaint-events.js';
 import { SERVICE_COMPLETED } from '../shared/domain/service-event.js';
+import { ComplaintNotFound, reasonOf } from '../shared/domain/errors.js';
 
 export const stepInputSchema = z.object({
   complaintId: z.string().regex(/^cp-[0-9a-f]{32}$/),
   cycle: z.number().int().min(1),
   outcome: z.object({ result: z.enum(['acknowledged', 'resolved']), note: z.string().optional(), by: z.string().optional(), at: z.string().optional() }).optional(),
   timedOut: z.unknown().optional(),
+  /** The notification step failed for good or after its retries: Plan moves on as if nobody acted. */
+  notifyError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  /** What the previous Plan decided (the workflow state carries it): the notice this step follows. */
+  action: z.enum(['notify', 'await', 'close']).optional(),
+  level: z.number().int().min(1).optional(),
+  notice: z.number().int().min(0).optional(),
 });
 export type StepInput = z.infer<typeof stepInputSchema>;
 
@@ -32,9 +39,13 @@ export type StepInput = z.infer<typeof stepInputSchema>;
  */
 export async function planEscalation(input: StepInput, store: ComplaintStore, events: EventPublisher, now: Date, aggregates: Pick<AggregateStore, 'add'>, limiter: Pick<RateLimiter, 'reserve'>): Promise<EscalationStep & { complaintId: string; cycle: number; notifyAt?: string }> {
   const complaint = await store.get(input.complaintId);
-  if (!complaint) throw new Error(`complaint ${input.complaintId} not found`);
+  if (!complaint) throw new ComplaintNotFound(input.complaintId);
   if (complaint.cycle !== input.cycle) return { complaintId: input.complaintId, cycle: input.cycle, action: 'close' };
-  const trigger: StepTrigger = input.outcome?.result ?? (input.timedOut ? 'timeout' : 'start');
+  const trigger: StepTrigger = input.outcome?.result ?? (input.timedOut || input.notifyError ? 'timeout' : 'start');
+  // The next step follows from the notice the workflow is at (its state), not from the stored
+  // counters: a retried step whose first try already stored the next notice must not skip one.
+  const previous = input.action === 'notify' || input.action === 'await' ? { level: input.level ?? complaint.level, notices: input.notice ?? complaint.notices } : {};
+  const stepKey = `${complaint.cycle}:${trigger}:${input.level ?? 0}:${input.notice ?? 0}`;
   const at = input.outcome?.at ?? now.toISOString();
   const history: ComplaintEvent[] = [];
   const fields: Parameters<ComplaintStore['update']>[1] = { waitingToken: null };
@@ -51,13 +62,18 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
     if (!complaint.acknowledgedAt) fields.acknowledgedAt = at;
     history.push({ at, type: 'resolved', level: complaint.level, cycle: complaint.cycle, note: input.outcome?.by });
   }
-  const step = nextEscalationStep({ ...complaint, ...(fields.status ? { status: fields.status } : {}) }, trigger, now, escalationConfig);
+  // A notice the manager never received (PermanentContactError: notify-manager recorded each channel's failure).
+  if (input.notifyError && input.notifyError.Error !== 'PermanentContactError') {
+    history.push({ at: now.toISOString(), type: 'notification-failed', level: input.level ?? complaint.level, cycle: complaint.cycle, note: reasonOf(input.notifyError) });
+  }
+  const step = nextEscalationStep({ ...complaint, ...previous, ...(fields.status ? { status: fields.status } : {}) }, trigger, now, escalationConfig);
   if (step.action === 'notify') {
     fields.level = step.level;
     fields.notices = step.notice;
     history.push({ at: now.toISOString(), type: step.escalated ? 'escalated' : 'notified', level: step.level, cycle: complaint.cycle, note: `notice ${step.notice}` });
   }
-  await store.update(complaint.complaintId, fields, history, complaint.cycle);
+  // Once per step: a retry finds its first try's write (same key) and does not append the history again.
+  await store.update(complaint.complaintId, fields, history, complaint.cycle, stepKey);
   const count = (counters: Record<string, number>, id: string) => aggregates.add(localDate(now, reportConfig.timeZone), 'complaints', complaint.departmentId, counters, `${complaint.complaintId}#${id}#${complaint.cycle}`);
   if (trigger === 'acknowledged') await count({ acknowledged: 1, acknowledgedInSla: at <= complaint.acknowledgeBy ? 1 : 0 }, 'acknowledged');
   if (trigger === 'resolved') {
@@ -97,7 +113,7 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
     }
   }
   // Every field the next states read is present, whatever the action.
-  return { complaintId: complaint.complaintId, cycle: complaint.cycle, notice: 0, escalated: false, notifyAt: notifyAt.toISOString(), ...step } as unknown as EscalationStep & { complaintId: string; cycle: number; notifyAt: string };
+  return { complaintId: complaint.complaintId, cycle: complaint.cycle, notice: step.action === 'await' ? (previous.notices ?? complaint.notices) : 0, escalated: false, notifyAt: notifyAt.toISOString(), ...step } as unknown as EscalationStep & { complaintId: string; cycle: number; notifyAt: string };
 }
 
 export const handler = middy((event: unknown) => planEscalation(stepInputSchema.parse(event), complaintStore(), awsEventPublisher, clock.now(), aggregateStore(), rateLimiter()))

@@ -12,6 +12,7 @@ import { nextAttempt, planFollowUp, resolvePolicy, type PlanDecision } from '../
 import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
+import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
 export const planInputSchema = z.object({
@@ -20,8 +21,11 @@ export const planInputSchema = z.object({
   channel: channelSchema.optional(),
   outcome: z.object({ result: z.enum(contactResults), callbackAt: z.string().optional() }).optional(),
   reservedSlot: z.string().nullish(),
-  /** Present when the contact step timed out: nobody answered in time. */
-  contactError: z.unknown().optional(),
+  /**
+   * Present when the contact step failed: States.Timeout (nobody answered in time), or an error
+   * no retry fixed (PermanentContactError, a Lambda timeout, …), as the Catch hands it over.
+   */
+  contactError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 export type PlanInput = z.infer<typeof planInputSchema>;
 export type PlanOutput = PlanDecision & { followUpId: string };
@@ -33,6 +37,8 @@ export type PlanOutput = PlanDecision & { followUpId: string };
  */
 async function withSlot(followUp: FollowUp, decision: PlanDecision, limiter: Pick<RateLimiter, 'reserve'>): Promise<PlanOutput> {
   if (decision.action !== 'contact') return { followUpId: followUp.followUpId, ...decision };
+  // A deferred contact already holds the slot the rate limiter gave it: reserving again would count it twice.
+  if (decision.reservedSlot) return { followUpId: followUp.followUpId, ...decision };
   const hours = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone)!.hours;
   let due = new Date(decision.dueAt);
   for (let tries = 0; ; tries += 1) {
@@ -44,7 +50,7 @@ async function withSlot(followUp: FollowUp, decision: PlanDecision, limiter: Pic
 
 export async function plan(input: PlanInput, store: FollowUpStore, now: Date, limiter: Pick<RateLimiter, 'reserve'>): Promise<PlanOutput> {
   const followUp = await store.get(input.followUpId);
-  if (!followUp) throw new Error(`follow-up ${input.followUpId} not found`);
+  if (!followUp) throw new FollowUpNotFound(input.followUpId);
 
   if (input.attempt === undefined || input.channel === undefined) {
     const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
@@ -57,18 +63,20 @@ export async function plan(input: PlanInput, store: FollowUpStore, now: Date, li
     return decision;
   }
 
+  const failed = input.contactError && input.contactError.Error !== 'States.Timeout';
   const last: AttemptSummary = {
     attempt: input.attempt,
     channel: input.channel,
     dueAt: followUp.dueAt ?? now.toISOString(),
-    result: input.outcome?.result ?? 'timeout',
-    callbackAt: input.outcome?.callbackAt,
+    result: failed ? 'failed' : input.outcome?.result ?? 'timeout',
+    callbackAt: failed ? undefined : input.outcome?.callbackAt,
     endedAt: now.toISOString(),
+    ...(failed ? { error: reasonOf(input.contactError) } : {}),
   };
   const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
   const decision = await withSlot(followUp, nextAttempt(followUp, policyConfig, history, last, now), limiter);
   await store.savePlan(followUp.followUpId, last, decision);
-  logger.info('next attempt planned', { followUpId: followUp.followUpId, lastResult: last.result, action: decision.action });
+  logger.info('next attempt planned', { followUpId: followUp.followUpId, lastResult: last.result, ...(last.error ? { error: last.error } : {}), action: decision.action });
   return decision;
 }
 

@@ -17,12 +17,15 @@ import { awsEventPublisher, type EventPublisher } from '../shared/adapters/event
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { contactResults, type AttemptSummary, type FollowUpStatus } from '../shared/domain/follow-up.js';
 import { assessAnswers } from '../shared/domain/survey.js';
+import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
 
 export const FOLLOW_UP_COMPLETED = 'Follow-up Completed';
 export const COMPLAINT_RAISED = 'Complaint Raised';
 
 export const recordInputSchema = z.union([
-  z.object({ followUpId: z.string().min(1), action: z.literal('finish'), status: z.string(), reason: z.string().optional() }),
+  // Plan failed after its retries (the workflow's Catch adds `failure`): whatever else the state holds, the follow-up failed.
+  z.object({ followUpId: z.string().min(1), failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }) }),
+  z.object({ followUpId: z.string().min(1), action: z.literal('finish'), status: z.string(), reason: z.string().optional(), error: z.string().optional() }),
   z.object({
     followUpId: z.string().min(1),
     action: z.literal('contact'),
@@ -44,15 +47,17 @@ const statusByResult: Partial<Record<string, FollowUpStatus>> = {
 
 /** recordOutcome: the follow-up's final record, then the events other parts of the system react to. */
 export async function recordOutcome(input: RecordInput, store: FollowUpStore, events: EventPublisher, now: Date, aggregates: Pick<AggregateStore, 'add'>) {
-  const { followUp, attempt } = input.action === 'contact' ? await store.getWithAttempt(input.followUpId, input.attempt) : { followUp: await store.get(input.followUpId), attempt: undefined };
-  if (!followUp) throw new Error(`follow-up ${input.followUpId} not found`);
+  const { followUp, attempt } = 'action' in input && input.action === 'contact' ? await store.getWithAttempt(input.followUpId, input.attempt) : { followUp: await store.get(input.followUpId), attempt: undefined };
+  if (!followUp) throw new FollowUpNotFound(input.followUpId);
   const finishedAt = now.toISOString();
   let outcome: FinalOutcome;
   let last: AttemptSummary | undefined;
   let agentMarkedComplaint = false;
 
-  if (input.action === 'finish') {
-    outcome = { status: input.status as FollowUpStatus, reason: input.reason, finishedAt };
+  if ('failure' in input) {
+    outcome = { status: 'failed', reason: 'step-failed', error: reasonOf(input.failure), finishedAt };
+  } else if (input.action === 'finish') {
+    outcome = { status: input.status as FollowUpStatus, reason: input.reason, finishedAt, ...(input.error ? { error: input.error } : {}) };
   } else {
     const status = statusByResult[input.outcome.result];
     if (!status) throw new Error(`result ${input.outcome.result} does not end a follow-up`);
@@ -102,7 +107,9 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
     metrics.addMetric('ComplaintRaised', MetricUnit.Count, 1);
   }
   metrics.addMetric(`FollowUp_${outcome.status}`, MetricUnit.Count, 1);
-  logger.info('follow-up finished', { followUpId: followUp.followUpId, status: outcome.status, reason: outcome.reason, attempts });
+  // Due and not reached because of an error, not the customer: the alarm on this metric calls an operator.
+  if (outcome.status === 'failed') metrics.addMetric('FollowUpFailed', MetricUnit.Count, 1);
+  logger.info('follow-up finished', { followUpId: followUp.followUpId, status: outcome.status, reason: outcome.reason, ...(outcome.error ? { error: outcome.error } : {}), attempts });
   return { followUpId: followUp.followUpId, status: outcome.status };
 }
 

@@ -19,6 +19,7 @@ import { quarterOf } from '../shared/domain/schedule.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { signLink, type SigningKeys } from '../shared/domain/signed-link.js';
 import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.js';
+import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
 
 export const contactInputSchema = z.object({
   followUpId: z.string().min(1),
@@ -30,6 +31,27 @@ export const contactInputSchema = z.object({
   taskToken: z.string().min(1),
 });
 export type ContactInput = z.infer<typeof contactInputSchema>;
+
+/** The workflow's "stop the unanswered task" step, run with this function's Connect grant. */
+export const stopInputSchema = z.object({
+  action: z.literal('stop-task'),
+  followUpId: z.string().min(1),
+  attempt: z.number().int().min(1),
+});
+export type StopInput = z.infer<typeof stopInputSchema>;
+
+/**
+ * A contact that starts this soon after the second reserved for it uses that reservation: the
+ * slot already paid for that second's capacity, and Wait states and cold starts make a step a
+ * few seconds late as a rule. Later than this, the step reserves again.
+ */
+export const RESERVED_SLOT_GRACE_MS = 30_000;
+
+function withinReservedSlot(reservedSlot: string | null | undefined, now: Date): boolean {
+  const reserved = reservedSlot ? Date.parse(reservedSlot) : Number.NaN;
+  const lateBy = now.getTime() - reserved;
+  return Number.isFinite(reserved) && lateBy > -1000 && lateBy < RESERVED_SLOT_GRACE_MS;
+}
 
 export interface ContactDeps {
   store: FollowUpStore;
@@ -49,7 +71,7 @@ export interface ContactDeps {
 export async function startContact(input: ContactInput, deps: ContactDeps): Promise<{ started: boolean }> {
   const { store, now } = deps;
   const followUp = await store.get(input.followUpId);
-  if (!followUp) throw new Error(`follow-up ${input.followUpId} not found`);
+  if (!followUp) throw new FollowUpNotFound(input.followUpId);
   const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
   if (!resolved) {
     await deps.workflow.completeTask(input.taskToken, { result: 'skipped', reason: 'unknown-service-type' });
@@ -93,9 +115,10 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
     return { started: true };
   }
+  if (before?.sendingAt && input.channel === 'email') return unknownSend(input);
   // Stay under Connect's and SES's request quotas: a contact without a slot this second waits for its slot.
   const thisSecond = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  if (input.reservedSlot !== thisSecond.toISOString()) {
+  if (!withinReservedSlot(input.reservedSlot, now)) {
     const slot = await deps.limiter.reserve(input.channel, thisSecond, policyConfig.contactRates[input.channel].perSecond);
     if (slot > thisSecond) {
       await deps.workflow.completeTask(input.taskToken, { result: 'deferred', callbackAt: slot.toISOString() });
@@ -117,19 +140,60 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   );
   const url = `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${link}`;
   const survey = policyConfig.surveys[resolved.policy.survey]!;
-  if (input.channel === 'phone') {
-    await deps.channels.startAgentTask(agentTaskFor(followUp, policyConfig, survey, input.attempt, url));
-  } else {
-    await deps.channels.sendEmail(surveyEmailFor(followUp, policyConfig, url, Math.round(validSeconds / 3600)));
+  // Claim the send first: a retry after a failure between the send and markContacted must not
+  // email again. Connect needs no claim to stay single (ClientToken), but records it the same way.
+  const claimedAt = now.toISOString();
+  const claimed = await store.claimContact(followUp.followUpId, input.attempt, claimedAt);
+  if (!claimed && input.channel === 'email') return unknownSend(input);
+  let contactId: string | undefined;
+  try {
+    if (input.channel === 'phone') {
+      contactId = (await deps.channels.startAgentTask(agentTaskFor(followUp, policyConfig, survey, input.attempt, url, process.env.FOLLOW_UP_QUEUE_ARN || undefined))).contactId || undefined;
+    } else {
+      const unsubscribe = signLink({ followUpId: followUp.followUpId, attempt: input.attempt, purpose: 'unsubscribe', expiresAt: Math.floor(now.getTime() / 1000) + policyConfig.unsubscribeLinkValidityDays * 86_400 }, await deps.keys());
+      const unsubscribeUrl = `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${unsubscribe}`;
+      await deps.channels.sendEmail(surveyEmailFor(followUp, policyConfig, url, Math.round(validSeconds / 3600), unsubscribeUrl));
+    }
+  } catch (error) {
+    // SES answered with an error: the message was not accepted, so a retry may send it. Without an
+    // answer (a network failure, a timeout) it may have gone out: the claim stays.
+    if (claimed && wasAnsweredWithError(error)) await store.releaseContact(followUp.followUpId, input.attempt, claimedAt);
+    if (error instanceof PermanentContactError) {
+      logger.warn('contact failed for good', { followUpId: followUp.followUpId, attempt: input.attempt, channel: error.channel, code: error.code });
+      metrics.addMetric('ContactFailed', MetricUnit.Count, 1);
+    }
+    throw error;
   }
-  await store.markContacted(followUp.followUpId, input.attempt, now.toISOString());
+  await store.markContacted(followUp.followUpId, input.attempt, now.toISOString(), contactId);
   logger.info('contact started', { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel });
   metrics.addMetric(input.channel === 'phone' ? 'AgentTaskCreated' : 'SurveyEmailSent', MetricUnit.Count, 1);
   return { started: true };
 }
 
-export const handler = middy(async (event: unknown) =>
-  startContact(contactInputSchema.parse(event), {
+/** An earlier try claimed this email and may have sent it: never send twice; the survey answer or the timeout decides. */
+function unknownSend(input: ContactInput): { started: boolean } {
+  logger.warn('contact may have been made before: not sent again', { followUpId: input.followUpId, attempt: input.attempt, channel: input.channel });
+  metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
+  return { started: true };
+}
+
+/**
+ * stopUnansweredTask: nobody completed the attempt's Connect task in time; end it so it leaves
+ * the agents' queue (and Connect's active-task quota) before the next attempt is planned.
+ */
+export async function stopUnansweredTask(input: StopInput, deps: Pick<ContactDeps, 'store' | 'channels'>): Promise<{ stopped: boolean }> {
+  const { attempt } = await deps.store.getWithAttempt(input.followUpId, input.attempt);
+  if (!attempt?.contactId || attempt.usedAt) return { stopped: false };
+  await deps.channels.stopAgentTask(attempt.contactId);
+  logger.info('unanswered task stopped', { followUpId: input.followUpId, attempt: input.attempt });
+  metrics.addMetric('AgentTaskStopped', MetricUnit.Count, 1);
+  return { stopped: true };
+}
+
+export const handler = middy(async (event: unknown) => {
+  const stop = stopInputSchema.safeParse(event);
+  if (stop.success) return stopUnansweredTask(stop.data, { store: followUpStore(), channels: awsContactChannels });
+  return startContact(contactInputSchema.parse(event), {
     store: followUpStore(),
     limiter: rateLimiter(),
     channels: awsContactChannels,
@@ -137,7 +201,7 @@ export const handler = middy(async (event: unknown) =>
     keys: () => loadSigningKeys(),
     outcomeBaseUrl: requireEnv('OUTCOME_BASE_URL'),
     now: clock.now(),
-  }),
-)
+  });
+})
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -21,6 +21,7 @@ beforeEach(() => {
   db.reset();
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+  db.on(GetCommand).resolves({});
   db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
   db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }] });
 });
@@ -50,6 +51,26 @@ describe('record-outcome handler', () => {
     db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', answers: { overall: 5, explained: 'yes', wantsComplaint: 'no' }, agentMarkedComplaint: true }] });
     await handler(contactFinal, context);
     expect(detailTypes()).toContain('Complaint Raised');
+  });
+
+  it('records a follow-up that failed on every channel as failed, with the channel and AWS code, and counts it', async () => {
+    await handler({ followUpId: id, action: 'finish', status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' }, context);
+    const update = db.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.ExpressionAttributeValues?.[':status'])!;
+    expect(update.ExpressionAttributeValues![':outcome']).toMatchObject({ status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' });
+    const completed = JSON.parse(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!);
+    expect(completed).toMatchObject({ followUpId: id, status: 'failed', reason: 'contact-failed' });
+  });
+
+  it('records a follow-up whose Plan step kept failing as failed with the error name, whatever else the state holds', async () => {
+    const state = { ...contactFinal, outcome: { result: 'no_answer' }, failure: { Error: 'Sandbox.Timedout', Cause: '{"errorMessage":"Task timed out after 30.00 seconds"}' } };
+    expect(await handler(state, context)).toEqual({ followUpId: id, status: 'failed' });
+    const update = db.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.ExpressionAttributeValues?.[':status'])!;
+    expect(update.ExpressionAttributeValues![':outcome']).toMatchObject({ status: 'failed', reason: 'step-failed', error: 'Sandbox.Timedout' });
+  });
+
+  it('fails with FollowUpNotFound when the record is gone', async () => {
+    db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({});
+    await expect(handler({ followUpId: id, action: 'finish', status: 'skipped', reason: 'not-sampled' }, context)).rejects.toMatchObject({ name: 'FollowUpNotFound' });
   });
 
   it('records a planned skip without an attempt', async () => {

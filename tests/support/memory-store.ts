@@ -1,5 +1,5 @@
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
-import type { FollowUpStore, RejectionRecord } from '../../functions/shared/adapters/follow-up-store.js';
+import type { AttemptRecord, FollowUpStore, RejectionRecord } from '../../functions/shared/adapters/follow-up-store.js';
 
 /** An in-memory FollowUpStore for tests that pour thousands of inputs through a handler. */
 export class MemoryFollowUpStore implements FollowUpStore {
@@ -30,10 +30,26 @@ export class MemoryFollowUpStore implements FollowUpStore {
     return true;
   }
   async savePlan() {}
-  async openAttempt() {
-    return undefined;
+  async openAttempt(attempt: AttemptRecord) {
+    const key = `${attempt.followUpId}#${attempt.attempt}`;
+    const before = this.attempts.get(key);
+    if (before?.usedAt) throw Object.assign(new Error('attempt already answered'), { name: 'ConditionalCheckFailedException' });
+    this.attempts.set(key, { ...before, ...attempt, openedAt: before?.openedAt ?? attempt.openedAt });
+    return before ? (structuredClone(before) as unknown as AttemptRecord) : undefined;
   }
-  async markContacted() {}
+  async claimContact(followUpId: string, attempt: number, at: string) {
+    const record = this.attempts.get(`${followUpId}#${attempt}`);
+    if (!record || record.sendingAt || record.contactedAt) return false;
+    record.sendingAt = at;
+    return true;
+  }
+  async releaseContact(followUpId: string, attempt: number, at: string) {
+    const record = this.attempts.get(`${followUpId}#${attempt}`);
+    if (record?.sendingAt === at && !record.contactedAt) delete record.sendingAt;
+  }
+  async markContacted(followUpId: string, attempt: number, at: string, contactId?: string) {
+    Object.assign(this.attempts.get(`${followUpId}#${attempt}`) ?? {}, { contactedAt: at }, contactId ? { contactId } : {});
+  }
   async getWithAttempt(followUpId: string, attempt: number) {
     return { followUp: this.followUps.get(followUpId), attempt: this.attempts.get(`${followUpId}#${attempt}`) as never };
   }

@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addCounters, computeKpis, countersOf, kpisFromCounters, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
 import { localDate } from '../../functions/shared/domain/schedule.js';
+import { outcomeFactOf, type FinishedFollowUp } from '../../functions/shared/domain/outcome-fact.js';
+import type { ContactResult } from '../../functions/shared/domain/follow-up.js';
 import { parsePeriod, periodEndingBefore } from '../../functions/shared/domain/report-period.js';
 import { buildReport } from '../../functions/shared/domain/report.js';
 import { renderReportCsv, renderReportHtml } from '../../functions/shared/domain/report-render.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 
+const finished: FinishedFollowUp = {
+  followUpId: 'fu-1', source: 'dms', serviceId: 'RO-1', serviceType: 'vehicle-repair', round: 0, completedAt: '2026-11-20T07:00:00.000Z',
+  customer: { id: 'C1', name: 'n', phone: '+8613800138000', email: 'e@example.com' }, status: 'failed', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
+};
+const attempt = (channel: 'phone' | 'email', result: ContactResult, n = 1) => ({ attempt: n, channel, result, dueAt: '2026-11-23T01:00:00.000Z', endedAt: '2026-11-23T01:00:00.000Z' });
 const fact = (over: Partial<OutcomeFact>): OutcomeFact => ({ serviceType: 'vehicle-repair', status: 'completed', attempts: 1, onTime: true, scores: {}, complaint: false, ...over });
 
 describe('KPIs', () => {
@@ -27,6 +34,24 @@ describe('KPIs', () => {
     expect(k.satisfaction.average).toBe(3);
     expect(k.satisfaction.byIndicator.overall).toEqual({ count: 3, average: 3, distribution: [1, 0, 1, 0, 1] });
     expect(k.byStatus).toEqual({ completed: 3, refused: 1, skipped: 1, suppressed: 1, unreachable: 1 });
+  });
+  it('counts a failed follow-up as due and not reached, followed up only when a contact really happened', () => {
+    const k = computeKpis([
+      fact({ scores: { overall: 4 } }),
+      // phone misconfigured, email rejected: no contact ever reached the customer
+      fact({ status: 'failed', reason: 'contact-failed', attempts: 0, onTime: undefined }),
+      // called twice without an answer, then the email fallback was rejected
+      fact({ status: 'failed', reason: 'contact-failed', attempts: 2, onTime: undefined }),
+    ]);
+    expect(k).toMatchObject({ total: 3, due: 3, followedUp: 2, reached: 1, coverageRate: 0.6667, reachRate: 0.5, onTimeRate: 1 });
+    expect(k.byStatus).toEqual({ completed: 1, failed: 2 });
+  });
+  it('does not count attempts a channel refused as contacts', () => {
+    const failedOnly = outcomeFactOf({ ...finished, attempts: [attempt('phone', 'failed'), attempt('email', 'failed')], outcome: { status: 'failed', reason: 'contact-failed', finishedAt: '2026-11-23T02:00:00.000Z' } });
+    expect(failedOnly).toMatchObject({ status: 'failed', attempts: 0 });
+    expect(countersOf(failedOnly)).toEqual({ total: 1, status_failed: 1, due: 1 });
+    const calledFirst = outcomeFactOf({ ...finished, attempts: [attempt('phone', 'no_answer'), attempt('email', 'failed')], outcome: { status: 'failed', reason: 'contact-failed', finishedAt: '2026-11-23T02:00:00.000Z' } });
+    expect(countersOf(calledFirst)).toEqual({ total: 1, status_failed: 1, due: 1, followedUp: 1 });
   });
   it('answers null, not 0 or 100%, when nothing was due', () => {
     expect(computeKpis([])).toMatchObject({ total: 0, coverageRate: null, reachRate: null, onTimeRate: null, dormantAppointmentRate: null, satisfaction: { average: null } });

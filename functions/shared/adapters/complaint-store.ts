@@ -35,8 +35,11 @@ export class ComplaintStore {
     return complaint as Complaint & { waitingToken?: string };
   }
 
-  /** Sets fields and appends history in one write; `onlyIfCycle` guards against a stale cycle. */
-  async update(complaintId: string, fields: Partial<Complaint> & { waitingToken?: string | null }, events: ComplaintEvent[], onlyIfCycle?: number): Promise<boolean> {
+  /**
+   * Sets fields and appends history in one write; `onlyIfCycle` guards against a stale cycle, and
+   * `onceKey` makes the write happen once per key (a retried step finds its own write and skips).
+   */
+  async update(complaintId: string, fields: Partial<Complaint> & { waitingToken?: string | null }, events: ComplaintEvent[], onlyIfCycle?: number, onceKey?: string): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':events': events, ':exp': this.expiresAt() };
     const sets = ['history = list_append(history, :events)', 'expiresAt = :exp'];
@@ -53,13 +56,19 @@ export class ComplaintStore {
       names['#cycle'] = 'cycle';
       values[':guardCycle'] = onlyIfCycle;
     }
+    const conditions = [onlyIfCycle !== undefined ? 'attribute_exists(pk) AND #cycle = :guardCycle' : 'attribute_exists(pk)'];
+    if (onceKey !== undefined) {
+      sets.push('lastStepKey = :once');
+      values[':once'] = onceKey;
+      conditions.push('(attribute_not_exists(lastStepKey) OR lastStepKey <> :once)');
+    }
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(complaintId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: onlyIfCycle !== undefined ? 'attribute_exists(pk) AND #cycle = :guardCycle' : 'attribute_exists(pk)',
+          ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

@@ -1,7 +1,9 @@
-import { ConnectClient, StartTaskContactCommand } from '@aws-sdk/client-connect';
+import { ConnectClient, StartTaskContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
+import { PermanentContactError } from '../domain/errors.js';
+import type { Channel } from '../domain/policy-schema.js';
 
 /** The contact channel ports: an agent task in Amazon Connect, or an email with a survey link. */
 export interface AgentTask {
@@ -14,6 +16,8 @@ export interface AgentTask {
   outcomeFormUrl: string;
   /** More links for the agent (a manager's task also has "acknowledge"). */
   extraReferences?: Record<string, string>;
+  /** Plain facts the agent sees beside the description (whom to call). */
+  textReferences?: Record<string, string>;
   attributes: Record<string, string>;
 }
 
@@ -22,12 +26,36 @@ export interface OutgoingEmail {
   subject: string;
   html: string;
   text: string;
+  /** Extra message headers (List-Unsubscribe); SES v2 takes printable ASCII, ≤ 995 characters a value. */
+  headers?: { name: string; value: string }[];
 }
 
 export interface ContactChannels {
   startAgentTask(task: AgentTask): Promise<{ contactId: string }>;
   sendEmail(email: OutgoingEmail): Promise<{ messageId: string }>;
+  /** Ends a task nobody completed in time, so it leaves the agents' queue; one already ended is fine. */
+  stopAgentTask(contactId: string): Promise<void>;
 }
+
+/**
+ * The AWS errors that no retry can fix (Connect StartTaskContact's and SES v2 SendEmail's client
+ * faults other than throttling): the contact falls back to the next channel instead. Connect's
+ * active-tasks quota (ServiceQuotaExceededException) is here too: tasks live for days, so
+ * waiting minutes does not help. Throttling, LimitExceededException (SES's sending quota) and
+ * 5xx stay retryable.
+ */
+const PERMANENT_CODES: Record<Channel, ReadonlySet<string>> = {
+  phone: new Set(['ResourceNotFoundException', 'InvalidParameterException', 'InvalidRequestException', 'ServiceQuotaExceededException']),
+  email: new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'NotFoundException', 'BadRequestException', 'AccountSuspendedException', 'SendingPausedException']),
+};
+
+/** Turns a channel's permanent AWS error into PermanentContactError; anything else passes unchanged. */
+export function asContactError(channel: Channel, error: unknown): unknown {
+  const code = (error as { name?: string } | undefined)?.name ?? '';
+  return PERMANENT_CODES[channel].has(code) ? Object.assign(new PermanentContactError(channel, code), { $metadata: (error as { $metadata?: unknown }).$metadata }) : error;
+}
+
+const isAlreadyEnded = (error: unknown) => ['ContactNotFoundException', 'ResourceNotFoundException'].includes((error as { name?: string } | undefined)?.name ?? '');
 
 // Throttling from Connect (2 req/s per account) and SES (send rate) is retried by the SDK with
 // jittered backoff first, then by the workflow's Retry on the Contact step.
@@ -47,10 +75,13 @@ export const awsContactChannels: ContactChannels = {
         References: {
           outcomeForm: { Type: 'URL', Value: task.outcomeFormUrl },
           ...Object.fromEntries(Object.entries(task.extraReferences ?? {}).map(([name, url]) => [name, { Type: 'URL' as const, Value: url }])),
+          ...Object.fromEntries(Object.entries(task.textReferences ?? {}).map(([name, text]) => [name, { Type: 'STRING' as const, Value: text }])),
         },
         Attributes: task.attributes,
       }),
-    );
+    ).catch((error: unknown) => {
+      throw asContactError('phone', error);
+    });
     return { contactId: response.ContactId ?? '' };
   },
   async sendEmail(email) {
@@ -63,10 +94,20 @@ export const awsContactChannels: ContactChannels = {
           Simple: {
             Subject: { Data: email.subject, Charset: 'UTF-8' },
             Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+            ...(email.headers?.length ? { Headers: email.headers.map((h) => ({ Name: h.name, Value: h.value })) } : {}),
           },
         },
       }),
-    );
+    ).catch((error: unknown) => {
+      throw asContactError('email', error);
+    });
     return { messageId: response.MessageId ?? '' };
+  },
+  async stopAgentTask(contactId) {
+    try {
+      await connect.send(new StopContactCommand({ InstanceId: requireEnv('CONNECT_INSTANCE_ID'), ContactId: contactId }));
+    } catch (error) {
+      if (!isAlreadyEnded(error)) throw error;
+    }
   },
 };

@@ -185,8 +185,50 @@ export class DynamoFollowUpStore implements FollowUpStore {
     return Attributes ? stripKeys<AttemptRecord>(Attributes) : undefined;
   }
 
-  async markContacted(followUpId: string, attempt: number, at: string) {
-    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: attemptKey(followUpId, attempt), UpdateExpression: 'SET contactedAt = :at', ExpressionAttributeValues: { ':at': at } }));
+  async claimContact(followUpId: string, attempt: number, at: string) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: attemptKey(followUpId, attempt),
+          UpdateExpression: 'SET sendingAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseContact(followUpId: string, attempt: number, at: string) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: attemptKey(followUpId, attempt),
+          UpdateExpression: 'REMOVE sendingAt',
+          ConditionExpression: 'sendingAt = :at AND attribute_not_exists(contactedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      // Another try claimed since, or the contact was made: its claim stays.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async markContacted(followUpId: string, attempt: number, at: string, contactId?: string) {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(followUpId, attempt),
+        UpdateExpression: contactId ? 'SET contactedAt = :at, contactId = :contact' : 'SET contactedAt = :at',
+        ExpressionAttributeValues: { ':at': at, ...(contactId ? { ':contact': contactId } : {}) },
+      }),
+    );
   }
 
   async getWithAttempt(followUpId: string, attempt: number) {

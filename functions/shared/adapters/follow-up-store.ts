@@ -17,7 +17,11 @@ export interface AttemptRecord {
   agentMarkedComplaint?: boolean;
   agentSeverity?: 'urgent' | 'major' | 'general';
   usedAt?: string;
+  /** Set before the email is sent or the task created: a retry that finds it knows a send may have happened. */
+  sendingAt?: string;
   contactedAt?: string;
+  /** The Connect task of this attempt, to stop it when nobody completes it in time. */
+  contactId?: string;
 }
 
 export interface RejectionRecord {
@@ -38,6 +42,8 @@ export interface FinalOutcome {
   assessment?: Assessment;
   agentSeverity?: 'urgent' | 'major' | 'general';
   onTime?: boolean;
+  /** A `failed` follow-up: "<channel>:<AWS code>" or the workflow error's name (never a message). */
+  error?: string;
 }
 
 export interface CustomerContactState {
@@ -65,8 +71,15 @@ export interface FollowUpStore {
   savePlan(followUpId: string, last: AttemptSummary | undefined, decision: PlanDecision): Promise<void>;
   /** Opens (or re-opens, with a new task token) an attempt; returns what was stored before, if anything. */
   openAttempt(attempt: AttemptRecord): Promise<AttemptRecord | undefined>;
+  /**
+   * Claims the attempt's send before it happens; false when a claim (or a contact) is already
+   * there, i.e. an earlier try may have sent.
+   */
+  claimContact(followUpId: string, attempt: number, at: string): Promise<boolean>;
+  /** Drops this claim when the channel answered with an error: nothing was sent. */
+  releaseContact(followUpId: string, attempt: number, at: string): Promise<void>;
   /** Notes that the customer was contacted for this attempt, so a repeated step does not contact again. */
-  markContacted(followUpId: string, attempt: number, at: string): Promise<void>;
+  markContacted(followUpId: string, attempt: number, at: string, contactId?: string): Promise<void>;
   /** The follow-up and one of its attempts, in one read. */
   getWithAttempt(followUpId: string, attempt: number): Promise<{ followUp?: FollowUp; attempt?: AttemptRecord }>;
   /** Stores what the agent or customer answered; false when the link was already used. */

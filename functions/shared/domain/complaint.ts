@@ -9,7 +9,8 @@ export type ComplaintStatus = 'open' | 'acknowledged' | 'resolved' | 'closed' | 
 
 export interface ComplaintEvent {
   at: string;
-  type: 'raised' | 'notified' | 'escalated' | 'acknowledged' | 'resolved' | 'reopened' | 'closed' | 'unconfirmed';
+  /** notification-failed: a channel refused a notice for good, or the notice could not be sent at all (`note` says which). */
+  type: 'raised' | 'notified' | 'escalated' | 'notification-failed' | 'acknowledged' | 'resolved' | 'reopened' | 'closed' | 'unconfirmed';
   level: number;
   cycle: number;
   note?: string;
@@ -21,9 +22,9 @@ export interface Complaint {
   serviceType: string;
   serviceId: string;
   customer: Customer;
-  departmentId?: string;
   /** The upstream source that owns `customer.id` (see customer-key.ts). */
   customerSource: string;
+  departmentId?: string;
   severity: Severity;
   status: ComplaintStatus;
   cycle: number;

@@ -16,23 +16,29 @@ export function localeOf(followUp: FollowUp, config: PolicyConfig): Locale {
 const words = {
   'zh-CN': {
     taskName: (label: string, attempt: number) => `回访：${label}（第${attempt}次）`,
+    customer: '客户',
+    phone: '电话',
     script: '话术',
     questions: '问题（一次问一个，逐条记录）',
     emailSubject: (label: string) => `${label}回访：请花一分钟告诉我们您的感受`,
     emailIntro: '感谢您选择我们的服务。请点击下面的链接回答几个简短的问题：',
     emailButton: '填写回访问卷',
     emailExpiry: (hours: number) => `链接${hours}小时内有效，只能提交一次。`,
-    emailOptOut: '如不希望再收到回访，请回复“退订”。',
+    emailOptOut: '不希望再收到回访？',
+    emailUnsubscribe: '退订',
   },
   en: {
     taskName: (label: string, attempt: number) => `Follow-up: ${label} (attempt ${attempt})`,
+    customer: 'Customer',
+    phone: 'Phone',
     script: 'Script',
     questions: 'Questions (one at a time, record each answer)',
     emailSubject: (label: string) => `${label}: a minute to tell us how it went`,
     emailIntro: 'Thank you for choosing us. Please answer a few short questions:',
     emailButton: 'Answer the survey',
     emailExpiry: (hours: number) => `The link works for ${hours} hours and can be used once.`,
-    emailOptOut: 'Reply "unsubscribe" if you prefer not to be followed up again.',
+    emailOptOut: 'Prefer not to be followed up again?',
+    emailUnsubscribe: 'Unsubscribe',
   },
 } as const;
 
@@ -40,19 +46,28 @@ export function messagesFor(locale: Locale) {
   return words[locale];
 }
 
-/** The agent's task: who to call, the script (opening + one question per line) and the outcome form. */
+/**
+ * The agent's task: who to call (the first lines of the description and two references: the
+ * agent's workspace shows both for a task, not its attributes), the script (opening + one
+ * question per line) and the outcome form. Attributes carry what the contact flow routes on
+ * (`queue`, a queue ARN) and ids, never personal data.
+ */
 export function agentTaskFor(
   followUp: FollowUp,
   config: PolicyConfig,
   survey: Survey,
   attempt: number,
   outcomeFormUrl: string,
+  queueArn?: string,
 ): AgentTask {
   const locale = localeOf(followUp, config);
   const w = words[locale];
   const policy = config.policies[followUp.serviceType]!;
   const view = { company: config.organization.name[locale], customerName: followUp.customer.name };
+  const phone = followUp.customer.phone ?? '—';
   const description = [
+    `${w.customer}: ${followUp.customer.name}`,
+    `${w.phone}: ${phone}`,
     `${w.script}: ${fill(survey.opening[locale], view)}`,
     `${w.questions}:`,
     ...survey.questions.map((q, i) => `${i + 1}. ${q.text[locale]}`),
@@ -63,18 +78,28 @@ export function agentTaskFor(
     name: w.taskName(policy.label[locale], attempt),
     description,
     outcomeFormUrl,
+    textReferences: { customerName: followUp.customer.name, customerPhone: phone },
     attributes: {
       followUpId: followUp.followUpId,
       attempt: String(attempt),
       serviceType: followUp.serviceType,
-      customerName: followUp.customer.name,
-      customerPhone: followUp.customer.phone ?? '',
-      ...(followUp.departmentId ? { departmentId: followUp.departmentId } : {}),
+      ...(queueArn ? { queue: queueArn } : {}),
     },
   };
 }
 
-export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyUrl: string, validHours: number): OutgoingEmail {
+/**
+ * RFC 8058 one-click unsubscribe: mail clients show an "Unsubscribe" button and POST
+ * `List-Unsubscribe=One-Click` to the URL, which records the opt-out without any page.
+ */
+export function oneClickUnsubscribeHeaders(unsubscribeUrl: string): { name: string; value: string }[] {
+  return [
+    { name: 'List-Unsubscribe', value: `<${unsubscribeUrl}>` },
+    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+  ];
+}
+
+export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyUrl: string, validHours: number, unsubscribeUrl: string): OutgoingEmail {
   const locale = localeOf(followUp, config);
   const w = words[locale];
   const policy = config.policies[followUp.serviceType]!;
@@ -85,13 +110,14 @@ export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyU
 <p>${greeting}</p>
 <p>${w.emailIntro}</p>
 <p><a href="${surveyUrl}" style="display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">${w.emailButton}</a></p>
-<p style="color:#555;font-size:13px">${w.emailExpiry(validHours)}<br>${w.emailOptOut}</p>
+<p style="color:#555;font-size:13px">${w.emailExpiry(validHours)}<br>${w.emailOptOut} <a href="${unsubscribeUrl}" style="color:#555">${w.emailUnsubscribe}</a></p>
 <p>${company}</p>
 </body></html>`;
   return {
     to: followUp.customer.email!,
     subject: w.emailSubject(policy.label[locale]),
     html: body.toString(),
-    text: [greeting, '', w.emailIntro, surveyUrl, '', w.emailExpiry(validHours), w.emailOptOut, '', company].join('\n'),
+    text: [greeting, '', w.emailIntro, surveyUrl, '', w.emailExpiry(validHours), `${w.emailOptOut} ${w.emailUnsubscribe}: ${unsubscribeUrl}`, '', company].join('\n'),
+    headers: oneClickUnsubscribeHeaders(unsubscribeUrl),
   };
 }

@@ -3,7 +3,7 @@ import type { Channel } from './policy-schema.js';
 import type { Customer } from './service-event.js';
 
 /** What a contact attempt ended with, as the agent or the customer's survey reported it. */
-export const contactResults = ['reached', 'no_answer', 'busy', 'call_back', 'refused', 'wrong_number', 'suppressed', 'skipped', 'timeout', 'paused', 'deferred'] as const;
+export const contactResults = ['reached', 'no_answer', 'busy', 'call_back', 'refused', 'wrong_number', 'suppressed', 'skipped', 'timeout', 'paused', 'deferred', 'failed'] as const;
 export type ContactResult = (typeof contactResults)[number];
 
 /** Results that end the follow-up at once; the others lead to another attempt or a fallback. */
@@ -15,7 +15,9 @@ export type FollowUpStatus =
   | 'refused'
   | 'unreachable'
   | 'suppressed'
-  | 'skipped';
+  | 'skipped'
+  /** Ended by an error no retry could fix (a rejected address, a wrong Connect setup, …) on every channel left. */
+  | 'failed';
 
 export type SkipReason = 'not-sampled' | 'frequency-cap' | 'opted-out' | 'no-usable-channel';
 
@@ -26,6 +28,8 @@ export interface AttemptSummary {
   result: ContactResult;
   endedAt: string;
   callbackAt?: string;
+  /** Why a `failed` attempt failed: "<channel>:<AWS code>" or the workflow error's name. */
+  error?: string;
 }
 
 export interface FollowUp {
@@ -36,15 +40,15 @@ export interface FollowUp {
   round: number;
   completedAt: string;
   customer: Customer;
-  departmentId?: string;
-  advisorId?: string;
-  /** How many times this repair was redone: 3+ makes a complaint about it major. */
-  reworkCount?: number;
   /**
    * The upstream source that owns `customer.id`, when it is not `source` (a dormant reactivation
    * or a post-complaint follow-up, which the system itself publishes).
    */
   customerSource?: string;
+  departmentId?: string;
+  advisorId?: string;
+  /** How many times this repair was redone: 3+ makes a complaint about it major. */
+  reworkCount?: number;
   status: FollowUpStatus;
   createdAt: string;
   dueAt?: string;

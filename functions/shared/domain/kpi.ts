@@ -5,6 +5,8 @@ import type { FollowUpStatus } from './follow-up.js';
  *  - coverage rate  = followed up / due. Due: every follow-up the policy selected and the
  *    customer did not opt out of or hit the quarterly cap with; followed up: at least one contact
  *    attempt was made.
+ *    A `failed` follow-up (every channel left refused the contact for good) was due and not
+ *    reached; it counts as followed up only if an earlier attempt really contacted the customer.
  *  - reach rate     = reached / followed up. Reached: the customer answered (completed or refused).
  *  - on-time rate   = reached before the policy's deadline / reached.
  *  - satisfaction   = average score per indicator and overall, with the 1–5 distribution.

@@ -3,7 +3,8 @@ import { addDuration, deadlineAfter, durationSeconds, nextCallSlot, type Contact
 import { workingCalendar } from './working-calendar.js';
 import { samplingDraw, type ContactResult, type FollowUp, type FollowUpStatus, type SkipReason } from './follow-up.js';
 
-export type FinishReason = SkipReason | 'attempts-exhausted' | 'unknown-service-type';
+/** contact-failed: the last channel left refused the contact for good (see domain/errors.ts). */
+export type FinishReason = SkipReason | 'attempts-exhausted' | 'unknown-service-type' | 'contact-failed';
 
 export type PlanDecision =
   | {
@@ -17,7 +18,7 @@ export type PlanDecision =
       /** The second the rate limiter already reserved for this contact. */
       reservedSlot?: string;
     }
-  | { action: 'finish'; status: FollowUpStatus; reason: FinishReason };
+  | { action: 'finish'; status: FollowUpStatus; reason: FinishReason; error?: string };
 
 export interface ResolvedPolicy {
   policy: FollowUpPolicy;
@@ -93,6 +94,8 @@ export interface AttemptOutcome {
   result: ContactResult;
   /** The time the customer asked to be called back at. */
   callbackAt?: string;
+  /** Why a `failed` attempt failed, recorded with the outcome. */
+  error?: string;
 }
 
 /**
@@ -136,7 +139,10 @@ export function nextAttempt(
     const tries = history.filter((h) => h.channel === step.channel && !['call_back', 'paused', 'deferred'].includes(h.result)).length;
     if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
   }
+  // A channel that failed for good is not tried again: the next one is (phone → email), so a
+  // wrong Connect setup or a rejected address does not lose the customer.
   const fallback = channels[index + 1];
   if (fallback) return contactOn(fallback, attempt, nextCallSlot(now, hours), deadline);
+  if (last.result === 'failed') return { ...finish('failed', 'contact-failed'), ...(last.error ? { error: last.error } : {}) };
   return finish('unreachable', 'attempts-exhausted');
 }
