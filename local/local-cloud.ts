@@ -12,7 +12,7 @@ import { runAs } from './cloud/caller.js';
 import { TemplateIam, type Principal } from './cloud/iam.js';
 import { functionLimits, InjectedLambdaTimeout, invocationKey, lambdaTimeoutError, runWithinTimeout, type FunctionLimits } from './cloud/lambda-limits.js';
 import { SesAccount } from './cloud/ses-account.js';
-import { checkExecutionInput, checkPutEvents, checkPutObject, checkSendEmail, checkTaskContact, checkTaskOutput, enforceStateData, ExecutionLimits, refuse, terminalError } from './cloud/limits.js';
+import { checkPutEvents, checkStartExecution, checkPutObject, checkSendEmail, checkTaskContact, checkTaskOutput, enforceStateData, ExecutionLimits, refuse, terminalError } from './cloud/limits.js';
 import { ConnectTaskLedger } from './cloud/connect-tasks.js';
 
 /**
@@ -45,6 +45,8 @@ export interface SentEmail {
   subject: string;
   html: string;
   text: string;
+  /** Message headers the sender added (SES v2 Content.Simple.Headers), e.g. List-Unsubscribe. */
+  headers?: { name: string; value: string }[];
   sentAt: string;
 }
 
@@ -313,7 +315,7 @@ export class LocalCloud {
     const machine = this.stateMachines.get(stateMachineArn);
     if (!machine) throw new AwsError('StateMachineDoesNotExist', `state machine ${stateMachineArn} does not exist`);
     this.count('StepFunctions', 'StartExecution');
-    refuse(checkExecutionInput(input));
+    refuse(checkStartExecution(name, input));
     const executionName = name ?? this.nextId('exec');
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
     const existing = this.executions.get(executionArn);
@@ -331,11 +333,13 @@ export class LocalCloud {
   private async runExecution(record: ExecutionRecord, machine: { definition: Record<string, unknown>; waits: Map<string, WaitSpec>; engine: StateMachine; resumeEngines?: Map<string, StateMachine> }, resumeAt?: { state: string; input: unknown }) {
     const definition = machine.definition as { States: Record<string, Record<string, unknown>> };
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+    // Limits are seen on the engine's event log, a little behind the engine: no task runs once one is hit.
+    const limits = new ExecutionLimits();
     const retryIntervals: Record<string, number> = {};
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;
       retryIntervals[stateName] = 0;
-      overrides[stateName] = (input) => this.runTask(record, stateName, state, machine.waits.get(stateName), input);
+      overrides[stateName] = (input) => (limits.exceeded ? Promise.reject(terminalError(limits.exceeded)) : this.runTask(record, stateName, state, machine.waits.get(stateName), input));
     }
     let engine = machine.engine;
     if (resumeAt) {
@@ -348,7 +352,6 @@ export class LocalCloud {
       context: { Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: JSON.parse(record.input) }, StateMachine: { Id: record.stateMachineArn } },
       noThrowOnAbort: true,
     });
-    const limits = new ExecutionLimits();
     const counting = (async () => {
       for await (const event of execution.eventLogs as AsyncGenerator<{ type: string; state?: { name: string } }>) {
         if (limits.observe(event)) execution.abort();
@@ -386,8 +389,8 @@ export class LocalCloud {
     }
     const resource = String(state.Resource);
     const invoker = this.stateMachineInvoker(record.stateMachineArn);
-    if (resource.endsWith('.waitForTaskToken')) return this.runCallbackTask(record, input as Record<string, unknown>, invoker);
     enforceStateData(stateName, 'input', input);
+    if (resource.endsWith('.waitForTaskToken')) return this.runCallbackTask(record, input as Record<string, unknown>, invoker);
     if (resource === 'arn:aws:states:::lambda:invoke') {
       const params = input as { FunctionName: string; Payload: unknown };
       const result = { StatusCode: 200, Payload: await this.invokeFunction(params.FunctionName, params.Payload, invoker) };
@@ -735,7 +738,7 @@ export class LocalCloud {
     if (task && !task.closedAt) task.closedAt = this.clock.now().toISOString();
   }
 
-  sendEmail(request: { FromEmailAddress?: string; Destination?: { ToAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Html?: { Data?: string }; Text?: { Data?: string } } } } }) {
+  sendEmail(request: { FromEmailAddress?: string; Destination?: { ToAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Html?: { Data?: string }; Text?: { Data?: string } }; Headers?: { Name?: string; Value?: string }[] } } }) {
     this.count('SES', 'SendEmail', `${request.Destination?.ToAddresses?.join(',')}:${request.Content?.Simple?.Subject?.Data}`);
     refuse(checkSendEmail(request));
     const simple = request.Content?.Simple;
@@ -753,6 +756,7 @@ export class LocalCloud {
       subject: simple.Subject.Data,
       html: simple.Body?.Html?.Data ?? '',
       text: simple.Body?.Text?.Data ?? '',
+      ...(simple.Headers?.length ? { headers: simple.Headers.map((h) => ({ name: h.Name ?? '', value: h.Value ?? '' })) } : {}),
       sentAt: this.clock.now().toISOString(),
     };
     this.outbox.push(email);

@@ -8,7 +8,8 @@ import type { Workflow } from '../shared/adapters/workflow.js';
 import { verifyLink, type SigningKeys } from '../shared/domain/signed-link.js';
 import { answersSchema, type Answers } from '../shared/domain/survey.js';
 import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';
-import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText } from './pages.js';
+import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText, unsubscribePage, unsubscribedText } from './pages.js';
+import { customerOf } from '../shared/domain/customer-key.js';
 
 export interface LinkRequest {
   method: string;
@@ -80,6 +81,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   }
   const { claims } = check;
   if (claims.purpose === 'acknowledge' || claims.purpose === 'resolve') return handleComplaintLink(request, claims, deps);
+  if (claims.purpose === 'unsubscribe') return handleUnsubscribe(request, claims, deps);
   const { attempt, followUp } = await deps.store.getWithAttempt(claims.followUpId, claims.attempt);
   if (!attempt || !followUp) return respond(request, fallbackLocale, 404, 'link-unknown', 'This follow-up no longer exists.');
   const locale = localeOf(followUp, deps.config);
@@ -186,4 +188,31 @@ async function handleComplaintLink(request: LinkRequest, claims: { followUpId: s
     throw error;
   }
   return respond(request, locale, 200, purpose === 'acknowledge' ? 'acknowledged' : 'resolved', purpose === 'acknowledge' ? 'Acknowledged. Thank you.' : 'Resolution recorded. The customer will be asked whether it worked.');
+}
+
+/** RFC 8058: a one-click POST carries exactly this field; the page's button posts it too. */
+const unsubscribeSchema = z.object({ 'List-Unsubscribe': z.literal('One-Click', { message: 'expected One-Click' }).optional() });
+
+/**
+ * An email's unsubscribe link (the List-Unsubscribe header and the body's link). GET only shows a
+ * confirmation page, since mail scanners and previews open links; POST, including a mail client's
+ * RFC 8058 one-click request, records the opt-out with the same store call as a "Customer Opted
+ * Out" event from the follow-up's source. Repeating it changes nothing, so it is not single use.
+ */
+async function handleUnsubscribe(request: LinkRequest, claims: { followUpId: string }, deps: LinkDeps): Promise<LinkResponse> {
+  const followUp = await deps.store.get(claims.followUpId);
+  if (!followUp) return respond(request, deps.config.defaults.locale, 404, 'link-unknown', 'This follow-up no longer exists.');
+  const locale = localeOf(followUp, deps.config);
+  if (request.method === 'GET') {
+    if (request.wantsJson) return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose: 'unsubscribe', followUpId: claims.followUpId }) };
+    return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: unsubscribePage(locale, request.action) };
+  }
+  if (request.method !== 'POST') return respond(request, locale, 405, 'method-not-allowed', 'Use GET to open the link and POST to submit it.');
+  const parsed = unsubscribeSchema.safeParse(request.body ?? {});
+  if (!parsed.success) {
+    const { field, message } = fieldError(parsed.error);
+    return respond(request, locale, 400, 'invalid-field', `${field}: ${message}`);
+  }
+  await deps.store.optOut(customerOf(followUp), deps.now.toISOString());
+  return respond(request, locale, 200, 'unsubscribed', unsubscribedText(locale));
 }

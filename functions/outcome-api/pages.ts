@@ -120,3 +120,23 @@ export function messagePage(locale: Locale, title: string, message: string) {
 export function thanksText(locale: Locale) {
   return t[locale].thanks;
 }
+
+const unsubscribeWords = {
+  'zh-CN': { title: '退订回访', confirm: '确认后，我们将不再为服务回访联系您。', button: '确认退订', done: '您已退订，我们不会再为回访联系您。' },
+  en: { title: 'Unsubscribe from follow-ups', confirm: 'Once you confirm, we will not contact you for service follow-ups again.', button: 'Unsubscribe', done: 'You are unsubscribed: we will not contact you for follow-ups again.' },
+} as const;
+
+/** The unsubscribe link's page: opening it changes nothing (mail scanners open links); the button posts the one-click body. */
+export function unsubscribePage(locale: Locale, action: string) {
+  const w = unsubscribeWords[locale];
+  return page(
+    locale,
+    w.title,
+    html`<p>${w.confirm}</p>
+<form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><p><button type="submit">${w.button}</button></p></form>`,
+  ).toString();
+}
+
+export function unsubscribedText(locale: Locale) {
+  return unsubscribeWords[locale].done;
+}

@@ -54,6 +54,17 @@ export function payloadBytes(value: unknown): number {
   return typeof value === 'string' ? utf8(value) : utf8(JSON.stringify(value ?? null));
 }
 
+/**
+ * StartExecution's documented name rules (the model has only the length): no white space,
+ * brackets, wildcards, the listed special characters or control characters.
+ */
+const INVALID_EXECUTION_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+
+export function checkStartExecution(name: string | undefined, input: string): Refusal | undefined {
+  if (name !== undefined && INVALID_EXECUTION_NAME.test(name)) return { code: 'InvalidName', status: 400, message: `Invalid Name: '${name}'` };
+  return checkExecutionInput(input);
+}
+
 export function checkExecutionInput(input: string): Refusal | undefined {
   const bytes = utf8(input);
   return bytes > STATES_PAYLOAD_MAX_BYTES ? { code: 'InvalidExecutionInput', status: 400, message: `The execution input is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.` } : undefined;

@@ -212,7 +212,7 @@ describe('every request the handlers send passes the contracts', () => {
     const survey = policyConfig.surveys[policyConfig.policies[followUp.serviceType]!.survey]!;
     await awsContactChannels.startAgentTask(agentTaskFor(followUp, policyConfig, survey, 3, link));
     await awsContactChannels.startAgentTask(managerTask(complaint, 2, 3, 'complaints-l2', { acknowledge: link, resolve: link }, policyConfig, escalationConfig));
-    await awsContactChannels.sendEmail(surveyEmailFor(followUp, policyConfig, link, 72));
+    await awsContactChannels.sendEmail(surveyEmailFor(followUp, policyConfig, link, 72, link));
     await awsContactChannels.sendEmail(managerEmail(complaint, 'manager@example.com', 2, 3, true, { acknowledge: link, resolve: link }, policyConfig, escalationConfig));
     const requests = [
       ...connect.commandCalls(StartTaskContactCommand).map((c) => ['connect', 'StartTaskContact', c.args[0].input] as const),

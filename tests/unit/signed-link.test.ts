@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { signLink, verifyLink, type SigningKeys } from '../../functions/shared/domain/signed-link.js';
+import { forgetSigningKeys, keysFromSecret, loadSigningKeys, SIGNING_KEY_CACHE_MS } from '../../functions/shared/adapters/signing-keys.js';
 
 const keys: SigningKeys = { current: { id: 'k2', secret: 'current-secret-0123456789' }, previous: [{ id: 'k1', secret: 'previous-secret-0123456789' }] };
 const now = new Date('2026-11-23T01:00:00Z');
@@ -36,5 +37,56 @@ describe('signed links', () => {
   });
   it('answers garbage with "malformed"', () => {
     for (const token of ['', 'abc', 'a.b.c', '%%%.***']) expect(verifyLink(token, keys, now)).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('rotating the link key (README "Rotating the link key")', () => {
+  const A = { id: 'key-2026a', secret: 'aaaaaaaaaaaaaaaaaaaaaaaa' };
+  const B = { id: 'key-2026b', secret: 'bbbbbbbbbbbbbbbbbbbbbbbb' };
+  const secret = (roles: { current: typeof A; previous?: typeof A; next?: typeof A }) =>
+    JSON.stringify({
+      currentId: roles.current.id,
+      current: roles.current.secret,
+      ...(roles.previous ? { previousId: roles.previous.id, previous: roles.previous.secret } : {}),
+      ...(roles.next ? { nextId: roles.next.id, next: roles.next.secret } : {}),
+    });
+  // The secret before the rotation and after each documented step.
+  const steps = [secret({ current: A }), secret({ current: A, next: B }), secret({ current: B, previous: A }), secret({ current: B })];
+  const link = (keys: SigningKeys) => signLink({ ...claims, purpose: 'unsubscribe' }, keys);
+
+  it.each([1, 2, 3])('step %i: a link signed by a warm container verifies in a fresh one, and the other way round', (step) => {
+    // Steps are at least the cache TTL apart, so a warm container holds at worst the previous step.
+    const warm = keysFromSecret(steps[step - 1]!);
+    const fresh = keysFromSecret(steps[step]!);
+    expect(verifyLink(link(warm), fresh, now)).toMatchObject({ ok: true });
+    expect(verifyLink(link(fresh), warm, now)).toMatchObject({ ok: true });
+  });
+
+  it('would break links if the new key signed before every cache knew it (the order matters)', () => {
+    const warm = keysFromSecret(steps[0]!);
+    const promotedAtOnce = keysFromSecret(secret({ current: B, previous: A }));
+    expect(verifyLink(link(promotedAtOnce), warm, now)).toMatchObject({ ok: false, reason: 'tampered' });
+  });
+
+  it('refuses a secret whose key ids collide or whose key comes without its id, naming the field', () => {
+    expect(() => keysFromSecret(JSON.stringify({ currentId: 'k', current: A.secret, nextId: 'k', next: B.secret }))).toThrow('key ids must differ');
+    expect(() => keysFromSecret(JSON.stringify({ currentId: 'k', current: A.secret, next: B.secret }))).toThrow('next and nextId go together');
+  });
+
+  it('re-reads the secret once the cache TTL has passed, not before', async () => {
+    await import('../handlers/setup-env.js');
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).resolves({ SecretString: steps[0] });
+    forgetSigningKeys();
+    const t = Date.parse('2026-11-23T01:00:00Z');
+    expect((await loadSigningKeys(t)).next).toBeUndefined();
+    sm.on(GetSecretValueCommand).resolves({ SecretString: steps[1] });
+    expect((await loadSigningKeys(t + SIGNING_KEY_CACHE_MS - 1)).next).toBeUndefined();
+    expect((await loadSigningKeys(t + SIGNING_KEY_CACHE_MS)).next).toEqual(B);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    sm.restore();
+    forgetSigningKeys();
   });
 });

@@ -5,33 +5,47 @@ import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
 
 /**
- * The link-signing key lives in Secrets Manager as {currentId, current, previousId?, previous?}.
- * Rotation moves current to previous, so links issued just before still verify.
+ * The link-signing key lives in Secrets Manager as
+ * {currentId, current, previousId?, previous?, nextId?, next?}: `current` signs and verifies,
+ * `previous` and `next` only verify. Each container caches the keys for SIGNING_KEY_CACHE_MS, so
+ * a rotation changes one role per step and waits that long between steps (README "Rotating the
+ * link key"): 1. add `next`; 2. promote it to `current`, the old one to `previous`; 3. drop `previous`.
  */
-const secretSchema = z.object({
-  currentId: z.string().min(1),
-  current: z.string().min(16),
-  previousId: z.string().min(1).optional(),
-  previous: z.string().min(16).optional(),
-});
+export const SIGNING_KEY_CACHE_MS = 5 * 60_000;
+
+const keyId = z.string().min(1).max(64);
+const keySecret = z.string().min(16);
+const secretSchema = z
+  .object({ currentId: keyId, current: keySecret, previousId: keyId.optional(), previous: keySecret.optional(), nextId: keyId.optional(), next: keySecret.optional() })
+  .superRefine((secret, ctx) => {
+    if ((secret.previousId === undefined) !== (secret.previous === undefined)) ctx.addIssue({ code: 'custom', path: ['previous'], message: 'previous and previousId go together' });
+    if ((secret.nextId === undefined) !== (secret.next === undefined)) ctx.addIssue({ code: 'custom', path: ['next'], message: 'next and nextId go together' });
+    const ids = [secret.currentId, secret.previousId, secret.nextId].filter((id) => id !== undefined);
+    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['currentId'], message: 'key ids must differ' });
+  });
+
+/** The keys a container holds for a secret value: parsed the same way for every step of a rotation. */
+export function keysFromSecret(secretString: string): SigningKeys {
+  const secret = secretSchema.parse(JSON.parse(secretString));
+  return {
+    current: { id: secret.currentId, secret: secret.current },
+    previous: secret.previousId && secret.previous ? [{ id: secret.previousId, secret: secret.previous }] : [],
+    ...(secret.nextId && secret.next ? { next: { id: secret.nextId, secret: secret.next } } : {}),
+  };
+}
 
 const secrets = new SecretsManagerClient(sdkClientConfig());
-const CACHE_MS = 5 * 60_000;
 let cached: { keys: SigningKeys; at: number } | undefined;
 
 export async function loadSigningKeys(now = Date.now()): Promise<SigningKeys> {
-  if (cached && now - cached.at < CACHE_MS) return cached.keys;
+  if (cached && now - cached.at < SIGNING_KEY_CACHE_MS) return cached.keys;
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: requireEnv('SIGNING_SECRET_ARN') }));
-  const secret = secretSchema.parse(JSON.parse(SecretString ?? '{}'));
-  const keys: SigningKeys = {
-    current: { id: secret.currentId, secret: secret.current },
-    previous: secret.previousId && secret.previous ? [{ id: secret.previousId, secret: secret.previous }] : [],
-  };
+  const keys = keysFromSecret(SecretString ?? '{}');
   cached = { keys, at: now };
   return keys;
 }
 
-/** For tests and key rotation: forget the cached key. */
+/** For tests: forget the cached key, as a new container would. */
 export function forgetSigningKeys(): void {
   cached = undefined;
 }

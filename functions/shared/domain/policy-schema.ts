@@ -152,6 +152,11 @@ export const policyConfigSchema = z
     retentionDays: z.number().int().min(730),
     /** A contact link (agent form, customer survey) stops working after this many hours. */
     linkValidityHours: z.number().int().min(1).max(24 * 30),
+    /**
+     * An email's unsubscribe link (List-Unsubscribe and the body's link) keeps working this long:
+     * people unsubscribe from old mail. A key rotation keeps the old key verifying as long.
+     */
+    unsubscribeLinkValidityDays: z.number().int().min(30).max(730).default(180),
     calendars: z.record(z.string(), calendarSchema),
     surveys: z.record(z.string(), surveySchema),
     policies: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'serviceType ids are kebab-case'), policySchema),

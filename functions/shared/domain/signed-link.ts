@@ -5,8 +5,12 @@ import { z } from 'zod';
  * Links sent to agents (outcome form) and customers (survey) carry their own authority: an
  * HMAC over what they allow, with an expiry. Single use is enforced by the store, not here.
  */
-/** survey/agent answer a follow-up attempt; acknowledge/resolve act on a complaint. */
-export type LinkPurpose = 'survey' | 'agent' | 'acknowledge' | 'resolve';
+/**
+ * survey/agent answer a follow-up attempt; acknowledge/resolve act on a complaint; unsubscribe
+ * opts the follow-up's customer out (the List-Unsubscribe link of a survey email).
+ */
+export const linkPurposes = ['survey', 'agent', 'acknowledge', 'resolve', 'unsubscribe'] as const;
+export type LinkPurpose = (typeof linkPurposes)[number];
 
 export interface LinkClaims {
   /** The follow-up (fu-…) or, for a manager's link, the complaint (cp-…). */
@@ -22,16 +26,21 @@ export interface SigningKey {
   secret: string;
 }
 
-/** The current key signs; older keys still verify links issued before a rotation. */
+/**
+ * The current key signs. Older keys still verify links issued before a rotation; the next key
+ * verifies too before it signs, so containers whose cache predates its promotion accept the links
+ * that fresher containers sign with it (README "Rotating the link key").
+ */
 export interface SigningKeys {
   current: SigningKey;
   previous: SigningKey[];
+  next?: SigningKey;
 }
 
 const claimsSchema = z.strictObject({
   f: z.string().regex(/^(fu|cp)-[0-9a-f]{32}$/),
   a: z.number().int().min(1).max(100_000),
-  p: z.enum(['survey', 'agent', 'acknowledge', 'resolve']),
+  p: z.enum(linkPurposes),
   e: z.number().int(),
   k: z.string().min(1).max(64),
 });
@@ -60,7 +69,7 @@ export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkChe
     return { ok: false, reason: 'malformed', message: 'This link is incomplete. Please open the full link from your message.' };
   }
   const parsed = claimsSchema.safeParse(raw);
-  const key = parsed.success ? [keys.current, ...keys.previous].find((k) => k.id === parsed.data.k) : undefined;
+  const key = parsed.success ? [keys.current, ...keys.previous, ...(keys.next ? [keys.next] : [])].find((k) => k.id === parsed.data.k) : undefined;
   const given = Buffer.from(signature, 'base64url');
   const expected = key ? mac(key.secret, payload) : undefined;
   // Base64url's last character carries spare bits: only the canonical spelling is accepted.
