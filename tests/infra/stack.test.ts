@@ -261,6 +261,10 @@ describe('infrastructure', () => {
     for (const schedule of Object.values(template.findResources('AWS::Scheduler::Schedule'))) {
       expect(schedule.Properties.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
     }
+    // The schedules' role may deliver there.
+    const sends = grantsOf('SchedulerRoleForTarget', 'sqs:SendMessage');
+    expect(sends).toHaveLength(2);
+    for (const send of sends) expect(send.Resource).toEqual({ 'Fn::GetAtt': [scheduleQueue, 'Arn'] });
     // The Scheduler invokes asynchronously: a run failing all of Lambda's retries lands here too.
     for (const prefix of ['ReportsSendFunction', 'ReportsDormantFunction']) {
       expect(template.findResources('AWS::Lambda::Function')[logicalIdOf('AWS::Lambda::Function', prefix)]!.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
