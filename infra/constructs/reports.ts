@@ -80,6 +80,8 @@ export class Reports extends Construct {
       deadLetterQueue: this.deadLetters,
     });
     props.table.grantReadData(report.fn);
+    // The report's emails take per-second send slots (an atomic counter update) shared with survey emails.
+    props.table.grant(report.fn, 'dynamodb:UpdateItem');
     report.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archive.arnForObjects('reports/*')] }));
     props.email.grantSend(report.role);
     const stack = Stack.of(this);

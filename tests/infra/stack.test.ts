@@ -139,6 +139,8 @@ describe('infrastructure', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) }) });
     expect(policiesOf('ReportsSend')).toContain('s3:PutObject');
     expect(policiesOf('ReportsSend')).not.toContain('dynamodb:PutItem');
+    // Report emails reserve per-second send slots (a counter update) like survey emails.
+    expect(grantsOf('ReportsSendRole', 'dynamodb:UpdateItem').map((st) => st.Action)).toEqual(['dynamodb:UpdateItem']);
   });
 
   it('names the state machines after the stack and lets Contact answer its own task token without a dependency cycle', () => {
