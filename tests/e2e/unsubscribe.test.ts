@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../support/local-harness.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
+import { CustomerIndex } from '../../functions/shared/adapters/customer-index.js';
+import { awsPublishInBatches } from '../../functions/shared/adapters/event-batches.js';
+import { DORMANT_SOURCE, dormantServiceId, findDormant } from '../../functions/find-dormant/handler.js';
+import { reportConfig } from '../../functions/shared/config/reports.js';
 
 /**
  * End to end: a survey email's RFC 8058 one-click unsubscribe, as a mail client uses it, opts the
@@ -57,5 +62,20 @@ describe('one-click unsubscribe through the local stack', () => {
     await h.publish('Service Completed', otherSource, 'hospital.his');
     await h.runUntil(at(2, 4, '20:00'));
     expect(h.emailsTo('other-system@example.com')).toHaveLength(1);
+  });
+
+  it("a dormant customer's reactivation honours the opt-out of the source that owns the customer", async () => {
+    await h.runUntil(at(3, 0, '10:00'));
+    const index = new CustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
+    for (const source of ['dealer.dms', 'hospital.his']) await index.touch(source, { id: 'C-dormant', name: '周九', phone: '+8613600136000' }, 'sales', '2024-12-05T02:00:00.000Z');
+    await h.publish('Customer Opted Out', { customerId: 'C-dormant' }, 'dealer.dms');
+    const result = await h.stack.clock.track(() => findDormant(index, awsPublishInBatches, h.now()));
+    await h.stack.clock.settle();
+    expect(result).toMatchObject({ lastServiceMonth: '2024-12', reactivations: 2, requests: 1 });
+    const idFor = (source: string) => followUpIdFor(DORMANT_SOURCE, reportConfig.dormant.serviceType, dormantServiceId(source, 'C-dormant', '2026-12'), 0);
+    await h.runUntil(at(3, 4, '20:00'));
+    expect(h.tasksFor(idFor('hospital.his')).length).toBeGreaterThan(0);
+    expect(h.tasksFor(idFor('dealer.dms'))).toHaveLength(0);
+    expect((await h.followUp(idFor('dealer.dms')))!.outcome).toMatchObject({ status: 'suppressed', reason: 'opted-out' });
   });
 });
