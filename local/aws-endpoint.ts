@@ -52,6 +52,7 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
     req.on('end', () => {
       // AWS validates a request against its published model before running it: so does the local cloud.
       const refused = refuseByContract({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) });
+      if (refused) cloud.refusedRequests.push({ ...refused.refused, at: cloud.clock.now().toISOString() });
       if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
       const target = req.headers['x-amz-target'];
       const key = typeof target === 'string' ? target : `${req.method} ${(req.url ?? '').split('?')[0]}`;

@@ -148,6 +148,8 @@ export class LocalCloud {
   faults: FaultInjector | undefined;
   /** Active Connect tasks against the instance's quota (`connectTasks.quota`, default 2,500). */
   readonly connectTasks = new ConnectTaskLedger();
+  /** Requests the endpoint refused because they break AWS's published API contract: a normal run has none. */
+  readonly refusedRequests: { operation: string; code: string; message: string; at: string }[] = [];
   private readonly pendingChecks: Promise<void>[] = [];
   private readonly runtimeChecked = new Set<string>();
   /** Log and trace writes the Lambda runtime could not make with a function's role (lost in AWS). */

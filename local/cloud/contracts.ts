@@ -334,6 +334,8 @@ export interface WireRefusal {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** What was refused, for the local cloud's record (`service.Operation`, code, message). */
+  refused: { operation: string; code: string; message: string };
 }
 
 function fromText(text: string, type: string): unknown {
@@ -377,7 +379,11 @@ function xmlEscape(text: string): string {
 }
 
 /** The refusal as the service's protocol carries it, so the SDK raises the modelled exception. */
-function wireRefusal(protocol: string, refusal: Refusal): WireRefusal {
+function wireRefusal(protocol: string, operation: string, refusal: Refusal): WireRefusal {
+  return { ...wireForm(protocol, refusal), refused: { operation, code: refusal.code, message: refusal.message } };
+}
+
+function wireForm(protocol: string, refusal: Refusal): Omit<WireRefusal, 'refused'> {
   if (protocol === 'restXml') {
     return { status: refusal.status, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${xmlEscape(refusal.message)}</Message></Error>` };
   }
@@ -415,8 +421,8 @@ export function refuseByContract(request: WireRequest): WireRefusal | undefined 
   try {
     input = found.input();
   } catch {
-    return wireRefusal(protocol, { code: 'SerializationException', message: 'The request body is not valid JSON', status: 400 });
+    return wireRefusal(protocol, `${found.service}.${found.operation}`, { code: 'SerializationException', message: 'The request body is not valid JSON', status: 400 });
   }
   const refusal = checkRequest(found.service, found.operation, input);
-  return refusal && wireRefusal(protocol, refusal);
+  return refusal && wireRefusal(protocol, `${found.service}.${found.operation}`, refusal);
 }

@@ -7,6 +7,9 @@ import { LocalCloud } from '../../local/local-cloud.js';
 import { VirtualClock } from '../../local/virtual-clock.js';
 import { startAwsEndpoint } from '../../local/aws-endpoint.js';
 import type { Template } from '../../local/template.js';
+import { Harness } from '../support/local-harness.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { checkTaskOutput, ExecutionHistory, EXECUTION_HISTORY_MAX_EVENTS, PUT_EVENTS_MAX_BYTES, putEventsEntrySize, STATES_PAYLOAD_MAX_BYTES } from '../../local/cloud/limits.js';
 
 const start = new Date('2026-11-23T01:00:00Z');
@@ -224,5 +227,32 @@ describe('Step Functions execution names', () => {
     for (const bad of ['with space', 'a/b', 'a:b', 'tab\there', 'star*']) expect(() => cloud.startExecution(machine, bad, '{}'), bad).toThrow(expect.objectContaining({ code: 'InvalidName' }));
     expect(() => cloud.startExecution(machine, 'fu-0123456789abcdef0123456789abcdef', '{}')).not.toThrow();
     expect(() => cloud.startExecution(machine, 'cp-0123456789abcdef-c2', '{}')).not.toThrow();
+  });
+});
+
+// Its own stack in this file's process: handlers bind their SDK clients to the endpoint when first imported.
+describe('a normal run on the local stack', () => {
+  let h: Harness | undefined;
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('sends no request the contracts refuse: a call with a complaint (manager task and email) and an emailed survey', async () => {
+    h = await Harness.start(new Date('2026-11-20T08:00:00Z'));
+    const phone = serviceCompleted(0, { departmentId: 'after-sales' });
+    const email = serviceCompleted(0, {}, { phone: undefined });
+    await h.runUntil(at(0, 0, '16:00'));
+    await h.publish('Service Completed', phone);
+    await h.publish('Service Completed', email);
+    await h.runUntil(at(0, 3, '09:00'));
+    const [task] = h.tasksFor(idOf(phone));
+    expect((await h.submit(task!.outcomeFormUrl, { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' } })).status).toBe(200);
+    await h.runUntil(at(0, 3, '10:00'));
+    expect(h.managerTasks(complaintIdFor(idOf(phone)))).toHaveLength(1);
+    expect(h.emailsTo(email.customer.email!)).toHaveLength(1);
+    expect(h.cloud.refusedRequests).toEqual([]);
+    // The answered task no longer counts against Connect's active-task quota; the manager's still does.
+    expect(h.cloud.agentTasks.find((t) => t.contactId === task!.contactId)!.closedAt).toBeDefined();
+    expect(h.cloud.connectTasks.active(h.now().getTime())).toBe(1);
   });
 });
