@@ -53,6 +53,8 @@ export async function startWebServer(
     const followUps = new Map((await queries.followUps()).map((f) => [f.followUpId, f]));
     const open = [];
     for (const task of cloud.agentTasks) {
+      // Stopped (nobody completed it in time) or completed: Connect no longer offers it.
+      if (task.closedAt) continue;
       const followUp = followUps.get(task.attributes.followUpId ?? '');
       if (!followUp || followUp.outcome || String(followUp.nextAttempt) !== task.attributes.attempt) continue;
       const attempt = (await queries.attempts(followUp.followUpId)).find((a) => String(a.attempt) === task.attributes.attempt);

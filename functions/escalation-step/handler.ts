@@ -30,6 +30,8 @@ export const stepInputSchema = z.object({
   action: z.enum(['notify', 'await', 'close']).optional(),
   level: z.number().int().min(1).optional(),
   notice: z.number().int().min(0).optional(),
+  /** Until when the previous notice waited for a manager. */
+  waitUntil: z.string().optional(),
 });
 export type StepInput = z.infer<typeof stepInputSchema>;
 
@@ -66,11 +68,15 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
   if (input.notifyError && input.notifyError.Error !== 'PermanentContactError') {
     history.push({ at: now.toISOString(), type: 'notification-failed', level: input.level ?? complaint.level, cycle: complaint.cycle, note: reasonOf(input.notifyError) });
   }
-  const step = nextEscalationStep({ ...complaint, ...previous, ...(fields.status ? { status: fields.status } : {}) }, trigger, now, escalationConfig);
+  // A notice that could not be sent counts as one nobody acted on, at the time it would have
+  // timed out: the next notice waits as long as it would have, so a ladder whose addresses and
+  // queues all fail moves at its usual pace instead of spinning through notices.
+  const stepAt = input.notifyError && input.waitUntil && Date.parse(input.waitUntil) > now.getTime() ? new Date(input.waitUntil) : now;
+  const step = nextEscalationStep({ ...complaint, ...previous, ...(fields.status ? { status: fields.status } : {}) }, trigger, stepAt, escalationConfig);
   if (step.action === 'notify') {
     fields.level = step.level;
     fields.notices = step.notice;
-    history.push({ at: now.toISOString(), type: step.escalated ? 'escalated' : 'notified', level: step.level, cycle: complaint.cycle, note: `notice ${step.notice}` });
+    history.push({ at: stepAt.toISOString(), type: step.escalated ? 'escalated' : 'notified', level: step.level, cycle: complaint.cycle, note: `notice ${step.notice}` });
   }
   // Once per step: a retry finds its first try's write (same key) and does not append the history again.
   await store.update(complaint.complaintId, fields, history, complaint.cycle, stepKey);
@@ -102,7 +108,7 @@ export async function planEscalation(input: StepInput, store: ComplaintStore, ev
   logger.info('escalation step', { complaintId: complaint.complaintId, cycle: complaint.cycle, trigger, action: step.action, level: 'level' in step ? step.level : undefined });
   // A notification is a Connect task and an email: it waits for its slots under the same per-second
   // rates as customer contacts (re-notifications of many complaints tend to fall due together).
-  let notifyAt = now;
+  let notifyAt = stepAt;
   if (step.action === 'notify') {
     // Both calls happen in the same second, so both slots must be in that second.
     for (let tries = 0; tries < 20; tries += 1) {
