@@ -644,6 +644,8 @@ export class LocalCloud {
     this.agentTasks.push(...snapshot.agentTasks);
     for (const task of snapshot.agentTasks) if (!task.closedAt) this.connectTasks.opened(task.contactId, Date.parse(task.createdAt), Object.values(task.references));
     this.outbox.push(...snapshot.outbox);
+    // Mail sent before the restart still counts against SES's rolling 24-hour quota and its rate.
+    for (const mail of snapshot.outbox) this.ses.recordSent(mail.to.length, Date.parse(mail.sentAt));
     for (const saved of snapshot.executions) {
       const machine = this.stateMachines.get(saved.stateMachineArn);
       if (!machine || !saved.current) continue;
