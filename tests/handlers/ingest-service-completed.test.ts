@@ -41,7 +41,7 @@ describe('ingest-service-completed handler', () => {
     expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
     // The dormant-customer index moves the customer to this service's month.
     const index = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((i) => String(i.pk).startsWith('DORMANCY#'));
-    expect(index).toEqual([expect.objectContaining({ pk: 'DORMANCY#2026-11', sk: 'C9' })]);
+    expect(index).toEqual([expect.objectContaining({ pk: 'DORMANCY#2026-11', sk: 'CUST#dealer.dms#C9', source: 'dealer.dms', expiresAt: expect.any(Number) })]);
   });
 
   it('ignores a redelivered event whose follow-up already started', async () => {
