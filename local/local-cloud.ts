@@ -237,7 +237,13 @@ export class LocalCloud {
    * Gateway) once the template's IAM allows it; the handler then runs as the function's own role.
    * Without an invoker the call is the operator's (a test driving a function directly).
    */
-  async invokeFunction(arnOrName: string, payload: unknown, invoker?: Invoker): Promise<unknown> {
+  invokeFunction(arnOrName: string, payload: unknown, invoker?: Invoker): Promise<unknown> {
+    // One busy mark for the whole invocation, taken before its first await: a handler that waits on
+    // the clock (a report pacing its emails) releases exactly this mark while it sleeps.
+    return this.clock.track(() => this.invokeNow(arnOrName, payload, invoker));
+  }
+
+  private async invokeNow(arnOrName: string, payload: unknown, invoker?: Invoker): Promise<unknown> {
     const handler = this.handlers.get(arnOrName) ?? this.handlers.get(arnOrName.split(':').pop() ?? '');
     const [functionArn, spec] = [...this.functions.entries()].find(([arn, f]) => arn === arnOrName || f.logicalId === arnOrName.split(':').pop()) ?? [];
     if (!handler || !spec || !functionArn) throw new AwsError('ResourceNotFoundException', `function ${arnOrName} not found`, 404);
@@ -267,7 +273,7 @@ export class LocalCloud {
     try {
       // Timed in real time (the local clock stands still while a handler runs); past its timeout the
       // invocation fails and the handler's late work is left behind, as Lambda freezes it.
-      return await this.clock.track(() => runAs(caller, () => runWithinTimeout(timeoutSeconds, (remainingMs) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs }), timedOut)));
+      return await runAs(caller, () => runWithinTimeout(timeoutSeconds, (remainingMs) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs }), timedOut));
     } finally {
       const stats = (this.invocations[spec.logicalId] ??= { count: 0, totalMs: 0, durationsMs: [] });
       const ms = performance.now() - started;
@@ -528,9 +534,11 @@ export class LocalCloud {
   }
 
   /**
-   * Asynchronous Lambda invocation: two retries, then the target's dead-letter queue, which the
-   * deliverer must be allowed to write to (EventBridge by the queue's policy, the scheduler by its
-   * role); an event it may not dead-letter is dropped, as AWS drops it.
+   * Asynchronous delivery as AWS does it. An event the deliverer may not hand over (the function's
+   * policy or the target role refuses) goes to the target's dead-letter queue, written by the
+   * deliverer (EventBridge on the queue's policy, the scheduler with its role). A handler that fails
+   * its invocation and two retries goes to the function's own dead-letter queue, written with the
+   * function's role. A dead letter that may not be written is dropped, as AWS drops it.
    */
   private async deliver(target: DeliveryTarget, event: Record<string, unknown>) {
     let lastError: unknown;
@@ -545,15 +553,27 @@ export class LocalCloud {
         return;
       } catch (error) {
         lastError = error;
+        if ((error as AwsError).code === 'AccessDeniedException') break;
       }
     }
     const reason = String((lastError as Error)?.message ?? lastError);
-    let queue = target.dlq ?? 'none';
-    if (target.dlq) {
-      const denied = await this.iam.authorize(target.invoker.principal, { action: 'sqs:SendMessage', resource: target.dlq, context: target.invoker.context }).then(() => undefined, (error: Error) => error);
+    const refusedDelivery = (lastError as AwsError)?.code === 'AccessDeniedException';
+    const functionDlq = refusedDelivery ? undefined : this.functionDeadLetterQueue(target.arn);
+    const [queueArn, writer] = functionDlq ?? [target.dlq, target.invoker];
+    let queue = queueArn ?? 'none';
+    if (queueArn) {
+      const denied = await this.iam.authorize(writer.principal, { action: 'sqs:SendMessage', resource: queueArn, context: writer.context }).then(() => undefined, (error: Error) => error);
       if (denied) queue = `none (dropped: ${denied.message})`;
     }
     this.deadLetters.push({ queue, body: { eventId: event.id, detailType: event['detail-type'], input: event.id ? undefined : event }, reason, at: this.clock.now().toISOString() });
+  }
+
+  /** A function's asynchronous-invocation dead-letter queue and the role that writes it (the function's). */
+  private functionDeadLetterQueue(functionArn: string): [string, Invoker] | undefined {
+    const spec = this.functions.get(functionArn);
+    const props = spec ? (resolve(this.template, this.template.Resources[spec.logicalId]?.Properties) as { DeadLetterConfig?: { TargetArn?: string } }) : undefined;
+    const queue = props?.DeadLetterConfig?.TargetArn;
+    return queue && spec ? [queue, { principal: { kind: 'role', roleArn: this.iam.roleOf.get(functionArn)!, sessionName: spec.logicalId } }] : undefined;
   }
 
   /** EventBridge invokes a Lambda target on the function's resource policy, other targets with the target's role. */
@@ -671,7 +691,8 @@ export class LocalCloud {
         this.clock.timer(next, () => {
           this.count('Scheduler', 'Invoke');
           const invoker: Invoker = { principal: { kind: 'role', roleArn: schedule.roleArn, sessionName: schedule.name } };
-          void this.clock.track(() => this.deliver({ arn: schedule.target, dlq: schedule.dlq, invoker }, schedule.input as Record<string, unknown>));
+          // Not tracked here: the invocation takes its own busy mark synchronously.
+          void this.deliver({ arn: schedule.target, dlq: schedule.dlq, invoker }, schedule.input as Record<string, unknown>);
           arm();
         }, `schedule:${schedule.name}`);
       };

@@ -61,7 +61,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const saved = options.stateFile ? LocalCloud.savedClock(options.stateFile) : undefined;
   const start = saved !== undefined && saved > (options.start ?? new Date()).getTime() ? new Date(saved) : options.start;
   const clock = new VirtualClock(options.clock, start);
-  useClock(clock.now);
+  useClock(clock.now, (until) => clock.sleepUntil(until));
   const dynamo = await startDynamo(template, options.dataDir, options.dynamoPort);
   const cloud = new LocalCloud(template, clock, PROJECT_ROOT);
   // Refuses, as AWS would, a template whose state machines cannot log or trace.

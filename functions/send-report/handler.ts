@@ -7,7 +7,7 @@ import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { aggregateStore } from '../shared/runtime.js';
+import { aggregateStore, rateLimiter } from '../shared/runtime.js';
 import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
 import { awsContactChannels, type ContactChannels } from '../shared/adapters/contact-channels.js';
 import { s3ReportArchive, type ReportArchive } from '../shared/adapters/report-archive.js';
@@ -26,6 +26,8 @@ export interface ReportDeps {
   aggregates: Pick<AggregateStore, 'days'>;
   mail: Pick<ContactChannels, 'sendEmail'>;
   archive: ReportArchive;
+  /** Waits for this message's turn under SES's send rate (the same per-second slots survey emails use). */
+  awaitSendSlot: () => Promise<void>;
   now: Date;
 }
 
@@ -42,6 +44,8 @@ export async function sendReport(input: z.infer<typeof reportInputSchema>, deps:
   const recipients = reportConfig.recipients.filter((r) => r.reports.includes(input.kind));
   for (const recipient of recipients) {
     const model = buildReport(period, rows, previousRows, recipient.departments, reportConfig);
+    // Back-to-back sends exceed SES's rate (1 a second in the sandbox) and fail the whole run.
+    await deps.awaitSendSlot();
     await deps.mail.sendEmail({
       to: recipient.email,
       subject: reportTitle(model, recipient.locale),
@@ -59,7 +63,13 @@ export async function sendReport(input: z.infer<typeof reportInputSchema>, deps:
 }
 
 export const handler = middy((event: unknown) =>
-  sendReport(reportInputSchema.parse(event), { aggregates: aggregateStore(), mail: awsContactChannels, archive: s3ReportArchive, now: clock.now() }),
+  sendReport(reportInputSchema.parse(event), {
+    aggregates: aggregateStore(),
+    mail: awsContactChannels,
+    archive: s3ReportArchive,
+    awaitSendSlot: async () => clock.sleepUntil(await rateLimiter().reserve('email', clock.now(), policyConfig.contactRates.email.perSecond)),
+    now: clock.now(),
+  }),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

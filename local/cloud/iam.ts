@@ -91,8 +91,7 @@ export class TemplateIam {
   /** Role ARN by function ARN, state machine ARN, schedule name. */
   readonly roleOf = new Map<string, string>();
   private readonly decisions = new Map<string, Promise<{ allowed: boolean; explicitDeny: boolean }>>();
-  /** Every decision, when recording (the enforcement test replays them against a template with a statement removed). */
-  record: AccessRecord[] | undefined;
+  private readonly distinct: AccessRecord[] = [];
 
   constructor(private readonly template: Template) {
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::IAM::Role')) {
@@ -189,10 +188,9 @@ export class TemplateIam {
     if (!decision) {
       decision = this.evaluate(principal, request);
       this.decisions.set(key, decision);
+      void decision.then((result) => this.distinct.push({ principal, request, allowed: result.allowed }), () => undefined);
     }
-    const result = await decision;
-    this.record?.push({ principal, request, allowed: result.allowed });
-    return result;
+    return decision;
   }
 
   private async evaluate(principal: Principal, request: AccessRequest): Promise<{ allowed: boolean; explicitDeny: boolean }> {
@@ -227,8 +225,8 @@ export class TemplateIam {
     return { allowed: response.overallResult === 'Allowed', explicitDeny: response.overallResult === 'ExplicitlyDenied' };
   }
 
-  /** The roles the template declares (for the enforcement test). */
-  roles(): string[] {
-    return [...this.identity.keys()];
+  /** Every distinct request decided so far (the enforcement test replays them against a template with a statement removed). */
+  requestsSeen(): AccessRecord[] {
+    return [...this.distinct];
   }
 }

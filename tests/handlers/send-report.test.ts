@@ -1,7 +1,7 @@
 import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { handler } from '../../functions/send-report/handler.js';
@@ -28,10 +28,19 @@ beforeEach(() => {
     return { Items: [] };
   });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+  db.on(UpdateCommand).resolves({ Attributes: { reserved: 1 } });
   s3.on(PutObjectCommand).resolves({});
 });
 
 describe('send-report handler', () => {
+  it('takes an email send slot before each message, so two recipients in one run stay within SES\'s rate', async () => {
+    await handler({ kind: 'daily' }, context);
+    const slots = db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key);
+    expect(slots).toHaveLength(ses.commandCalls(SendEmailCommand).length);
+    expect(slots.length).toBeGreaterThan(1);
+    expect(slots.every((key) => key?.pk === 'RATE#email')).toBe(true);
+  });
+
   it('reads one query per day of the month and of the month before, never a scan', async () => {
     const result = await handler({ kind: 'monthly' }, context);
     expect(result.period).toBe('2026-10');
