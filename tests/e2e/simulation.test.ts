@@ -52,6 +52,8 @@ describe('simulation', () => {
     expect(parsed.events.duplicates).toBeGreaterThan(0);
     expect(parsed.faults.injected).toBeGreaterThan(0);
     expect(parsed.deadLetters).toBe(0);
+    // The week runs on a sandboxed SES account with the test domain verified: within its rates, nothing refused.
+    expect(parsed.emails.rejected).toEqual({});
     expect(parsed.stateTransitions.perFollowUp.median).toBeLessThanOrEqual(6);
     expect(parsed.apiCalls['Connect.StartTaskContact']).toBeGreaterThan(0);
     expect(readdirSync(path.join(first, 'outbox')).length).toBe(parsed.emails.sent);
