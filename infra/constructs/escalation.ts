@@ -14,6 +14,7 @@ import type { ContactCenter } from './contact-center.js';
 import type { EmailSending } from './email-sending.js';
 import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../../functions/shared/domain/complaint-events.js';
 import { FOLLOW_UP_SOURCE } from '../../functions/shared/adapters/event-publisher.js';
+import { grantItemReadWrite } from './table-access.js';
 
 export interface EscalationProps {
   table: dynamodb.ITable;
@@ -48,8 +49,8 @@ export class Escalation extends Construct {
         ...props.email.environment(),
       },
     });
-    props.table.grantReadWriteData(step.fn);
-    props.table.grantReadWriteData(notify.fn);
+    grantItemReadWrite(props.table, step.fn);
+    grantItemReadWrite(props.table, notify.fn);
     props.bus.grantPutEventsTo(step.fn);
     props.signingSecret.grantRead(notify.fn);
     grantAgentTasks(notify.role, props.contactCenter);
@@ -68,7 +69,7 @@ export class Escalation extends Construct {
       environment: { ...tableEnv, ESCALATION_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
       deadLetterQueue: props.deadLetters,
     });
-    props.table.grantReadWriteData(intake.fn);
+    grantItemReadWrite(props.table, intake.fn);
     this.stateMachine.grantStartExecution(intake.fn);
     // An upstream "Complaint Resolved" resumes the waiting escalation like a resolve link.
     grantTaskCallbacks(intake.role, this.stateMachine.stateMachineArn);

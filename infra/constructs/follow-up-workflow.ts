@@ -10,6 +10,7 @@ import { grantTaskCallbacks, stateMachineArnFor, stateMachineNameFor, workflowSt
 import { grantAgentTasks } from './contact-grants.js';
 import type { ContactCenter } from './contact-center.js';
 import type { EmailSending } from './email-sending.js';
+import { grantItemReadWrite } from './table-access.js';
 
 export interface FollowUpWorkflowProps {
   table: dynamodb.ITable;
@@ -46,9 +47,9 @@ export class FollowUpWorkflow extends Construct {
       description: 'Writes the final outcome and emits Follow-up Completed / Complaint Raised',
       environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
     });
-    props.table.grantReadWriteData(plan.fn);
-    props.table.grantReadWriteData(contact.fn);
-    props.table.grantReadWriteData(record.fn);
+    grantItemReadWrite(props.table, plan.fn);
+    grantItemReadWrite(props.table, contact.fn);
+    grantItemReadWrite(props.table, record.fn);
     props.signingSecret.grantRead(contact.fn);
     props.bus.grantPutEventsTo(record.fn);
 

@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FollowUpFunction } from './follow-up-function.js';
 import { CUSTOMER_OPTED_OUT, SERVICE_COMPLETED } from '../../functions/shared/domain/service-event.js';
+import { grantItemReadWrite } from './table-access.js';
 
 /**
  * Intake from upstream systems: "Service Completed" starts follow-ups (validated, deduplicated),
@@ -31,7 +32,7 @@ export class Ingest extends Construct {
       environment: { FOLLOW_UP_TABLE: props.table.tableName, FOLLOW_UP_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn },
       deadLetterQueue: this.deadLetters,
     });
-    props.table.grantReadWriteData(serviceCompleted.fn);
+    grantItemReadWrite(props.table, serviceCompleted.fn);
     props.stateMachine.grantStartExecution(serviceCompleted.fn);
 
     const optOut = new FollowUpFunction(this, 'OptOut', {
@@ -40,8 +41,7 @@ export class Ingest extends Construct {
       environment: { FOLLOW_UP_TABLE: props.table.tableName },
       deadLetterQueue: this.deadLetters,
     });
-    props.table.grantWriteData(optOut.fn);
-    props.table.grantReadData(optOut.fn);
+    grantItemReadWrite(props.table, optOut.fn);
     this.functions = [serviceCompleted, optOut];
 
     const targetOptions = { deadLetterQueue: this.deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) };

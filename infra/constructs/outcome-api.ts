@@ -10,6 +10,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { FollowUpFunction } from './follow-up-function.js';
 import { grantTaskCallbacks } from './workflow-state-machine.js';
+import { grantItemReadWrite } from './table-access.js';
 
 /**
  * The outcome API: agents' outcome forms and customers' surveys arrive here as signed,
@@ -51,7 +52,7 @@ export class OutcomeApi extends Construct {
       timeout: Duration.seconds(10),
       environment: { FOLLOW_UP_TABLE: props.table.tableName, SIGNING_SECRET_ARN: this.signingSecret.secretArn },
     });
-    props.table.grantReadWriteData(this.handler.fn);
+    grantItemReadWrite(props.table, this.handler.fn);
     this.signingSecret.grantRead(this.handler.fn);
     const integration = new HttpLambdaIntegration('Links', this.handler.fn);
     this.api.addRoutes({ path: '/links/{token}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });

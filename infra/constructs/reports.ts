@@ -12,6 +12,7 @@ import { FollowUpFunction } from './follow-up-function.js';
 import type { EmailSending } from './email-sending.js';
 import { acknowledge } from '../acknowledge.js';
 import type { ReportConfig } from '../../functions/shared/domain/report-schema.js';
+import { grantItemReads } from './table-access.js';
 
 export interface ReportsProps {
   table: dynamodb.ITable;
@@ -79,7 +80,7 @@ export class Reports extends Construct {
       // The Scheduler invokes asynchronously: a run failing all Lambda retries is kept here, not dropped.
       deadLetterQueue: this.deadLetters,
     });
-    props.table.grantReadData(report.fn);
+    grantItemReads(props.table, report.fn);
     // The report's emails take per-second send slots (an atomic counter update) shared with survey emails.
     props.table.grant(report.fn, 'dynamodb:UpdateItem');
     report.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archive.arnForObjects('reports/*')] }));
@@ -94,7 +95,7 @@ export class Reports extends Construct {
       environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
       deadLetterQueue: this.deadLetters,
     });
-    props.table.grantReadData(dormant.fn);
+    grantItemReads(props.table, dormant.fn);
     props.bus.grantPutEventsTo(dormant.fn);
 
     const timeZone = TimeZone.of(props.config.timeZone);

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness, linkIn } from '../support/local-harness.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
+import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
+import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
+import { TemplateIam, type AccessRecord, type PolicyDocument, type Principal } from '../../local/cloud/iam.js';
+import { LOCAL_ACCOUNT, arnOf, resolve, resourcesOfType, synthesizeTemplate, type Template } from '../../local/template.js';
+
+/**
+ * The local cloud enforces the template's IAM: every Allow statement in it is needed. One pass
+ * through the system's flows (a phone follow-up ending in a complaint escalated, acknowledged,
+ * resolved and checked; an emailed survey; an opt-out while a follow-up waits; daily reports and
+ * the dormant-customer run) records each distinct request the local cloud authorised. Then, for
+ * every Allow statement of the template, a copy of the template without that statement must
+ * refuse at least one of those requests with AccessDeniedException.
+ */
+let h: Harness;
+let template: Template;
+let seen: AccessRecord[];
+
+/** Requests AWS makes only on failure or alarm paths, which the flows do not reach: derived from the template. */
+function failurePathRequests(t: Template): AccessRecord[] {
+  const records: AccessRecord[] = [];
+  const add = (principal: Principal, action: string, resource: string, context?: Record<string, string>) => records.push({ principal, request: { action, resource, context }, allowed: true });
+  const events: Principal = { kind: 'service', service: 'events.amazonaws.com' };
+  for (const [logicalId, rule] of resourcesOfType(t, 'AWS::Events::Rule')) {
+    for (const target of resolve(t, rule.Properties!.Targets) as { DeadLetterConfig?: { Arn: string } }[]) {
+      if (target.DeadLetterConfig) add(events, 'sqs:SendMessage', target.DeadLetterConfig.Arn, { 'aws:SourceArn': arnOf(t, logicalId) });
+    }
+  }
+  for (const [, schedule] of resourcesOfType(t, 'AWS::Scheduler::Schedule')) {
+    const target = resolve(t, schedule.Properties!.Target) as { RoleArn: string; DeadLetterConfig?: { Arn: string } };
+    if (target.DeadLetterConfig) add({ kind: 'role', roleArn: target.RoleArn, sessionName: 'scheduler' }, 'sqs:SendMessage', target.DeadLetterConfig.Arn);
+  }
+  for (const [logicalId, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
+    const props = resolve(t, fn.Properties) as { Role: string; DeadLetterConfig?: { TargetArn?: string } };
+    if (props.DeadLetterConfig?.TargetArn) add({ kind: 'role', roleArn: props.Role, sessionName: logicalId }, 'sqs:SendMessage', props.DeadLetterConfig.TargetArn);
+  }
+  const cloudwatch: Principal = { kind: 'service', service: 'cloudwatch.amazonaws.com' };
+  for (const [logicalId, alarm] of resourcesOfType(t, 'AWS::CloudWatch::Alarm')) {
+    const context = { 'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${LOCAL_ACCOUNT}:alarm:${logicalId}` };
+    for (const topicArn of resolve(t, alarm.Properties!.AlarmActions ?? []) as string[]) {
+      add(cloudwatch, 'sns:Publish', topicArn, context);
+      const topic = resourcesOfType(t, 'AWS::SNS::Topic').find(([id]) => arnOf(t, id) === topicArn)?.[1];
+      const key = resolve(t, topic?.Properties?.KmsMasterKeyId) as string | undefined;
+      const keyId = key && resourcesOfType(t, 'AWS::KMS::Key').find(([id]) => key === id || key === arnOf(t, id))?.[0];
+      if (keyId) for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) add(cloudwatch, action, arnOf(t, keyId), context);
+    }
+  }
+  return records;
+}
+
+interface StatementRef {
+  where: string;
+  remove: (t: Template) => void;
+}
+
+/** Every Allow statement of the template, identity or resource policy, with a way to delete it from a copy. */
+function allowStatements(t: Template): StatementRef[] {
+  const refs: StatementRef[] = [];
+  const inDocument = (type: string, key: string) => {
+    for (const [logicalId, resource] of resourcesOfType(t, type)) {
+      const statements = (resource.Properties![key] as PolicyDocument).Statement;
+      statements.forEach((statement, index) => {
+        if (statement.Effect !== 'Allow') return;
+        refs.push({
+          where: `${logicalId} #${index} ${JSON.stringify(statement.Action)}`,
+          remove: (copy) => void (copy.Resources[logicalId]!.Properties![key] as PolicyDocument).Statement.splice(index, 1),
+        });
+      });
+    }
+  };
+  inDocument('AWS::IAM::Policy', 'PolicyDocument');
+  inDocument('AWS::S3::BucketPolicy', 'PolicyDocument');
+  inDocument('AWS::SNS::TopicPolicy', 'PolicyDocument');
+  inDocument('AWS::SQS::QueuePolicy', 'PolicyDocument');
+  inDocument('AWS::KMS::Key', 'KeyPolicy');
+  for (const [logicalId] of resourcesOfType(t, 'AWS::Lambda::Permission')) {
+    refs.push({ where: `${logicalId} (Lambda permission)`, remove: (copy) => void delete copy.Resources[logicalId] });
+  }
+  return refs;
+}
+
+/**
+ * Statements these flows do not reach, each with the reason it is kept. Anything else unused fails the test.
+ */
+const NOT_REACHED_HERE: [RegExp, string][] = [
+  [/^AlarmsTopicKey\w* #0 "kms:\*"$/, 'the account administrators\' control of the key, which KMS requires of every key policy'],
+  [/^(OutcomeApiHandler|EscalationNotify)RoleDefaultPolicy\w* #\d+ \["secretsmanager:GetSecretValue"/, 'in one process every function shares the signing-key cache, so only the first function (Contact) reads the secret; each container reads it in AWS'],
+  [/^(FollowUpContact|EscalationNotify)RoleDefaultPolicy\w* #\d+ "connect:StopContact"$/, 'stops an agent task left open after its timeout, a path these flows do not take'],
+  [/^EscalationIntakeRoleDefaultPolicy\w* #\d+ "states:SendTaskSuccess"$/, 'an upstream "Complaint Resolved" event resumes the waiting escalation (tests/workflows/escalation.test.ts)'],
+  [/^EscalationComplaintResolvedRuleAllowEventRule\w* \(Lambda permission\)$/, 'the same upstream "Complaint Resolved" path'],
+  [/^OutcomeApi(GET|POST)linkstokenLinksPermission\w* \(Lambda permission\)$/, 'CDK adds one permission per route with the same source pattern (*/*/links/{token}), so either admits both routes'],
+  [/^ReportsDormantRoleDefaultPolicy\w* #\d+ "events:PutEvents"$/, 'publishes reactivation follow-ups only when dormant customers exist (tests/handlers/find-dormant.test.ts)'],
+];
+
+beforeAll(async () => {
+  template = synthesizeTemplate();
+  h = await Harness.start(new Date('2026-11-20T08:00:00Z'), { schedules: true, template });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('IAM enforcement', () => {
+  it('runs every flow through the strict cloud', { timeout: 400_000 }, async () => {
+    const complaint = serviceCompleted(0, { departmentId: 'after-sales' });
+    const emailOnly = serviceCompleted(0, {}, { phone: undefined });
+    const optingOut = serviceCompleted(0);
+    await h.publish('Service Completed', complaint);
+    await h.publish('Service Completed', emailOnly);
+    await h.publish('Service Completed', optingOut);
+    await h.runUntil(at(0, 1, '10:00'));
+    await h.publish('Customer Opted Out', { customerId: optingOut.customer.id });
+
+    await h.runUntil(at(0, 3, '09:00'));
+    const unhappy = { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' } };
+    expect((await h.submit(h.tasksFor(idOf(complaint))[0]!.outcomeFormUrl, unhappy)).status).toBe(200);
+    const complaintId = complaintIdFor(idOf(complaint));
+    // Notifications and survey emails leave in their own per-second send slots.
+    await h.runUntil(at(0, 3, '09:05'));
+    const failed = [...h.cloud.executions.values()].filter((e) => e.status === 'FAILED').map((e) => `${e.name}: ${e.error}`);
+    expect({ failed, deadLetters: h.cloud.deadLetters, runtimeDenials: h.cloud.runtimeDenials }).toEqual({ failed: [], deadLetters: [], runtimeDenials: [] });
+    const [managerTask] = h.managerTasks(complaintId);
+    expect((await h.submit(managerTask!.references.acknowledge!, {})).status).toBe(200);
+    expect((await h.submit(managerTask!.references.outcomeForm!, { note: '更换了零件并致歉' })).status).toBe(200);
+    const [survey] = h.emailsTo(emailOnly.customer.email!);
+    expect((await h.submit(linkIn(survey!), { answers: { overall: 5, explained: 'yes', wantsComplaint: 'no' } })).status).toBe(200);
+    expect(h.tasksFor(idOf(optingOut))).toHaveLength(0);
+
+    // The post-resolution follow-up closes the complaint; then daily reports and the monthly dormant-customer run.
+    await h.runUntil(at(0, 4, '09:05'));
+    const check = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
+    expect((await h.submit(h.tasksFor(check)[0]!.outcomeFormUrl, { result: 'reached', answers: { resolved: 'yes', handling: 5 } })).status).toBe(200);
+    await h.runUntil('2026-12-02T03:00:00Z');
+    expect(await h.complaint(complaintId)).toMatchObject({ status: 'closed' });
+    expect((await h.followUp(idOf(optingOut)))?.outcome).toMatchObject({ status: 'suppressed' });
+    expect(h.cloud.deadLetters).toEqual([]);
+    expect(h.cloud.runtimeDenials).toEqual([]);
+    seen = [...h.cloud.iam.requestsSeen(), ...failurePathRequests(template)];
+    expect(seen.filter((r) => !r.allowed)).toEqual([]);
+  });
+
+  it('needs every Allow statement of the template: without any one of them, some request of those flows is refused', { timeout: 120_000 }, async () => {
+    expect(seen?.length).toBeGreaterThan(0);
+    const unused: string[] = [];
+    for (const statement of allowStatements(template)) {
+      const copy = structuredClone(template);
+      statement.remove(copy);
+      const iam = new TemplateIam(copy);
+      let refused: Error | undefined;
+      for (const { principal, request } of seen) {
+        refused = await iam.authorize(principal, request).then(() => undefined, (error: Error) => error);
+        if (refused) break;
+      }
+      if (refused) expect(refused).toMatchObject({ code: 'AccessDeniedException', message: expect.stringContaining('is not authorized to perform') });
+      else if (!NOT_REACHED_HERE.some(([pattern]) => pattern.test(statement.where))) unused.push(statement.where);
+    }
+    expect(unused).toEqual([]);
+  });
+});
+
