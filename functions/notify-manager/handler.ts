@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -169,10 +170,10 @@ function notificationClaims(): NotificationClaims {
   return claims;
 }
 
-export const handler = middy(async (event: unknown): Promise<{ notified: boolean } | { stopped: boolean }> => {
+export const handler = middy(async (event: unknown, context: Context): Promise<{ notified: boolean } | { stopped: boolean }> => {
   const stop = stopNoticeInputSchema.safeParse(event);
   if (stop.success) return stopUnansweredNotice(stop.data, { claims: notificationClaims(), channels: awsContactChannels });
-  return notifyManager(notifyInputSchema.parse(event), { store: complaintStore(), claims: notificationClaims(), channels: awsContactChannels, keys: () => loadSigningKeys(), outcomeBaseUrl: requireEnv('OUTCOME_BASE_URL'), now: clock.now() });
+  return notifyManager(notifyInputSchema.parse(event), { store: complaintStore(), claims: notificationClaims(), channels: awsContactChannels, keys: () => loadSigningKeys({ functionName: context.functionName }), outcomeBaseUrl: requireEnv('OUTCOME_BASE_URL'), now: clock.now() });
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

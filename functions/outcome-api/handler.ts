@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { policyConfig } from '../shared/config/policies.js';
 import { clock } from '../shared/clock.js';
 import { logger } from '../shared/powertools.js';
@@ -33,14 +33,14 @@ export function toLinkRequest(event: APIGatewayProxyEventV2): LinkRequest {
   };
 }
 
-export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+export const handler = middy(async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
   const request = toLinkRequest(event);
   const response = await handleLink(request, {
     config: policyConfig,
     store: followUpStore(),
     complaints: complaintStore(),
     workflow: awsWorkflow,
-    keys: await loadSigningKeys(),
+    keys: await loadSigningKeys({ functionName: context.functionName }),
     now: clock.now(),
   });
   // Status and code only: the link itself grants access, and the body may hold answers.

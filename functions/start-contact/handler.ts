@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -190,7 +191,7 @@ export async function stopUnansweredTask(input: StopInput, deps: Pick<ContactDep
   return { stopped: true };
 }
 
-export const handler = middy(async (event: unknown) => {
+export const handler = middy(async (event: unknown, context: Context) => {
   const stop = stopInputSchema.safeParse(event);
   if (stop.success) return stopUnansweredTask(stop.data, { store: followUpStore(), channels: awsContactChannels });
   return startContact(contactInputSchema.parse(event), {
@@ -198,7 +199,7 @@ export const handler = middy(async (event: unknown) => {
     limiter: rateLimiter(),
     channels: awsContactChannels,
     workflow: awsWorkflow,
-    keys: () => loadSigningKeys(),
+    keys: () => loadSigningKeys({ functionName: context.functionName }),
     outcomeBaseUrl: requireEnv('OUTCOME_BASE_URL'),
     now: clock.now(),
   });

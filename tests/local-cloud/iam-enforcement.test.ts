@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, linkIn } from '../support/local-harness.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
+import { CustomerIndex } from '../../functions/shared/adapters/customer-index.js';
+import { reportConfig } from '../../functions/shared/config/reports.js';
 import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
 import { TemplateIam, type AccessRecord, type PolicyDocument, type Principal } from '../../local/cloud/iam.js';
@@ -87,12 +89,7 @@ function allowStatements(t: Template): StatementRef[] {
  */
 const NOT_REACHED_HERE: [RegExp, string][] = [
   [/^AlarmsTopicKey\w* #0 "kms:\*"$/, 'the account administrators\' control of the key, which KMS requires of every key policy'],
-  [/^(OutcomeApiHandler|EscalationNotify)RoleDefaultPolicy\w* #\d+ \["secretsmanager:GetSecretValue"/, 'in one process every function shares the signing-key cache, so only the first function (Contact) reads the secret; each container reads it in AWS'],
-  [/^(FollowUpContact|EscalationNotify)RoleDefaultPolicy\w* #\d+ "connect:StopContact"$/, 'stops an agent task left open after its timeout, a path these flows do not take'],
-  [/^EscalationIntakeRoleDefaultPolicy\w* #\d+ "states:SendTaskSuccess"$/, 'an upstream "Complaint Resolved" event resumes the waiting escalation (tests/workflows/escalation.test.ts)'],
-  [/^EscalationComplaintResolvedRuleAllowEventRule\w* \(Lambda permission\)$/, 'the same upstream "Complaint Resolved" path'],
   [/^OutcomeApi(GET|POST)linkstokenLinksPermission\w* \(Lambda permission\)$/, 'CDK adds one permission per route with the same source pattern (*/*/links/{token}), so either admits both routes'],
-  [/^ReportsDormantRoleDefaultPolicy\w* #\d+ "events:PutEvents"$/, 'publishes reactivation follow-ups only when dormant customers exist (tests/handlers/find-dormant.test.ts)'],
 ];
 
 beforeAll(async () => {
@@ -108,23 +105,36 @@ describe('IAM enforcement', () => {
     const complaint = serviceCompleted(0, { departmentId: 'after-sales' });
     const emailOnly = serviceCompleted(0, {}, { phone: undefined });
     const optingOut = serviceCompleted(0);
+    const resolvedUpstream = serviceCompleted(0, { departmentId: 'after-sales' });
+    const neverAnswered = serviceCompleted(0);
+    const ignoredComplaint = serviceCompleted(0, { departmentId: 'after-sales' });
+    await h.publish('Service Completed', neverAnswered);
+    await h.publish('Service Completed', ignoredComplaint);
     await h.publish('Service Completed', complaint);
+    await h.publish('Service Completed', resolvedUpstream);
     await h.publish('Service Completed', emailOnly);
     await h.publish('Service Completed', optingOut);
     await h.runUntil(at(0, 1, '10:00'));
     await h.publish('Customer Opted Out', { customerId: optingOut.customer.id });
 
-    await h.runUntil(at(0, 3, '09:00'));
+    // Monday's calls leave two a second, within Connect's rate.
+    await h.runUntil(at(0, 3, '09:01'));
     const unhappy = { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' } };
     expect((await h.submit(h.tasksFor(idOf(complaint))[0]!.outcomeFormUrl, unhappy)).status).toBe(200);
+    expect((await h.submit(h.tasksFor(idOf(resolvedUpstream))[0]!.outcomeFormUrl, unhappy)).status).toBe(200);
+    // Nobody acts on this complaint's notification: it times out, its task is stopped, the next notice goes out.
+    expect((await h.submit(h.tasksFor(idOf(ignoredComplaint))[0]!.outcomeFormUrl, unhappy)).status).toBe(200);
     const complaintId = complaintIdFor(idOf(complaint));
     // Notifications and survey emails leave in their own per-second send slots.
-    await h.runUntil(at(0, 3, '09:05'));
+    await h.runUntil(at(0, 3, '09:06'));
     const failed = [...h.cloud.executions.values()].filter((e) => e.status === 'FAILED').map((e) => `${e.name}: ${e.error}`);
     expect({ failed, deadLetters: h.cloud.deadLetters, runtimeDenials: h.cloud.runtimeDenials }).toEqual({ failed: [], deadLetters: [], runtimeDenials: [] });
     const [managerTask] = h.managerTasks(complaintId);
     expect((await h.submit(managerTask!.references.acknowledge!, {})).status).toBe(200);
     expect((await h.submit(managerTask!.references.outcomeForm!, { note: '更换了零件并致歉' })).status).toBe(200);
+    // Another complaint is resolved in the dealer's own system, which tells the bus.
+    await h.publish('Complaint Resolved', { followUpId: idOf(resolvedUpstream), note: 'fixed in the workshop system' }, 'dealer.crm');
+    expect(await h.complaint(complaintIdFor(idOf(resolvedUpstream)))).toMatchObject({ status: 'resolved' });
     const [survey] = h.emailsTo(emailOnly.customer.email!);
     expect((await h.submit(linkIn(survey!), { answers: { overall: 5, explained: 'yes', wantsComplaint: 'no' } })).status).toBe(200);
     expect(h.tasksFor(idOf(optingOut))).toHaveLength(0);
@@ -133,9 +143,15 @@ describe('IAM enforcement', () => {
     await h.runUntil(at(0, 4, '09:05'));
     const check = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
     expect((await h.submit(h.tasksFor(check)[0]!.outcomeFormUrl, { result: 'reached', answers: { resolved: 'yes', handling: 5 } })).status).toBe(200);
+    // A customer last served in December 2024 is found by December 2026's dormant run.
+    const index = new CustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
+    await index.touch('dealer.dms', { id: 'C-DORMANT', name: '李四', phone: '+8613700000000' }, 'sales', '2024-12-15T02:00:00Z');
     await h.runUntil('2026-12-02T03:00:00Z');
+    expect(h.cloud.publishedEvents.some(({ event }) => event['detail-type'] === 'Service Completed' && (event.detail as { serviceType?: string }).serviceType === reportConfig.dormant.serviceType)).toBe(true);
     expect(await h.complaint(complaintId)).toMatchObject({ status: 'closed' });
     expect((await h.followUp(idOf(optingOut)))?.outcome).toMatchObject({ status: 'suppressed' });
+    expect(h.managerTasks(complaintIdFor(idOf(ignoredComplaint))).length).toBeGreaterThan(1);
+    expect((await h.followUp(idOf(neverAnswered)))?.outcome).toMatchObject({ status: expect.stringMatching(/unreachable|completed/) });
     expect(h.cloud.deadLetters).toEqual([]);
     expect(h.cloud.runtimeDenials).toEqual([]);
     seen = [...h.cloud.iam.requestsSeen(), ...failurePathRequests(template)];

@@ -81,10 +81,10 @@ describe('rotating the link key (README "Rotating the link key")', () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: steps[0] });
     forgetSigningKeys();
     const t = Date.parse('2026-11-23T01:00:00Z');
-    expect((await loadSigningKeys(t)).next).toBeUndefined();
+    expect((await loadSigningKeys({ now: t })).next).toBeUndefined();
     sm.on(GetSecretValueCommand).resolves({ SecretString: steps[1] });
-    expect((await loadSigningKeys(t + SIGNING_KEY_CACHE_MS - 1)).next).toBeUndefined();
-    expect((await loadSigningKeys(t + SIGNING_KEY_CACHE_MS)).next).toEqual(B);
+    expect((await loadSigningKeys({ now: t + SIGNING_KEY_CACHE_MS - 1 })).next).toBeUndefined();
+    expect((await loadSigningKeys({ now: t + SIGNING_KEY_CACHE_MS })).next).toEqual(B);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     sm.restore();
     forgetSigningKeys();

@@ -35,17 +35,22 @@ export function keysFromSecret(secretString: string): SigningKeys {
 }
 
 const secrets = new SecretsManagerClient(sdkClientConfig());
-let cached: { keys: SigningKeys; at: number } | undefined;
+/**
+ * By function name: in AWS a container runs one function, so there is one entry; the local cloud
+ * runs every function in one process, and each must still read the secret with its own role.
+ */
+const cached = new Map<string, { keys: SigningKeys; at: number }>();
 
-export async function loadSigningKeys(now = Date.now()): Promise<SigningKeys> {
-  if (cached && now - cached.at < SIGNING_KEY_CACHE_MS) return cached.keys;
+export async function loadSigningKeys({ functionName = '', now = Date.now() }: { functionName?: string; now?: number } = {}): Promise<SigningKeys> {
+  const hit = cached.get(functionName);
+  if (hit && now - hit.at < SIGNING_KEY_CACHE_MS) return hit.keys;
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: requireEnv('SIGNING_SECRET_ARN') }));
   const keys = keysFromSecret(SecretString ?? '{}');
-  cached = { keys, at: now };
+  cached.set(functionName, { keys, at: now });
   return keys;
 }
 
 /** For tests: forget the cached key, as a new container would. */
 export function forgetSigningKeys(): void {
-  cached = undefined;
+  cached.clear();
 }
