@@ -2,7 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { neverRetryPermanent, retryFailedHandler, retryThrottled, retryTransient } from './follow-up.js';
+import { neverRetryPermanent, retryFailedHandler, retryThrottled, retryTransient, stopUnansweredTask } from './follow-up.js';
 
 export interface EscalationWorkflowFunctions {
   step: lambda.IFunction;
@@ -57,21 +57,13 @@ export function escalationDefinition(parent: Construct, fns: EscalationWorkflowF
   retryThrottled(notify);
   retryFailedHandler(plan);
   retryFailedHandler(notify);
-  const stopTask = retryFailedHandler(
-    neverRetryPermanent(
-      retryTransient(
-        new tasks.LambdaInvoke(scope, EscalationStates.stopTask, {
-          lambdaFunction: fns.notifyManager,
-          payload: sfn.TaskInput.fromObject({ action: 'stop-task', complaintId: sfn.JsonPath.stringAt('$.complaintId'), cycle: sfn.JsonPath.numberAt('$.cycle'), level: sfn.JsonPath.numberAt('$.level'), notice: sfn.JsonPath.numberAt('$.notice') }),
-          payloadResponseOnly: true,
-          resultPath: sfn.JsonPath.DISCARD,
-          retryOnServiceExceptions: false,
-        }),
-      ),
-    ),
+  const stopTask = stopUnansweredTask(
+    scope,
+    EscalationStates.stopTask,
+    fns.notifyManager,
+    { action: 'stop-task', complaintId: sfn.JsonPath.stringAt('$.complaintId'), cycle: sfn.JsonPath.numberAt('$.cycle'), level: sfn.JsonPath.numberAt('$.level'), notice: sfn.JsonPath.numberAt('$.notice') },
+    plan,
   );
-  stopTask.addCatch(plan, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-  stopTask.next(plan);
   const gone = new sfn.Fail(scope, EscalationStates.gone, { error: 'ComplaintNotFound', cause: 'the complaint record does not exist' });
   // Nobody acted before the level's deadline: stop the notice's task; Plan re-notifies or moves up the ladder.
   notify.addCatch(stopTask, { errors: ['States.Timeout'], resultPath: '$.timedOut' });

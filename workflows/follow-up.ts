@@ -62,6 +62,29 @@ export function retryFailedHandler(task: tasks.LambdaInvoke): tasks.LambdaInvoke
 }
 
 /**
+ * Takes an agent's or manager's task that nobody answered in time off Connect's queue (StopContact),
+ * then goes on to `then`; a task that cannot be stopped does not hold up the workflow.
+ */
+export function stopUnansweredTask(scope: Construct, name: string, fn: lambda.IFunction, payload: Record<string, unknown>, then: sfn.IChainable): tasks.LambdaInvoke {
+  const step = retryFailedHandler(
+    neverRetryPermanent(
+      retryTransient(
+        new tasks.LambdaInvoke(scope, name, {
+          lambdaFunction: fn,
+          payload: sfn.TaskInput.fromObject(payload),
+          payloadResponseOnly: true,
+          resultPath: sfn.JsonPath.DISCARD,
+          retryOnServiceExceptions: false,
+        }),
+      ),
+    ),
+  );
+  step.addCatch(then, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+  step.next(then);
+  return step;
+}
+
+/**
  * One execution per follow-up:
  *   Plan → Contact needed? → Wait until due → Contact customer (task token) → Settled? → Record outcome
  * Happy path: 6 state transitions. A retry or fallback loops back to Plan, which records the
@@ -116,21 +139,7 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
   retryFailedHandler(record);
 
   // Runs with the Contact function's Connect grant; a task that cannot be stopped does not hold up the follow-up.
-  const stopTask = retryFailedHandler(
-    neverRetryPermanent(
-      retryTransient(
-        new tasks.LambdaInvoke(scope, FollowUpStates.stopTask, {
-          lambdaFunction: fns.startContact,
-          payload: sfn.TaskInput.fromObject({ action: 'stop-task', followUpId: sfn.JsonPath.stringAt('$.followUpId'), attempt: sfn.JsonPath.numberAt('$.attempt') }),
-          payloadResponseOnly: true,
-          resultPath: sfn.JsonPath.DISCARD,
-          retryOnServiceExceptions: false,
-        }),
-      ),
-    ),
-  );
-  stopTask.addCatch(plan, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-  stopTask.next(plan);
+  const stopTask = stopUnansweredTask(scope, FollowUpStates.stopTask, fns.startContact, { action: 'stop-task', followUpId: sfn.JsonPath.stringAt('$.followUpId'), attempt: sfn.JsonPath.numberAt('$.attempt') }, plan);
 
   // Nothing to record on when the follow-up itself is gone: the execution fails (and alarms).
   const gone = new sfn.Fail(scope, FollowUpStates.gone, { error: 'FollowUpNotFound', cause: 'the follow-up record does not exist' });

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Complaint, ComplaintEvent } from '../domain/complaint.js';
 import { customerPk, type CustomerRef } from '../domain/customer-key.js';
-import { documentClient, expiryFor, isConditionFailure, isExpired } from './dynamo-follow-up-store.js';
+import { documentClient, expiryFor, isConditionFailure, isExpired, writtenIf } from './dynamo-follow-up-store.js';
 
 const key = (complaintId: string) => ({ pk: `COMPLAINT#${complaintId}`, sk: 'META' });
 
@@ -62,33 +62,21 @@ export class ComplaintStore {
       values[':once'] = onceKey;
       conditions.push('(attribute_not_exists(lastStepKey) OR lastStepKey <> :once)');
     }
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(complaintId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writtenIf(this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(complaintId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    ));
   }
 
   /** Marks a manager's link used; false when it was used before (single use). */
   async useLink(linkId: string, at: string): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `LINK#${linkId}`, sk: 'USED', kind: 'UsedLink', at, expiresAt: this.expiresAt() }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writtenIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `LINK#${linkId}`, sk: 'USED', kind: 'UsedLink', at, expiresAt: this.expiresAt() }, ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
   /** Counts a complaint about this kind of service for the customer; returns the earlier count. */

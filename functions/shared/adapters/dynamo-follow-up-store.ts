@@ -15,6 +15,17 @@ const attemptKey = (id: string, attempt: number) => ({ pk: `FU#${id}`, sk: `ATTE
 export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
+/** A conditional write: true when it was made, false when its condition did not hold. */
+export async function writtenIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** The TTL attribute of an item written now: kept `retentionDays`, then DynamoDB deletes it. */
 export const expiryFor = (now: Date, retentionDays: number) => Math.floor(now.getTime() / 1000) + retentionDays * 86_400;
 
@@ -116,27 +127,21 @@ export class DynamoFollowUpStore implements FollowUpStore {
   }
 
   async reserveContact(customer: CustomerRef, quarter: string, followUpId: string, maxPerQuarter: number) {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: customerPk(customer), sk: `CONTACTS#${quarter}` },
-          UpdateExpression: 'ADD followUps :id SET kind = :kind, expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(followUps) OR size(followUps) < :max OR contains(followUps, :fid)',
-          ExpressionAttributeValues: {
-            ':id': new Set([followUpId]),
-            ':fid': followUpId,
-            ':max': maxPerQuarter,
-            ':kind': 'ContactCount',
-            ':exp': this.expiresAt(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writtenIf(this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: customerPk(customer), sk: `CONTACTS#${quarter}` },
+        UpdateExpression: 'ADD followUps :id SET kind = :kind, expiresAt = :exp',
+        ConditionExpression: 'attribute_not_exists(followUps) OR size(followUps) < :max OR contains(followUps, :fid)',
+        ExpressionAttributeValues: {
+          ':id': new Set([followUpId]),
+          ':fid': followUpId,
+          ':max': maxPerQuarter,
+          ':kind': 'ContactCount',
+          ':exp': this.expiresAt(),
+        },
+      }),
+    ));
   }
 
   async savePlan(followUpId: string, last: Parameters<FollowUpStore['savePlan']>[1], decision: Parameters<FollowUpStore['savePlan']>[2]) {
@@ -186,21 +191,15 @@ export class DynamoFollowUpStore implements FollowUpStore {
   }
 
   async claimContact(followUpId: string, attempt: number, at: string) {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: attemptKey(followUpId, attempt),
-          UpdateExpression: 'SET sendingAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writtenIf(this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(followUpId, attempt),
+        UpdateExpression: 'SET sendingAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    ));
   }
 
   async releaseContact(followUpId: string, attempt: number, at: string) {
@@ -240,29 +239,23 @@ export class DynamoFollowUpStore implements FollowUpStore {
   }
 
   async answerAttempt(followUpId: string, attempt: number, answer: Parameters<FollowUpStore['answerAttempt']>[2]) {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: attemptKey(followUpId, attempt),
-          UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, usedAt = :usedAt',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-          ExpressionAttributeNames: { '#result': 'result' },
-          ExpressionAttributeValues: {
-            ':result': answer.result,
-            ':callbackAt': answer.callbackAt ?? null,
-            ':answers': answer.answers ?? {},
-            ':complaint': answer.agentMarkedComplaint ?? false,
-            ':severity': answer.agentSeverity ?? null,
-            ':usedAt': answer.usedAt,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writtenIf(this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(followUpId, attempt),
+        UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, usedAt = :usedAt',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+        ExpressionAttributeNames: { '#result': 'result' },
+        ExpressionAttributeValues: {
+          ':result': answer.result,
+          ':callbackAt': answer.callbackAt ?? null,
+          ':answers': answer.answers ?? {},
+          ':complaint': answer.agentMarkedComplaint ?? false,
+          ':severity': answer.agentSeverity ?? null,
+          ':usedAt': answer.usedAt,
+        },
+      }),
+    ));
   }
 
   async reopenAttempt(followUpId: string, attempt: number) {
