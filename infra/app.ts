@@ -6,7 +6,7 @@ import { DeployContextError, readDeployContext } from './deploy-context.js';
 /**
  * The CDK app. Deploy-time settings come from CDK context (`-c key=value`): the Amazon Connect
  * instance that receives agent tasks, the SES identity that sends email, the address that gets
- * the alarms. Nothing has a fallback: a missing key fails the synth naming it (infra/DEPLOY.md).
+ * the alarms. Nothing has a fallback: a missing key fails the synth naming it (README.md (Deploy to AWS)).
  */
 export function buildApp({ app = new App(), nag = true }: { app?: App; nag?: boolean } = {}): { app: App; stack: FollowUpStack } {
   const context = readDeployContext((key) => app.node.tryGetContext(key));

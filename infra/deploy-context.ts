@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * What a deployment must be told (CDK context, `-c key=value` or cdk.json): nothing about an AWS
  * account is guessed, so a missing or malformed key stops the synth with the key named.
- * Each key is documented in infra/DEPLOY.md.
+ * Each key is documented in README.md (Deploy to AWS).
  */
 export const REQUIRED_CONTEXT_KEYS = ['connectInstanceId', 'senderEmail', 'alarmEmail'] as const;
 
@@ -51,7 +51,7 @@ export function readDeployContext(tryGetContext: (key: string) => unknown): Depl
   const parsed = deployContextSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  context key "${issue.path.join('.')}": ${issue.message}`);
-    throw new DeployContextError(`Cannot synthesize the follow-up stack:\n${problems.join('\n')}\nSee infra/DEPLOY.md for every context key.`);
+    throw new DeployContextError(`Cannot synthesize the follow-up stack:\n${problems.join('\n')}\nSee README.md (Deploy to AWS) for every context key.`);
   }
   return { ...parsed.data, eventBusName: parsed.data.eventBusName ?? busNameFor(parsed.data.stackName) };
 }

@@ -23,7 +23,7 @@ describe('deployment context', () => {
   it('names every missing key at once, with where to read about them', () => {
     const message = synthError({ connectInstanceId: undefined, senderEmail: undefined, alarmEmail: undefined });
     for (const key of REQUIRED_CONTEXT_KEYS) expect(message).toContain(`context key "${key}"`);
-    expect(message).toContain('infra/DEPLOY.md');
+    expect(message).toContain('README.md (Deploy to AWS)');
   });
 
   it('refuses malformed values instead of deploying them', () => {
