@@ -8,6 +8,9 @@ import { reportConfig } from '../shared/config/reports.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { aggregateStore, rateLimiter } from '../shared/runtime.js';
+import { requireEnv } from '../shared/env.js';
+import { PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
+import { DynamoReportDeliveries, type ReportDeliveries } from './report-deliveries.js';
 import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
 import { awsContactChannels, type ContactChannels } from '../shared/adapters/contact-channels.js';
 import { s3ReportArchive, type ReportArchive } from '../shared/adapters/report-archive.js';
@@ -28,6 +31,7 @@ export interface ReportDeps {
   archive: ReportArchive;
   /** Waits for this message's turn under SES's send rate (the same per-second slots survey emails use). */
   awaitSendSlot: () => Promise<void>;
+  deliveries: ReportDeliveries;
   now: Date;
 }
 
@@ -42,25 +46,42 @@ export async function sendReport(input: z.infer<typeof reportInputSchema>, deps:
   const [rows, previousRows] = await Promise.all([deps.aggregates.days(period.days), deps.aggregates.days(period.previous.days)]);
 
   const recipients = reportConfig.recipients.filter((r) => r.reports.includes(input.kind));
+  const report = `${input.kind}/${period.label}`;
+  let rejected = 0;
   for (const recipient of recipients) {
+    // A retried run skips the recipients an earlier try already emailed.
+    if (!(await deps.deliveries.claim(report, recipient.email))) continue;
     const model = buildReport(period, rows, previousRows, recipient.departments, reportConfig);
     // Back-to-back sends exceed SES's rate (1 a second in the sandbox) and fail the whole run.
     await deps.awaitSendSlot();
-    await deps.mail.sendEmail({
-      to: recipient.email,
-      subject: reportTitle(model, recipient.locale),
-      html: renderReportHtml(model, recipient.locale, policyConfig),
-      text: renderReportText(model, recipient.locale, policyConfig),
-    });
+    try {
+      await deps.mail.sendEmail({
+        to: recipient.email,
+        subject: reportTitle(model, recipient.locale),
+        html: renderReportHtml(model, recipient.locale, policyConfig),
+        text: renderReportText(model, recipient.locale, policyConfig),
+      });
+    } catch (error) {
+      // SES answered that it did not take the message: a retry may send it.
+      if (wasAnsweredWithError(error) && !(error instanceof PermanentContactError)) await deps.deliveries.release(report, recipient.email);
+      if (!(error instanceof PermanentContactError)) throw error;
+      // One address SES refuses for good (unverified, suppressed) must not cost the others their report.
+      rejected += 1;
+      logger.warn('report email rejected', { kind: input.kind, period: period.label, code: error.code });
+      metrics.addMetric('ReportEmailRejected', MetricUnit.Count, 1);
+    }
   }
   const whole = buildReport(period, rows, previousRows, 'all', reportConfig);
   const prefix = `reports/${input.kind}/${period.label}`;
   await deps.archive.put(`${prefix}/report.html`, renderReportHtml(whole, policyConfig.defaults.locale, policyConfig), 'text/html; charset=utf-8');
   await deps.archive.put(`${prefix}/report.csv`, renderReportCsv(whole), 'text/csv; charset=utf-8');
-  logger.info('report sent', { kind: input.kind, period: period.label, recipients: recipients.length, rows: rows.length });
+  logger.info('report sent', { kind: input.kind, period: period.label, recipients: recipients.length, rejected, rows: rows.length });
   metrics.addMetric(`Report_${input.kind}`, MetricUnit.Count, 1);
-  return { period: period.label, recipients: recipients.length, archived: [`${prefix}/report.html`, `${prefix}/report.csv`] };
+  return { period: period.label, recipients: recipients.length, rejected, archived: [`${prefix}/report.html`, `${prefix}/report.csv`] };
 }
+
+let deliveries: ReportDeliveries | undefined;
+const reportDeliveries = () => (deliveries ??= new DynamoReportDeliveries(requireEnv('FOLLOW_UP_TABLE'), clock.now));
 
 export const handler = middy((event: unknown) =>
   sendReport(reportInputSchema.parse(event), {
@@ -68,6 +89,7 @@ export const handler = middy((event: unknown) =>
     mail: awsContactChannels,
     archive: s3ReportArchive,
     awaitSendSlot: async () => clock.sleepUntil(await rateLimiter().reserve('email', clock.now(), policyConfig.contactRates.email.perSecond)),
+    deliveries: reportDeliveries(),
     now: clock.now(),
   }),
 )

@@ -2,7 +2,8 @@ import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { MessageRejected, SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { handler } from '../../functions/send-report/handler.js';
 import { useClock } from '../../functions/shared/clock.js';
@@ -12,6 +13,7 @@ const db = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
 const s3 = mockClient(S3Client);
 const context = { awsRequestId: 'r1', functionName: 'report' } as never;
+const delivered = new Set<string>();
 useClock(() => new Date('2026-11-01T01:00:00Z')); // 09:00 on 1 November in Shanghai: October's report
 
 const item = (day: string, subject: string, departmentId: string, status: 'completed' | 'unreachable') => ({
@@ -28,17 +30,43 @@ beforeEach(() => {
     return { Items: [] };
   });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
-  db.on(UpdateCommand).resolves({ Attributes: { reserved: 1 } });
+  delivered.clear();
+  // Rate slots always have room; report deliveries are claimed and released as DynamoDB would.
+  db.on(UpdateCommand).callsFake((input: { Key: { pk: string; sk: string }; UpdateExpression: string }) => {
+    if (!input.Key.pk.startsWith('REPORTSENT#')) return { Attributes: { reserved: 1 } };
+    const id = `${input.Key.pk}/${input.Key.sk}`;
+    if (input.UpdateExpression.startsWith('REMOVE')) return void delivered.delete(id);
+    if (delivered.has(id)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+    delivered.add(id);
+    return {};
+  });
   s3.on(PutObjectCommand).resolves({});
 });
 
 describe('send-report handler', () => {
   it('takes an email send slot before each message, so two recipients in one run stay within SES\'s rate', async () => {
     await handler({ kind: 'daily' }, context);
-    const slots = db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key);
+    const slots = db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key).filter((key) => key?.pk === 'RATE#email');
     expect(slots).toHaveLength(ses.commandCalls(SendEmailCommand).length);
     expect(slots.length).toBeGreaterThan(1);
-    expect(slots.every((key) => key?.pk === 'RATE#email')).toBe(true);
+  });
+
+  it('emails nobody twice when the Scheduler retries a run that failed half way', async () => {
+    ses.on(SendEmailCommand).resolvesOnce({ MessageId: 'm1' }).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: { httpStatusCode: 429 } }));
+    await expect(handler({ kind: 'daily' }, context)).rejects.toThrow('Maximum sending rate exceeded.');
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm2' });
+    await handler({ kind: 'daily' }, context);
+    const to = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses?.[0]);
+    // The first recipient once; the second refused (throttled) and then sent by the retry.
+    expect(to).toEqual(['follow-up-lead@example.com', 'after-sales-manager@example.com', 'after-sales-manager@example.com']);
+  });
+
+  it('still reports to the others when SES refuses one address for good', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } })).resolves({ MessageId: 'm' });
+    const result = await handler({ kind: 'daily' }, context);
+    expect(result).toMatchObject({ recipients: 2, rejected: 1 });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(2);
   });
 
   it('reads one query per day of the month and of the month before, never a scan', async () => {

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient, expiryFor, writtenIf } from '../shared/adapters/dynamo-follow-up-store.js';
+
+/**
+ * Which recipients already have a report. The Scheduler retries a failed run (and Lambda retries
+ * an asynchronous invocation), so a run that fails after some emails went out must not send them
+ * again: each recipient's email is claimed before it is sent, and released only when SES
+ * answered that it did not accept it. Recipients are keyed by a hash: no address in a key.
+ */
+export interface ReportDeliveries {
+  claim(report: string, email: string): Promise<boolean>;
+  release(report: string, email: string): Promise<void>;
+}
+
+/** Long enough to cover the Scheduler's retries (6 hours) with room to spare. */
+const KEEP_DAYS = 30;
+
+export class DynamoReportDeliveries implements ReportDeliveries {
+  constructor(
+    private readonly tableName: string,
+    private readonly now: () => Date,
+    private readonly db: DynamoDBDocumentClient = documentClient,
+  ) {}
+
+  private key(report: string, email: string) {
+    return { pk: `REPORTSENT#${report}`, sk: createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 32) };
+  }
+
+  claim(report: string, email: string): Promise<boolean> {
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(report, email),
+          UpdateExpression: 'SET kind = :kind, claimedAt = :at, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(claimedAt)',
+          ExpressionAttributeValues: { ':kind': 'ReportDelivery', ':at': this.now().toISOString(), ':exp': expiryFor(this.now(), KEEP_DAYS) },
+        }),
+      ),
+    );
+  }
+
+  async release(report: string, email: string): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: this.key(report, email), UpdateExpression: 'REMOVE claimedAt' }));
+  }
+}
