@@ -159,6 +159,15 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     // SES answered with an error: the message was not accepted, so a retry may send it. Without an
     // answer (a network failure, a timeout) it may have gone out: the claim stays.
     if (claimed && wasAnsweredWithError(error)) await store.releaseContact(followUp.followUpId, input.attempt, claimedAt);
+    const retryAt = new Date(now.getTime() + AGENT_CAPACITY_RETRY_MS);
+    if (error instanceof PermanentContactError && error.code === 'ServiceQuotaExceededException' && followUp.deadline && retryAt < new Date(followUp.deadline)) {
+      // Connect's active tasks are at their quota: agents free capacity as they complete tasks, so
+      // the call waits (same attempt budget) until the deadline, then the next channel takes over.
+      await deps.workflow.completeTask(input.taskToken, { result: 'at_capacity', callbackAt: retryAt.toISOString() });
+      logger.info('contact waits for agent capacity', { followUpId: followUp.followUpId, attempt: input.attempt, until: retryAt.toISOString() });
+      metrics.addMetric('ContactAtCapacity', MetricUnit.Count, 1);
+      return { started: false };
+    }
     if (error instanceof PermanentContactError) {
       logger.warn('contact failed for good', { followUpId: followUp.followUpId, attempt: input.attempt, channel: error.channel, code: error.code });
       metrics.addMetric('ContactFailed', MetricUnit.Count, 1);
@@ -170,6 +179,9 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   metrics.addMetric(input.channel === 'phone' ? 'AgentTaskCreated' : 'SurveyEmailSent', MetricUnit.Count, 1);
   return { started: true };
 }
+
+/** How long a call waits when Connect's active-task quota is full before it tries again. */
+export const AGENT_CAPACITY_RETRY_MS = 15 * 60_000;
 
 /** An earlier try claimed this email and may have sent it: never send twice; the survey answer or the timeout decides. */
 function unknownSend(input: ContactInput): { started: boolean } {

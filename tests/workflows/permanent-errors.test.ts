@@ -61,9 +61,8 @@ describe('FollowUp workflow: permanent errors', () => {
   it.each([
     ['ResourceNotFoundException', 404],
     ['InvalidParameterException', 400],
-    ['ServiceQuotaExceededException', 402],
   ] as const)('falls back to email at once when Connect answers %s, and completes there', async (code, status) => {
-    const week = { ResourceNotFoundException: 0, InvalidParameterException: 1, ServiceQuotaExceededException: 2 }[code];
+    const week = { ResourceNotFoundException: 0, InvalidParameterException: 1 }[code];
     const { detail, id } = await dueMonday(week);
     connectFails(id, code, status);
     await h.runUntil(at(week, 3, '09:00'));
@@ -76,6 +75,19 @@ describe('FollowUp workflow: permanent errors', () => {
     expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:failed', 'email:reached']);
     expect(stored!.attempts[0]).toMatchObject({ error: `phone:${code}` });
     expect(expectEnded(id).states.filter((s) => s === 'Contact customer')).toHaveLength(2);
+  });
+
+  it('waits for agents to free capacity when Connect\'s active tasks are at their quota, and calls then', async () => {
+    const { id } = await dueMonday(2);
+    let refusals = 2;
+    faults.push({ operation: 'Connect.StartTaskContact', when: (token) => token.startsWith(id) && refusals-- > 0, error: () => new AwsError('ServiceQuotaExceededException', 'The service quota has been exceeded.', 402) });
+    await h.runUntil(at(2, 3, '10:00'));
+    const [task] = h.tasksFor(id);
+    expect(task!.createdAt).toBe(at(2, 3, '09:30'));
+    await h.submit(task!.outcomeFormUrl, { result: 'reached', answers: fullAnswers });
+    const stored = await h.followUp(id);
+    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:at_capacity', 'phone:at_capacity', 'phone:reached']);
+    expect(stored!.outcome).toMatchObject({ status: 'completed', channel: 'phone' });
   });
 
   it('records failed with the reason when SES rejects the only channel, and counts it', async () => {
@@ -192,5 +204,24 @@ describe('Escalation workflow: notifications that cannot be sent', () => {
     const [execution] = [...h.cloud.executions.values()].filter((e) => e.name.startsWith(id));
     expect(execution!.status).toBe('RUNNING');
     expect(execution!.transitions).toBeLessThan(60);
+  });
+});
+
+describe('FollowUp workflow: Connect at its active-task quota all along', () => {
+  it('falls back to email at the deadline when Connect\'s active tasks stay at their quota', async () => {
+    const { detail, id } = await dueMonday(11);
+    connectFails(id, 'ServiceQuotaExceededException', 402);
+    const deadline = (await h.followUp(id))!.deadline!;
+    await h.runUntil(new Date(Date.parse(deadline) + 86_400_000).toISOString());
+    expect(h.tasksFor(id)).toHaveLength(0);
+    const [email] = h.emailsTo(detail.customer.email!);
+    expect(Date.parse(email!.sentAt)).toBeGreaterThanOrEqual(Date.parse(deadline) - 15 * 60_000);
+    await h.submit(linkIn(email!), { answers: fullAnswers });
+    const stored = await h.followUp(id);
+    const results = stored!.attempts.map((a) => `${a.channel}:${a.result}`);
+    expect(results.filter((r) => r === 'phone:at_capacity').length).toBeGreaterThan(3);
+    expect(results.slice(-2)).toEqual(['phone:failed', 'email:reached']);
+    expect(stored!.attempts.at(-2)).toMatchObject({ error: 'phone:ServiceQuotaExceededException' });
+    expect(stored!.outcome).toMatchObject({ status: 'completed', channel: 'email' });
   });
 });

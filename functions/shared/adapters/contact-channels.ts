@@ -40,8 +40,8 @@ export interface ContactChannels {
 /**
  * The AWS errors that no retry can fix (Connect StartTaskContact's and SES v2 SendEmail's client
  * faults other than throttling): the contact falls back to the next channel instead. Connect's
- * active-tasks quota (ServiceQuotaExceededException) is here too: tasks live for days, so
- * waiting minutes does not help. Throttling, LimitExceededException (SES's sending quota) and
+ * active-tasks quota (ServiceQuotaExceededException) is here too: the Contact step waits for agents
+ * to free capacity until the follow-up's deadline, then falls back. Throttling, LimitExceededException (SES's sending quota) and
  * 5xx stay retryable.
  */
 const PERMANENT_CODES: Record<Channel, ReadonlySet<string>> = {

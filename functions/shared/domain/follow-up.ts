@@ -3,7 +3,7 @@ import type { Channel } from './policy-schema.js';
 import type { Customer } from './service-event.js';
 
 /** What a contact attempt ended with, as the agent or the customer's survey reported it. */
-export const contactResults = ['reached', 'no_answer', 'busy', 'call_back', 'refused', 'wrong_number', 'suppressed', 'skipped', 'timeout', 'paused', 'deferred', 'failed'] as const;
+export const contactResults = ['reached', 'no_answer', 'busy', 'call_back', 'refused', 'wrong_number', 'suppressed', 'skipped', 'timeout', 'paused', 'deferred', 'at_capacity', 'failed'] as const;
 export type ContactResult = (typeof contactResults)[number];
 
 /** Results that end the follow-up at once; the others lead to another attempt or a fallback. */

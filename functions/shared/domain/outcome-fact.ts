@@ -19,7 +19,7 @@ export function outcomeFactOf(followUp: FinishedFollowUp): OutcomeFact {
     reason: followUp.outcome?.reason,
     // Only real contact attempts count: not the ones blocked, paused or deferred before contact,
     // nor those a channel refused (a failed attempt never reached the customer's phone or inbox).
-    attempts: (followUp.attempts ?? []).filter((a) => !['suppressed', 'skipped', 'paused', 'deferred', 'failed'].includes(a.result)).length,
+    attempts: (followUp.attempts ?? []).filter((a) => !['suppressed', 'skipped', 'paused', 'deferred', 'at_capacity', 'failed'].includes(a.result)).length,
     onTime: followUp.outcome?.onTime,
     scores: followUp.outcome?.assessment?.scores ?? {},
     complaint: followUp.outcome?.assessment?.complaint ?? false,

@@ -119,9 +119,10 @@ export function nextAttempt(
   const index = channels.findIndex((step) => step.channel === last.channel);
   const step = channels[index];
 
-  if (step && (last.result === 'paused' || last.result === 'deferred') && last.callbackAt) {
-    // A complaint paused contact with this customer, or the channel's rate limit gave this contact
-    // a later minute: same attempt budget, at that time (or the next calling window).
+  if (step && (last.result === 'paused' || last.result === 'deferred' || last.result === 'at_capacity') && last.callbackAt) {
+    // A complaint paused contact with this customer, the channel's rate limit gave this contact a
+    // later second, or Connect's active tasks were at their quota: same attempt budget, at that
+    // time (or the next calling window).
     const until = new Date(last.callbackAt);
     const due = nextCallSlot(until > now ? until : now, hours);
     const decision = contactOn(step, attempt, due, deadline);
@@ -136,7 +137,7 @@ export function nextAttempt(
   }
   const retryable: ContactResult[] = ['no_answer', 'busy', 'timeout', 'call_back'];
   if (step && retryable.includes(last.result)) {
-    const tries = history.filter((h) => h.channel === step.channel && !['call_back', 'paused', 'deferred'].includes(h.result)).length;
+    const tries = history.filter((h) => h.channel === step.channel && !['call_back', 'paused', 'deferred', 'at_capacity'].includes(h.result)).length;
     if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
   }
   // A channel that failed for good is not tried again: the next one is (phone → email), so a
