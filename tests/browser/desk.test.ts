@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../support/browser.js';
 import { Harness } from '../support/local-harness.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 
-/** The local web page in Debian's Chromium: an agent completes a task on the desk. */
+/** The local web page in the npm-shipped Chromium: an agent completes a task on the desk. */
 let h: Harness;
 let browser: Browser;
 beforeAll(async () => {
   h = await Harness.start(new Date('2026-11-20T08:00:00Z'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
