@@ -68,19 +68,19 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
         const objectKey = decodeURIComponent(rest.join('/'));
         cloud.clock.hold();
         void (async () => {
-        try {
-          if (caller) await cloud.iam.authorize({ kind: 'role', ...caller }, s3PutObjectRequest(bucket!, objectKey));
-          const { ETag } = cloud.putObject(bucket!, objectKey, Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? 'application/octet-stream'));
-          res.writeHead(200, { etag: ETag });
-          res.end();
-        } catch (error) {
-          // S3 names its denial AccessDenied.
-          const code = error instanceof AwsError ? (error.code === 'AccessDeniedException' ? 'AccessDenied' : error.code) : 'InternalError';
-          res.writeHead(error instanceof AwsError ? error.status : 500, { 'content-type': 'application/xml' });
-          res.end(`<Error><Code>${code}</Code><Message>${String((error as Error).message)}</Message></Error>`);
-        } finally {
-          cloud.clock.release();
-        }
+          try {
+            if (caller) await cloud.iam.authorize({ kind: 'role', ...caller }, s3PutObjectRequest(bucket!, objectKey));
+            const { ETag } = cloud.putObject(bucket!, objectKey, Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? 'application/octet-stream'));
+            res.writeHead(200, { etag: ETag });
+            res.end();
+          } catch (error) {
+            // S3 names its denial AccessDenied.
+            const code = error instanceof AwsError ? (error.code === 'AccessDeniedException' ? 'AccessDenied' : error.code) : 'InternalError';
+            res.writeHead(error instanceof AwsError ? error.status : 500, { 'content-type': 'application/xml' });
+            res.end(`<Error><Code>${code}</Code><Message>${String((error as Error).message)}</Message></Error>`);
+          } finally {
+            cloud.clock.release();
+          }
         })();
         return;
       }

@@ -245,11 +245,12 @@ export class LocalCloud {
 
   private async invokeNow(arnOrName: string, payload: unknown, invoker?: Invoker): Promise<unknown> {
     const handler = this.handlers.get(arnOrName) ?? this.handlers.get(arnOrName.split(':').pop() ?? '');
-    const [functionArn, spec] = [...this.functions.entries()].find(([arn, f]) => arn === arnOrName || f.logicalId === arnOrName.split(':').pop()) ?? [];
+    const direct = this.functions.get(arnOrName);
+    const [functionArn, spec] = direct ? [arnOrName, direct] : ([...this.functions.entries()].find(([, f]) => f.logicalId === arnOrName.split(':').pop()) ?? []);
     if (!handler || !spec || !functionArn) throw new AwsError('ResourceNotFoundException', `function ${arnOrName} not found`, 404);
     if (invoker) await this.iam.authorize(invoker.principal, { action: 'lambda:InvokeFunction', resource: functionArn, context: invoker.context });
     const caller = { roleArn: this.iam.roleOf.get(functionArn)!, sessionName: spec.logicalId };
-    await this.checkRuntimeWrites(functionArn, caller);
+    await this.checkRuntimeWrites(functionArn, spec.logicalId, caller);
     const requestId = this.nextId('req');
     const { timeoutSeconds, memorySizeMb } = spec.limits;
     const timedOut = () => lambdaTimeoutError(timeoutSeconds, requestId, this.clock.now());
@@ -609,11 +610,10 @@ export class LocalCloud {
    * function's role. AWS does not fail the invocation when it may not: the logs are silently lost.
    * The local cloud keeps the denial in `runtimeDenials` so tests see the lost logs.
    */
-  private async checkRuntimeWrites(functionArn: string, caller: { roleArn: string; sessionName: string }): Promise<void> {
+  private async checkRuntimeWrites(functionArn: string, logicalId: string, caller: { roleArn: string; sessionName: string }): Promise<void> {
     if (this.runtimeChecked.has(functionArn)) return;
     this.runtimeChecked.add(functionArn);
-    const [logicalId, resource] = resourcesOfType(this.template, 'AWS::Lambda::Function').find(([id]) => arnOf(this.template, id) === functionArn)!;
-    const props = resolve(this.template, resource.Properties) as { LoggingConfig?: { LogGroup?: string }; TracingConfig?: { Mode?: string }; FunctionName?: string };
+    const props = resolve(this.template, this.template.Resources[logicalId]?.Properties) as { LoggingConfig?: { LogGroup?: string }; TracingConfig?: { Mode?: string }; FunctionName?: string };
     const logGroup = props.LoggingConfig?.LogGroup ?? `/aws/lambda/${props.FunctionName ?? logicalId}`;
     const stream = `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${logGroup}:log-stream:local`;
     const writes = [{ action: 'logs:CreateLogStream', resource: stream }, { action: 'logs:PutLogEvents', resource: stream }];
