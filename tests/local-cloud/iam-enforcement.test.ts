@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, linkIn } from '../support/local-harness.js';
+import { alarmNotificationRequests, cloudwatch } from '../support/alarm-notifications.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { CustomerIndex } from '../../functions/shared/adapters/customer-index.js';
@@ -7,7 +8,7 @@ import { reportConfig } from '../../functions/shared/config/reports.js';
 import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
 import { TemplateIam, type AccessRecord, type PolicyDocument, type Principal } from '../../local/cloud/iam.js';
-import { LOCAL_ACCOUNT, arnOf, resolve, resourcesOfType, synthesizeTemplate, type Template } from '../../local/template.js';
+import { arnOf, resolve, resourcesOfType, synthesizeTemplate, type Template } from '../../local/template.js';
 
 /**
  * The local cloud enforces the template's IAM: every Allow statement in it is needed. One pass
@@ -24,7 +25,7 @@ let seen: AccessRecord[];
 /** Requests AWS makes only on failure or alarm paths, which the flows do not reach: derived from the template. */
 function failurePathRequests(t: Template): AccessRecord[] {
   const records: AccessRecord[] = [];
-  const add = (principal: Principal, action: string, resource: string, context?: Record<string, string>) => records.push({ principal, request: { action, resource, context }, allowed: true });
+  const add = (principal: Principal, action: string, resource: string, context?: Record<string, string | string[]>) => records.push({ principal, request: { action, resource, context }, allowed: false });
   const events: Principal = { kind: 'service', service: 'events.amazonaws.com' };
   for (const [logicalId, rule] of resourcesOfType(t, 'AWS::Events::Rule')) {
     for (const target of resolve(t, rule.Properties!.Targets) as { DeadLetterConfig?: { Arn: string } }[]) {
@@ -39,17 +40,7 @@ function failurePathRequests(t: Template): AccessRecord[] {
     const props = resolve(t, fn.Properties) as { Role: string; DeadLetterConfig?: { TargetArn?: string } };
     if (props.DeadLetterConfig?.TargetArn) add({ kind: 'role', roleArn: props.Role, sessionName: logicalId }, 'sqs:SendMessage', props.DeadLetterConfig.TargetArn);
   }
-  const cloudwatch: Principal = { kind: 'service', service: 'cloudwatch.amazonaws.com' };
-  for (const [logicalId, alarm] of resourcesOfType(t, 'AWS::CloudWatch::Alarm')) {
-    const context = { 'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${LOCAL_ACCOUNT}:alarm:${logicalId}` };
-    for (const topicArn of resolve(t, alarm.Properties!.AlarmActions ?? []) as string[]) {
-      add(cloudwatch, 'sns:Publish', topicArn, context);
-      const topic = resourcesOfType(t, 'AWS::SNS::Topic').find(([id]) => arnOf(t, id) === topicArn)?.[1];
-      const key = resolve(t, topic?.Properties?.KmsMasterKeyId) as string | undefined;
-      const keyId = key && resourcesOfType(t, 'AWS::KMS::Key').find(([id]) => key === id || key === arnOf(t, id))?.[0];
-      if (keyId) for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) add(cloudwatch, action, arnOf(t, keyId), context);
-    }
-  }
+  for (const { request } of alarmNotificationRequests(t)) add(cloudwatch, request.action, request.resource, request.context);
   return records;
 }
 
@@ -154,7 +145,9 @@ describe('IAM enforcement', () => {
     expect((await h.followUp(idOf(neverAnswered)))?.outcome).toMatchObject({ status: expect.stringMatching(/unreachable|completed/) });
     expect(h.cloud.deadLetters).toEqual([]);
     expect(h.cloud.runtimeDenials).toEqual([]);
-    seen = [...h.cloud.iam.requestsSeen(), ...failurePathRequests(template)];
+    // Requests of failure and alarm paths are derived from the template: the template must allow them too.
+    const failurePaths = await Promise.all(failurePathRequests(template).map(async (r) => ({ ...r, allowed: (await h.cloud.iam.decide(r.principal, r.request)).allowed })));
+    seen = [...h.cloud.iam.requestsSeen(), ...failurePaths];
     expect(seen.filter((r) => !r.allowed)).toEqual([]);
   });
 

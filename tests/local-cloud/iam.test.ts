@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TemplateIam, type Principal } from '../../local/cloud/iam.js';
+import { alarmNotificationRequests, cloudwatch } from '../support/alarm-notifications.js';
 import { LOCAL_ACCOUNT, LOCAL_API_ID, arnOf, resolve, resourcesOfType, synthesizeTemplate, type Template } from '../../local/template.js';
 
 /** The template's IAM as the local cloud evaluates it: what each role and service may do, and nothing more. */
@@ -10,7 +11,7 @@ const role = (functionLogicalIdPrefix: string): Principal => {
   return { kind: 'role', roleArn: iam.roleOf.get(arnOf(template, logicalId))!, sessionName: logicalId };
 };
 const arnOfType = (type: string, prefix = '') => arnOf(template, resourcesOfType(template, type).find(([id]) => id.startsWith(prefix))![0]);
-const allowed = async (principal: Principal, action: string, resource: string, context?: Record<string, string>) => (await iam.decide(principal, { action, resource, context })).allowed;
+const allowed = async (principal: Principal, action: string, resource: string, context?: Record<string, string | string[]>) => (await iam.decide(principal, { action, resource, context })).allowed;
 
 beforeAll(() => {
   template = synthesizeTemplate();
@@ -76,21 +77,10 @@ describe('the template\'s IAM, evaluated locally', () => {
   });
 
   it('lets CloudWatch publish every alarm to its topic, through the topic\'s encryption key', async () => {
-    const cloudwatch: Principal = { kind: 'service', service: 'cloudwatch.amazonaws.com' };
-    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBeGreaterThan(0);
-    for (const [logicalId, alarm] of alarms) {
-      const alarmArn = `arn:aws:cloudwatch:us-east-1:${LOCAL_ACCOUNT}:alarm:${logicalId}`;
-      for (const topicArn of resolve(template, alarm.Properties!.AlarmActions ?? []) as string[]) {
-        expect(await allowed(cloudwatch, 'sns:Publish', topicArn, { 'aws:SourceArn': alarmArn }), `${logicalId} → ${topicArn}`).toBe(true);
-        const [topicId, topic] = resourcesOfType(template, 'AWS::SNS::Topic').find(([id]) => arnOf(template, id) === topicArn)!;
-        const key = resolve(template, topic.Properties?.KmsMasterKeyId) as string | undefined;
-        if (!key) continue;
-        const keyArn = key.startsWith('arn:') ? key : arnOf(template, resourcesOfType(template, 'AWS::KMS::Key').find(([id]) => id === key || arnOf(template, id).endsWith(`/${key}`))![0]);
-        for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-          expect(await allowed(cloudwatch, action, keyArn, { 'aws:SourceArn': alarmArn }), `${topicId} key ${keyArn}: ${action}`).toBe(true);
-        }
-      }
+    const requests = alarmNotificationRequests(template);
+    expect(requests.length).toBeGreaterThan(0);
+    for (const { alarm, request } of requests) {
+      expect(await allowed(cloudwatch, request.action, request.resource, request.context), `${alarm}: ${request.action} on ${request.resource}`).toBe(true);
     }
   });
 
