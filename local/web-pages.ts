@@ -6,106 +6,11 @@ import { agentOutcomeFields } from '../functions/outcome-api/pages.js';
 import type { AgentTaskRecord, SentEmail } from './local-cloud.js';
 import type { StoredFollowUp } from './follow-up-queries.js';
 import type { AttemptRecord } from '../functions/shared/adapters/follow-up-store.js';
-import type { Complaint } from '../functions/shared/domain/complaint.js';
-import { workingMinutesBetween, type ContactHours } from '../functions/shared/domain/schedule.js';
+import { catalogues } from '../functions/shared/i18n/index.js';
 
 /** The local web page: agent desk, sent mail, follow-ups, complaints and a sample-event form. */
-const words = {
-  'zh-CN': {
-    title: '客户回访（本地）',
-    desk: '坐席工作台',
-    mail: '已发邮件',
-    followUps: '回访记录',
-    complaints: '投诉',
-    send: '发送示例事件',
-    now: '当前时间',
-    skip: '快进到下一个计划时间',
-    noTasks: '没有待处理的回访任务。',
-    noMail: '还没有发出的邮件。',
-    noFollowUps: '还没有回访记录。',
-    noComplaints: '没有投诉。',
-    customer: '客户',
-    phone: '电话',
-    created: '创建时间',
-    status: '状态',
-    type: '服务类型',
-    due: '计划时间',
-    attempts: '尝试',
-    outcome: '结果',
-    answers: '回答',
-    open: '打开问卷',
-    recorded: '已记录回访结果。',
-    sendButton: '发送',
-    name: '客户姓名',
-    email: '邮箱',
-    completedAt: '服务完成时间',
-    language: '语言',
-    sent: '事件已发送',
-    rejected: '事件被拒绝',
-    history: '历史',
-    back: '返回',
-    manager: '投诉管理',
-    noOpenComplaints: '没有投诉升级。',
-    severity: '等级',
-    level: '当前层级',
-    ackBy: '确认时限',
-    resolveBy: '解决时限',
-    remaining: '剩余工作时间',
-    overdue: '已超时',
-    acknowledge: '确认收到',
-    resolve: '登记解决',
-    note: '处理说明',
-    actionDone: '已提交。',
-  },
-  en: {
-    title: 'Customer follow-up (local)',
-    desk: 'Agent desk',
-    mail: 'Sent mail',
-    followUps: 'Follow-ups',
-    complaints: 'Complaints',
-    send: 'Send a sample event',
-    now: 'Now',
-    skip: 'Skip to the next scheduled time',
-    noTasks: 'No open follow-up tasks.',
-    noMail: 'No mail sent yet.',
-    noFollowUps: 'No follow-ups yet.',
-    noComplaints: 'No complaints.',
-    customer: 'Customer',
-    phone: 'Phone',
-    created: 'Created',
-    status: 'Status',
-    type: 'Service type',
-    due: 'Due',
-    attempts: 'Attempts',
-    outcome: 'Outcome',
-    answers: 'Answers',
-    open: 'Open the survey',
-    recorded: 'Outcome recorded.',
-    sendButton: 'Send',
-    name: 'Customer name',
-    email: 'Email',
-    completedAt: 'Service completed at',
-    language: 'Language',
-    sent: 'Event sent',
-    rejected: 'Event rejected',
-    history: 'History',
-    back: 'Back',
-    manager: 'Manager view',
-    noOpenComplaints: 'No escalated complaints.',
-    severity: 'Severity',
-    level: 'Level',
-    ackBy: 'Acknowledge by',
-    resolveBy: 'Resolve by',
-    remaining: 'Working time left',
-    overdue: 'overdue',
-    acknowledge: 'Acknowledge',
-    resolve: 'Resolve',
-    note: 'What was done',
-    actionDone: 'Done.',
-  },
-} as const;
-export type Words = (typeof words)['en'];
-export const wordsFor = (locale: Locale): Words => words[locale] as Words;
+export type Words = (typeof catalogues)['en']['web'];
+export const wordsFor = (locale: Locale): Words => catalogues[locale].web;
 
 const zone = policyConfig.defaults.timeZone;
 export const localTime = (iso: string | undefined) => (iso ? DateTime.fromISO(iso).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : '—');
@@ -201,32 +106,4 @@ export function sendPage(locale: Locale, now: Date) {
 <label>${w.language} <select name="locale"><option value="zh-CN">中文</option><option value="en"${raw(locale === 'en' ? ' selected' : '')}>English</option></select></label></p>
 <p><label>${w.completedAt} <input type="datetime-local" name="completedAt" value="${completed}"></label></p>
 <p><button type="submit">${w.sendButton}</button></p></form>`;
-}
-
-/** The manager view: escalated complaints, their level, SLA clock, history and actions. */
-export function managerPage(locale: Locale, complaints: Complaint[], now: Date, hours: ContactHours, error?: { complaintId: string; message: string }) {
-  const w = wordsFor(locale);
-  if (complaints.length === 0) return html`<h1>${w.manager}</h1><p>${w.noOpenComplaints}</p>`;
-  const clock = (deadline: string, done?: string) => {
-    if (done) return html`✓ ${localTime(done)}`;
-    if (new Date(deadline) <= now) return html`<strong style="color:#b42318">${w.overdue}</strong>`;
-    const minutes = workingMinutesBetween(now, new Date(deadline), hours);
-    return html`${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}`;
-  };
-  return html`<h1>${w.manager}</h1>${complaints.map((c) => {
-    const open = !['resolved', 'closed', 'unconfirmed'].includes(c.status);
-    return html`<section class="card" data-testid="complaint" data-complaint="${c.complaintId}">
-<h2>${policyConfig.policies[c.serviceType]?.label[locale] ?? c.serviceType} · ${c.serviceId} · <span class="status">${c.status}</span></h2>
-<p>${w.customer}: ${c.customer.name} ${c.customer.phone ?? ''} · ${w.severity}: ${c.severity} · ${w.level}: L${c.level}${c.cycle > 1 ? ` · cycle ${c.cycle}` : ''}</p>
-<table><tr><th>${w.ackBy}</th><td>${localTime(c.acknowledgeBy)}</td><td data-testid="ack-clock">${clock(c.acknowledgeBy, c.acknowledgedAt)}</td></tr>
-<tr><th>${w.resolveBy}</th><td>${localTime(c.resolveBy)}</td><td data-testid="resolve-clock">${clock(c.resolveBy, c.resolvedAt)}</td></tr></table>
-<details><summary>${w.history} (${c.history.length})</summary><ul>${c.history.map((e) => html`<li>${localTime(e.at)} · ${e.type} · L${e.level}${e.note ? ` · ${e.note}` : ''}</li>`)}</ul></details>
-${error?.complaintId === c.complaintId ? html`<p class="error" role="alert">${error.message}</p>` : ''}
-${open
-  ? html`<div style="display:flex;gap:1rem;flex-wrap:wrap;margin-top:.6rem">
-${c.status !== 'acknowledged' ? html`<form method="post" action="/manager/${c.complaintId}/acknowledge"><button type="submit">${w.acknowledge}</button></form>` : ''}
-<form method="post" action="/manager/${c.complaintId}/resolve"><input name="note" placeholder="${w.note}" style="width:18rem"> <button type="submit">${w.resolve}</button></form></div>`
-  : ''}
-</section>`;
-  })}`;
 }

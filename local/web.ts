@@ -8,7 +8,8 @@ import { localeSchema, type Locale } from '../functions/shared/domain/policy-sch
 import type { LocalCloud } from './local-cloud.js';
 import { apiRoutes, invokeRoute } from './api-gateway.js';
 import { FollowUpQueries } from './follow-up-queries.js';
-import { deskPage, followUpDetailPage, followUpsPage, layout, mailPage, managerPage, sendPage, wordsFor } from './web-pages.js';
+import { deskPage, followUpDetailPage, followUpsPage, layout, mailPage, sendPage, wordsFor } from './web-pages.js';
+import { managerPage } from './manager-page.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 

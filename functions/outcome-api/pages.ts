@@ -1,40 +1,10 @@
 import { html, raw } from 'hono/html';
 import type { Locale, Survey } from '../shared/domain/policy-schema.js';
 import type { Complaint } from '../shared/domain/complaint.js';
+import { catalogues } from '../shared/i18n/index.js';
 
 /** Server-rendered pages of the outcome API: the agent's outcome form and the customer's survey. */
-const t = {
-  'zh-CN': {
-    agentTitle: '回访结果登记',
-    surveyTitle: '回访问卷',
-    result: '回访结果',
-    results: { reached: '已接通并完成回访', no_answer: '无人接听', busy: '占线', call_back: '客户要求稍后回电', refused: '客户拒绝回访', wrong_number: '号码错误' },
-    callbackAt: '约定回电时间（客户当地时间）',
-    complaint: '客户有投诉，需要升级处理',
-    severity: '投诉等级',
-    severities: { urgent: '紧急', major: '重大', general: '一般' },
-    yes: '是',
-    no: '否',
-    submit: '提交',
-    thanks: '谢谢！已记录。',
-    optional: '（选填）',
-  },
-  en: {
-    agentTitle: 'Record the follow-up outcome',
-    surveyTitle: 'Follow-up survey',
-    result: 'Outcome',
-    results: { reached: 'Reached, survey done', no_answer: 'No answer', busy: 'Busy', call_back: 'Asked to be called back', refused: 'Refused', wrong_number: 'Wrong number' },
-    callbackAt: 'Call back at (customer local time)',
-    complaint: 'The customer has a complaint to escalate',
-    severity: 'Severity',
-    severities: { urgent: 'Urgent', major: 'Major', general: 'General' },
-    yes: 'Yes',
-    no: 'No',
-    submit: 'Submit',
-    thanks: 'Thank you! Your answers are recorded.',
-    optional: '(optional)',
-  },
-} as const;
+const t = (locale: Locale) => ({ ...catalogues[locale].forms, severities: catalogues[locale].codes.severity, ...catalogues[locale].codes.yesNo });
 
 const page = (locale: Locale, title: string, body: unknown) => html`<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -46,7 +16,7 @@ button{padding:.6rem 1.2rem;background:#0b5cad;color:#fff;border:0;border-radius
 <body><h1>${title}</h1>${body}</body></html>`;
 
 export function questionFields(survey: Survey, locale: Locale, required: boolean) {
-  const w = t[locale];
+  const w = t(locale);
   return survey.questions.map((q) => {
     const name = `answers.${q.id}`;
     const req = required && q.required;
@@ -66,7 +36,7 @@ export function questionFields(survey: Survey, locale: Locale, required: boolean
 
 /** The agent's outcome fields: result, call-back time, the survey's questions, complaint flag. */
 export function agentOutcomeFields(locale: Locale, survey: Survey) {
-  const w = t[locale];
+  const w = t(locale);
   const options = Object.entries(w.results).map(([value, label]) => html`<label><input type="radio" name="result" value="${value}" required> ${label}</label>`);
   return html`<fieldset><legend>${w.result}</legend>${options}</fieldset>
 <label>${w.callbackAt} <input type="datetime-local" name="callbackAt"></label>
@@ -77,7 +47,7 @@ ${questionFields(survey, locale, false)}
 }
 
 export function agentFormPage(locale: Locale, survey: Survey, script: string, action: string, error?: string) {
-  const w = t[locale];
+  const w = t(locale);
   return page(
     locale,
     w.agentTitle,
@@ -88,7 +58,7 @@ export function agentFormPage(locale: Locale, survey: Survey, script: string, ac
 }
 
 export function surveyPage(locale: Locale, survey: Survey, action: string, error?: string) {
-  const w = t[locale];
+  const w = t(locale);
   return page(
     locale,
     survey.title[locale] ?? w.surveyTitle,
@@ -118,17 +88,14 @@ export function messagePage(locale: Locale, title: string, message: string) {
 }
 
 export function thanksText(locale: Locale) {
-  return t[locale].thanks;
+  return t(locale).thanks;
 }
 
-const unsubscribeWords = {
-  'zh-CN': { title: '退订回访', confirm: '确认后，我们将不再为服务回访联系您。', button: '确认退订', done: '您已退订，我们不会再为回访联系您。' },
-  en: { title: 'Unsubscribe from follow-ups', confirm: 'Once you confirm, we will not contact you for service follow-ups again.', button: 'Unsubscribe', done: 'You are unsubscribed: we will not contact you for follow-ups again.' },
-} as const;
+const unsubscribeWords = (locale: Locale) => catalogues[locale].unsubscribe;
 
 /** The unsubscribe link's page: opening it changes nothing (mail scanners open links); the button posts the one-click body. */
 export function unsubscribePage(locale: Locale, action: string) {
-  const w = unsubscribeWords[locale];
+  const w = unsubscribeWords(locale);
   return page(
     locale,
     w.title,
@@ -138,5 +105,5 @@ export function unsubscribePage(locale: Locale, action: string) {
 }
 
 export function unsubscribedText(locale: Locale) {
-  return unsubscribeWords[locale].done;
+  return unsubscribeWords(locale).done;
 }
