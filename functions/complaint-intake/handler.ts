@@ -12,7 +12,9 @@ import { localDate } from '../shared/domain/schedule.js';
 import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
-import { envelopeSchema, firstIssue } from '../shared/domain/service-event.js';
+import { envelopeSchema } from '../shared/domain/service-event.js';
+import { firstIssue } from '../shared/domain/event-issues.js';
+import { eventMetaOf, rejectEvent } from '../shared/rejected-events.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { assessSeverity, complaintIdFor, escalationExecutionName, slaDeadlines, type Complaint } from '../shared/domain/complaint.js';
 import {
@@ -138,20 +140,26 @@ async function resolvedUpstream(detail: ReturnType<typeof complaintResolvedSchem
 
 export async function complaintIntake(event: unknown, deps: IntakeDeps) {
   const envelope = envelopeSchema.safeParse(event);
-  if (!envelope.success) return { status: 'rejected' as const, field: firstIssue(envelope.error, '').field };
+  if (!envelope.success) {
+    const issue = firstIssue(envelope.error, event, '');
+    await rejectEvent(deps.followUps, eventMetaOf(event), issue, deps.now);
+    return { status: 'rejected' as const, field: issue.field };
+  }
+  const meta = eventMetaOf(event);
   const type = envelope.data['detail-type'];
   const schema = type === COMPLAINT_RAISED ? complaintRaisedSchema : type === FOLLOW_UP_COMPLETED ? followUpCompletedSchema : type === COMPLAINT_RESOLVED ? complaintResolvedSchema : undefined;
   if (!schema) return { status: 'ignored' as const };
   const parsed = schema.safeParse(envelope.data.detail);
   if (!parsed.success) {
-    const { field, message } = firstIssue(parsed.error, 'detail');
-    await deps.followUps.recordRejection({ eventId: envelope.data.id, source: envelope.data.source, detailType: type, field, message, receivedAt: deps.now.toISOString() });
-    logger.warn('complaint event rejected', { eventId: envelope.data.id, field });
-    return { status: 'rejected' as const, field };
+    const issue = firstIssue(parsed.error, envelope.data.detail, 'detail');
+    await rejectEvent(deps.followUps, meta, issue, deps.now);
+    return { status: 'rejected' as const, field: issue.field };
   }
   if (type === COMPLAINT_RAISED) return raise(parsed.data as never, deps);
   if (type === FOLLOW_UP_COMPLETED) return settle(parsed.data as never, deps);
-  return resolvedUpstream(parsed.data as never, deps);
+  const resolved = await resolvedUpstream(parsed.data as never, deps);
+  if (resolved.status === 'rejected') await rejectEvent(deps.followUps, meta, { field: resolved.field, reason: 'unknown-complaint', message: 'no complaint has this id' }, deps.now);
+  return resolved;
 }
 
 export const handler = middy((event: unknown) => complaintIntake(event, { complaints: complaintStore(), aggregates: aggregateStore(), followUps: followUpStore(), workflow: awsWorkflow, now: clock.now() }))

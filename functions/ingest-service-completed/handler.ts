@@ -11,11 +11,14 @@ import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { acceptServiceCompleted } from './intake.js';
 import { isSystemSource } from '../shared/domain/customer-key.js';
+import { rejectEvent, warnAboutEvent } from '../shared/rejected-events.js';
 
 export interface IngestResult {
   status: 'rejected' | 'accepted' | 'duplicate';
   field?: string;
   followUpIds: string[];
+  /** Fields of an accepted event that were unusable and left out (an email that is not one). */
+  droppedFields?: string[];
 }
 
 /**
@@ -25,12 +28,13 @@ export interface IngestResult {
  */
 export async function ingest(event: unknown, store: FollowUpStore, workflow: Workflow, now: Date, index?: Pick<CustomerIndex, 'touch'>): Promise<IngestResult> {
   const intake = acceptServiceCompleted(event, policyConfig, now);
+  const meta = { eventId: intake.eventId, source: intake.source, detailType: intake.detailType };
   if (!intake.ok) {
-    await store.recordRejection({ ...intake.rejection, eventId: intake.eventId, source: intake.source, detailType: intake.detailType, receivedAt: now.toISOString() });
-    logger.warn('event rejected', { eventId: intake.eventId, field: intake.rejection.field, reason: intake.rejection.message });
-    metrics.addMetric('EventRejected', MetricUnit.Count, 1);
+    await rejectEvent(store, meta, intake.rejection, now);
     return { status: 'rejected', field: intake.rejection.field, followUpIds: [] };
   }
+  // Before the follow-ups start: a redelivery after a failure writes the same record again.
+  await warnAboutEvent(store, meta, intake.warnings, intake.followUps.map((f) => f.followUpId), now);
   let duplicates = 0;
   for (const followUp of intake.followUps) {
     const stored = await store.create(followUp);
@@ -52,7 +56,7 @@ export async function ingest(event: unknown, store: FollowUpStore, workflow: Wor
     followUpIds: intake.followUps.map((f) => f.followUpId),
   });
   metrics.addMetric(status === 'duplicate' ? 'DuplicateEvent' : 'FollowUpAccepted', MetricUnit.Count, 1);
-  return { status, followUpIds: intake.followUps.map((f) => f.followUpId) };
+  return { status, followUpIds: intake.followUps.map((f) => f.followUpId), ...(intake.warnings.length ? { droppedFields: intake.warnings.map((w) => w.field) } : {}) };
 }
 
 export const handler = middy((event: unknown) => ingest(event, followUpStore(), awsWorkflow, clock.now(), customerIndex()))

@@ -1,5 +1,6 @@
 import type { PolicyConfig } from '../shared/domain/policy-schema.js';
-import { envelopeSchema, firstIssue, serviceCompletedSchema, type Rejection, type ServiceCompleted } from '../shared/domain/service-event.js';
+import { envelopeSchema, parseServiceCompleted, type ServiceCompleted } from '../shared/domain/service-event.js';
+import { firstIssue, type EventIssue } from '../shared/domain/event-issues.js';
 import { followUpIdFor, type FollowUp } from '../shared/domain/follow-up.js';
 import { usableChannels } from '../shared/domain/plan.js';
 import { isSystemSource } from '../shared/domain/customer-key.js';
@@ -7,43 +8,60 @@ import { isSystemSource } from '../shared/domain/customer-key.js';
 /** Clock skew tolerated between the upstream system and us. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
+interface EventMeta {
+  eventId: string;
+  source: string;
+  detailType: string;
+}
+
 export type Intake =
-  | { ok: true; eventId: string; source: string; detail: ServiceCompleted; followUps: FollowUp[] }
-  | { ok: false; eventId: string; source: string; detailType: string; rejection: Rejection };
+  /** `warnings`: contact fields that were present but unusable, dropped; the follow-ups use the rest. */
+  | (EventMeta & { ok: true; detail: ServiceCompleted; followUps: FollowUp[]; warnings: EventIssue[] })
+  | (EventMeta & { ok: false; rejection: EventIssue });
 
 /**
  * acceptServiceCompleted: everything that decides whether an event becomes follow-ups, without
- * I/O. One follow-up per round of the policy (urgent repair has two).
+ * I/O. One follow-up per round of the policy (urgent repair has two). Unknown fields are ignored;
+ * an unusable phone or email is dropped with a warning, and the event is rejected only when no
+ * channel the policy uses is left.
  */
 export function acceptServiceCompleted(raw: unknown, config: PolicyConfig, now: Date): Intake {
   const envelope = envelopeSchema.safeParse(raw);
-  const meta = {
+  const meta: EventMeta = {
     eventId: envelope.success ? envelope.data.id : 'unknown',
     source: envelope.success ? envelope.data.source : 'unknown',
     detailType: envelope.success ? envelope.data['detail-type'] : 'unknown',
   };
-  if (!envelope.success) return { ok: false, ...meta, rejection: firstIssue(envelope.error, '') };
-  const parsed = serviceCompletedSchema.safeParse(envelope.data.detail);
-  if (!parsed.success) return { ok: false, ...meta, rejection: firstIssue(parsed.error, 'detail') };
-  const detail = parsed.data;
+  if (!envelope.success) return { ok: false, ...meta, rejection: firstIssue(envelope.error, raw, '') };
+  const parsed = parseServiceCompleted(envelope.data.detail);
+  if (!parsed.ok) return { ok: false, ...meta, rejection: parsed.issue };
+  const { detail, dropped } = parsed;
   const policy = config.policies[detail.serviceType];
   if (!policy) {
-    return { ok: false, ...meta, rejection: { field: 'detail.serviceType', message: `unknown serviceType "${detail.serviceType}"; known: ${Object.keys(config.policies).join(', ')}` } };
+    const known = Object.keys(config.policies).join(', ');
+    return { ok: false, ...meta, rejection: { field: 'detail.serviceType', reason: 'unknown-service-type', params: { serviceType: detail.serviceType }, message: `unknown serviceType "${detail.serviceType}"; known: ${known}` } };
   }
   if (detail.customerSource !== undefined && !isSystemSource(meta.source)) {
     // An upstream system speaks for its own customers only; naming another source would let it
     // dodge (or borrow) that source's opt-outs and caps.
-    return { ok: false, ...meta, rejection: { field: 'detail.customerSource', message: 'only the follow-up system itself may name another source\'s customer' } };
+    return { ok: false, ...meta, rejection: { field: 'detail.customerSource', reason: 'reserved-for-system', message: "only the follow-up system itself may name another source's customer" } };
   }
   if (new Date(detail.completedAt).getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-    return { ok: false, ...meta, rejection: { field: 'detail.completedAt', message: 'completedAt is in the future' } };
+    return { ok: false, ...meta, rejection: { field: 'detail.completedAt', reason: 'in-the-future', message: 'completedAt is in the future' } };
   }
   if (usableChannels(policy, { customer: detail.customer }).length === 0) {
-    const needed = policy.channels.map((c) => (c.channel === 'phone' ? 'phone' : 'email'));
+    const needed = policy.channels.map((c) => c.channel);
+    // A channel the policy needs that arrived unusable is the clearest cause to name.
+    const unusable = dropped.find((issue) => needed.some((field) => issue.field === `detail.customer.${field}`));
     return {
       ok: false,
       ...meta,
-      rejection: { field: `detail.customer.${needed[0]}`, message: `serviceType "${detail.serviceType}" is followed up by ${needed.join(' or ')}, and the customer has none` },
+      rejection: unusable ?? {
+        field: `detail.customer.${needed[0]}`,
+        reason: 'no-usable-channel',
+        params: { channels: needed.join(',') },
+        message: `serviceType "${detail.serviceType}" is followed up by ${needed.join(' or ')}, and the customer has none`,
+      },
     };
   }
   const createdAt = now.toISOString();
@@ -63,5 +81,5 @@ export function acceptServiceCompleted(raw: unknown, config: PolicyConfig, now: 
     createdAt,
     attempts: [],
   }));
-  return { ok: true, eventId: meta.eventId, source: meta.source, detail, followUps };
+  return { ok: true, ...meta, detail, followUps, warnings: dropped };
 }

@@ -7,7 +7,9 @@ import { logger, metrics } from '../shared/powertools.js';
 import { customerIndex, followUpStore } from '../shared/runtime.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import type { CustomerIndex } from '../shared/adapters/customer-index.js';
-import { customerOptedOutSchema, envelopeSchema, firstIssue } from '../shared/domain/service-event.js';
+import { customerOptedOutSchema, envelopeSchema } from '../shared/domain/service-event.js';
+import { firstIssue } from '../shared/domain/event-issues.js';
+import { eventMetaOf, rejectEvent } from '../shared/rejected-events.js';
 
 /**
  * "Customer Opted Out": from now on no follow-up contacts this customer (checked before every
@@ -18,19 +20,24 @@ import { customerOptedOutSchema, envelopeSchema, firstIssue } from '../shared/do
  * as `OptOutForUnknownCustomer`, so an operator sees a source mismatch instead of a silent no-op.
  */
 export async function recordOptOut(event: unknown, store: FollowUpStore, now: Date, index?: Pick<CustomerIndex, 'knows'>) {
+  const meta = eventMetaOf(event);
   const envelope = envelopeSchema.safeParse(event);
-  const parsed = envelope.success ? customerOptedOutSchema.safeParse(envelope.data.detail) : envelope;
-  if (!parsed.success) {
-    const rejection = firstIssue(parsed.error, envelope.success ? 'detail' : '');
-    const meta = envelope.success ? envelope.data : { id: 'unknown', source: 'unknown', 'detail-type': 'unknown' };
-    await store.recordRejection({ ...rejection, eventId: meta.id, source: meta.source, detailType: meta['detail-type'], receivedAt: now.toISOString() });
-    logger.warn('opt-out rejected', { eventId: meta.id, field: rejection.field });
-    return { status: 'rejected' as const, field: rejection.field };
+  if (!envelope.success) {
+    const issue = firstIssue(envelope.error, event, '');
+    await rejectEvent(store, meta, issue, now);
+    return { status: 'rejected' as const, field: issue.field };
   }
-  const { customerId, until } = parsed.data as { customerId: string; until?: string };
-  const customer = { source: envelope.success ? envelope.data.source : 'unknown', id: customerId };
+  // Unknown fields are ignored, as for every upstream event.
+  const parsed = customerOptedOutSchema.safeParse(envelope.data.detail);
+  if (!parsed.success) {
+    const issue = firstIssue(parsed.error, envelope.data.detail, 'detail');
+    await rejectEvent(store, meta, issue, now);
+    return { status: 'rejected' as const, field: issue.field };
+  }
+  const { customerId, until } = parsed.data;
+  const customer = { source: envelope.data.source, id: customerId };
   await store.optOut(customer, now.toISOString(), until);
-  const eventId = envelope.success ? envelope.data.id : undefined;
+  const eventId = envelope.data.id;
   if (index && !(await index.knows(customer))) {
     logger.warn('opt-out for a customer this source never reported a service for', { eventId, source: customer.source });
     metrics.addMetric('OptOutForUnknownCustomer', MetricUnit.Count, 1);

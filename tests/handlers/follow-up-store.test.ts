@@ -15,7 +15,7 @@ beforeEach(() => db.reset());
 describe('follow-up store retention', () => {
   it('writes every record with an expiry at least two years out', async () => {
     db.on(PutCommand).resolves({});
-    await store.recordRejection({ eventId: 'e', source: 's', detailType: 'd', field: 'f', message: 'm', receivedAt: now.toISOString() });
+    await store.recordRejection({ eventId: 'e', source: 's', detailType: 'd', field: 'f', reason: 'field-required', message: 'm', receivedAt: now.toISOString() });
     const item = db.commandCalls(PutCommand)[0]!.args[0].input.Item!;
     expect(item.expiresAt).toBe(epoch('2026-11-25T00:00:00Z') + 760 * 86_400);
     expect(item.expiresAt - epoch(now.toISOString())).toBeGreaterThanOrEqual(730 * 86_400);

@@ -64,8 +64,34 @@ describe('ingest-service-completed handler', () => {
     const result = await handler(event({ ...detail, customer: { id: 'C9', name: '王五' } }), context);
     expect(result).toEqual({ status: 'rejected', field: 'detail.customer.phone', followUpIds: [] });
     const put = db.commandCalls(PutCommand)[0]!.args[0].input;
-    expect(put.Item).toMatchObject({ pk: 'REJECTED#evt-1', field: 'detail.customer.phone', kind: 'Rejection' });
+    expect(put.Item).toMatchObject({ pk: 'REJECTED#evt-1', field: 'detail.customer.phone', reason: 'no-usable-channel', source: 'dealer.dms', detailType: 'Service Completed', kind: 'Rejection' });
     expect(JSON.stringify(put.Item)).not.toContain('王五');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('ignores fields it does not know, at every level, instead of rejecting the event', async () => {
+    const result = await handler({ ...event({ ...detail, vin: 'LSVAU2180N2183294', customer: { ...detail.customer, wechat: 'wx-1' } }), account: '1' }, context);
+    expect(result).toMatchObject({ status: 'accepted' });
+    const item = db.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item).not.toHaveProperty('vin');
+    expect(item.customer).toEqual(detail.customer);
+  });
+
+  it('accepts an event with an unusable email by phone only, and records a warning naming the field', async () => {
+    const result = await handler(event({ ...detail, customer: { ...detail.customer, email: 'wang5@' } }), context);
+    expect(result).toMatchObject({ status: 'accepted', droppedFields: ['detail.customer.email'] });
+    const items = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!);
+    const warning = items.find((i) => i.kind === 'EventWarning');
+    expect(warning).toMatchObject({ pk: 'EVENTWARNING#evt-1', source: 'dealer.dms', detailType: 'Service Completed', warnings: [{ field: 'detail.customer.email', reason: 'not-email' }], followUpIds: result.followUpIds });
+    expect(JSON.stringify(warning)).not.toMatch(/王五|wang5@|\+8613800138000/);
+    expect(items.find((i) => i.kind === 'FollowUp')!.customer).toEqual(detail.customer);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('rejects an event whose phone and email are both unusable, naming the field and reason', async () => {
+    const result = await handler(event({ ...detail, customer: { ...detail.customer, phone: 'none', email: 'none' } }), context);
+    expect(result).toEqual({ status: 'rejected', field: 'detail.customer.phone', followUpIds: [] });
+    expect(db.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ kind: 'Rejection', field: 'detail.customer.phone', reason: 'not-phone' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

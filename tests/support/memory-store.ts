@@ -1,10 +1,11 @@
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
-import type { AttemptRecord, FollowUpStore, RejectionRecord } from '../../functions/shared/adapters/follow-up-store.js';
+import type { AttemptRecord, EventWarningRecord, FollowUpStore, RejectionRecord } from '../../functions/shared/adapters/follow-up-store.js';
 
 /** An in-memory FollowUpStore for tests that pour thousands of inputs through a handler. */
 export class MemoryFollowUpStore implements FollowUpStore {
   readonly followUps = new Map<string, FollowUp & { executionStarted?: boolean }>();
   readonly rejections: RejectionRecord[] = [];
+  readonly eventWarnings: EventWarningRecord[] = [];
   readonly attempts = new Map<string, Record<string, unknown>>();
 
   async create(followUp: FollowUp) {
@@ -21,6 +22,9 @@ export class MemoryFollowUpStore implements FollowUpStore {
   }
   async recordRejection(rejection: RejectionRecord) {
     this.rejections.push(rejection);
+  }
+  async recordEventWarnings(record: EventWarningRecord) {
+    this.eventWarnings.push(record);
   }
   async optOut() {}
   async customerState() {

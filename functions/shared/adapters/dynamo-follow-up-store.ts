@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowUp } from '../domain/follow-up.js';
-import type { AttemptRecord, CustomerContactState, FinalOutcome, FollowUpStore, RejectionRecord } from './follow-up-store.js';
+import type { AttemptRecord, CustomerContactState, EventWarningRecord, FinalOutcome, FollowUpStore, RejectionRecord } from './follow-up-store.js';
 import { sdkClientConfig } from './sdk-config.js';
 import { customerPk, type CustomerRef } from '../domain/customer-key.js';
 
@@ -98,6 +98,15 @@ export class DynamoFollowUpStore implements FollowUpStore {
       new PutCommand({
         TableName: this.tableName,
         Item: { pk: `REJECTED#${rejection.eventId}`, sk: 'META', kind: 'Rejection', ...rejection, expiresAt: this.expiresAt() },
+      }),
+    );
+  }
+
+  async recordEventWarnings(record: EventWarningRecord) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `EVENTWARNING#${record.eventId}`, sk: 'META', kind: 'EventWarning', ...record, expiresAt: this.expiresAt() },
       }),
     );
   }

@@ -3,6 +3,7 @@ import type { Channel } from '../domain/policy-schema.js';
 import type { Answers, Assessment } from '../domain/survey.js';
 import type { PlanDecision } from '../domain/plan.js';
 import type { CustomerRef } from '../domain/customer-key.js';
+import type { EventIssue } from '../domain/event-issues.js';
 
 /** One open or finished contact attempt: the task token the workflow waits on, and what came back. */
 export interface AttemptRecord {
@@ -24,13 +25,26 @@ export interface AttemptRecord {
   contactId?: string;
 }
 
-export interface RejectionRecord {
+/**
+ * An event that started nothing: the field and the reason (a code the pages put in the reader's
+ * words). Never the event's detail: no name, phone, email or answer is kept.
+ */
+export interface RejectionRecord extends EventIssue {
   eventId: string;
   source: string;
   detailType: string;
-  field: string;
-  message: string;
   receivedAt: string;
+}
+
+/** An event accepted without some of its fields (an unusable email or phone, dropped): what was dropped and why. */
+export interface EventWarningRecord {
+  eventId: string;
+  source: string;
+  detailType: string;
+  receivedAt: string;
+  warnings: EventIssue[];
+  /** The follow-ups the event started, so a reader can open them. */
+  followUpIds: string[];
 }
 
 export interface FinalOutcome {
@@ -61,6 +75,7 @@ export interface FollowUpStore {
   get(followUpId: string): Promise<FollowUp | undefined>;
   markStarted(followUpId: string): Promise<void>;
   recordRejection(rejection: RejectionRecord): Promise<void>;
+  recordEventWarnings(record: EventWarningRecord): Promise<void>;
   /** Without `until` the opt-out is for good (it never expires); with it, it lapses then. */
   optOut(customer: CustomerRef, at: string, until?: string): Promise<void>;
   /** Everything known about contacting a customer, in one read: opt-out, complaint pause, contacts per quarter. */
