@@ -37,7 +37,7 @@ export interface HttpRequest {
 
 export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: HttpRequest): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
   for (const route of routes) {
-    const match = route.method === request.method.toUpperCase() ? route.pattern.exec(request.path) : null;
+    const match = route.method === 'ANY' || route.method === request.method.toUpperCase() ? route.pattern.exec(request.path) : null;
     if (!match) continue;
     const event: APIGatewayProxyEventV2 = {
       version: '2.0',
@@ -45,6 +45,7 @@ export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: H
       rawPath: request.path,
       rawQueryString: request.query,
       headers: request.headers,
+      ...(request.query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(request.query)) } : {}),
       pathParameters: Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)])),
       requestContext: {
         accountId: LOCAL_ACCOUNT,
@@ -62,7 +63,9 @@ export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: H
       isBase64Encoded: false,
     };
     // API Gateway invokes the integration on the function's resource policy, naming the route it serves.
-    const [method, routePath] = route.routeKey.split(' ') as [string, string];
+    // An ANY route is invoked with the request's own method in the source ARN.
+    const [routeMethod, routePath] = route.routeKey.split(' ') as [string, string];
+    const method = routeMethod === 'ANY' ? request.method.toUpperCase() : routeMethod;
     const sourceArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${LOCAL_API_ID}/$default/${method}${routePath}`;
     const response = (await cloud.invokeFunction(route.functionArn, event, { principal: { kind: 'service', service: 'apigateway.amazonaws.com' }, context: { 'aws:SourceArn': sourceArn } })) as APIGatewayProxyStructuredResultV2;
     // An answered link is how an agent completes a Connect task here: it stops counting as active.

@@ -30,6 +30,8 @@ export function toLinkRequest(event: APIGatewayProxyEventV2): LinkRequest {
     body,
     wantsJson: (headers.accept ?? '').includes('application/json'),
     action: event.rawPath,
+    // An explicit ?lang= first: a reader who switched language keeps it.
+    languages: [new URLSearchParams(event.rawQueryString ?? '').get('lang'), headers['accept-language']].filter(Boolean).join(','),
   };
 }
 
@@ -47,7 +49,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2, context: Cont
   logger.info('link answered', { method: request.method, statusCode: response.statusCode });
   return {
     statusCode: response.statusCode,
-    headers: { 'content-type': response.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+    headers: { ...response.headers, 'content-type': response.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
     body: response.body,
   };
 }).use(injectLambdaContext(logger));

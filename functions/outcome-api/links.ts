@@ -1,12 +1,13 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { PolicyConfig, Locale } from '../shared/domain/policy-schema.js';
+import type { PolicyConfig, Locale, Survey } from '../shared/domain/policy-schema.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
 import { createHash } from 'node:crypto';
 import type { Workflow } from '../shared/adapters/workflow.js';
 import { verifyLink, type SigningKeys } from '../shared/domain/signed-link.js';
-import { answersSchema, type Answers } from '../shared/domain/survey.js';
+import { answerProblem, answersSchema, type Answers } from '../shared/domain/survey.js';
+import { catalogues, translator } from '../shared/i18n/index.js';
 import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';
 import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText, unsubscribePage, unsubscribedText } from './pages.js';
 import { customerOf } from '../shared/domain/customer-key.js';
@@ -19,13 +20,19 @@ export interface LinkRequest {
   wantsJson: boolean;
   /** The path the form posts back to. */
   action: string;
+  /** The reader's languages before we know whose link it is: `?lang=`, then Accept-Language. */
+  languages?: string;
 }
 
 export interface LinkResponse {
   statusCode: number;
   contentType: 'text/html; charset=utf-8' | 'application/json';
   body: string;
+  headers?: Record<string, string>;
 }
+
+/** What a link answers to: GET shows its page, POST submits it. */
+export const LINK_METHODS = ['GET', 'POST'] as const;
 
 export interface LinkDeps {
   config: PolicyConfig;
@@ -61,9 +68,28 @@ export function formToObject(fields: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-function respond(request: LinkRequest, locale: Locale, statusCode: number, code: string, message: string, html?: string): LinkResponse {
-  if (request.wantsJson) return { statusCode, contentType: 'application/json', body: JSON.stringify({ code, message }) };
-  return { statusCode, contentType: 'text/html; charset=utf-8', body: html ?? messagePage(locale, code, message) };
+/** The codes a link answers with; each has a page title in the catalogue (`links.titles`). */
+export type LinkCode = keyof (typeof catalogues)['en']['links']['titles'];
+type LinkMessage = keyof (typeof catalogues)['en']['links']['messages'];
+
+/** A catalogue message of section `links`, in the reader's language. */
+export function linkMessage(locale: Locale, key: LinkMessage): string {
+  return catalogues[locale].links.messages[key];
+}
+
+/**
+ * Answers with a stable code for machines and words for people: the page's title comes from the
+ * catalogue by code, the message is already in the reader's language.
+ */
+function respond(request: LinkRequest, locale: Locale, statusCode: number, code: LinkCode, message: string, html?: string, headers?: Record<string, string>): LinkResponse {
+  if (request.wantsJson) return { statusCode, contentType: 'application/json', body: JSON.stringify({ code, message }), ...(headers ? { headers } : {}) };
+  return { statusCode, contentType: 'text/html; charset=utf-8', body: html ?? messagePage(locale, catalogues[locale].links.titles[code], message), ...(headers ? { headers } : {}) };
+}
+
+/** A refused submission: the field for machines, a sentence naming the question for people, the form again with what was typed. */
+function refuse(request: LinkRequest, locale: Locale, field: string, message: string, form: (error: string) => string): LinkResponse {
+  if (request.wantsJson) return { statusCode: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid-field', field, message }) };
+  return { statusCode: 400, contentType: 'text/html; charset=utf-8', body: form(message) };
 }
 
 function fieldError(error: z.ZodError, prefix: string[] = []): { field: string; message: string } {
@@ -71,29 +97,67 @@ function fieldError(error: z.ZodError, prefix: string[] = []): { field: string; 
   return { field: [...prefix, ...issue.path.map(String)].join('.'), message: issue.message };
 }
 
+/** The agent's fields in words: which one is wrong, said as the form says it. */
+function agentFieldMessage(locale: Locale, field: string): string {
+  const t = translator(locale);
+  if (field === 'result') return t('forms.errors.resultMissing');
+  if (field === 'severity') return t('forms.errors.severity');
+  if (field === 'callbackAt') return t('forms.errors.callbackAt');
+  return t('forms.errors.field', { field });
+}
+
+/** The answer the survey refused, named by its question's text in the reader's language. */
+function answerMessage(locale: Locale, survey: Survey, error: z.ZodError, submitted: Record<string, unknown>): { field: string; message: string } {
+  const { questionId, problem } = answerProblem(survey, error.issues[0]!, submitted);
+  const question = survey.questions.find((q) => q.id === questionId)?.text[locale] ?? questionId;
+  const t = translator(locale);
+  const message =
+    problem === 'missing' ? t('forms.errors.answerMissing', { question })
+    : problem === 'tooLong' ? t('forms.errors.answerTooLong', { question })
+    : problem === 'unknown' ? t('forms.errors.answerUnknown', { field: questionId })
+    : t('forms.errors.answerInvalid', { question });
+  return { field: `answers.${questionId}`, message };
+}
+
+/** The reader's language when the link does not tell (a refused link): `?lang=` or Accept-Language, else the default. */
+export function preferredLocale(languages: string | undefined, fallback: Locale): Locale {
+  for (const part of (languages ?? '').split(',')) {
+    const tag = part.split(';')[0]!.trim().toLowerCase();
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return fallback;
+}
+
 /** Answers a signed link: shows the form (GET) or records the submission and resumes the workflow (POST). */
 export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<LinkResponse> {
-  const fallbackLocale = deps.config.defaults.locale;
+  const readerLocale = preferredLocale(request.languages, deps.config.defaults.locale);
+  // Any other method reaches the function (the route takes them all) and gets what HTTP says: 405 and Allow.
+  if (!(LINK_METHODS as readonly string[]).includes(request.method)) {
+    return respond(request, readerLocale, 405, 'method-not-allowed', linkMessage(readerLocale, 'methodNotAllowed'), undefined, { allow: LINK_METHODS.join(', ') });
+  }
   const check = verifyLink(request.token, deps.keys, deps.now);
   if (!check.ok) {
     const status = check.reason === 'expired' ? 410 : check.reason === 'tampered' ? 403 : 400;
-    return respond(request, fallbackLocale, status, `link-${check.reason}`, check.message);
+    return respond(request, readerLocale, status, `link-${check.reason}`, linkMessage(readerLocale, check.reason));
   }
   const { claims } = check;
   if (claims.purpose === 'acknowledge' || claims.purpose === 'resolve') return handleComplaintLink(request, claims, deps);
   if (claims.purpose === 'unsubscribe') return handleUnsubscribe(request, claims, deps);
   const { attempt, followUp } = await deps.store.getWithAttempt(claims.followUpId, claims.attempt);
-  if (!attempt || !followUp) return respond(request, fallbackLocale, 404, 'link-unknown', 'This follow-up no longer exists.');
+  if (!attempt || !followUp) return respond(request, readerLocale, 404, 'link-unknown', linkMessage(readerLocale, 'unknown'));
   const locale = localeOf(followUp, deps.config);
-  if (attempt.usedAt) return respond(request, locale, 409, 'link-used', 'This link has already been used. Thank you.');
+  if (attempt.usedAt) return respond(request, locale, 409, 'link-used', linkMessage(locale, 'used'));
   const policy = deps.config.policies[followUp.serviceType];
   const survey = policy ? deps.config.surveys[policy.survey] : undefined;
-  if (!survey) return respond(request, locale, 410, 'follow-up-closed', 'This follow-up is closed.');
+  if (!survey) return respond(request, locale, 410, 'follow-up-closed', linkMessage(locale, 'closed'));
 
-  const formFor = (error?: string) =>
+  const submitted = request.body ?? {};
+  // A refused form comes back with what was typed: nobody enters the answers twice.
+  const formFor = (error?: string, values?: Record<string, unknown>) =>
     claims.purpose === 'agent'
-      ? agentFormPage(locale, survey, agentTaskFor(followUp, deps.config, survey, claims.attempt, request.action).description, request.action, error)
-      : surveyPage(locale, survey, request.action, error);
+      ? agentFormPage(locale, survey, agentTaskFor(followUp, deps.config, survey, claims.attempt, request.action).description, request.action, error, values)
+      : surveyPage(locale, survey, request.action, error, values);
 
   if (request.method === 'GET') {
     if (request.wantsJson) {
@@ -101,18 +165,17 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     }
     return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: formFor() };
   }
-  if (request.method !== 'POST') return respond(request, locale, 405, 'method-not-allowed', 'Use GET to open the link and POST to submit it.');
 
   let result: (typeof agentResults)[number] = 'reached';
   let callbackAt: string | undefined;
   let complaint = false;
   let severity: 'urgent' | 'major' | 'general' | undefined;
-  let rawAnswers: unknown = request.body?.answers ?? {};
+  let rawAnswers: unknown = submitted.answers ?? {};
   if (claims.purpose === 'agent') {
-    const parsed = agentSubmissionSchema.safeParse(request.body ?? {});
+    const parsed = agentSubmissionSchema.safeParse(submitted);
     if (!parsed.success) {
-      const { field, message } = fieldError(parsed.error);
-      return respond(request, locale, 400, 'invalid-field', `${field}: ${message}`, formFor(`${field}: ${message}`));
+      const { field } = fieldError(parsed.error);
+      return refuse(request, locale, field, agentFieldMessage(locale, field.split('.')[0]!), (message) => formFor(message, submitted));
     }
     result = parsed.data.result;
     complaint = parsed.data.complaint !== undefined && parsed.data.complaint !== false;
@@ -122,16 +185,15 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
       const when = parsed.data.callbackAt;
       const at = when ? (/[zZ]|[+-]\d\d:\d\d$/.test(when) ? DateTime.fromISO(when) : DateTime.fromISO(when, { zone: followUp.customer.timeZone ?? deps.config.defaults.timeZone })) : undefined;
       if (!at || !at.isValid || at.toJSDate() <= deps.now) {
-        const message = 'callbackAt: expected a future date and time for the call back';
-        return respond(request, locale, 400, 'invalid-field', message, formFor(message));
+        return refuse(request, locale, 'callbackAt', agentFieldMessage(locale, 'callbackAt'), (message) => formFor(message, submitted));
       }
       callbackAt = at.toJSDate().toISOString();
     }
   }
   const answers = answersSchema(survey, { requireAll: result === 'reached' }).safeParse(result === 'reached' ? rawAnswers : {});
   if (!answers.success) {
-    const { field, message } = fieldError(answers.error, ['answers']);
-    return respond(request, locale, 400, 'invalid-field', `${field}: ${message}`, formFor(`${field}: ${message}`));
+    const { field, message } = answerMessage(locale, survey, answers.error, (rawAnswers ?? {}) as Record<string, unknown>);
+    return refuse(request, locale, field, message, (text) => formFor(text, submitted));
   }
 
   const stored = await deps.store.answerAttempt(claims.followUpId, claims.attempt, {
@@ -142,16 +204,16 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     agentSeverity: severity,
     usedAt: deps.now.toISOString(),
   });
-  if (!stored) return respond(request, locale, 409, 'link-used', 'This link has already been used. Thank you.');
+  if (!stored) return respond(request, locale, 409, 'link-used', linkMessage(locale, 'used'));
   try {
     await deps.workflow.completeTask(attempt.taskToken, { result, ...(callbackAt ? { callbackAt } : {}) });
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
     if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) {
-      return respond(request, locale, 410, 'follow-up-closed', 'This follow-up was closed before your answer arrived.');
+      return respond(request, locale, 410, 'follow-up-closed', linkMessage(locale, 'closedBeforeAnswer'));
     }
     await deps.store.reopenAttempt(claims.followUpId, claims.attempt);
-    return respond(request, locale, 503, 'try-again', 'We could not record this right now. Please try again in a minute.');
+    return respond(request, locale, 503, 'try-again', linkMessage(locale, 'tryAgain'));
   }
   return respond(request, locale, 200, 'recorded', thanksText(locale));
 }
@@ -201,17 +263,16 @@ const unsubscribeSchema = z.object({ 'List-Unsubscribe': z.literal('One-Click', 
  */
 async function handleUnsubscribe(request: LinkRequest, claims: { followUpId: string }, deps: LinkDeps): Promise<LinkResponse> {
   const followUp = await deps.store.get(claims.followUpId);
-  if (!followUp) return respond(request, deps.config.defaults.locale, 404, 'link-unknown', 'This follow-up no longer exists.');
+  if (!followUp) return respond(request, preferredLocale(request.languages, deps.config.defaults.locale), 404, 'link-unknown', linkMessage(preferredLocale(request.languages, deps.config.defaults.locale), 'unknown'));
   const locale = localeOf(followUp, deps.config);
   if (request.method === 'GET') {
     if (request.wantsJson) return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose: 'unsubscribe', followUpId: claims.followUpId }) };
     return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: unsubscribePage(locale, request.action) };
   }
-  if (request.method !== 'POST') return respond(request, locale, 405, 'method-not-allowed', 'Use GET to open the link and POST to submit it.');
   const parsed = unsubscribeSchema.safeParse(request.body ?? {});
   if (!parsed.success) {
-    const { field, message } = fieldError(parsed.error);
-    return respond(request, locale, 400, 'invalid-field', `${field}: ${message}`);
+    const { field } = fieldError(parsed.error);
+    return refuse(request, locale, field, translator(locale)('forms.errors.field', { field }), () => unsubscribePage(locale, request.action));
   }
   await deps.store.optOut(customerOf(followUp), deps.now.toISOString());
   return respond(request, locale, 200, 'unsubscribed', unsubscribedText(locale));

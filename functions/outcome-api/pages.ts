@@ -9,61 +9,71 @@ const t = (locale: Locale) => ({ ...catalogues[locale].forms, severities: catalo
 const page = (locale: Locale, title: string, body: unknown) => html`<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:640px;margin:2rem auto;padding:0 1rem;color:#1d2733}
+<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;max-width:640px;margin:2rem auto;padding:0 1rem;color:#1d2733}
 fieldset{border:1px solid #ccd;border-radius:6px;margin:0 0 1rem}label{display:block;margin:.3rem 0}
 button{padding:.6rem 1.2rem;background:#0b5cad;color:#fff;border:0;border-radius:4px;font-size:1rem}
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem;border-radius:4px}</style></head>
 <body><h1>${title}</h1>${body}</body></html>`;
 
-export function questionFields(survey: Survey, locale: Locale, required: boolean) {
+/** What the reader had entered, when a refused form comes back: field name → submitted value. */
+export type FormValues = Record<string, unknown>;
+
+const checked = (on: boolean) => raw(on ? ' checked' : '');
+const selected = (on: boolean) => raw(on ? ' selected' : '');
+const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
+export function questionFields(survey: Survey, locale: Locale, required: boolean, answers: FormValues = {}) {
   const w = t(locale);
   return survey.questions.map((q) => {
     const name = `answers.${q.id}`;
     const req = required && q.required;
+    const value = text(answers[q.id]);
     if (q.kind === 'yesNo') {
       return html`<fieldset><legend>${q.text[locale]}</legend>
-<label><input type="radio" name="${name}" value="yes"${req ? raw(' required') : ''}> ${w.yes}</label>
-<label><input type="radio" name="${name}" value="no"> ${w.no}</label></fieldset>`;
+<label><input type="radio" name="${name}" value="yes"${req ? raw(' required') : ''}${checked(value === 'yes')}> ${w.yes}</label>
+<label><input type="radio" name="${name}" value="no"${checked(value === 'no')}> ${w.no}</label></fieldset>`;
     }
     if (q.kind === 'score') {
       return html`<fieldset><legend>${q.text[locale]}</legend>${[1, 2, 3, 4, 5].map(
-        (n) => html`<label style="display:inline-block;margin-right:1rem"><input type="radio" name="${name}" value="${n}"${n === 1 && req ? raw(' required') : ''}> ${n}</label>`,
+        (n) => html`<label style="display:inline-block;margin-right:1rem"><input type="radio" name="${name}" value="${n}"${n === 1 && req ? raw(' required') : ''}${checked(value === String(n))}> ${n}</label>`,
       )}</fieldset>`;
     }
-    return html`<fieldset><legend>${q.text[locale]} ${w.optional}</legend><textarea name="${name}" rows="3" style="width:100%"></textarea></fieldset>`;
+    return html`<fieldset><legend>${q.text[locale]} ${w.optional}</legend><textarea name="${name}" rows="3" style="width:100%">${value}</textarea></fieldset>`;
   });
 }
 
-/** The agent's outcome fields: result, call-back time, the survey's questions, complaint flag. */
-export function agentOutcomeFields(locale: Locale, survey: Survey) {
+/** The agent's outcome fields: result, call-back time, the survey's questions, complaint flag; `values` refills them. */
+export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormValues = {}) {
   const w = t(locale);
-  const options = Object.entries(w.results).map(([value, label]) => html`<label><input type="radio" name="result" value="${value}" required> ${label}</label>`);
+  const answers = (values.answers && typeof values.answers === 'object' ? values.answers : {}) as FormValues;
+  const options = Object.entries(w.results).map(([value, label]) => html`<label><input type="radio" name="result" value="${value}" required${checked(values.result === value)}> ${label}</label>`);
   return html`<fieldset><legend>${w.result}</legend>${options}</fieldset>
-<label>${w.callbackAt} <input type="datetime-local" name="callbackAt"></label>
-${questionFields(survey, locale, false)}
-<label><input type="checkbox" name="complaint" value="yes"> ${w.complaint}</label>
-<label>${w.severity} <select name="severity"><option value="">—</option>${(['urgent', 'major', 'general'] as const).map((s) => html`<option value="${s}">${w.severities[s]}</option>`)}</select></label>
+<label>${w.callbackAt} <input type="datetime-local" name="callbackAt" value="${text(values.callbackAt)}"></label>
+${questionFields(survey, locale, false, answers)}
+<label><input type="checkbox" name="complaint" value="yes"${checked(values.complaint !== undefined && values.complaint !== false)}> ${w.complaint}</label>
+<label>${w.severity} <select name="severity"><option value="">—</option>${(['urgent', 'major', 'general'] as const).map((s) => html`<option value="${s}"${selected(values.severity === s)}>${w.severities[s]}</option>`)}</select></label>
 <p><button type="submit">${w.submit}</button></p>`;
 }
 
-export function agentFormPage(locale: Locale, survey: Survey, script: string, action: string, error?: string) {
+export function agentFormPage(locale: Locale, survey: Survey, script: string, action: string, error?: string, values?: FormValues) {
   const w = t(locale);
   return page(
     locale,
     w.agentTitle,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <pre style="white-space:pre-wrap;background:#f4f6f8;padding:.8rem;border-radius:4px">${script}</pre>
-<form method="post" action="${action}">${agentOutcomeFields(locale, survey)}</form>`,
+<form method="post" action="${action}">${agentOutcomeFields(locale, survey, values)}</form>`,
   ).toString();
 }
 
-export function surveyPage(locale: Locale, survey: Survey, action: string, error?: string) {
+export function surveyPage(locale: Locale, survey: Survey, action: string, error?: string, values: FormValues = {}) {
   const w = t(locale);
+  const answers = (values.answers && typeof values.answers === 'object' ? values.answers : {}) as FormValues;
   return page(
     locale,
     survey.title[locale] ?? w.surveyTitle,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<form method="post" action="${action}">${questionFields(survey, locale, true)}
+<form method="post" action="${action}">${questionFields(survey, locale, true, answers)}
 <p><button type="submit">${w.submit}</button></p></form>`,
   ).toString();
 }

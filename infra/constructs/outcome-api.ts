@@ -55,7 +55,9 @@ export class OutcomeApi extends Construct {
     grantItemReadWrite(props.table, this.handler.fn);
     this.signingSecret.grantRead(this.handler.fn);
     const integration = new HttpLambdaIntegration('Links', this.handler.fn);
-    this.api.addRoutes({ path: '/links/{token}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });
+    // Every method reaches the function, which answers GET and POST and refuses the rest with 405
+    // and Allow: routes for GET and POST alone would leave API Gateway answering PUT with a 404.
+    this.api.addRoutes({ path: '/links/{token}', methods: [apigw.HttpMethod.ANY], integration });
     acknowledge(this.api, 'AwsSolutions-APIG4', 'The routes are capability URLs: each request carries an HMAC-signed, expiring, single-use token that the function verifies; agents and customers have no AWS identity.');
   }
 

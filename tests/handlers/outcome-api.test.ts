@@ -24,17 +24,17 @@ const followUp = {
 };
 const link = (purpose: 'agent' | 'survey', expiresAt = now.getTime() / 1000 + 3600) => signLink({ followUpId: id, attempt: 1, purpose, expiresAt }, keys);
 
-function request(method: 'GET' | 'POST', token: string, body?: unknown, json = true): APIGatewayProxyEventV2 {
+function request(method: string, token: string, body?: unknown, json = true, extraHeaders: Record<string, string> = {}): APIGatewayProxyEventV2 {
   return {
     version: '2.0', routeKey: `${method} /links/{token}`, rawPath: `/links/${token}`, rawQueryString: '',
-    headers: json ? { 'content-type': 'application/json', accept: 'application/json' } : { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { ...(json ? { 'content-type': 'application/json', accept: 'application/json' } : { 'content-type': 'application/x-www-form-urlencoded' }), ...extraHeaders },
     pathParameters: { token },
     requestContext: { http: { method } } as never,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     isBase64Encoded: false,
   };
 }
-const parsed = (r: { body?: string }) => JSON.parse(r.body ?? '{}') as { code: string; message: string };
+const parsed = (r: { body?: string }) => JSON.parse(r.body ?? '{}') as { code: string; field?: string; message: string };
 
 beforeEach(() => {
   for (const mock of [db, sfn, secrets]) mock.reset();
@@ -85,14 +85,51 @@ describe('outcome-api handler', () => {
     db.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'used', $metadata: {} }));
     const response = await handler(request('POST', link('agent'), { result: 'no_answer' }), context);
     expect(response.statusCode).toBe(409);
-    expect(parsed(response).message).toContain('already been used');
+    // The customer's language (钱七 has none: the default, zh-CN), the code for machines.
+    expect(parsed(response)).toEqual({ code: 'link-used', message: '此链接已经使用过，您的回答已记录。谢谢！' });
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
   });
 
-  it('names the missing answer and keeps the link usable', async () => {
+  it('names the missing answer by its question, in the reader\'s language, and keeps the link usable', async () => {
     const response = await handler(request('POST', link('agent'), { result: 'reached', answers: { overall: 5 } }), context);
     expect(response.statusCode).toBe(400);
-    expect(parsed(response).message).toMatch(/^answers\.explained/);
+    expect(parsed(response)).toEqual({ code: 'invalid-field', field: 'answers.explained', message: '请回答：服务顾问是否向您解释了所做的工作和费用？' });
+    expect(db.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('gives the form back with everything the agent entered when one answer is missing', async () => {
+    const form = 'result=reached&answers.overall=4&answers.wantsComplaint=no&answers.suggestions=%E5%BE%88%E5%A5%BD&complaint=yes&severity=major';
+    const response = await handler(request('POST', link('agent'), form, false), context);
+    expect(response.statusCode).toBe(400);
+    const page = String(response.body);
+    expect(page).toContain('请回答：服务顾问是否向您解释了所做的工作和费用？');
+    expect(page).toMatch(/name="result" value="reached" required checked/);
+    expect(page).toMatch(/name="answers\.overall" value="4" checked/);
+    expect(page).toMatch(/name="answers\.wantsComplaint" value="no" checked/);
+    expect(page).toContain('>很好</textarea>');
+    expect(page).toMatch(/name="complaint" value="yes" checked/);
+    expect(page).toMatch(/<option value="major" selected>/);
+    expect(page).not.toMatch(/name="answers\.explained" value="(yes|no)" checked/);
+  });
+
+  it('titles its pages in words of the reader\'s language, never with the code', async () => {
+    db.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'used', $metadata: {} }));
+    const page = String((await handler(request('POST', link('survey'), 'answers.overall=5&answers.explained=yes&answers.wantsComplaint=no', false), context)).body);
+    expect(page).toContain('<title>链接已使用</title>');
+    expect(page).not.toContain('link-used');
+  });
+
+  it('says a tampered link is invalid in the language the browser asks for', async () => {
+    const response = await handler(request('GET', `${link('survey')}x`, undefined, false, { 'accept-language': 'en-GB,en;q=0.9' }), context);
+    expect(response.statusCode).toBe(403);
+    expect(String(response.body)).toContain('<title>Invalid link</title>');
+  });
+
+  it.each(['PUT', 'DELETE', 'PATCH'])('answers %s with 405 and the methods a link takes', async (method) => {
+    const response = await handler(request(method, link('survey'), { result: 'reached' }), context);
+    expect(response.statusCode).toBe(405);
+    expect(response.headers).toMatchObject({ allow: 'GET, POST' });
+    expect(parsed(response).code).toBe('method-not-allowed');
     expect(db.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 

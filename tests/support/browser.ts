@@ -1,21 +1,33 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import Chromium, { inflate, setupLambdaEnvironment } from '@sparticuz/chromium';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 /**
  * The browser for browser tests: the Chromium that @sparticuz/chromium ships inside its npm
  * package, so `npm ci && npm test` needs nothing but Node; CHROMIUM_PATH names another one.
  * Outside Amazon Linux the package leaves the shared libraries its Chromium links (NSS, NSPR,
  * expat) packed, and a machine with only Node has none of them: they are unpacked next to it.
+ * Every page it opens can draw Chinese (see `withChineseFont`).
  */
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH || (await packagedChromium());
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath,
     // Headless, as root, on a machine with no network: no sandbox, no GPU, no background calls home.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => withChineseFont(await newContext(options));
+  // browser.newPage's own context closes with its page; this one must too.
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    page.once('close', () => void context.close().catch(() => undefined));
+    return page;
+  };
+  return browser;
 }
 
 async function packagedChromium(): Promise<string> {
@@ -29,4 +41,51 @@ async function packagedChromium(): Promise<string> {
   } catch (error) {
     throw new Error(`No browser for the browser tests: @sparticuz/chromium could not unpack its Chromium (${(error as Error).message}). Run \`npm ci\` again, or set CHROMIUM_PATH to a Chromium executable.`);
   }
+}
+
+/** Where the pages' font stacks find it: the name the Noto CJK fonts carry on Linux desktops. */
+const FONT_FAMILY = 'Noto Sans CJK SC';
+// A host that never resolves: the route answers before any lookup.
+const FONT_ORIGIN = 'http://fonts.test.invalid';
+
+/**
+ * The packaged Chromium brings one Latin font and no CJK one (Chinese renders as nothing), and
+ * its fontconfig cannot read WOFF2. So each page gets Noto Sans SC (the npm package
+ * @fontsource-variable/noto-sans-sc, a devDependency) as a web font under the family name
+ * the pages list, served by the test browser itself: nothing reaches the network, and the
+ * pages under test are unchanged.
+ */
+async function withChineseFont(context: BrowserContext): Promise<BrowserContext> {
+  const pkg = path.dirname(createRequire(import.meta.url).resolve('@fontsource-variable/noto-sans-sc/package.json'));
+  const css = readFileSync(path.join(pkg, 'index.css'), 'utf8')
+    .replaceAll("'Noto Sans SC Variable'", `'${FONT_FAMILY}'`)
+    .replaceAll('url(./files/', `url(${FONT_ORIGIN}/`)
+    // Block rather than swap: a screenshot never catches the fallback font.
+    .replaceAll('font-display: swap', 'font-display: block');
+  await context.route(`${FONT_ORIGIN}/**`, async (route) => {
+    const file = path.basename(new URL(route.request().url()).pathname);
+    if (!/^[\w.-]+\.woff2$/.test(file)) return route.fulfill({ status: 404 });
+    return route.fulfill({ status: 200, contentType: 'font/woff2', headers: { 'access-control-allow-origin': '*' }, body: readFileSync(path.join(pkg, 'files', file)) });
+  });
+  // A string, not a function: tsx would decorate a function with helpers the page does not have.
+  await context.addInitScript(`{
+    const install = () => {
+      const style = document.createElement('style');
+      style.dataset.testFont = '';
+      style.textContent = ${JSON.stringify(css)};
+      document.head.append(style);
+    };
+    if (document.head) install();
+    else document.addEventListener('DOMContentLoaded', install, { once: true });
+  }`);
+  // Glyphs stay invisible until their subset arrives: a screenshot waits for the page's fonts.
+  context.on('page', (page) => {
+    const screenshot = page.screenshot.bind(page);
+    page.screenshot = async (options) => {
+      // Loads the subsets the page's text needs (a font loads only once layout asks for it).
+      await page.evaluate(`document.fonts.load('16px "${FONT_FAMILY}"', document.body.innerText).then(() => document.fonts.ready).then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(undefined)))))`);
+      return screenshot(options);
+    };
+  });
+  return context;
 }

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { Locale, PolicyConfig, Survey } from './policy-schema.js';
 import type { FollowUp } from './follow-up.js';
 import type { AgentTask, OutgoingEmail } from '../adapters/contact-channels.js';
+import { translator } from '../i18n/index.js';
 
 /** Plain-text placeholders ({{customerName}}): no HTML escaping, the caller escapes per medium. */
 function fill(template: string, view: Record<string, string>): string {
@@ -13,37 +14,23 @@ export function localeOf(followUp: FollowUp, config: PolicyConfig): Locale {
   return followUp.customer.locale ?? config.defaults.locale;
 }
 
-const words = {
-  'zh-CN': {
-    taskName: (label: string, attempt: number) => `回访：${label}（第${attempt}次）`,
-    customer: '客户',
-    phone: '电话',
-    script: '话术',
-    questions: '问题（一次问一个，逐条记录）',
-    emailSubject: (label: string) => `${label}回访：请花一分钟告诉我们您的感受`,
-    emailIntro: '感谢您选择我们的服务。请点击下面的链接回答几个简短的问题：',
-    emailButton: '填写回访问卷',
-    emailExpiry: (hours: number) => `链接${hours}小时内有效，只能提交一次。`,
-    emailOptOut: '不希望再收到回访？',
-    emailUnsubscribe: '退订',
-  },
-  en: {
-    taskName: (label: string, attempt: number) => `Follow-up: ${label} (attempt ${attempt})`,
-    customer: 'Customer',
-    phone: 'Phone',
-    script: 'Script',
-    questions: 'Questions (one at a time, record each answer)',
-    emailSubject: (label: string) => `${label}: a minute to tell us how it went`,
-    emailIntro: 'Thank you for choosing us. Please answer a few short questions:',
-    emailButton: 'Answer the survey',
-    emailExpiry: (hours: number) => `The link works for ${hours} hours and can be used once.`,
-    emailOptOut: 'Prefer not to be followed up again?',
-    emailUnsubscribe: 'Unsubscribe',
-  },
-} as const;
-
+/** The words of the agent's task and the survey email, in the customer's language (catalogue section `email`). */
 export function messagesFor(locale: Locale) {
-  return words[locale];
+  const t = translator(locale);
+  return {
+    taskName: (label: string, attempt: number) => t('email.taskName', { label, attempt }),
+    customer: t('email.customer'),
+    phone: t('email.phone'),
+    script: t('email.script'),
+    questions: t('email.questions'),
+    emailSubject: (label: string) => t('email.subject', { label }),
+    emailGreeting: (name: string) => t('email.greeting', { name }),
+    emailIntro: t('email.intro'),
+    emailButton: t('email.button'),
+    emailExpiry: (hours: number) => t('email.expiry', { hours }),
+    emailOptOut: t('email.optOut'),
+    emailUnsubscribe: t('email.unsubscribe'),
+  };
 }
 
 /**
@@ -61,7 +48,7 @@ export function agentTaskFor(
   queueArn?: string,
 ): AgentTask {
   const locale = localeOf(followUp, config);
-  const w = words[locale];
+  const w = messagesFor(locale);
   const policy = config.policies[followUp.serviceType]!;
   const view = { company: config.organization.name[locale], customerName: followUp.customer.name };
   const phone = followUp.customer.phone ?? '—';
@@ -101,10 +88,10 @@ export function oneClickUnsubscribeHeaders(unsubscribeUrl: string): { name: stri
 
 export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyUrl: string, validHours: number, unsubscribeUrl: string): OutgoingEmail {
   const locale = localeOf(followUp, config);
-  const w = words[locale];
+  const w = messagesFor(locale);
   const policy = config.policies[followUp.serviceType]!;
   const company = config.organization.name[locale];
-  const greeting = locale === 'zh-CN' ? `${followUp.customer.name}，您好：` : `Dear ${followUp.customer.name},`;
+  const greeting = w.emailGreeting(followUp.customer.name);
   const body = html`<!doctype html>
 <html lang="${locale}"><body style="font-family:sans-serif;max-width:560px">
 <p>${greeting}</p>
