@@ -23,13 +23,13 @@ const now = new Date('2026-11-20T08:00:00Z');
 const facts = { now, optedOut: false, contactsThisQuarter: 0 };
 
 describe('planFollowUp', () => {
-  it('plans a repair for Monday 09:00 by phone, on time within 3 days', () => {
+  it('plans a repair for Monday 09:00 by phone, on time within 3 working days (Wednesday 20:00)', () => {
     expect(planFollowUp(followUp(), policyConfig, facts)).toEqual({
       action: 'contact',
       attempt: 1,
       channel: 'phone',
       dueAt: '2026-11-23T01:00:00.000Z',
-      deadline: '2026-11-23T07:00:00.000Z',
+      deadline: '2026-11-25T12:00:00.000Z',
       timeoutSeconds: 8 * 3600,
     });
   });

@@ -16,7 +16,9 @@ describe('follow-up policy configuration', () => {
     );
     expect(config.policies['gas-repair']!.samplingRate).toBe(0.2);
     expect(config.policies['urgent-repair']!.rounds).toHaveLength(2);
-    expect(config.policies['complaint-resolved-major']!.rounds[0]!.deadline).toEqual({ days: 7 });
+    expect(config.policies['vehicle-repair']!.rounds[0]!.deadline).toEqual({ workingDays: 3 });
+    expect(config.policies['urgent-repair']!.calendar).toBe('seven-days');
+    expect(config.policies['complaint-resolved-major']!.rounds[0]!.deadline).toEqual({ workingDays: 5 });
     expect(config.policies['complaint-resolved-general']!.rounds[0]!.deadline).toEqual({ days: 14 });
     expect(config.retentionDays).toBeGreaterThanOrEqual(730);
   });
