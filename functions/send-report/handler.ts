@@ -17,7 +17,7 @@ import { s3ReportArchive, type ReportArchive } from '../shared/adapters/report-a
 import { reportKinds } from '../shared/domain/report-schema.js';
 import { parsePeriod, periodEndingBefore, type ReportPeriod } from '../shared/domain/report-period.js';
 import { buildReport } from '../shared/domain/report.js';
-import { renderReportCsv, renderReportHtml, renderReportText, reportTitle } from '../shared/domain/report-render.js';
+import { renderReportCsv, renderReportHtml, renderReportText, reportTitle, type ReportContext } from '../shared/domain/report-render.js';
 
 export const reportInputSchema = z.object({
   kind: z.enum(reportKinds),
@@ -47,6 +47,8 @@ export async function sendReport(input: z.infer<typeof reportInputSchema>, deps:
 
   const recipients = reportConfig.recipients.filter((r) => r.reports.includes(input.kind));
   const report = `${input.kind}/${period.label}`;
+  const prefix = `reports/${report}`;
+  const context: ReportContext = { policies: policyConfig, config: reportConfig, archiveKey: `${prefix}/report.html`, generatedAt: deps.now };
   let rejected = 0;
   for (const recipient of recipients) {
     // A retried run skips the recipients an earlier try already emailed.
@@ -58,8 +60,9 @@ export async function sendReport(input: z.infer<typeof reportInputSchema>, deps:
       await deps.mail.sendEmail({
         to: recipient.email,
         subject: reportTitle(model, recipient.locale),
-        html: renderReportHtml(model, recipient.locale, policyConfig),
-        text: renderReportText(model, recipient.locale, policyConfig),
+        // SES sends Html with Text as multipart/alternative; the charts are tables, which mail clients keep.
+        html: renderReportHtml(model, recipient.locale, context),
+        text: renderReportText(model, recipient.locale, context),
       });
     } catch (error) {
       // SES answered that it did not take the message: a retry may send it.
@@ -72,8 +75,7 @@ export async function sendReport(input: z.infer<typeof reportInputSchema>, deps:
     }
   }
   const whole = buildReport(period, rows, previousRows, 'all', reportConfig);
-  const prefix = `reports/${input.kind}/${period.label}`;
-  await deps.archive.put(`${prefix}/report.html`, renderReportHtml(whole, policyConfig.defaults.locale, policyConfig), 'text/html; charset=utf-8');
+  await deps.archive.put(`${prefix}/report.html`, renderReportHtml(whole, policyConfig.defaults.locale, { ...context, archiveKey: undefined }), 'text/html; charset=utf-8');
   await deps.archive.put(`${prefix}/report.csv`, renderReportCsv(whole), 'text/csv; charset=utf-8');
   logger.info('report sent', { kind: input.kind, period: period.label, recipients: recipients.length, rejected, rows: rows.length });
   metrics.addMetric(`Report_${input.kind}`, MetricUnit.Count, 1);

@@ -81,8 +81,15 @@ describe('send-report handler', () => {
     expect(mails.map((m) => m.Destination?.ToAddresses?.[0])).toEqual(['follow-up-lead@example.com', 'general-manager@example.com']);
     expect(mails[0]!.Content?.Simple?.Subject?.Data).toBe('回访月报 2026-10');
     expect(mails[1]!.Content?.Simple?.Subject?.Data).toBe('Monthly follow-up report 2026-10');
-    expect(mails[1]!.Content?.Simple?.Body?.Html?.Data).toContain('<svg');
-    expect(mails[1]!.Content?.Simple?.Body?.Text?.Data).toContain('Follow-ups: 2 (Previous 1)');
+    // Text and HTML bodies: SES sends them as multipart/alternative.
+    const body = mails[1]!.Content?.Simple?.Body;
+    expect(body?.Text?.Data).toContain('Follow-ups finished: 2 (previous 1)');
+    // Charts are table cells mail clients keep: no SVG, no script, no image to fetch.
+    expect(body?.Html?.Data).toContain('role="img" aria-label="Reach rate"');
+    expect(body?.Html?.Data).not.toMatch(/<svg|<script|<img/);
+    // The archive is named, not linked: no link to a server that is gone when the mail is read.
+    expect(body?.Html?.Data).toContain('reports/monthly/2026-10/report.html');
+    expect(body?.Html?.Data).not.toMatch(/href=/);
   });
 
   it('archives the whole report as HTML and CSV under its period', async () => {
@@ -100,7 +107,8 @@ describe('send-report handler', () => {
     useClock(() => new Date('2026-10-16T00:00:00Z'));
     await handler({ kind: 'daily' }, context);
     const mail = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input).find((m) => m.Destination?.ToAddresses?.[0] === 'after-sales-manager@example.com')!;
-    expect(mail.Content?.Simple?.Body?.Text?.Data).toContain('回访总数: 1');
+    expect(mail.Content?.Simple?.Body?.Text?.Data).toContain('已结束回访: 1');
+    expect(mail.Content?.Simple?.Body?.Text?.Data).toContain('部门：售后服务部、钣喷车间');
     useClock(() => new Date('2026-11-01T01:00:00Z'));
   });
 

@@ -119,14 +119,21 @@ describe('report', () => {
     expect(buildReport(period, rows, [], ['after-sales'], reportConfig).totals.total).toBe(2);
     expect(buildReport(period, rows, [], ['*'], reportConfig).totals.total).toBe(3);
   });
-  it('shows the hospital reach rate against its 70% target, complaint handling and a chart', () => {
+  it('shows the hospital reach rate against its 70% target, complaint handling and the targets met', () => {
     const model = buildReport(period, rows, [], 'all', reportConfig);
     expect(model.byServiceType.find((t) => t.serviceType === 'hospital-discharge')!.targets.reachRate).toBe(0.7);
+    // A service type without its own target is measured against the report's.
+    expect(model.byServiceType.find((t) => t.serviceType === 'vehicle-repair')!.targets.onTimeRate).toBe(reportConfig.targets.all.onTimeRate);
     expect(model.complaints).toMatchObject({ raised: 2, acknowledgedInSlaRate: 1, resolvedInSlaRate: 0, resolutionRate: 0.5 });
     expect(model.lateOrUnreached).toBe(1);
-    const page = renderReportHtml(model, 'en', policyConfig);
-    expect(page).toContain('<svg');
-    expect(page).toContain('Reach rate ≥ 70.0% ✓');
+    const page = renderReportHtml(model, 'en', { policies: policyConfig, config: reportConfig });
+    expect(page).toContain('Reach rate ≥ 70.0% ✓ met');
     expect(renderReportCsv(model)).toContain('period,2026-11-03,total,3');
+    expect(renderReportCsv(model)).toContain('target,hospital-discharge,reachRate,0.7');
+  });
+  it('keeps the complaint cases of a department beside its follow-ups', () => {
+    const model = buildReport(period, rows, [], 'all', reportConfig);
+    expect(model.byDepartment.find((d) => d.departmentId === 'after-sales')!.complaints).toMatchObject({ raised: 2, acknowledgedInSla: 1, resolvedInSla: 0 });
+    expect(model.byDay).toEqual([expect.objectContaining({ day: '2026-11-03', kpis: expect.objectContaining({ total: 3 }) })]);
   });
 });

@@ -1,173 +1,322 @@
 import { html, raw } from 'hono/html';
+import { DateTime } from 'luxon';
+import { catalogues, codeLabel, formatDateTime, translator } from '../i18n/index.js';
 import type { Locale, PolicyConfig } from './policy-schema.js';
 import type { Kpis } from './kpi.js';
-import type { ReportModel } from './report.js';
+import type { ComplaintHandling, ReportModel } from './report.js';
+import type { FollowUpTargets, ReportConfig } from './report-schema.js';
+import { columnChart, COLOURS, rateBar, splitBar, type ColumnPoint } from './report-charts.js';
 
-/** The report as a manager reads it: HTML email (tables and an inline SVG chart), plain text, CSV. */
-const words = {
-  'zh-CN': {
-    title: { daily: '回访日报', weekly: '回访周报', monthly: '回访月报' },
-    metric: '指标',
-    current: '本期',
-    previous: '上期',
-    total: '回访总数',
-    due: '应回访',
-    coverage: '回访覆盖率',
-    reach: '接通率',
-    onTime: '及时率',
-    satisfaction: '满意度（5分制）',
-    complaints: '投诉',
-    dormant: '沉寂客户预约率',
-    late: '逾期或未接通',
-    byType: '按服务类型',
-    byDept: '按部门',
-    byResult: '按结果',
-    target: '目标',
-    type: '服务类型',
-    dept: '部门',
-    handling: '投诉处理',
-    raised: '新增投诉',
-    ackSla: '时限内确认',
-    resolvedSla: '时限内解决',
-    resolution: '问题解决率',
-    reopened: '重新打开',
-    escalated: '升级到',
-    chart: '每日回访量（深色为接通）',
-    indicators: '满意度分项',
-    allDepts: '全部部门',
-  },
-  en: {
-    title: { daily: 'Daily follow-up report', weekly: 'Weekly follow-up report', monthly: 'Monthly follow-up report' },
-    metric: 'Metric',
-    current: 'This period',
-    previous: 'Previous',
-    total: 'Follow-ups',
-    due: 'Due',
-    coverage: 'Coverage rate',
-    reach: 'Reach rate',
-    onTime: 'On-time rate',
-    satisfaction: 'Satisfaction (of 5)',
-    complaints: 'Complaints',
-    dormant: 'Dormant appointment rate',
-    late: 'Late or unreached',
-    byType: 'By service type',
-    byDept: 'By department',
-    byResult: 'By result',
-    target: 'Target',
-    type: 'Service type',
-    dept: 'Department',
-    handling: 'Complaint handling',
-    raised: 'New complaints',
-    ackSla: 'Acknowledged within SLA',
-    resolvedSla: 'Resolved within SLA',
-    resolution: 'Problem resolution rate',
-    reopened: 'Reopened',
-    escalated: 'Escalated to',
-    chart: 'Follow-ups per day (dark: reached)',
-    indicators: 'Satisfaction by indicator',
-    allDepts: 'all departments',
-  },
-} as const;
+/**
+ * The report as a manager reads it: an HTML email (tables, charts drawn with table cells so that
+ * mail clients keep them), the same content as plain text, and a CSV of every figure. Every word
+ * comes from the catalogue's `report` section, department names from reports.json, dates in the
+ * report's time zone.
+ */
+export interface ReportContext {
+  policies: PolicyConfig;
+  config: Pick<ReportConfig, 'timeZone' | 'departments'>;
+  /**
+   * Where the archive keeps the whole report. Named, not linked: the archive is private (S3, or
+   * .local/archive on a laptop), and a link to a local server would not outlive it.
+   */
+  archiveKey?: string;
+  generatedAt?: Date;
+}
+
+type FollowUpKpi = keyof FollowUpTargets;
 
 export const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${(n * 100).toFixed(1)}%`);
 const num = (n: number | null | undefined) => (n === null || n === undefined ? '—' : String(n));
+const score = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(2));
 
-export function reportTitle(model: ReportModel, locale: Locale): string {
-  return `${words[locale].title[model.period.kind]} ${model.period.label}`;
+function kpiValue(k: Kpis, kpi: FollowUpKpi): number | null {
+  return kpi === 'satisfaction' ? k.satisfaction.average : k[kpi];
 }
 
-function kpiRows(locale: Locale, k: Kpis, p: Kpis, lateOrUnreached?: number): [string, string, string][] {
-  const w = words[locale];
+const formatKpi = (kpi: FollowUpKpi, value: number | null | undefined) => (kpi === 'satisfaction' ? score(value) : pct(value));
+
+type Status = 'met' | 'missed' | 'noData' | undefined;
+
+/** met / missed against a minimum; noData when there was nothing to measure; undefined without a target. */
+function status(value: number | null, target: number | undefined): Status {
+  if (target === undefined) return undefined;
+  if (value === null) return 'noData';
+  return value >= target ? 'met' : 'missed';
+}
+
+export function reportTitle(model: ReportModel, locale: Locale): string {
+  return `${translator(locale)(`report.title.${model.period.kind}`)} ${model.period.label}`;
+}
+
+function formatDay(day: string, locale: Locale, zone: string): string {
+  const d = DateTime.fromISO(day, { zone }).setLocale(locale);
+  return locale === 'zh-CN' ? d.toFormat('yyyy年M月d日') : d.toFormat('d LLL yyyy');
+}
+
+/** The words every part of a report shares. */
+function wordsFor(model: ReportModel, locale: Locale, context: ReportContext) {
+  const t = translator(locale);
+  const zone = context.config.timeZone;
+  const department = (id: string) => context.config.departments[id]?.[locale] ?? (id === '-' ? t('report.departments.none') : id);
+  const everyone = model.departments === 'all' || model.departments.includes('*');
+  const list = (items: string[]) => items.join(locale === 'zh-CN' ? '、' : ', ');
+  const scope = everyone ? t('report.scopeAll') : t('report.scopeSome', { names: list((model.departments as string[]).map(department)) });
+  const first = model.period.days[0]!;
+  const last = model.period.days.at(-1)!;
+  const zoneName = DateTime.fromISO(first, { zone }).setLocale(locale).offsetNameLong ?? zone;
+  const dates = t('report.dates', { from: formatDay(first, locale, zone), to: formatDay(last, locale, zone), zone: zoneName });
+  const generated = context.generatedAt ? t('report.generated', { at: formatDateTime(context.generatedAt, locale, zone) }) : undefined;
+  const targetText = (kpi: FollowUpKpi | 'complaintsAcknowledgedInSla' | 'complaintsResolvedInSla', target: number | undefined) =>
+    target === undefined ? '—' : t('report.atLeast', { value: kpi === 'satisfaction' ? score(target) : pct(target) });
+  const statusText = (s: Status) => t(`report.status.${s ?? 'none'}`);
+  const severities = (c: ComplaintHandling) => list(Object.entries(c.bySeverity).map(([severity, n]) => `${codeLabel(locale, 'severity', severity)} ${n}`));
+  return { t, zone, department, list, scope, dates, generated, targetText, statusText, severities };
+}
+
+type Words = ReturnType<typeof wordsFor>;
+
+/** One summary row: what, this period, the period before, the target, met or not. */
+interface SummaryRow {
+  label: string;
+  current: string;
+  previous: string;
+  target: string;
+  status: Status;
+}
+
+function summaryRows(model: ReportModel, w: Words): SummaryRow[] {
+  const { t } = w;
+  const k = model.totals;
+  const p = model.previous;
+  const row = (kpi: FollowUpKpi): SummaryRow => ({
+    label: t(`report.kpi.${kpi}`),
+    current: formatKpi(kpi, kpiValue(k, kpi)),
+    previous: formatKpi(kpi, kpiValue(p, kpi)),
+    target: w.targetText(kpi, model.targets[kpi]),
+    status: status(kpiValue(k, kpi), model.targets[kpi]),
+  });
+  const count = (label: string, current: number, previous: number | string): SummaryRow => ({ label, current: String(current), previous: String(previous), target: '—', status: undefined });
+  const c = model.complaints;
+  const pc = model.previousComplaints;
+  const rows: SummaryRow[] = [
+    count(t('report.kpi.total'), k.total, p.total),
+    count(t('report.kpi.due'), k.due, p.due),
+    row('coverageRate'),
+    row('reachRate'),
+    row('onTimeRate'),
+    row('satisfaction'),
+    ...(k.dormantAppointmentRate !== null || p.dormantAppointmentRate !== null ? [row('dormantAppointmentRate')] : []),
+    count(t('report.kpi.lateOrUnreached'), model.lateOrUnreached, '—'),
+    count(t('report.kpi.complaintsFound'), k.complaints, p.complaints),
+    count(t('report.complaints.newCases'), c.raised, pc.raised),
+    {
+      label: t('report.complaints.acknowledgedInSla'),
+      current: pct(c.acknowledgedInSlaRate),
+      previous: pct(pc.acknowledgedInSlaRate),
+      target: w.targetText('complaintsAcknowledgedInSla', model.targets.complaintsAcknowledgedInSla),
+      status: status(c.acknowledgedInSlaRate, model.targets.complaintsAcknowledgedInSla),
+    },
+    {
+      label: t('report.complaints.resolvedInSla'),
+      current: pct(c.resolvedInSlaRate),
+      previous: pct(pc.resolvedInSlaRate),
+      target: w.targetText('complaintsResolvedInSla', model.targets.complaintsResolvedInSla),
+      status: status(c.resolvedInSlaRate, model.targets.complaintsResolvedInSla),
+    },
+  ];
+  return rows;
+}
+
+/** The targets a service type has, each with whether it is met: "Reach rate ≥ 70.0% ✓ met". */
+function typeTargets(kpis: Kpis, targets: FollowUpTargets, w: Words): string[] {
+  return (Object.entries(targets) as [FollowUpKpi, number | undefined][])
+    .filter(([kpi, target]) => target !== undefined && (kpi !== 'dormantAppointmentRate' || kpis.dormantAppointmentRate !== null))
+    .map(([kpi, target]) => `${w.t(`report.kpi.${kpi}`)} ${w.targetText(kpi, target)} ${w.statusText(status(kpiValue(kpis, kpi), target))}`);
+}
+
+function complaintRows(model: ReportModel, w: Words): [string, string, string][] {
+  const { t } = w;
+  const c = model.complaints;
+  const p = model.previousComplaints;
+  const rateOf = (rate: number | null, count: number) => (count === 0 ? '—' : t('report.complaints.rateOf', { rate: pct(rate), count }));
+  const severities = w.severities(c);
   return [
-    [w.total, num(k.total), num(p.total)],
-    [w.due, num(k.due), num(p.due)],
-    [w.coverage, pct(k.coverageRate), pct(p.coverageRate)],
-    [w.reach, pct(k.reachRate), pct(p.reachRate)],
-    [w.onTime, pct(k.onTimeRate), pct(p.onTimeRate)],
-    [w.satisfaction, num(k.satisfaction.average), num(p.satisfaction.average)],
-    [w.complaints, num(k.complaints), num(p.complaints)],
-    ...(k.dormantAppointmentRate !== null || p.dormantAppointmentRate !== null ? [[w.dormant, pct(k.dormantAppointmentRate), pct(p.dormantAppointmentRate)] as [string, string, string]] : []),
-    ...(lateOrUnreached !== undefined ? [[w.late, num(lateOrUnreached), ''] as [string, string, string]] : []),
+    [t('report.complaints.newCases'), `${c.raised}${severities ? ` (${t('report.complaints.bySeverity', { list: severities })})` : ''}`, String(p.raised)],
+    [t('report.complaints.repeats'), String(c.repeats), String(p.repeats)],
+    [t('report.complaints.acknowledgedInSla'), rateOf(c.acknowledgedInSlaRate, c.acknowledged), rateOf(p.acknowledgedInSlaRate, p.acknowledged)],
+    [t('report.complaints.resolvedInSla'), rateOf(c.resolvedInSlaRate, c.resolved), rateOf(p.resolvedInSlaRate, p.resolved)],
+    [t('report.complaints.resolutionRate'), pct(c.resolutionRate), pct(p.resolutionRate)],
+    [t('report.complaints.reopened'), String(c.reopened), String(p.reopened)],
+    ...[...new Set([...Object.keys(c.escalatedToLevel), ...Object.keys(p.escalatedToLevel)])]
+      .sort()
+      .map((level): [string, string, string] => [t('report.complaints.escalatedTo', { level }), String(c.escalatedToLevel[level] ?? 0), String(p.escalatedToLevel[level] ?? 0)]),
   ];
 }
 
-/** A small bar chart of follow-ups per day, drawn server-side as SVG (no external service). */
-export function dailyChart(model: ReportModel, locale: Locale): string {
-  const days = model.byDay;
-  const max = Math.max(1, ...days.map((d) => d.total));
-  const width = 560;
-  const height = 120;
-  const bar = Math.max(2, Math.floor(width / Math.max(days.length, 1)) - 2);
-  const bars = days
-    .map((d, i) => {
-      const x = i * (bar + 2);
-      const h = Math.round((d.total / max) * (height - 20));
-      const hr = Math.round((d.reached / max) * (height - 20));
-      return `<rect x="${x}" y="${height - 14 - h}" width="${bar}" height="${h}" fill="#9ec5ee"><title>${d.day}: ${d.total}</title></rect><rect x="${x}" y="${height - 14 - hr}" width="${bar}" height="${hr}" fill="#0b5cad"/>`;
-    })
-    .join('');
-  const first = days[0]?.day.slice(5) ?? '';
-  const last = days.at(-1)?.day.slice(5) ?? '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${words[locale].chart}">${bars}<text x="0" y="${height - 2}" font-size="10">${first}</text><text x="${width - 30}" y="${height - 2}" font-size="10">${last}</text><text x="${width - 60}" y="10" font-size="10">max ${max}</text></svg>`;
+const TREND_KPIS: FollowUpKpi[] = ['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction'];
+
+/** Round a maximum up to 1, 2 or 5 times a power of ten, so the axis reads easily. */
+function niceMax(n: number): number {
+  if (n <= 1) return 1;
+  const power = 10 ** Math.floor(Math.log10(n));
+  return [1, 2, 5, 10].map((m) => m * power).find((m) => m >= n)!;
 }
 
-function label(policies: PolicyConfig, serviceType: string, locale: Locale) {
-  return policies.policies[serviceType]?.label[locale] ?? serviceType;
+function dayPoints(model: ReportModel, locale: Locale, w: Words, value: (k: Kpis) => number | null, format: (v: number | null) => string, inner?: (k: Kpis) => number | null): ColumnPoint[] {
+  const weekly = model.period.days.length <= 7;
+  return model.byDay.map(({ day, kpis }) => {
+    const d = DateTime.fromISO(day, { zone: w.zone }).setLocale(locale);
+    const label = weekly ? d.toFormat('ccc') : [1, 5, 10, 15, 20, 25, 30].includes(d.day) ? String(d.day) : '';
+    const v = value(kpis);
+    return { label, value: v, ...(inner ? { inner: inner(kpis) } : {}), title: `${formatDay(day, locale, w.zone)}: ${v === null ? w.t('report.trends.noData') : format(v)}` };
+  });
 }
 
-export function renderReportHtml(model: ReportModel, locale: Locale, policies: PolicyConfig): string {
-  const w = words[locale];
-  const table = (head: string[], rows: (string | number)[][]) =>
-    html`<table style="border-collapse:collapse;margin:.4rem 0 1rem">${html`<tr>${head.map((h) => html`<th style="text-align:left;border-bottom:2px solid #ccd;padding:4px 10px">${h}</th>`)}</tr>`}${rows.map((r) => html`<tr>${r.map((c) => html`<td style="border-bottom:1px solid #eee;padding:4px 10px">${c}</td>`)}</tr>`)}</table>`;
-  const c = model.complaints;
+function trendCharts(model: ReportModel, locale: Locale, w: Words): string {
+  const { t } = w;
+  const charts = TREND_KPIS.map((kpi) => {
+    const target = model.targets[kpi];
+    const format = (v: number | null) => formatKpi(kpi, v);
+    const current = kpiValue(model.totals, kpi);
+    const caption = target === undefined ? t('report.trends.captionNoTarget', { value: format(current) }) : `${t('report.trends.caption', { value: format(current), target: w.targetText(kpi, target) })} · ${w.statusText(status(current, target))}`;
+    const chart = columnChart({
+      title: t(`report.kpi.${kpi}`),
+      points: dayPoints(model, locale, w, (k) => kpiValue(k, kpi), format),
+      max: kpi === 'satisfaction' ? 5 : 1,
+      target,
+      format: (v) => (kpi === 'satisfaction' ? String(v) : `${Math.round(v * 100)}%`),
+      targetLabel: target === undefined ? undefined : t('report.trends.targetMark', { value: kpi === 'satisfaction' ? score(target) : pct(target) }),
+      axisX: t('report.trends.axisDay'),
+      axisY: t(`report.kpi.${kpi}`),
+      noData: t('report.trends.noData'),
+      legend: target === undefined ? [{ colour: COLOURS.neutral, label: t('report.trends.legendValue') }] : [{ colour: COLOURS.met, label: t('report.trends.legendMet') }, { colour: COLOURS.missed, label: t('report.trends.legendMissed') }, { colour: COLOURS.target, label: t('report.trends.legendTarget'), dashed: true }],
+    });
+    return html`<h3 style="font-size:15px;margin:14px 0 2px">${t(`report.kpi.${kpi}`)}</h3><p style="margin:0 0 4px;font-size:13px">${caption}</p>${raw(chart)}`;
+  });
+  const most = Math.max(0, ...model.byDay.map((d) => d.kpis.total));
+  const volume = columnChart({
+    title: t('report.trends.volume'),
+    points: dayPoints(model, locale, w, (k) => k.total, num, (k) => k.reached),
+    max: niceMax(most),
+    format: String,
+    axisX: t('report.trends.axisDay'),
+    axisY: t('report.trends.axisCount'),
+    noData: t('report.trends.noData'),
+    legend: [{ colour: COLOURS.light, label: t('report.trends.legendTotal') }, { colour: COLOURS.neutral, label: t('report.trends.legendReached') }],
+  });
+  return html`<h2 style="font-size:18px;margin:22px 0 4px">${t('report.trends.heading')}</h2>${charts}<h3 style="font-size:15px;margin:14px 0 2px">${t('report.trends.volume')}</h3>${raw(volume)}`.toString();
+}
+
+const cellStyle = 'border-bottom:1px solid #e6e9ef;padding:5px 10px';
+const headStyle = 'text-align:left;border-bottom:2px solid #c9d1dc;padding:5px 10px;font-size:13px';
+
+function table(head: string[], rows: (string | ReturnType<typeof raw>)[][]) {
+  return html`<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:4px 0 14px;font-size:14px"><tr>${head.map((h) => html`<th style="${headStyle}">${h}</th>`)}</tr>${rows.map((r) => html`<tr>${r.map((c) => html`<td style="${cellStyle}">${c}</td>`)}</tr>`)}</table>`;
+}
+
+function statusCell(s: Status, w: Words) {
+  const colour = s === 'met' ? COLOURS.met : s === 'missed' ? COLOURS.missed : COLOURS.axis;
+  return raw(html`<span style="color:${colour};font-weight:${s === 'met' || s === 'missed' ? 600 : 400}">${w.statusText(s)}</span>`.toString());
+}
+
+export function renderReportHtml(model: ReportModel, locale: Locale, context: ReportContext): string {
+  const w = wordsFor(model, locale, context);
+  const { t } = w;
+  const h2 = (text: string) => html`<h2 style="font-size:18px;margin:22px 0 4px">${text}</h2>`;
   const indicators = Object.entries(model.totals.satisfaction.byIndicator);
-  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${reportTitle(model, locale)}</title></head>
-<body style="font-family:system-ui,'PingFang SC',sans-serif;color:#1d2733;max-width:760px">
-<h1>${reportTitle(model, locale)}</h1>
-<p>${model.departments === 'all' || model.departments.includes('*') ? w.allDepts : model.departments.join(', ')} · ${model.period.days[0]} – ${model.period.days.at(-1)}</p>
-${table([w.metric, w.current, `${w.previous} (${model.period.previous.label})`], kpiRows(locale, model.totals, model.previous, model.lateOrUnreached))}
-<h2>${w.chart}</h2>${raw(dailyChart(model, locale))}
-<h2>${w.byResult}</h2>${table([w.byResult, w.current], Object.entries(model.totals.byStatus).map(([status, n]) => [status, n]))}
-<h2>${w.byType}</h2>${table(
-    [w.type, w.total, w.coverage, w.reach, w.onTime, w.satisfaction, w.complaints, w.target],
-    model.byServiceType.map((t) => [
-      label(policies, t.serviceType, locale),
-      t.kpis.total,
-      pct(t.kpis.coverageRate),
-      `${pct(t.kpis.reachRate)} (${pct(t.previous.reachRate)})`,
-      pct(t.kpis.onTimeRate),
-      num(t.kpis.satisfaction.average),
-      t.kpis.complaints,
-      t.targets.reachRate !== undefined ? `${w.reach} ≥ ${pct(t.targets.reachRate)} ${t.kpis.reachRate !== null && t.kpis.reachRate >= t.targets.reachRate ? '✓' : '✗'}` : '',
-    ]),
-  )}
-<h2>${w.byDept}</h2>${table([w.dept, w.total, w.reach, w.onTime, w.satisfaction, w.complaints], model.byDepartment.map((d) => [d.departmentId, d.kpis.total, pct(d.kpis.reachRate), pct(d.kpis.onTimeRate), num(d.kpis.satisfaction.average), d.kpis.complaints]))}
-${indicators.length ? html`<h2>${w.indicators}</h2>${table([w.metric, 'avg', '1', '2', '3', '4', '5'], indicators.map(([name, s]) => [name, num(s.average), ...s.distribution]))}` : ''}
-<h2>${w.handling}</h2>${table(
-    [w.metric, w.current, w.previous],
-    [
-      [w.raised, `${c.raised} ${JSON.stringify(c.bySeverity)}`, model.previousComplaints.raised],
-      [w.ackSla, `${pct(c.acknowledgedInSlaRate)} (${c.acknowledged})`, pct(model.previousComplaints.acknowledgedInSlaRate)],
-      [w.resolvedSla, `${pct(c.resolvedInSlaRate)} (${c.resolved})`, pct(model.previousComplaints.resolvedInSlaRate)],
-      [w.resolution, pct(c.resolutionRate), pct(model.previousComplaints.resolutionRate)],
-      [w.reopened, c.reopened, model.previousComplaints.reopened],
-      ...Object.entries(c.escalatedToLevel).map(([level, n]) => [`${w.escalated} L${level}`, n, model.previousComplaints.escalatedToLevel[level] ?? 0]),
-    ],
-  )}
+  const departments = model.byDepartment.filter((d) => d.kpis.total > 0);
+  const complaintScopes = [{ name: t('report.sla.all'), c: model.complaints }, ...model.byDepartment.filter((d) => d.complaints.acknowledged + d.complaints.resolved > 0).map((d) => ({ name: w.department(d.departmentId), c: d.complaints }))];
+  const slaText = (inTime: number, total: number, rate: number | null) => (total === 0 ? t('report.sla.nothing') : t('report.sla.count', { inTime, total, rate: pct(rate) }));
+  const targets = model.targets;
+  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${reportTitle(model, locale)}</title></head>
+<body style="margin:0;padding:16px;font-family:Arial,'PingFang SC','Microsoft YaHei',sans-serif;color:#1d2733;background:#fff">
+<div style="max-width:760px">
+<h1 style="font-size:22px;margin:0 0 6px">${reportTitle(model, locale)}</h1>
+<p style="margin:0;color:#44505f">${w.scope} · ${w.dates}</p>
+${w.generated ? html`<p style="margin:2px 0 0;color:#44505f;font-size:13px">${w.generated}</p>` : ''}
+${h2(t('report.summary.heading'))}
+${table(
+  [t('report.summary.metric'), t('report.summary.current'), t('report.summary.previous', { label: model.period.previous.label }), t('report.summary.target'), t('report.summary.status')],
+  summaryRows(model, w).map((r) => [r.label, r.current, r.previous, r.target, r.target === '—' ? '' : statusCell(r.status, w)]),
+)}
+${model.period.days.length > 1 ? raw(trendCharts(model, locale, w)) : ''}
+${departments.length
+  ? html`${h2(t('report.departments.heading'))}<p style="margin:0 0 4px;font-size:13px">${t('report.departments.targets', { reach: w.targetText('reachRate', targets.reachRate), onTime: w.targetText('onTimeRate', targets.onTimeRate) })}</p>${table(
+      [t('report.departments.name'), t('report.departments.count'), t('report.kpi.reachRate'), t('report.kpi.onTimeRate')],
+      departments.map((d) => [w.department(d.departmentId), String(d.kpis.total), raw(rateBar(d.kpis.reachRate, targets.reachRate, pct(d.kpis.reachRate))), raw(rateBar(d.kpis.onTimeRate, targets.onTimeRate, pct(d.kpis.onTimeRate)))]),
+    )}`
+  : ''}
+${h2(t('report.sla.heading'))}<p style="margin:0 0 4px;font-size:13px">${t('report.sla.targets', { acknowledged: w.targetText('complaintsAcknowledgedInSla', targets.complaintsAcknowledgedInSla), resolved: w.targetText('complaintsResolvedInSla', targets.complaintsResolvedInSla) })}</p>
+${table(
+  [t('report.sla.scope'), t('report.sla.acknowledged'), t('report.sla.resolved')],
+  complaintScopes.map(({ name, c }) => [name, raw(splitBar(c.acknowledgedInSla, c.acknowledged, slaText(c.acknowledgedInSla, c.acknowledged, c.acknowledgedInSlaRate))), raw(splitBar(c.resolvedInSla, c.resolved, slaText(c.resolvedInSla, c.resolved, c.resolvedInSlaRate)))]),
+)}
+${h2(t('report.complaints.heading'))}${table([t('report.summary.metric'), t('report.summary.current'), t('report.summary.previous', { label: model.period.previous.label })], complaintRows(model, w))}
+${h2(t('report.byResult.heading'))}${table([t('report.byResult.result'), t('report.byResult.count')], Object.entries(model.totals.byStatus).map(([s, n]) => [codeLabel(locale, 'followUpStatus', s), String(n)]))}
+${h2(t('report.byType.heading'))}${table(
+  [t('report.byType.type'), t('report.kpi.total'), t('report.kpi.coverageRate'), t('report.kpi.reachRate'), t('report.kpi.onTimeRate'), t('report.kpi.satisfaction'), t('report.kpi.complaintsFound'), t('report.summary.target')],
+  model.byServiceType.map((s) => [
+    serviceLabel(context.policies, s.serviceType, locale),
+    String(s.kpis.total),
+    pct(s.kpis.coverageRate),
+    pct(s.kpis.reachRate),
+    pct(s.kpis.onTimeRate),
+    score(s.kpis.satisfaction.average),
+    String(s.kpis.complaints),
+    raw(typeTargets(s.kpis, s.targets, w).map((line) => html`<div style="white-space:nowrap;font-size:13px">${line}</div>`).join('')),
+  ]),
+)}
+${indicators.length
+  ? html`${h2(t('report.indicators.heading'))}${table(
+      [t('report.indicators.indicator'), t('report.indicators.average'), t('report.indicators.answers'), ...[1, 2, 3, 4, 5].map((n) => t('report.indicators.score', { score: n }))],
+      indicators.map(([name, s]) => [indicatorLabel(name, locale), score(s.average), String(s.count), ...s.distribution.map(String)]),
+    )}`
+  : ''}
+${h2(t('report.definitions.heading'))}
+<ul style="font-size:13px;color:#44505f;padding-left:18px;margin:4px 0">${(['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const).map((key) => html`<li style="margin:2px 0">${t(`report.definitions.${key}`)}</li>`)}</ul>
+${context.archiveKey ? html`<p style="font-size:13px;color:#44505f;margin-top:16px">${t('report.archived', { key: context.archiveKey })}</p>` : ''}
+</div>
 </body></html>`.toString();
 }
 
-export function renderReportText(model: ReportModel, locale: Locale, policies: PolicyConfig): string {
-  const w = words[locale];
-  const lines = [reportTitle(model, locale), `${model.period.days[0]} – ${model.period.days.at(-1)}`, ''];
-  for (const [name, current, previous] of kpiRows(locale, model.totals, model.previous, model.lateOrUnreached)) lines.push(`${name}: ${current}${previous ? ` (${w.previous} ${previous})` : ''}`);
-  lines.push('', `${w.byType}:`);
-  for (const t of model.byServiceType) lines.push(`  ${label(policies, t.serviceType, locale)}: ${t.kpis.total}, ${w.reach} ${pct(t.kpis.reachRate)}, ${w.onTime} ${pct(t.kpis.onTimeRate)}, ${w.satisfaction} ${num(t.kpis.satisfaction.average)}${t.targets.reachRate !== undefined ? `, ${w.target} ${pct(t.targets.reachRate)}` : ''}`);
-  lines.push('', `${w.handling}: ${w.raised} ${model.complaints.raised}, ${w.ackSla} ${pct(model.complaints.acknowledgedInSlaRate)}, ${w.resolvedSla} ${pct(model.complaints.resolvedInSlaRate)}, ${w.resolution} ${pct(model.complaints.resolutionRate)}`);
+function serviceLabel(policies: PolicyConfig, serviceType: string, locale: Locale) {
+  return policies.policies[serviceType]?.label[locale] ?? serviceType;
+}
+
+function indicatorLabel(indicator: string, locale: Locale): string {
+  // An indicator added to a survey before the catalogue names it shows as configured.
+  return (catalogues[locale].report.indicator as Record<string, string>)[indicator] ?? indicator;
+}
+
+export function renderReportText(model: ReportModel, locale: Locale, context: ReportContext): string {
+  const w = wordsFor(model, locale, context);
+  const { t } = w;
+  const lines = [reportTitle(model, locale), `${w.scope} · ${w.dates}`, ...(w.generated ? [w.generated] : []), ''];
+  lines.push(`${t('report.summary.heading')}:`);
+  for (const r of summaryRows(model, w)) {
+    const target = r.target === '—' ? '' : `, ${t('report.summary.target')} ${r.target} ${w.statusText(r.status)}`;
+    lines.push(`  ${r.label}: ${r.current} (${t('report.textPrevious', { value: r.previous })}${target})`);
+  }
+  const departments = model.byDepartment.filter((d) => d.kpis.total > 0);
+  if (departments.length) {
+    lines.push('', `${t('report.departments.heading')}:`);
+    for (const d of departments) lines.push(`  ${w.department(d.departmentId)}: ${t('report.departments.count')} ${d.kpis.total}, ${t('report.kpi.reachRate')} ${pct(d.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(d.kpis.onTimeRate)}`);
+  }
+  lines.push('', `${t('report.complaints.heading')}:`);
+  for (const [name, current, previous] of complaintRows(model, w)) lines.push(`  ${name}: ${current} (${t('report.textPrevious', { value: previous })})`);
+  lines.push('', `${t('report.byType.heading')}:`);
+  for (const s of model.byServiceType) {
+    lines.push(`  ${serviceLabel(context.policies, s.serviceType, locale)}: ${t('report.kpi.total')} ${s.kpis.total}, ${t('report.kpi.reachRate')} ${pct(s.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(s.kpis.onTimeRate)}, ${t('report.kpi.satisfaction')} ${score(s.kpis.satisfaction.average)}`);
+    for (const line of typeTargets(s.kpis, s.targets, w)) lines.push(`    ${line}`);
+  }
+  lines.push('', `${t('report.definitions.heading')}:`);
+  for (const key of ['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const) lines.push(`  - ${t(`report.definitions.${key}`)}`);
+  if (context.archiveKey) lines.push('', t('report.archived', { key: context.archiveKey }));
   return lines.join('\n');
 }
 
-/** One row per number, easy to load into a spreadsheet. */
+/** One row per number, easy to load into a spreadsheet (codes, not words: a machine reads it). */
 export function renderReportCsv(model: ReportModel): string {
   const rows: (string | number | null)[][] = [['section', 'key', 'metric', 'value']];
   const kpis = (section: string, key: string, k: Kpis) => {
@@ -177,9 +326,13 @@ export function renderReportCsv(model: ReportModel): string {
   };
   kpis('period', model.period.label, model.totals);
   kpis('previous', model.period.previous.label, model.previous);
-  for (const t of model.byServiceType) kpis('serviceType', t.serviceType, t.kpis);
+  for (const [metric, value] of Object.entries(model.targets)) rows.push(['target', 'all', metric, value ?? null]);
+  for (const t of model.byServiceType) {
+    kpis('serviceType', t.serviceType, t.kpis);
+    for (const [metric, value] of Object.entries(t.targets)) rows.push(['target', t.serviceType, metric, value ?? null]);
+  }
   for (const d of model.byDepartment) kpis('department', d.departmentId, d.kpis);
-  for (const d of model.byDay) rows.push(['day', d.day, 'total', d.total], ['day', d.day, 'reached', d.reached]);
+  for (const d of model.byDay) rows.push(['day', d.day, 'total', d.kpis.total], ['day', d.day, 'reached', d.kpis.reached], ['day', d.day, 'coverageRate', d.kpis.coverageRate], ['day', d.day, 'reachRate', d.kpis.reachRate], ['day', d.day, 'onTimeRate', d.kpis.onTimeRate], ['day', d.day, 'satisfaction', d.kpis.satisfaction.average]);
   for (const [metric, value] of Object.entries(model.complaints)) if (typeof value !== 'object') rows.push(['complaints', model.period.label, metric, value]);
   const cell = (v: string | number | null) => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
   return rows.map((r) => r.map(cell).join(',')).join('\n') + '\n';

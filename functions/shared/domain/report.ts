@@ -1,7 +1,7 @@
 import type { AggregateRow } from '../adapters/aggregate-store.js';
 import { addCounters, kpisFromCounters, rate, type Counters, type Kpis } from './kpi.js';
 import type { ReportPeriod } from './report-period.js';
-import type { ReportConfig } from './report-schema.js';
+import type { FollowUpTargets, ReportConfig, ReportTargets } from './report-schema.js';
 
 /** Complaint handling in a period, from the "complaints" aggregate rows. */
 export interface ComplaintHandling {
@@ -10,8 +10,10 @@ export interface ComplaintHandling {
   repeats: number;
   reopened: number;
   acknowledged: number;
+  acknowledgedInSla: number;
   acknowledgedInSlaRate: number | null;
   resolved: number;
+  resolvedInSla: number;
   resolvedInSlaRate: number | null;
   /** Problem resolution rate: complaints resolved / complaints raised in the period. */
   resolutionRate: number | null;
@@ -23,11 +25,14 @@ export interface ReportModel {
   departments: string[] | 'all';
   totals: Kpis;
   previous: Kpis;
+  /** The targets of the whole report (`targets.all` in reports.json). */
+  targets: ReportTargets;
   /** Reached after the deadline, or never reached: the follow-ups that need a look. */
   lateOrUnreached: number;
-  byServiceType: { serviceType: string; kpis: Kpis; previous: Kpis; targets: { reachRate?: number; onTimeRate?: number } }[];
-  byDepartment: { departmentId: string; kpis: Kpis }[];
-  byDay: { day: string; total: number; reached: number; complaints: number }[];
+  byServiceType: { serviceType: string; kpis: Kpis; previous: Kpis; targets: FollowUpTargets }[];
+  /** Every department with follow-ups or complaints in the period ('-': none given). */
+  byDepartment: { departmentId: string; kpis: Kpis; complaints: ComplaintHandling }[];
+  byDay: { day: string; kpis: Kpis }[];
   complaints: ComplaintHandling;
   previousComplaints: ComplaintHandling;
 }
@@ -44,8 +49,10 @@ function complaintHandling(rows: AggregateRow[]): ComplaintHandling {
     repeats: n('repeats'),
     reopened: n('reopened'),
     acknowledged: n('acknowledged'),
+    acknowledgedInSla: n('acknowledgedInSla'),
     acknowledgedInSlaRate: rate(n('acknowledgedInSla'), n('acknowledged')),
     resolved: n('resolved'),
+    resolvedInSla: n('resolvedInSla'),
     resolvedInSlaRate: rate(n('resolvedInSla'), n('resolved')),
     resolutionRate: rate(n('resolved'), n('raised')),
     escalatedToLevel: prefixed('escalatedToLevel'),
@@ -62,25 +69,34 @@ export function buildReport(period: ReportPeriod, rows: AggregateRow[], previous
   const counters = sum(followUps);
   const totals = kpisFromCounters(counters);
   const types = [...new Set(followUps.map((r) => r.subject))].sort();
-  const depts = [...new Set(followUps.map((r) => r.departmentId))].sort();
+  const depts = [...new Set(current.map((r) => r.departmentId))].sort();
+  const { all, serviceTypes } = config.targets;
   return {
     period,
     departments,
     totals,
     previous: kpisFromCounters(sum(previousFollowUps)),
+    targets: all,
     lateOrUnreached: (counters.reached ?? 0) - (counters.reachedOnTime ?? 0) + (counters.status_unreachable ?? 0),
     byServiceType: types.map((serviceType) => ({
       serviceType,
       kpis: kpisFromCounters(sum(followUps.filter((r) => r.subject === serviceType))),
       previous: kpisFromCounters(sum(previousFollowUps.filter((r) => r.subject === serviceType))),
-      targets: config.targets[serviceType] ?? {},
+      // A service type's own target where it has one, the report's otherwise.
+      targets: { ...pickFollowUpTargets(all), ...serviceTypes[serviceType] },
     })),
-    byDepartment: depts.map((departmentId) => ({ departmentId, kpis: kpisFromCounters(sum(followUps.filter((r) => r.departmentId === departmentId))) })),
-    byDay: period.days.map((day) => {
-      const c = sum(followUps.filter((r) => r.day === day));
-      return { day, total: c.total ?? 0, reached: c.reached ?? 0, complaints: c.complaints ?? 0 };
-    }),
+    byDepartment: depts.map((departmentId) => ({
+      departmentId,
+      kpis: kpisFromCounters(sum(followUps.filter((r) => r.departmentId === departmentId))),
+      complaints: complaintHandling(current.filter((r) => r.departmentId === departmentId)),
+    })),
+    byDay: period.days.map((day) => ({ day, kpis: kpisFromCounters(sum(followUps.filter((r) => r.day === day))) })),
     complaints: complaintHandling(current),
     previousComplaints: complaintHandling(before),
   };
+}
+
+function pickFollowUpTargets(all: ReportTargets): FollowUpTargets {
+  const { complaintsAcknowledgedInSla: _acknowledged, complaintsResolvedInSla: _resolved, ...followUps } = all;
+  return followUps;
 }
