@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowUp } from '../functions/shared/domain/follow-up.js';
-import type { AttemptRecord, FinalOutcome, RejectionRecord } from '../functions/shared/adapters/follow-up-store.js';
+import type { AttemptRecord, EventWarningRecord, FinalOutcome, RejectionRecord } from '../functions/shared/adapters/follow-up-store.js';
 import type { Complaint } from '../functions/shared/domain/complaint.js';
 import { countersOfItem, type AggregateRow } from '../functions/shared/adapters/aggregate-store.js';
 
@@ -52,8 +52,16 @@ export class FollowUpQueries {
       .sort((a, b) => a.day.localeCompare(b.day) || a.subject.localeCompare(b.subject) || a.departmentId.localeCompare(b.departmentId) || JSON.stringify(a.counters).localeCompare(JSON.stringify(b.counters)));
   }
 
+  /** Rejected events, newest first. */
   async rejections(): Promise<RejectionRecord[]> {
-    return this.scanKind<RejectionRecord>('Rejection');
+    const items = await this.scanKind<RejectionRecord>('Rejection');
+    return items.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.eventId.localeCompare(b.eventId));
+  }
+
+  /** Accepted events that lost an unusable field, newest first. */
+  async eventWarnings(): Promise<EventWarningRecord[]> {
+    const items = await this.scanKind<EventWarningRecord>('EventWarning');
+    return items.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.eventId.localeCompare(b.eventId));
   }
 
   close(): void {

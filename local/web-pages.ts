@@ -17,7 +17,7 @@ export const localTime = (iso: string | undefined) => (iso ? DateTime.fromISO(is
 
 export function layout(locale: Locale, now: Date, active: string, body: unknown, notice?: string) {
   const w = wordsFor(locale);
-  const tabs: [string, string][] = [['/desk', w.desk], ['/manager', w.manager], ['/mail', w.mail], ['/follow-ups', w.followUps], ['/complaints', w.complaints], ['/send', w.send]];
+  const tabs: [string, string][] = [['/desk', w.desk], ['/manager', w.manager], ['/mail', w.mail], ['/follow-ups', w.followUps], ['/complaints', w.complaints], ['/send', w.send], ['/rejections', catalogues[locale].events.nav]];
   return html`<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${w.title}</title>

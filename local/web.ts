@@ -10,6 +10,7 @@ import { apiRoutes, invokeRoute } from './api-gateway.js';
 import { FollowUpQueries } from './follow-up-queries.js';
 import { deskPage, followUpDetailPage, followUpsPage, layout, mailPage, sendPage, wordsFor } from './web-pages.js';
 import { managerPage } from './manager-page.js';
+import { rejectionsPage, sentNotice } from './rejections-page.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 
@@ -121,8 +122,16 @@ export async function startWebServer(
     const result = await cloud.clock.track(async () => cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: 'local.web', DetailType: 'Service Completed', Detail: JSON.stringify(detail) }]));
     const eventId = result.Entries[0] && 'EventId' in result.Entries[0] ? result.Entries[0].EventId : undefined;
     if (eventId) await cloud.delivered(eventId);
-    const rejection = (await queries.rejections()).find((r) => r.eventId === eventId);
-    return c.redirect(rejection ? `/follow-ups?rejected=${encodeURIComponent(`${rejection.field}: ${rejection.message}`)}` : '/follow-ups?sent=1', 303);
+    const rejected = (await queries.rejections()).some((r) => r.eventId === eventId);
+    const warned = (await queries.eventWarnings()).some((w) => w.eventId === eventId);
+    return c.redirect(eventId && (rejected || warned) ? `/rejections?event=${encodeURIComponent(eventId)}` : '/follow-ups?sent=1', 303);
+  });
+  app.get('/rejections', async (c) => {
+    const locale = localeOf(c);
+    const [rejections, warnings] = await Promise.all([queries.rejections(), queries.eventWarnings()]);
+    const event = c.req.query('event');
+    const notice = event ? sentNotice(locale, rejections.find((r) => r.eventId === event), warnings.find((w) => w.eventId === event)) : undefined;
+    return render(c, '/rejections', rejectionsPage(locale, rejections, warnings, event), notice);
   });
   app.post('/clock/next', async (c) => {
     const next = cloud.clock.nextWakeUp();
