@@ -22,7 +22,12 @@ const entrySchema = z.strictObject({
   Detail: z.string({ error: 'must be a string of JSON, as --entries file:// takes it: "Detail": "{\\"serviceId\\": …}"' }),
   EventBusName: z.string().optional(),
   Resources: z.array(z.string()).optional(),
-  Time: z.union([z.string(), z.number()]).optional(),
+  // The CLI takes an ISO 8601 time or epoch seconds.
+  Time: z
+    .union([z.string(), z.number()])
+    .transform((time) => new Date(typeof time === 'number' ? time * 1000 : time))
+    .refine((time) => !Number.isNaN(time.getTime()), 'must be an ISO 8601 time or epoch seconds')
+    .optional(),
   TraceHeader: z.string().optional(),
 });
 const entriesSchema = z.array(entrySchema, { error: 'must be a list of entries: [{"Source": …, "DetailType": …, "Detail": "…", "EventBusName": …}]' }).min(1);
