@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { Level } from 'level';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
 import { parsePeriod } from '../functions/shared/domain/report-period.js';
@@ -74,6 +75,9 @@ async function localAggregates(dataDir: string): Promise<AggregateRow[]> {
 
   let dynamo: Awaited<ReturnType<typeof startDynamo>> | undefined;
   try {
+    // dynalite would fail on a folder another process holds with an uncaught error on its first
+    // request: find out first, with the same LevelDB it stores in.
+    await probeFolder(dataDir);
     dynamo = await startDynamo(synthesizeTemplate(), dataDir);
     const table = await tableAt(dynamo.url);
     if (!table) throw new Error('no table');
@@ -87,6 +91,19 @@ async function localAggregates(dataDir: string): Promise<AggregateRow[]> {
     );
   } finally {
     await dynamo?.close();
+  }
+}
+
+async function probeFolder(dataDir: string): Promise<void> {
+  if (!existsSync(dataDir)) return;
+  const db = new Level(dataDir);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code;
+    throw new Error(cause === 'LEVEL_LOCKED' ? 'the folder is locked' : (error as Error).message);
+  } finally {
+    await db.close();
   }
 }
 

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { policyConfig } from '../functions/shared/config/policies.js';
@@ -10,7 +8,8 @@ import { complaintKpis, type ComplaintKpis } from '../functions/shared/domain/co
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
-import { AwsError, type AgentTaskRecord, type SentEmail } from './local-cloud.js';
+import { AwsError, type AgentTaskRecord } from './local-cloud.js';
+import { emlOf } from './eml.js';
 import { scenarioFaults } from './simulated-faults.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
@@ -157,26 +156,6 @@ async function importDormantHistory(stack: LocalStack, s: Scenario, start: numbe
     const customer = { id: `DORMANT-${n}`, name: `Dormant customer ${n}`, phone: `+86137${String(10_000_000 + n).slice(-8)}`, ...(n % 3 === 0 ? { email: `dormant${n}@example.com` } : {}) };
     await index.touch(s.source, customer, 'sales', month.toUTC().toISO()!);
   }
-}
-
-/**
- * A sent email as the recipient's mail client gets it: SES sends a message with both a text and
- * an HTML body as multipart/alternative, so the .eml does too (open it in any mail client). The
- * boundary derives from the message id, so the same run writes the same files.
- */
-async function emlOf(mail: SentEmail): Promise<Buffer> {
-  const options = {
-    from: mail.from,
-    to: mail.to,
-    subject: mail.subject,
-    date: new Date(mail.sentAt),
-    messageId: `<${mail.messageId}@simulation.local>`,
-    text: mail.text,
-    ...(mail.html ? { html: mail.html } : {}),
-    headers: (mail.headers ?? []).map((h) => ({ key: h.name, value: h.value })),
-    baseBoundary: createHash('sha256').update(mail.messageId).digest('hex').slice(0, 16),
-  };
-  return new MailComposer(options).compile().build();
 }
 
 export interface Summary {

@@ -64,7 +64,7 @@ export function columnChart(o: ColumnChartOptions): string {
   const px = (v: number, from: number, to: number, band: number) => Math.round((Math.min(Math.max(v, from), to) - from) / (to - from) * band);
   const columnWidth = Math.max(10, Math.min(48, Math.floor(520 / Math.max(1, o.points.length))));
   const column = (p: ColumnPoint, from: number, to: number, band: number, top: string, titled: boolean) => {
-    const open = `<td valign="bottom"${top ? ` style="border-top:${top}"` : ''}${titled ? ` title="${escape(p.title)}"` : ''}>`;
+    const open = `<td${top ? ` style="border-top:${top}"` : ''}${titled ? ` title="${escape(p.title)}"` : ''}>`;
     if (p.value === null) return `${open}</td>`;
     if (p.inner === undefined || p.inner === null) return `${open}${block(px(p.value, from, to, band), p.inner === undefined ? colourOf(p.value) : COLOURS.light)}</td>`;
     // The inner value sits at the bottom of the outer one: two stacked blocks.
@@ -76,12 +76,12 @@ export function columnChart(o: ColumnChartOptions): string {
     `<td valign="top" align="right" height="${band}" style="font-size:11px;color:${colour};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">${escape(text)}</td>`;
   const rows: string[] = [];
   if (target === undefined) {
-    rows.push(`<tr>${axisCell(o.format(o.max), height)}${o.points.map((p) => column(p, 0, o.max, height, `1px solid ${COLOURS.grid}`, true)).join('')}</tr>`);
+    rows.push(`<tr valign="bottom">${axisCell(o.format(o.max), height)}${o.points.map((p) => column(p, 0, o.max, height, `1px solid ${COLOURS.grid}`, true)).join('')}</tr>`);
   } else {
-    rows.push(`<tr>${axisCell(o.format(o.max), upper)}${o.points.map((p) => column({ ...p, value: p.value === null ? null : Math.max(p.value, target) }, target, o.max, upper, '', false)).join('')}</tr>`);
-    rows.push(`<tr>${axisCell(o.targetLabel ?? o.format(target), lower, COLOURS.target)}${o.points.map((p) => column(p, 0, target, lower, `2px dashed ${COLOURS.target}`, true)).join('')}</tr>`);
+    rows.push(`<tr valign="bottom">${axisCell(o.format(o.max), upper)}${o.points.map((p) => column({ ...p, value: p.value === null ? null : Math.max(p.value, target) }, target, o.max, upper, '', false)).join('')}</tr>`);
+    rows.push(`<tr valign="bottom">${axisCell(o.targetLabel ?? o.format(target), lower, COLOURS.target)}${o.points.map((p) => column(p, 0, target, lower, `2px dashed ${COLOURS.target}`, true)).join('')}</tr>`);
   }
-  rows.push(`<tr style="font-size:10px;color:${COLOURS.axis}"><td align="right" valign="top" style="font-size:11px;color:${COLOURS.axis};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">0</td>${o.points.map((p) => `<td align="center" valign="top" style="border-top:1px solid ${COLOURS.axis}">${escape(p.label)}</td>`).join('')}</tr>`);
+  rows.push(`<tr valign="top" align="center" style="font-size:10px;color:${COLOURS.axis}"><td align="right" style="font-size:11px;color:${COLOURS.axis};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">0</td>${o.points.map((p) => `<td style="border-top:1px solid ${COLOURS.axis}">${escape(p.label)}</td>`).join('')}</tr>`);
   rows.push(`<tr><td style="font-size:11px;color:${COLOURS.axis}">${escape(o.axisY)}</td><td colspan="${o.points.length}" align="center" style="font-size:11px;color:${COLOURS.axis};padding-top:2px">${escape(o.axisX)}</td></tr>`);
   const hasData = o.points.some((p) => p.value !== null);
   return `<table role="img" aria-label="${escape(o.title)}" cellpadding="0" cellspacing="1" style="table-layout:fixed;margin:4px 0" width="${70 + columnWidth * o.points.length}"><col width="70">${o.points.map(() => `<col width="${columnWidth}">`).join('')}${rows.join('')}</table>${hasData ? '' : `<p style="font-size:12px;color:${COLOURS.axis};margin:0">${escape(o.noData)}</p>`}${legend(o.legend)}`;
