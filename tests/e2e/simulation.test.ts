@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import PostalMime from 'postal-mime';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,11 @@ describe('simulation', () => {
     expect(Number(value('reached'))).toBe(weekKpis.reached);
     expect(value('reachRate')).toBe(String(weekKpis.reachRate));
     expect(Number(value('complaints'))).toBe(weekKpis.complaints);
-    expect(readdirSync(path.join(first, 'outbox')).some((name) => readFileSync(path.join(first, 'outbox', name), 'utf8').includes('Subject: 回访周报 2026-W45'))).toBe(true);
+    // Every .eml is what SES sends for a text and an HTML body: multipart/alternative.
+    const emails = await Promise.all(readdirSync(path.join(first, 'outbox')).map((name) => PostalMime.parse(readFileSync(path.join(first, 'outbox', name)))));
+    for (const email of emails) expect(email.headers.find((h) => h.key === 'content-type')?.value).toMatch(/^multipart\/alternative/);
+    const weekly = emails.find((email) => email.subject === '回访周报 2026-W45');
+    expect(weekly?.html).toContain('role="img" aria-label="接通率"');
+    expect(weekly?.text).toContain(`已结束回访: ${week.length}`);
   });
 });
