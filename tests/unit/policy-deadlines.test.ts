@@ -20,14 +20,16 @@ import type { CallingWindow, Duration } from '../../functions/shared/domain/poli
  *  - vehicle delivery and repair (20 h delay, "within 3 days"): a Friday 00:00–08:59 completion was
  *    first called Monday 09:00, after its Monday deadline, and every holiday of 3+ days did the same.
  *    The dealer's call centre keeps the CN calendar (no calls on weekends and holidays), so the
- *    3 days now count its working days: { workingDays: 3 }, unchanged on an ordinary Monday–Thursday.
+ *    3 days now count its working days: { workingDays: 3 }: the same day as before for a
+ *    Monday or Tuesday completion in an ordinary week, two days later over a weekend.
  *  - complaint resolved, major (4 h delay, "within 1 week"): resolved 2026-02-14 or 09-30 after
  *    16:00, called after the Spring Festival's 9 or National Day's 7 days off, past day 7. A week of
  *    the call centre is 5 working days: { workingDays: 5 }.
  *  - urgent repair ("within 24 h, then again 2 days later"): completed Friday 18:00–19:59 (or the
  *    eve of a holiday), the 2 h delay ran into the weekend; completed Wednesday 20:00 to Thursday
- *    midnight, the second round landed on the weekend and waited past its 3-day deadline. The 24 h is the promise of an emergency service, so the
- *    policy now calls on every day of the week (the "seven-days" calendar), as the hospital does.
+ *    midnight, the second round landed on the weekend and waited past its 3-day deadline. The
+ *    24 h is the promise of an emergency service, so the policy now calls on every day of the
+ *    week (the "seven-days" calendar), as the hospital does.
  *
  * The oracle below is independent of schedule.ts: a minute-by-minute map of callable time built
  * from the calendar's working days and the windows, and the deadline computed from the policy's
@@ -214,7 +216,8 @@ function violation(c: Case, completedLocal: number): string | undefined {
  * midnight, and the same instants moved back by the round's delay and deadline (the completion
  * whose delay or deadline lands on an edge). Between two of these minutes nothing the plan or the
  * oracle compares crosses an edge, so checking these is checking every minute of the period; the
- * random minutes below guard that argument.
+ * random minutes below guard that argument (and a one-off run over every minute of every period,
+ * 1.6 million plans, agreed with it at each minute, before and after the policies were fixed).
  */
 function edgeMinutes(c: Case, first: number, last: number): number[] {
   const round = policyConfig.policies[c.serviceType]!.rounds[c.round]!;
