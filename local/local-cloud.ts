@@ -9,6 +9,7 @@ import { matchesPattern } from './event-patterns.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, arnOf, resolve, resourcesOfType, type Template } from './template.js';
 import { AwsError } from './cloud/aws-error.js';
 import { runAs } from './cloud/caller.js';
+import { inInvocationScope } from './cloud/invocation-scope.js';
 import { TemplateIam, type Principal } from './cloud/iam.js';
 import { functionLimits, InjectedLambdaTimeout, invocationKey, lambdaTimeoutError, runWithinTimeout, type FunctionLimits } from './cloud/lambda-limits.js';
 import { SesAccount } from './cloud/ses-account.js';
@@ -274,7 +275,7 @@ export class LocalCloud {
     try {
       // Timed in real time (the local clock stands still while a handler runs); past its timeout the
       // invocation fails and the handler's late work is left behind, as Lambda freezes it.
-      return await runAs(caller, () => runWithinTimeout(timeoutSeconds, (remainingMs) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs }), timedOut));
+      return await inInvocationScope(requestId, () => runAs(caller, () => runWithinTimeout(timeoutSeconds, (remainingMs) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs }), timedOut)));
     } finally {
       const stats = (this.invocations[spec.logicalId] ??= { count: 0, totalMs: 0, durationsMs: [] });
       const ms = performance.now() - started;
