@@ -394,7 +394,7 @@ export class LocalCloud {
         : wait.timestamp
           ? new Date(wait.timestamp).getTime()
           : this.clock.nowMs() + 1000 * Number(wait.secondsPath ? jsonPath(input, wait.secondsPath) : wait.seconds ?? 0);
-      await this.clock.sleepUntil(at, { key: `${record.name}:${stateName}` });
+      await this.clock.sleepUntil(at, { key: `${record.name}:${stateName}`, owner: 'execution' });
       return input;
     }
     const resource = String(state.Resource);
@@ -439,7 +439,7 @@ export class LocalCloud {
       this.clock.release();
       return this.unwrap(outcome);
     }
-    cancelTimer = this.clock.timer(this.clock.nowMs() + timeoutSeconds * 1000, () => finish({ error: 'States.Timeout', cause: 'no answer within the task timeout' }), token);
+    cancelTimer = this.clock.timer(this.clock.nowMs() + timeoutSeconds * 1000, () => finish({ error: 'States.Timeout', cause: 'no answer within the task timeout' }), token, 'execution');
     this.clock.release();
     const outcome = await answered;
     return this.unwrap(outcome);
@@ -695,7 +695,7 @@ export class LocalCloud {
           // Not tracked here: the invocation takes its own busy mark synchronously.
           void this.deliver({ arn: schedule.target, dlq: schedule.dlq, invoker }, schedule.input as Record<string, unknown>);
           arm();
-        }, `schedule:${schedule.name}`);
+        }, `schedule:${schedule.name}`, 'schedule');
       };
       arm();
     }

@@ -4,8 +4,12 @@
  * follow-ups runs in seconds. It also knows when the system is idle: every piece of work that is
  * not waiting on the clock or on a person holds a "busy" mark.
  */
+/** What a wake-up belongs to: a workflow execution's Wait or task timeout, or a schedule (reports, dormant run). */
+export type WakeUpOwner = 'execution' | 'schedule';
+
 interface Sleeper {
   at: number;
+  owner?: WakeUpOwner;
   /** Orders wake-ups at the same instant independently of registration order (determinism). */
   key: string;
   seq: number;
@@ -42,13 +46,14 @@ export class VirtualClock {
   }
 
   /** Resolves when the clock reaches `at`. The caller stops counting as busy while it sleeps. */
-  sleepUntil(at: Date | number, { busy = true, key = '' }: { busy?: boolean; key?: string } = {}): Promise<void> {
+  sleepUntil(at: Date | number, { busy = true, key = '', owner }: { busy?: boolean; key?: string; owner?: WakeUpOwner } = {}): Promise<void> {
     const target = typeof at === 'number' ? at : at.getTime();
     if (target <= this.nowMs()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       if (busy) this.release();
       this.insert({
         at: target,
+        owner,
         key,
         seq: this.seq++,
         wake: () => {
@@ -74,8 +79,8 @@ export class VirtualClock {
    * A cancellable wake-up that does not count as busy (a timeout racing a person's answer).
    * `onFire` runs with the clock held, like a sleeper waking.
    */
-  timer(at: number, onFire: () => void, key = ''): () => void {
-    const sleeper: Sleeper = { at, key, seq: this.seq++, wake: () => onFire() };
+  timer(at: number, onFire: () => void, key = '', owner?: WakeUpOwner): () => void {
+    const sleeper: Sleeper = { at, owner, key, seq: this.seq++, wake: () => onFire() };
     this.insert(sleeper);
     return () => {
       const index = this.sleepers.indexOf(sleeper);
@@ -83,9 +88,15 @@ export class VirtualClock {
     };
   }
 
-  /** The earliest time someone is waiting for, if any. */
-  nextWakeUp(): number | undefined {
-    return this.sleepers[0]?.at;
+  /** The earliest time someone is waiting for, if any; with `owner`, the earliest of that owner's wake-ups. */
+  nextWakeUp(owner?: WakeUpOwner): number | undefined {
+    return (owner ? this.sleepers.find((s) => s.owner === owner) : this.sleepers[0])?.at;
+  }
+
+  /** The earliest wake-up and what it belongs to (untagged: a function's own short wait, e.g. a send slot). */
+  peek(): { at: number; owner?: WakeUpOwner } | undefined {
+    const first = this.sleepers[0];
+    return first ? { at: first.at, owner: first.owner } : undefined;
   }
 
   pendingSleepers(): number {

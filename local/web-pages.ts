@@ -6,7 +6,11 @@ import { agentOutcomeFields } from '../functions/outcome-api/pages.js';
 import type { AgentTaskRecord, SentEmail } from './local-cloud.js';
 import type { StoredFollowUp } from './follow-up-queries.js';
 import type { AttemptRecord } from '../functions/shared/adapters/follow-up-store.js';
-import { catalogues } from '../functions/shared/i18n/index.js';
+import { catalogues, codeLabel, formatDateTime, translator, type CodeGroup } from '../functions/shared/i18n/index.js';
+import { readableAnswers } from '../functions/shared/domain/survey.js';
+import { callScript } from '../functions/shared/domain/contact-content.js';
+import { unverifiedPurpose, type LinkPurpose } from '../functions/shared/domain/signed-link.js';
+import type { FormValues } from '../functions/outcome-api/pages.js';
 
 /** The local web page: agent desk, sent mail, follow-ups, complaints and a sample-event form. */
 export type Words = (typeof catalogues)['en']['web'];
@@ -14,6 +18,20 @@ export const wordsFor = (locale: Locale): Words => catalogues[locale].web;
 
 const zone = policyConfig.defaults.timeZone;
 export const localTime = (iso: string | undefined) => (iso ? DateTime.fromISO(iso).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : '—');
+/** A moment on this page: in the configured zone (the operator's), in the reader's words. */
+export const timeOn = (locale: Locale, iso: string | Date | undefined) => formatDateTime(iso, locale, zone);
+const label = (locale: Locale, group: CodeGroup, code: string | undefined) => (code ? codeLabel(locale, group, code) : '—');
+const serviceLabel = (locale: Locale, serviceType: string) => policyConfig.policies[serviceType]?.label[locale] ?? serviceType;
+const surveyOf = (serviceType: string | undefined) => policyConfig.surveys[policyConfig.policies[serviceType ?? '']?.survey ?? ''];
+
+/** What the clock jump the reader asked for did. */
+export interface ClockJump {
+  from: number;
+  to: number;
+  tasks: number;
+  emails: number;
+  finished: number;
+}
 
 export function layout(locale: Locale, now: Date, active: string, body: unknown, notice?: string) {
   const w = wordsFor(locale);
@@ -22,12 +40,13 @@ export function layout(locale: Locale, now: Date, active: string, body: unknown,
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${w.title}</title>
 <style>
-body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;color:#1d2733;background:#f6f8fa}
+body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;color:#1d2733;background:#f6f8fa}
 header{background:#0b3d6e;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 header a{color:#fff;text-decoration:none;padding:.3rem .6rem;border-radius:4px}header a.active{background:#ffffff33}
 main{max-width:1100px;margin:1rem auto;padding:0 1rem}.card{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:1rem;margin:0 0 1rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border-bottom:1px solid #e1e4e8;padding:.4rem .5rem;text-align:left;font-size:.92rem;vertical-align:top}
-pre{white-space:pre-wrap;background:#f4f6f8;padding:.6rem;border-radius:4px}fieldset{border:1px solid #d8dee4;border-radius:6px;margin:0 0 .6rem}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f4f6f8;padding:.6rem;border-radius:4px}a{overflow-wrap:anywhere}
+.guide li{margin:.3rem 0}.muted{color:#57606a}fieldset{border:1px solid #d8dee4;border-radius:6px;margin:0 0 .6rem}
 label{display:inline-block;margin:.2rem .8rem .2rem 0}button{padding:.5rem 1rem;background:#0b5cad;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .notice{background:#e6f4ea;border:1px solid #9bd3ae;padding:.6rem;border-radius:4px}.error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem;border-radius:4px}
 .clock{margin-left:auto;display:flex;gap:.5rem;align-items:center}.clock button{background:#ffffff22;border:1px solid #ffffff66}
@@ -35,63 +54,140 @@ label{display:inline-block;margin:.2rem .8rem .2rem 0}button{padding:.5rem 1rem;
 </style></head><body>
 <header><strong>${w.title}</strong>
 ${tabs.map(([href, label]) => html`<a href="${href}" class="${href === active ? 'active' : ''}">${label}</a>`)}
-<span class="clock"><span>${w.now}: <time data-testid="clock">${localTime(now.toISOString())}</time></span>
-<form method="post" action="/clock/next"><button type="submit">${w.skip}</button></form>
+<span class="clock"><span>${w.now}: <time data-testid="clock">${timeOn(locale, now)}</time></span>
+<form method="post" action="/clock/next-action"><button type="submit" title="${w.nextActionHint}" data-testid="next-action">${w.nextAction}</button></form>
+<form method="post" action="/clock/next"><button type="submit" title="${w.skipHint}">${w.skip}</button></form>
+<a href="/start">${w.guide}</a>
 <a href="?lang=${locale === 'zh-CN' ? 'en' : 'zh-CN'}">${locale === 'zh-CN' ? 'English' : '中文'}</a></span></header>
 <main>${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${body}</main></body></html>`.toString();
 }
 
-export function deskPage(locale: Locale, tasks: AgentTaskRecord[], error?: { contactId: string; message: string }) {
+/** The four steps of a first try; on the empty desk and under "Getting started". */
+export function guide(locale: Locale) {
   const w = wordsFor(locale);
-  if (tasks.length === 0) return html`<h1>${w.desk}</h1><p>${w.noTasks}</p>`;
-  return html`<h1>${w.desk}</h1>${tasks.map((task) => {
-    const survey = policyConfig.surveys[policyConfig.policies[task.attributes.serviceType ?? '']?.survey ?? ''];
+  return html`<section class="card guide" data-testid="guide"><h2>${w.guideTitle}</h2><ol>
+<li><a href="/send">${w.guideSend}</a></li><li>${w.guideSkip}</li><li><a href="/desk">${w.guideWork}</a></li><li>${w.guideLook}</li></ol></section>`;
+}
+
+export function guidePage(locale: Locale) {
+  const w = wordsFor(locale);
+  return html`<h1>${w.guide}</h1>${guide(locale)}<p><a href="/send">${w.guideStart}</a></p>`;
+}
+
+/** The notice after a clock jump: from → to, and what came of it. */
+export function jumpNotice(locale: Locale, jump: ClockJump): string {
+  const t = translator(locale);
+  const what = [
+    jump.tasks > 0 ? t('web.jumpTasks', { count: jump.tasks }) : '',
+    jump.emails > 0 ? t('web.jumpEmails', { count: jump.emails }) : '',
+    jump.finished > 0 ? t('web.jumpFinished', { count: jump.finished }) : '',
+  ].filter(Boolean);
+  return t('web.jumped', { from: timeOn(locale, new Date(jump.from)), to: timeOn(locale, new Date(jump.to)), what: what.length > 0 ? what.join(locale === 'zh-CN' ? '，' : ', ') : t('web.jumpNothing') });
+}
+
+/** A task on the desk and the language its customer speaks. */
+export interface DeskTask {
+  task: AgentTaskRecord;
+  customerLocale: Locale;
+}
+
+/**
+ * The agent desk. The page is the agent's, so the script is in the page's language, with the
+ * customer's language beside it (Connect's own task text, in the customer's language, is on the
+ * outcome link page).
+ */
+export function deskPage(locale: Locale, tasks: DeskTask[], error?: { contactId: string; message: string; values?: FormValues }) {
+  const w = wordsFor(locale);
+  if (tasks.length === 0) return html`<h1>${w.desk}</h1><p>${w.noTasks}</p>${guide(locale)}`;
+  return html`<h1>${w.desk}</h1>${tasks.map(({ task, customerLocale }) => {
+    const survey = surveyOf(task.attributes.serviceType);
+    const attempt = Number(task.attributes.attempt ?? 1);
+    const script = survey ? callScript(locale, policyConfig, survey, task.references.customerName ?? '', task.references.customerPhone ?? '—') : task.description;
     return html`<section class="card" data-testid="task" data-follow-up="${task.attributes.followUpId}">
-<h2>${task.name}</h2>
-<p>${w.customer}: <strong>${task.references.customerName}</strong> · ${w.phone}: ${task.references.customerPhone} · ${w.created}: ${localTime(task.createdAt)}</p>
-<pre>${task.description}</pre>
+<h2>${translator(locale)('email.taskName', { label: serviceLabel(locale, task.attributes.serviceType ?? ''), attempt })}</h2>
+<p>${w.customer}: <strong>${task.references.customerName}</strong> · ${w.phone}: ${task.references.customerPhone} · ${w.customerLanguage}: <strong data-testid="customer-language">${w.languageNames[customerLocale]}</strong> · ${w.created}: ${timeOn(locale, task.createdAt)}</p>
+<pre>${script}</pre>
 ${error?.contactId === task.contactId ? html`<p class="error" role="alert">${error.message}</p>` : ''}
-${survey ? html`<form method="post" action="/desk/tasks/${task.contactId}">${agentOutcomeFields(locale, survey)}</form>` : ''}
+${survey ? html`<form method="post" action="/desk/tasks/${task.contactId}">${agentOutcomeFields(locale, survey, error?.contactId === task.contactId ? error.values : undefined)}</form>` : ''}
 </section>`;
   })}`;
 }
+
+const linkWords: Record<LinkPurpose, 'linkSurvey' | 'linkAgent' | 'linkAcknowledge' | 'linkResolve' | 'linkUnsubscribe'> = {
+  survey: 'linkSurvey',
+  agent: 'linkAgent',
+  acknowledge: 'linkAcknowledge',
+  resolve: 'linkResolve',
+  unsubscribe: 'linkUnsubscribe',
+};
 
 export function mailPage(locale: Locale, outbox: SentEmail[]) {
   const w = wordsFor(locale);
   if (outbox.length === 0) return html`<h1>${w.mail}</h1><p>${w.noMail}</p>`;
   return html`<h1>${w.mail}</h1>${[...outbox].reverse().map((mail) => {
-    const link = /https?:\/\/\S+\/links\/[\w.-]+/.exec(mail.text)?.[0];
+    // Each link labelled by what it does (its signed purpose): a manager's link acknowledges, it is no survey.
+    const links = [...new Set(mail.text.match(/https?:\/\/\S+\/links\/[\w.-]+/g) ?? [])];
     return html`<section class="card" data-testid="mail"><h2>${mail.subject}</h2>
-<p>${mail.to.join(', ')} · ${localTime(mail.sentAt)}</p><pre>${mail.text}</pre>
-${link ? html`<p><a href="${link.replace(/^https?:\/\/[^/]+/, '')}">${w.open}</a></p>` : ''}</section>`;
+<p class="muted">${w.to}: ${mail.to.join(', ')} · ${timeOn(locale, mail.sentAt)}</p><pre>${mail.text}</pre>
+${links.length > 0
+  ? html`<p>${links.map((link) => {
+      const purpose = unverifiedPurpose(link.split('/links/')[1] ?? '');
+      return html`<a class="mail-link" data-purpose="${purpose ?? ''}" href="${link.replace(/^https?:\/\/[^/]+/, '')}">${purpose ? w[linkWords[purpose]] : w.linkOther}</a> `;
+    })}</p>`
+  : ''}</section>`;
   })}`;
 }
 
-function answersText(answers: Record<string, unknown> | undefined) {
-  return answers && Object.keys(answers).length > 0 ? Object.entries(answers).map(([k, v]) => `${k}: ${String(v)}`).join(', ') : '—';
+/** Answers as "question text: readable value", in the survey's order. */
+function answersText(locale: Locale, serviceType: string, answers: Record<string, unknown> | undefined) {
+  const rows = readableAnswers(surveyOf(serviceType), answers, locale, (v) => codeLabel(locale, 'yesNo', v));
+  return rows.length > 0 ? rows.map((r) => `${r.question} ${r.answer}`).join(locale === 'zh-CN' ? '；' : '; ') : '—';
+}
+
+function statusText(locale: Locale, f: StoredFollowUp) {
+  const status = label(locale, 'followUpStatus', f.outcome?.status ?? f.status);
+  return f.outcome?.reason ? (locale === 'zh-CN' ? `${status}（${label(locale, 'reason', f.outcome.reason)}）` : `${status} (${label(locale, 'reason', f.outcome.reason)})`) : status;
 }
 
 export function followUpsPage(locale: Locale, followUps: StoredFollowUp[], title: string, empty: string) {
   const w = wordsFor(locale);
   if (followUps.length === 0) return html`<h1>${title}</h1><p>${empty}</p>`;
-  return html`<h1>${title}</h1><table><thead><tr><th>ID</th><th>${w.type}</th><th>${w.customer}</th><th>${w.status}</th><th>${w.due}</th><th>${w.attempts}</th><th>${w.answers}</th></tr></thead><tbody>
-${followUps.map((f) => html`<tr data-testid="follow-up" data-follow-up="${f.followUpId}"><td><a href="/follow-ups/${f.followUpId}">${f.followUpId.slice(0, 11)}</a></td>
-<td>${policyConfig.policies[f.serviceType]?.label[locale] ?? f.serviceType}</td><td>${f.customer.id}</td>
-<td class="status">${f.outcome?.status ?? f.status}${f.outcome?.reason ? ` (${f.outcome.reason})` : ''}${f.outcome?.assessment?.complaint ? ' ⚠' : ''}</td>
-<td>${localTime(f.dueAt)}</td><td>${(f.attempts ?? []).map((a) => `${a.channel}:${a.result}`).join(' → ') || '—'}</td>
-<td>${answersText(f.outcome?.answers)}</td></tr>`)}
+  return html`<h1>${title}</h1><table><thead><tr><th>${w.service}</th><th>${w.type}</th><th>${w.customer}</th><th>${w.status}</th><th>${w.due}</th><th>${w.attempts}</th><th>${w.answers}</th></tr></thead><tbody>
+${followUps.map((f) => html`<tr data-testid="follow-up" data-follow-up="${f.followUpId}"><td><a href="/follow-ups/${f.followUpId}">${f.serviceId}</a></td>
+<td>${serviceLabel(locale, f.serviceType)}</td><td>${f.customer.name}</td>
+<td><span class="status">${statusText(locale, f)}</span>${f.outcome?.assessment?.complaint ? html` <span title="${w.complaint}">⚠</span>` : ''}</td>
+<td>${timeOn(locale, f.dueAt)}</td><td>${(f.attempts ?? []).map((a) => `${label(locale, 'channel', a.channel)}${locale === 'zh-CN' ? '：' : ': '}${label(locale, 'result', a.result)}`).join(' → ') || '—'}</td>
+<td>${answersText(locale, f.serviceType, f.outcome?.answers)}</td></tr>`)}
 </tbody></table>`;
 }
 
 export function followUpDetailPage(locale: Locale, f: StoredFollowUp, attempts: AttemptRecord[]) {
   const w = wordsFor(locale);
-  return html`<h1>${policyConfig.policies[f.serviceType]?.label[locale] ?? f.serviceType} · ${f.serviceId}</h1>
-<section class="card"><p>${w.customer}: ${f.customer.name} (${f.customer.id}) · ${w.status}: <span class="status">${f.outcome?.status ?? f.status}</span></p>
-<p>${w.completedAt}: ${localTime(f.completedAt)} · ${w.due}: ${localTime(f.dueAt)}</p>
-<h2>${w.history}</h2><table><thead><tr><th>#</th><th>Channel</th><th>${w.created}</th><th>${w.outcome}</th><th>${w.answers}</th></tr></thead><tbody>
-${attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${a.channel}</td><td>${localTime(a.openedAt)}</td><td>${a.result ?? '…'}${a.callbackAt ? ` → ${localTime(a.callbackAt)}` : ''}</td><td>${answersText(a.answers as Record<string, unknown>)}</td></tr>`)}
+  const yesNo = (on: boolean | undefined) => (on === undefined ? '—' : codeLabel(locale, 'yesNo', on ? 'yes' : 'no'));
+  const outcome = f.outcome;
+  const survey = surveyOf(f.serviceType);
+  const indicatorText = (indicator: string) => survey?.questions.find((q) => q.kind === 'score' && q.indicator === indicator)?.text[locale] ?? indicator;
+  const rows: [string, unknown][] = outcome
+    ? [
+        [w.status, html`<span class="status">${statusText(locale, f)}</span>`],
+        [w.finishedAt, timeOn(locale, outcome.finishedAt)],
+        [w.channel, label(locale, 'channel', outcome.channel)],
+        [w.onTime, yesNo(outcome.onTime)],
+        [w.complaint, outcome.assessment?.complaint ? `${w.complaintRaised}${outcome.agentSeverity ? ` · ${label(locale, 'severity', outcome.agentSeverity)}` : ''}` : yesNo(outcome.assessment ? false : undefined)],
+        ...(outcome.assessment && Object.keys(outcome.assessment.scores).length > 0
+          ? [[w.scores, html`<ul>${Object.entries(outcome.assessment.scores).map(([indicator, score]) => html`<li>${indicatorText(indicator)} ${score}/5</li>`)}</ul>`] as [string, unknown]]
+          : []),
+        [w.answers, html`<ul>${readableAnswers(survey, outcome.answers, locale, (v) => codeLabel(locale, 'yesNo', v)).map((a) => html`<li>${a.question} <strong>${a.answer}</strong></li>`)}</ul>`],
+        ...(outcome.error ? [[w.error, label(locale, 'result', 'failed')] as [string, unknown]] : []),
+      ]
+    : [];
+  return html`<h1>${serviceLabel(locale, f.serviceType)} · ${f.serviceId}</h1>
+<section class="card"><p>${w.customer}: ${f.customer.name} · ${w.status}: <span class="status">${statusText(locale, f)}</span></p>
+<p>${w.completedAt}: ${timeOn(locale, f.completedAt)} · ${w.due}: ${timeOn(locale, f.dueAt)}</p>
+<h2>${w.history}</h2><table><thead><tr><th>${w.attempt}</th><th>${w.channel}</th><th>${w.created}</th><th>${w.outcome}</th><th>${w.answers}</th></tr></thead><tbody>
+${attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${label(locale, 'channel', a.channel)}</td><td>${timeOn(locale, a.openedAt)}</td><td>${a.result ? label(locale, 'result', a.result) : w.waiting}${a.callbackAt ? ` → ${timeOn(locale, a.callbackAt)}` : ''}</td><td>${answersText(locale, f.serviceType, a.answers as Record<string, unknown>)}</td></tr>`)}
 </tbody></table>
-${f.outcome ? html`<h2>${w.outcome}</h2><pre>${JSON.stringify({ ...f.outcome, answers: undefined }, null, 2)}</pre>` : ''}
+${outcome ? html`<h2>${w.outcome}</h2><table data-testid="outcome">${rows.map(([name, value]) => html`<tr><th>${name}</th><td>${value}</td></tr>`)}</table>` : ''}
 <p><a href="/follow-ups">${w.back}</a></p></section>`;
 }
 

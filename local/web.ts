@@ -8,8 +8,10 @@ import { localeSchema, type Locale } from '../functions/shared/domain/policy-sch
 import type { LocalCloud } from './local-cloud.js';
 import { apiRoutes, invokeRoute } from './api-gateway.js';
 import { FollowUpQueries } from './follow-up-queries.js';
-import { deskPage, followUpDetailPage, followUpsPage, layout, mailPage, sendPage, wordsFor } from './web-pages.js';
+import { deskPage, followUpDetailPage, followUpsPage, guidePage, jumpNotice, layout, mailPage, sendPage, wordsFor, type ClockJump, type DeskTask } from './web-pages.js';
+import { formToObject } from '../functions/outcome-api/links.js';
 import { managerPage } from './manager-page.js';
+import { catalogues, translator } from '../functions/shared/i18n/index.js';
 import { rejectionsPage, sentNotice } from './rejections-page.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
@@ -37,59 +39,75 @@ export async function startWebServer(
     const saved = localeSchema.safeParse(getCookie(c, 'lang'));
     return saved.success ? saved.data : policyConfig.defaults.locale;
   };
-  const render = (c: Context, active: string, body: unknown, notice?: string) => c.html(layout(localeOf(c), cloud.clock.now(), active, body, notice));
+  /** The last clock jump someone asked for, shown once on the page they come back to. */
+  let lastJump: (ClockJump & { id: number }) | undefined;
+  const jumpShown = (c: Context) => (lastJump && c.req.query('jumped') === String(lastJump.id) ? jumpNotice(localeOf(c), lastJump) : undefined);
+  const nothingShown = (c: Context) => {
+    const nothing = c.req.query('nothing');
+    return nothing === 'noFollowUpAction' || nothing === 'nothingScheduled' ? wordsFor(localeOf(c))[nothing] : undefined;
+  };
+  const render = (c: Context, active: string, body: unknown, notice?: string) => c.html(layout(localeOf(c), cloud.clock.now(), active, body, notice ?? jumpShown(c) ?? nothingShown(c)));
 
-  async function callLink(method: string, path: string, headers: Record<string, string>, body: string) {
-    return cloud.clock.track(() => invokeRoute(cloud, routes, { method, path, query: '', headers, body }));
+  async function callLink(method: string, path: string, headers: Record<string, string>, body: string, query = '') {
+    return cloud.clock.track(() => invokeRoute(cloud, routes, { method, path, query, headers, body }));
   }
 
   app.all('/links/*', async (c) => {
     const url = new URL(c.req.url);
-    const response = await callLink(c.req.method, url.pathname, Object.fromEntries(c.req.raw.headers.entries()), await c.req.text());
-    if (!response) return c.text('Not found', 404);
+    const response = await callLink(c.req.method, url.pathname, Object.fromEntries(c.req.raw.headers.entries()), await c.req.text(), url.search.slice(1));
+    // What API Gateway answers a path no route matches.
+    if (!response) return c.json({ message: 'Not Found' }, 404);
     return new Response(response.body ?? '', { status: response.statusCode ?? 200, headers: response.headers as Record<string, string> });
   });
 
   /** Tasks an agent can still work: not answered, and the workflow is still waiting on them. */
   async function openTasks() {
     const followUps = new Map((await queries.followUps()).map((f) => [f.followUpId, f]));
-    const open = [];
+    const open: DeskTask[] = [];
     for (const task of cloud.agentTasks) {
       // Stopped (nobody completed it in time) or completed: Connect no longer offers it.
       if (task.closedAt) continue;
       const followUp = followUps.get(task.attributes.followUpId ?? '');
       if (!followUp || followUp.outcome || String(followUp.nextAttempt) !== task.attributes.attempt) continue;
       const attempt = (await queries.attempts(followUp.followUpId)).find((a) => String(a.attempt) === task.attributes.attempt);
-      if (attempt && !attempt.usedAt) open.push(task);
+      if (attempt && !attempt.usedAt) open.push({ task, customerLocale: followUp.customer.locale ?? policyConfig.defaults.locale });
     }
-    return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return open.sort((a, b) => a.task.createdAt.localeCompare(b.task.createdAt));
   }
 
   app.get('/', (c) => c.redirect('/desk'));
   app.get('/desk', async (c) => render(c, '/desk', deskPage(localeOf(c), await openTasks()), c.req.query('done') ? wordsFor(localeOf(c)).recorded : undefined));
   app.post('/desk/tasks/:contactId', async (c) => {
     const task = cloud.agentTasks.find((t) => t.contactId === c.req.param('contactId'));
-    if (!task) return c.text('Unknown task', 404);
-    const response = await callLink('POST', new URL(task.outcomeFormUrl).pathname, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, await c.req.text());
+    if (!task) return render(c, '/desk', deskPage(localeOf(c), await openTasks()), wordsFor(localeOf(c)).unknownTask);
+    const submitted = await c.req.text();
+    const response = await callLink('POST', new URL(task.outcomeFormUrl).pathname, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, submitted, `lang=${localeOf(c)}`);
     const result = JSON.parse(response?.body ?? '{}') as { code?: string; message?: string };
     if (response?.statusCode === 200) return c.redirect(`/desk?done=${task.contactId}`, 303);
-    return render(c, '/desk', deskPage(localeOf(c), await openTasks(), { contactId: task.contactId, message: result.message ?? 'error' }));
+    // The form comes back as the agent left it, with the reason it was refused.
+    return render(c, '/desk', deskPage(localeOf(c), await openTasks(), { contactId: task.contactId, message: result.message ?? '', values: formToObject(new URLSearchParams(submitted)) }));
   });
-  const managerView = async (c: Context, error?: { complaintId: string; message: string }) => {
+  const managerView = async (c: Context, error?: { complaintId: string; message: string; note?: string }) => {
+    const locale = localeOf(c);
     const complaints = (await queries.complaints()).sort((a, b) => Number(['resolved', 'closed', 'unconfirmed'].includes(a.status)) - Number(['resolved', 'closed', 'unconfirmed'].includes(b.status)));
-    return render(c, '/manager', managerPage(localeOf(c), complaints, cloud.clock.now(), escalationHours(escalationConfig), error), c.req.query('done') ? wordsFor(localeOf(c)).actionDone : undefined);
+    const done = c.req.query('done');
+    const notice = done === 'acknowledged' || done === 'resolved' ? catalogues[locale].links.messages[done] : undefined;
+    return render(c, '/manager', managerPage(locale, complaints, cloud.clock.now(), escalationHours(escalationConfig), error), notice);
   };
   app.get('/manager', (c) => managerView(c));
   app.post('/manager/:complaintId/:action', async (c) => {
     const complaintId = c.req.param('complaintId');
     const action = c.req.param('action');
+    const submitted = await c.req.text();
+    const note = new URLSearchParams(submitted).get('note') ?? undefined;
     // The newest notification's links: the same signed links the manager got by email and task.
     const task = cloud.agentTasks.filter((t) => t.attributes.complaintId === complaintId).at(-1);
     const url = action === 'acknowledge' ? task?.references.acknowledge : action === 'resolve' ? task?.references.outcomeForm : undefined;
-    if (!url) return managerView(c, { complaintId, message: 'No open link for this action.' });
-    const response = await callLink('POST', new URL(url).pathname, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, await c.req.text());
-    if (response?.statusCode === 200) return c.redirect('/manager?done=1', 303);
-    return managerView(c, { complaintId, message: (JSON.parse(response?.body ?? '{}') as { message?: string }).message ?? 'error' });
+    if (!url) return managerView(c, { complaintId, message: translator(localeOf(c))('complaints.errors.noOpenLink'), note });
+    // The link answers in the page's language; it records the action on the complaint before answering, so the view below already shows it.
+    const response = await callLink('POST', new URL(url).pathname, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'accept-language': localeOf(c) }, submitted);
+    if (response?.statusCode === 200) return c.redirect(`/manager?done=${action === 'acknowledge' ? 'acknowledged' : 'resolved'}`, 303);
+    return managerView(c, { complaintId, message: (JSON.parse(response?.body ?? '{}') as { message?: string }).message ?? '', note });
   });
   app.get('/mail', (c) => render(c, '/mail', mailPage(localeOf(c), cloud.outbox)));
   app.get('/follow-ups', async (c) => {
@@ -99,7 +117,7 @@ export async function startWebServer(
   });
   app.get('/follow-ups/:id', async (c) => {
     const followUp = (await queries.followUps()).find((f) => f.followUpId === c.req.param('id'));
-    if (!followUp) return c.text('Not found', 404);
+    if (!followUp) return c.html(layout(localeOf(c), cloud.clock.now(), '/follow-ups', wordsFor(localeOf(c)).notFound), 404);
     return render(c, '/follow-ups', followUpDetailPage(localeOf(c), followUp, await queries.attempts(followUp.followUpId)));
   });
   app.get('/complaints', async (c) => {
@@ -133,12 +151,35 @@ export async function startWebServer(
     const notice = event ? sentNotice(locale, rejections.find((r) => r.eventId === event), warnings.find((w) => w.eventId === event)) : undefined;
     return render(c, '/rejections', rejectionsPage(locale, rejections, warnings, event), notice);
   });
-  app.post('/clock/next', async (c) => {
-    const next = cloud.clock.nextWakeUp();
-    if (next !== undefined) cloud.clock.advanceTo(next);
-    await cloud.clock.settle();
-    return c.redirect(c.req.header('referer') ?? '/desk', 303);
-  });
+  app.get('/start', (c) => render(c, '/start', guidePage(localeOf(c))));
+  /**
+   * Moves the clock to `target` one wake-up at a time (report timers on the way run as usual),
+   * then sends the reader back where they were with what the jump did.
+   */
+  async function jump(c: Context, target: number | undefined, nothing: 'noFollowUpAction' | 'nothingScheduled') {
+    const back = new URL(c.req.header('referer') ?? '/desk', 'http://local');
+    back.searchParams.delete('jumped');
+    back.searchParams.delete('done');
+    if (target === undefined) {
+      back.searchParams.set('nothing', nothing);
+      return c.redirect(`${back.pathname}${back.search}`, 303);
+    }
+    const finished = async () => (await queries.followUps()).filter((f) => f.outcome).length;
+    const before = { from: cloud.clock.nowMs(), tasks: cloud.agentTasks.length, emails: cloud.outbox.length, finished: await finished() };
+    await cloud.clock.runUntil(Math.max(target, before.from));
+    // The work due at that moment finishes in the same jump: contacts spread over send slots a
+    // second apart, a retry's short backoff, are one batch to a person, not a click each.
+    for (let next = cloud.clock.peek(); next && next.owner !== 'schedule' && next.at - target <= 60_000; next = cloud.clock.peek()) {
+      await cloud.clock.runUntil(next.at);
+    }
+    lastJump = { id: (lastJump?.id ?? 0) + 1, from: before.from, to: cloud.clock.nowMs(), tasks: cloud.agentTasks.length - before.tasks, emails: cloud.outbox.length - before.emails, finished: (await finished()) - before.finished };
+    back.searchParams.delete('nothing');
+    back.searchParams.set('jumped', String(lastJump.id));
+    return c.redirect(`${back.pathname}${back.search}`, 303);
+  }
+  app.post('/clock/next', (c) => jump(c, cloud.clock.nextWakeUp(), 'nothingScheduled'));
+  // Only the wake-ups of follow-up and escalation executions: a Monday call is one click away, not one per report timer.
+  app.post('/clock/next-action', (c) => jump(c, cloud.clock.nextWakeUp('execution'), 'noFollowUpAction'));
 
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { policyConfig } from '../shared/config/policies.js';
+import { escalationConfig } from '../shared/config/escalation.js';
+import { reportConfig } from '../shared/config/reports.js';
 import { clock } from '../shared/clock.js';
 import { logger } from '../shared/powertools.js';
 import { complaintStore, followUpStore } from '../shared/runtime.js';
@@ -30,8 +32,8 @@ export function toLinkRequest(event: APIGatewayProxyEventV2): LinkRequest {
     body,
     wantsJson: (headers.accept ?? '').includes('application/json'),
     action: event.rawPath,
-    // An explicit ?lang= first: a reader who switched language keeps it.
-    languages: [new URLSearchParams(event.rawQueryString ?? '').get('lang'), headers['accept-language']].filter(Boolean).join(','),
+    lang: new URLSearchParams(event.rawQueryString ?? '').get('lang') ?? undefined,
+    languages: headers['accept-language'],
   };
 }
 
@@ -44,6 +46,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2, context: Cont
     workflow: awsWorkflow,
     keys: await loadSigningKeys({ functionName: context.functionName }),
     now: clock.now(),
+    managers: { escalation: escalationConfig, departments: reportConfig.departments },
   });
   // Status and code only: the link itself grants access, and the body may hold answers.
   logger.info('link answered', { method: request.method, statusCode: response.statusCode });

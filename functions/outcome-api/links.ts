@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { PolicyConfig, Locale, Survey } from '../shared/domain/policy-schema.js';
+import { localeSchema, type PolicyConfig, type Locale, type Survey } from '../shared/domain/policy-schema.js';
 import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,8 @@ import { verifyLink, type SigningKeys } from '../shared/domain/signed-link.js';
 import { answerProblem, answersSchema, type Answers } from '../shared/domain/survey.js';
 import { catalogues, translator } from '../shared/i18n/index.js';
 import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';
+import type { EscalationConfig } from '../shared/domain/escalation-schema.js';
+import type { DepartmentNames } from '../shared/domain/complaint-content.js';
 import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText, unsubscribePage, unsubscribedText } from './pages.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 
@@ -20,7 +22,9 @@ export interface LinkRequest {
   wantsJson: boolean;
   /** The path the form posts back to. */
   action: string;
-  /** The reader's languages before we know whose link it is: `?lang=`, then Accept-Language. */
+  /** The language the reader chose (`?lang=`): it wins over the customer's. */
+  lang?: string;
+  /** The browser's Accept-Language: used only when the link does not tell whose it is. */
   languages?: string;
 }
 
@@ -41,6 +45,8 @@ export interface LinkDeps {
   workflow: Workflow;
   keys: SigningKeys;
   now: Date;
+  /** For managers' links: their zone, language and level titles, and department names. */
+  managers?: ManagerContext;
 }
 
 const agentResults = ['reached', 'no_answer', 'busy', 'call_back', 'refused', 'wrong_number'] as const;
@@ -51,6 +57,8 @@ const agentSubmissionSchema = z.object({
   complaint: z.union([z.boolean(), z.enum(['yes', 'on', 'true'])]).optional(),
   severity: z.enum(['urgent', 'major', 'general'], { message: 'expected urgent, major or general' }).optional(),
   answers: z.record(z.string(), z.unknown()).optional(),
+  /** The agent's note (坐席备注): kept with the outcome and shown to managers if the call raised a complaint. */
+  note: z.string().trim().max(2000, 'at most 2000 characters').optional(),
 });
 
 /** Form fields arrive flat and as strings; blank ones mean "not answered". */
@@ -103,6 +111,7 @@ function agentFieldMessage(locale: Locale, field: string): string {
   if (field === 'result') return t('forms.errors.resultMissing');
   if (field === 'severity') return t('forms.errors.severity');
   if (field === 'callbackAt') return t('forms.errors.callbackAt');
+  if (field === 'note') return t('complaints.errors.agentNoteTooLong');
   return t('forms.errors.field', { field });
 }
 
@@ -131,7 +140,8 @@ export function preferredLocale(languages: string | undefined, fallback: Locale)
 
 /** Answers a signed link: shows the form (GET) or records the submission and resumes the workflow (POST). */
 export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<LinkResponse> {
-  const readerLocale = preferredLocale(request.languages, deps.config.defaults.locale);
+  const chosen = localeSchema.safeParse(request.lang);
+  const readerLocale = chosen.success ? chosen.data : preferredLocale(request.languages, deps.config.defaults.locale);
   // Any other method reaches the function (the route takes them all) and gets what HTTP says: 405 and Allow.
   if (!(LINK_METHODS as readonly string[]).includes(request.method)) {
     return respond(request, readerLocale, 405, 'method-not-allowed', linkMessage(readerLocale, 'methodNotAllowed'), undefined, { allow: LINK_METHODS.join(', ') });
@@ -146,7 +156,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   if (claims.purpose === 'unsubscribe') return handleUnsubscribe(request, claims, deps);
   const { attempt, followUp } = await deps.store.getWithAttempt(claims.followUpId, claims.attempt);
   if (!attempt || !followUp) return respond(request, readerLocale, 404, 'link-unknown', linkMessage(readerLocale, 'unknown'));
-  const locale = localeOf(followUp, deps.config);
+  const locale = chosen.success ? chosen.data : localeOf(followUp, deps.config);
   if (attempt.usedAt) return respond(request, locale, 409, 'link-used', linkMessage(locale, 'used'));
   const policy = deps.config.policies[followUp.serviceType];
   const survey = policy ? deps.config.surveys[policy.survey] : undefined;
@@ -170,6 +180,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   let callbackAt: string | undefined;
   let complaint = false;
   let severity: 'urgent' | 'major' | 'general' | undefined;
+  let agentNote: string | undefined;
   let rawAnswers: unknown = submitted.answers ?? {};
   if (claims.purpose === 'agent') {
     const parsed = agentSubmissionSchema.safeParse(submitted);
@@ -180,6 +191,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     result = parsed.data.result;
     complaint = parsed.data.complaint !== undefined && parsed.data.complaint !== false;
     severity = complaint ? parsed.data.severity : undefined;
+    agentNote = parsed.data.note || undefined;
     rawAnswers = parsed.data.answers ?? {};
     if (result === 'call_back') {
       const when = parsed.data.callbackAt;
@@ -202,6 +214,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     answers: answers.data as Answers,
     agentMarkedComplaint: complaint,
     agentSeverity: severity,
+    agentNote,
     usedAt: deps.now.toISOString(),
   });
   if (!stored) return respond(request, locale, 409, 'link-used', linkMessage(locale, 'used'));
@@ -220,36 +233,58 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
 
 const resolutionSchema = z.object({ note: z.string().trim().max(2000, 'at most 2000 characters').optional() });
 
-/** A manager's acknowledge or resolve link: single use, and only while the complaint is open. */
+/** The managers' side of the links: their ladder (zone, language, level titles) and department names. */
+export interface ManagerContext {
+  escalation: Pick<EscalationConfig, 'locale' | 'timeZone' | 'levels'>;
+  departments: DepartmentNames;
+}
+
+/**
+ * A manager's acknowledge or resolve link: single use, only while the complaint is open, every
+ * answer in the reader's language. A resolution needs a note saying what was done. What the
+ * manager did is written on the complaint as soon as the workflow took it, so any reader (the
+ * local manager view, a second link) sees it without waiting for the escalation's next step.
+ */
 async function handleComplaintLink(request: LinkRequest, claims: { followUpId: string; purpose: string }, deps: LinkDeps): Promise<LinkResponse> {
-  const locale = deps.config.defaults.locale;
+  const chosen = localeSchema.safeParse(request.lang);
+  const locale = chosen.success ? chosen.data : preferredLocale(request.languages, deps.managers?.escalation.locale ?? deps.config.defaults.locale);
+  const t = translator(locale);
   const complaint = await deps.complaints.get(claims.followUpId);
-  if (!complaint) return respond(request, locale, 404, 'link-unknown', 'This complaint no longer exists.');
-  const done = ['resolved', 'closed', 'unconfirmed'].includes(complaint.status);
-  if (done) return respond(request, locale, 409, 'complaint-resolved', 'This complaint is already resolved.');
-  if (claims.purpose === 'acknowledge' && complaint.status === 'acknowledged') return respond(request, locale, 409, 'complaint-acknowledged', 'This complaint is already acknowledged.');
+  if (!complaint) return respond(request, locale, 404, 'link-unknown', linkMessage(locale, 'complaintUnknown'));
+  if (['resolved', 'closed', 'unconfirmed'].includes(complaint.status)) return respond(request, locale, 409, 'complaint-resolved', linkMessage(locale, 'complaintResolved'));
+  if (claims.purpose === 'acknowledge' && complaint.status === 'acknowledged') return respond(request, locale, 409, 'complaint-acknowledged', linkMessage(locale, 'complaintAcknowledged'));
   const purpose = claims.purpose as 'acknowledge' | 'resolve';
+  const context = {
+    policies: deps.config,
+    timeZone: deps.managers?.escalation.timeZone ?? deps.config.defaults.timeZone,
+    levelTitle: (level: number, reader: Locale) => deps.managers?.escalation.levels[level - 1]?.title[reader],
+    departments: deps.managers?.departments,
+  };
+  const pageWith = (error?: string, note?: string) => complaintPage(locale, complaint, purpose, request.action, context, error, note);
   if (request.method === 'GET') {
     if (request.wantsJson) return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose, complaintId: complaint.complaintId, status: complaint.status, level: complaint.level }) };
-    return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: complaintPage(locale, complaint, purpose, request.action) };
+    return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: pageWith() };
   }
-  if (request.method !== 'POST') return respond(request, locale, 405, 'method-not-allowed', 'Use GET to open the link and POST to submit it.');
-  const parsed = resolutionSchema.safeParse(request.body ?? {});
-  if (!parsed.success) {
-    const { field, message } = fieldError(parsed.error);
-    return respond(request, locale, 400, 'invalid-field', `${field}: ${message}`, complaintPage(locale, complaint, purpose, request.action, `${field}: ${message}`));
-  }
-  if (!complaint.waitingToken) return respond(request, locale, 503, 'try-again', 'The escalation is moving to its next step. Please try again in a minute.');
+  const submitted = request.body ?? {};
+  const parsed = resolutionSchema.safeParse(submitted);
+  const typed = typeof submitted.note === 'string' ? submitted.note : '';
+  if (!parsed.success) return refuse(request, locale, 'note', t('complaints.errors.noteTooLong'), (message) => pageWith(message, typed));
+  const note = parsed.data.note ?? '';
+  if (purpose === 'resolve' && note === '') return refuse(request, locale, 'note', t('complaints.errors.noteRequired'), (message) => pageWith(message, typed));
+  if (!complaint.waitingToken) return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMoving'));
   const linkId = createHash('sha256').update(request.token).digest('hex');
-  if (!(await deps.complaints.useLink(linkId, deps.now.toISOString()))) return respond(request, locale, 409, 'link-used', 'This link has already been used.');
+  if (!(await deps.complaints.useLink(linkId, deps.now.toISOString()))) return respond(request, locale, 409, 'link-used', t('complaints.messages.linkUsed'));
+  const at = deps.now.toISOString();
   try {
-    await deps.workflow.completeTask(complaint.waitingToken, { result: purpose === 'acknowledge' ? 'acknowledged' : 'resolved', note: parsed.data.note ?? '', by: `level-${complaint.level}`, at: deps.now.toISOString() });
+    await deps.workflow.completeTask(complaint.waitingToken, { result: purpose === 'acknowledge' ? 'acknowledged' : 'resolved', note, by: `level-${complaint.level}`, at });
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
-    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return respond(request, locale, 503, 'try-again', 'The escalation moved on a moment ago. Please use the newest link.');
+    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMovedOn'));
     throw error;
   }
-  return respond(request, locale, 200, purpose === 'acknowledge' ? 'acknowledged' : 'resolved', purpose === 'acknowledge' ? 'Acknowledged. Thank you.' : 'Resolution recorded. The customer will be asked whether it worked.');
+  // After the workflow took it, never before: a task that timed out meanwhile leaves the complaint as it was.
+  await deps.complaints.recordManagerAction(complaint.complaintId, complaint.cycle, purpose === 'acknowledge' ? { type: 'acknowledged', at } : { type: 'resolved', at, resolution: note });
+  return respond(request, locale, 200, purpose === 'acknowledge' ? 'acknowledged' : 'resolved', linkMessage(locale, purpose === 'acknowledge' ? 'acknowledged' : 'resolved'));
 }
 
 /** RFC 8058: a one-click POST carries exactly this field; the page's button posts it too. */

@@ -1,7 +1,8 @@
 import { html, raw } from 'hono/html';
-import type { Locale, Survey } from '../shared/domain/policy-schema.js';
+import type { Locale, PolicyConfig, Survey } from '../shared/domain/policy-schema.js';
 import type { Complaint } from '../shared/domain/complaint.js';
-import { catalogues } from '../shared/i18n/index.js';
+import { complaintSummary, type DepartmentNames } from '../shared/domain/complaint-content.js';
+import { catalogues, codeLabel, formatDateTime, translator } from '../shared/i18n/index.js';
 
 /** Server-rendered pages of the outcome API: the agent's outcome form and the customer's survey. */
 const t = (locale: Locale) => ({ ...catalogues[locale].forms, severities: catalogues[locale].codes.severity, ...catalogues[locale].codes.yesNo });
@@ -52,6 +53,7 @@ export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormV
 ${questionFields(survey, locale, false, answers)}
 <label><input type="checkbox" name="complaint" value="yes"${checked(values.complaint !== undefined && values.complaint !== false)}> ${w.complaint}</label>
 <label>${w.severity} <select name="severity"><option value="">—</option>${(['urgent', 'major', 'general'] as const).map((s) => html`<option value="${s}"${selected(values.severity === s)}>${w.severities[s]}</option>`)}</select></label>
+<label>${catalogues[locale].complaints.fields.agentNote} ${w.optional}<br><textarea name="note" rows="3" maxlength="2000" style="width:100%">${text(values.note)}</textarea></label>
 <p><button type="submit">${w.submit}</button></p>`;
 }
 
@@ -78,18 +80,51 @@ export function surveyPage(locale: Locale, survey: Survey, action: string, error
   ).toString();
 }
 
-export function complaintPage(locale: Locale, complaint: Complaint, purpose: 'acknowledge' | 'resolve', action: string, error?: string) {
-  const zh = locale === 'zh-CN';
-  const title = purpose === 'acknowledge' ? (zh ? '确认收到投诉' : 'Acknowledge the complaint') : zh ? '登记投诉处理结果' : 'Record the resolution';
+/** What the manager's page shows beside the complaint: the policies (labels, surveys), the managers' zone, level titles, department names. */
+export interface ComplaintPageContext {
+  policies: PolicyConfig;
+  timeZone: string;
+  levelTitle?: (level: number, locale: Locale) => string | undefined;
+  departments?: DepartmentNames;
+}
+
+/**
+ * A manager's acknowledge or resolve page: what the complaint is about (service, customer, the
+ * answers under their questions, the customer's words, the agent's note), its time limits in the
+ * managers' zone, and the form; a refused resolution comes back with the note as typed.
+ */
+export function complaintPage(locale: Locale, complaint: Complaint, purpose: 'acknowledge' | 'resolve', action: string, context: ComplaintPageContext, error?: string, note = '') {
+  const t = translator(locale);
+  const summary = complaintSummary(complaint, locale, context.policies, context.departments);
+  const none = t('complaints.fields.none');
+  const time = (iso: string) => formatDateTime(iso, locale, context.timeZone);
+  const title = purpose === 'acknowledge' ? t('complaints.page.acknowledgeTitle') : t('complaints.page.resolveTitle');
+  const levelTitle = context.levelTitle?.(complaint.level, locale);
+  const rows: [string, string][] = [
+    [t('complaints.fields.service'), summary.service],
+    [t('complaints.fields.customer'), summary.customer],
+    [t('complaints.fields.department'), summary.department],
+    [t('complaints.fields.severity'), summary.severity],
+    [t('complaints.fields.status'), codeLabel(locale, 'complaintStatus', complaint.status)],
+    [t('complaints.fields.level'), levelTitle ? t('complaints.values.level', { level: complaint.level, title: levelTitle }) : `L${complaint.level}`],
+    [t('complaints.fields.raised'), time(complaint.raisedAt)],
+    [t('complaints.fields.ackBy'), time(complaint.acknowledgeBy)],
+    [t('complaints.fields.resolveBy'), time(complaint.resolveBy)],
+  ];
   return page(
     locale,
     title,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<p>${complaint.serviceType} · ${complaint.serviceId} · ${complaint.severity} · L${complaint.level}</p>
-<p>${complaint.customer.name} ${complaint.customer.phone ?? ''}</p>
+<table data-testid="complaint-facts" style="border-collapse:collapse">${rows.map(([k, v]) => html`<tr><th style="text-align:left;padding:.2rem 1rem .2rem 0">${k}</th><td>${v}</td></tr>`)}</table>
+<h2>${t('complaints.fields.answers')}</h2>
+${summary.answers.length ? html`<ul data-testid="complaint-answers">${summary.answers.map((a) => html`<li>${a.question} <strong${raw(a.raisedComplaint ? ' style="color:#b42318"' : '')}>${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</strong></li>`)}</ul>` : html`<p>${none}</p>`}
+<h2>${t('complaints.fields.comment')}</h2>
+<blockquote data-testid="complaint-comment" style="white-space:pre-wrap;margin:0 0 1rem;padding:.4rem .8rem;border-left:3px solid #ccd">${summary.comments.map((c) => c.answer).join('\n') || none}</blockquote>
+<h2>${t('complaints.fields.agentNote')}</h2>
+<blockquote data-testid="complaint-agent-note" style="white-space:pre-wrap;margin:0 0 1rem;padding:.4rem .8rem;border-left:3px solid #ccd">${summary.agentNote ?? none}</blockquote>
 <form method="post" action="${action}">
-${purpose === 'resolve' ? html`<label>${zh ? '处理说明' : 'What was done'}<br><textarea name="note" rows="4" style="width:100%"></textarea></label>` : ''}
-<p><button type="submit">${title}</button></p></form>`,
+${purpose === 'resolve' ? html`<label>${t('complaints.fields.resolution')}<br><textarea name="note" rows="4" maxlength="2000" placeholder="${t('complaints.page.notePlaceholder')}" style="width:100%">${note}</textarea></label>` : ''}
+<p><button type="submit">${purpose === 'acknowledge' ? t('complaints.page.acknowledgeButton') : t('complaints.page.resolveButton')}</button></p></form>`,
   ).toString();
 }
 

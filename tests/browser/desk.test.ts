@@ -42,9 +42,9 @@ describe('local web page', () => {
 
     await page.goto(`${h.stack.webUrl}/follow-ups?lang=en`);
     const row = page.locator(`[data-testid="follow-up"][data-follow-up="${id}"]`);
-    await expect(row.locator('.status').textContent()).resolves.toBe('completed');
-    await expect(row.textContent()).resolves.toContain('overall: 4');
-    await page.screenshot({ path: 'out/browser-follow-ups.png' }).catch(() => undefined);
+    await expect(row.locator('.status').textContent()).resolves.toBe('Completed');
+    // The question's text in the page's language, not its key.
+    await expect(row.textContent()).resolves.toContain('Overall, how satisfied are you with this service (1-5)? 4/5');
     expect((await h.followUp(id))!.outcome).toMatchObject({ status: 'completed', answers: { overall: 4, suggestions: '服务很好' } });
     await page.close();
   });
@@ -60,7 +60,9 @@ describe('local web page', () => {
     const task = page.locator(`[data-testid="task"][data-follow-up="${id}"]`);
     await task.locator('input[name="result"][value="reached"]').check();
     await h.stack.clock.track(() => Promise.all([page.waitForLoadState('load'), task.locator('button[type="submit"]').click()]));
-    await expect(page.locator('[role="alert"]').textContent()).resolves.toMatch(/answers\.overall/);
+    await expect(page.locator('[role="alert"]').textContent()).resolves.toBe('Please answer: Overall, how satisfied are you with this service (1-5)?');
+    // What the agent chose is still chosen.
+    await expect(page.locator(`[data-testid="task"][data-follow-up="${id}"] input[name="result"][value="reached"]`).isChecked()).resolves.toBe(true);
     await expect(page.locator(`[data-testid="task"][data-follow-up="${id}"]`).count()).resolves.toBe(1);
     await page.close();
   });

@@ -51,9 +51,9 @@ const FONT_ORIGIN = 'http://fonts.test.invalid';
 /**
  * The packaged Chromium brings one Latin font and no CJK one (Chinese renders as nothing), and
  * its fontconfig cannot read WOFF2. So each page gets Noto Sans SC (the npm package
- * @fontsource-variable/noto-sans-sc, a devDependency) as a web font under the family name
- * the pages list, served by the test browser itself: nothing reaches the network, and the
- * pages under test are unchanged.
+ * @fontsource-variable/noto-sans-sc, a devDependency) as a web font, served by the test
+ * browser itself (nothing reaches the network) and used for all text in screenshots. Only the
+ * typeface differs from what a reader's browser shows.
  */
 async function withChineseFont(context: BrowserContext): Promise<BrowserContext> {
   const pkg = path.dirname(createRequire(import.meta.url).resolve('@fontsource-variable/noto-sans-sc/package.json'));
@@ -61,7 +61,10 @@ async function withChineseFont(context: BrowserContext): Promise<BrowserContext>
     .replaceAll("'Noto Sans SC Variable'", `'${FONT_FAMILY}'`)
     .replaceAll('url(./files/', `url(${FONT_ORIGIN}/`)
     // Block rather than swap: a screenshot never catches the fallback font.
-    .replaceAll('font-display: swap', 'font-display: block');
+    .replaceAll('font-display: swap', 'font-display: block')
+    // First for every element: as a fallback behind the pages' own fonts this Chromium leaves
+    // some Chinese text blank (headings, bold), and controls and <pre> never fall back to it.
+    .concat(`\n*{font-family:'${FONT_FAMILY}',sans-serif !important}`);
   await context.route(`${FONT_ORIGIN}/**`, async (route) => {
     const file = path.basename(new URL(route.request().url()).pathname);
     if (!/^[\w.-]+\.woff2$/.test(file)) return route.fulfill({ status: 404 });
@@ -83,7 +86,12 @@ async function withChineseFont(context: BrowserContext): Promise<BrowserContext>
     const screenshot = page.screenshot.bind(page);
     page.screenshot = async (options) => {
       // Loads the subsets the page's text needs (a font loads only once layout asks for it).
-      await page.evaluate(`document.fonts.load('16px "${FONT_FAMILY}"', document.body.innerText).then(() => document.fonts.ready).then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(undefined)))))`);
+      // Then lays the page out afresh: text first laid out while the font was still loading keeps
+      // its blank fallback otherwise.
+      await page.evaluate(`document.fonts.load('16px "${FONT_FAMILY}"', document.body.innerText)
+        .then(() => document.fonts.ready)
+        .then(() => { document.body.style.display = 'none'; void document.body.offsetHeight; document.body.style.display = ''; })
+        .then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(undefined)))))`);
       return screenshot(options);
     };
   });

@@ -33,6 +33,19 @@ export function messagesFor(locale: Locale) {
   };
 }
 
+/** Who to call and what to say: the opening and one question per line, in `locale`. */
+export function callScript(locale: Locale, config: PolicyConfig, survey: Survey, customerName: string, phone: string): string {
+  const w = messagesFor(locale);
+  const view = { company: config.organization.name[locale], customerName };
+  return [
+    `${w.customer}: ${customerName}`,
+    `${w.phone}: ${phone}`,
+    `${w.script}: ${fill(survey.opening[locale], view)}`,
+    `${w.questions}:`,
+    ...survey.questions.map((q, i) => `${i + 1}. ${q.text[locale]}`),
+  ].join('\n');
+}
+
 /**
  * The agent's task: who to call (the first lines of the description and two references: the
  * agent's workspace shows both for a task, not its attributes), the script (opening + one
@@ -50,15 +63,8 @@ export function agentTaskFor(
   const locale = localeOf(followUp, config);
   const w = messagesFor(locale);
   const policy = config.policies[followUp.serviceType]!;
-  const view = { company: config.organization.name[locale], customerName: followUp.customer.name };
   const phone = followUp.customer.phone ?? '—';
-  const description = [
-    `${w.customer}: ${followUp.customer.name}`,
-    `${w.phone}: ${phone}`,
-    `${w.script}: ${fill(survey.opening[locale], view)}`,
-    `${w.questions}:`,
-    ...survey.questions.map((q, i) => `${i + 1}. ${q.text[locale]}`),
-  ].join('\n');
+  const description = callScript(locale, config, survey, followUp.customer.name, phone);
   return {
     followUpId: followUp.followUpId,
     attempt,

@@ -83,3 +83,16 @@ export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkChe
   }
   return { ok: true, claims };
 }
+
+/**
+ * What a link is for, read without checking its signature: only to label a link for display
+ * (the local outbox), never to act on it.
+ */
+export function unverifiedPurpose(token: string): LinkPurpose | undefined {
+  try {
+    const parsed = z.object({ p: z.enum(linkPurposes) }).safeParse(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data.p : undefined;
+  } catch {
+    return undefined;
+  }
+}
