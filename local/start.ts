@@ -2,6 +2,7 @@ import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLocalStack, PROJECT_ROOT } from './stack.js';
+import { sendEventHelp } from './send-event-help.js';
 
 /**
  * `npm start`: the whole follow-up system on this machine, no AWS account and no network.
@@ -60,9 +61,7 @@ Customer follow-up is running locally.
   Scheduled reports (daily 08:00, weekly Mon 08:30, monthly 1st 09:00, Asia/Shanghai): emails on the
   page's Sent mail tab, archive in ${path.relative(process.cwd(), archiveDir)}/
 
-Send a "Service Completed" event:
-  aws events put-events --endpoint-url ${stack.awsUrl} --region us-east-1 --entries \\
-    '[{"EventBusName":"${stack.busName}","Source":"dealer.dms","DetailType":"Service Completed","Detail":"{\\"serviceId\\":\\"RO-1\\",\\"serviceType\\":\\"vehicle-repair\\",\\"completedAt\\":\\"${new Date(Date.now() - 86_400_000).toISOString()}\\",\\"customer\\":{\\"id\\":\\"C-1\\",\\"name\\":\\"Zhang San\\",\\"phone\\":\\"+8613800138000\\"}}"}]'
+${sendEventHelp({ awsUrl: stack.awsUrl, webUrl: stack.webUrl.replace('127.0.0.1', 'localhost'), busName: stack.busName, completedAt: new Date(stack.clock.now().getTime() - 3_600_000).toISOString(), serial: String(Date.now()) })}
 
 Press Ctrl-C to stop.
 `);
