@@ -80,7 +80,7 @@ describe('FollowUp workflow: intake and suppression', () => {
     ['detail.serviceType', serviceCompleted(0, { serviceType: 'teleportation' })],
     ['detail.completedAt', serviceCompleted(0, { completedAt: '2099-01-01T00:00:00+08:00' })],
     ['detail.completedAt', serviceCompleted(0, { completedAt: 'yesterday' })],
-    ['detail.customer.email', serviceCompleted(0, {}, { email: 'not-an-email' })],
+    ['detail.customer.phone', serviceCompleted(0, {}, { phone: 'not-a-phone', email: 'not-an-email' })],
     ['detail.serviceId', serviceCompleted(0, { serviceId: '' })],
   ])('rejects an event with a bad %s, names the field and starts nothing', async (field, detail) => {
     const before = h.cloud.executions.size;
