@@ -10,7 +10,7 @@ import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { localDate } from '../shared/domain/schedule.js';
 import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
-import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
+import type { FinalOutcome, FollowUpStore } from '../shared/adapters/follow-up-store.js';
 import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
 import { envelopeSchema } from '../shared/domain/service-event.js';
 import { firstIssue } from '../shared/domain/event-issues.js';
@@ -48,7 +48,7 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
   const complaintId = complaintIdFor(detail.followUpId);
   const customer = customerOf(followUp);
   const previousComplaints = await deps.complaints.countComplaint(customer, followUp.serviceType, complaintId);
-  const outcome = (followUp as { outcome?: { assessment?: { scores?: Record<string, number> }; agentSeverity?: 'urgent' | 'major' | 'general' } }).outcome;
+  const outcome = (followUp as { outcome?: Pick<FinalOutcome, 'assessment' | 'agentSeverity' | 'answers' | 'agentNote'> }).outcome;
   const severity = assessSeverity(
     { agentSeverity: outcome?.agentSeverity, scores: outcome?.assessment?.scores ?? {}, previousComplaints, reworkCount: followUp.reworkCount, reopened: false },
     escalationConfig,
@@ -70,6 +70,8 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
     raisedAt,
     ...slaDeadlines(deps.now, severity, escalationConfig),
     complaintQuestions: detail.complaintQuestions,
+    ...(outcome?.answers && Object.keys(outcome.answers).length > 0 ? { answers: outcome.answers } : {}),
+    ...(outcome?.agentNote ? { agentNote: outcome.agentNote } : {}),
     repeat: previousComplaints > 0,
     history: [{ at: raisedAt, type: 'raised', level: 1, cycle: 1, note: severity }],
   };

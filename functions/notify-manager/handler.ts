@@ -6,6 +6,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { escalationConfig } from '../shared/config/escalation.js';
 import { policyConfig } from '../shared/config/policies.js';
+import { reportConfig } from '../shared/config/reports.js';
 import { clock } from '../shared/clock.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { complaintStore } from '../shared/runtime.js';
@@ -126,10 +127,10 @@ export async function notifyManager(input: NotifyInput, deps: NotifyDeps) {
     }
   };
   const email = await deliver('email', async () => {
-    await deps.channels.sendEmail(managerEmail(complaint, manager.email, input.level, notice, input.escalated ?? false, links, policyConfig, escalationConfig));
+    await deps.channels.sendEmail(managerEmail(complaint, manager.email, input.level, notice, input.escalated ?? false, links, policyConfig, escalationConfig, reportConfig.departments));
     return undefined;
   });
-  const phone = await deliver('phone', async () => (await deps.channels.startAgentTask(managerTask(complaint, input.level, notice, complaintQueueArn(input.level, manager.connectQueue), links, policyConfig, escalationConfig))).contactId || undefined);
+  const phone = await deliver('phone', async () => (await deps.channels.startAgentTask(managerTask(complaint, input.level, notice, complaintQueueArn(input.level, manager.connectQueue), links, policyConfig, escalationConfig, reportConfig.departments))).contactId || undefined);
 
   const failures = (
     [

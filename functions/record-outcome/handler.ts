@@ -72,6 +72,7 @@ export async function recordOutcome(input: RecordInput, store: FollowUpStore, ev
       agentMarkedComplaint = attempt?.agentMarkedComplaint === true;
       if (agentMarkedComplaint) outcome.assessment.complaint = true;
       if (attempt?.agentSeverity) outcome.agentSeverity = attempt.agentSeverity;
+      if (attempt?.agentNote) outcome.agentNote = attempt.agentNote;
     }
   }
   await store.finish(followUp.followUpId, outcome, last);

@@ -18,7 +18,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const unhappy = { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' } };
+const unhappy = { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' }, note: '客户要求店长回电' };
 
 /** A repair finished on Friday of `week`, called on Monday 09:00, where the customer complains. */
 async function complaintIn(week: number, customer: Record<string, unknown> = {}) {
@@ -41,6 +41,17 @@ describe('Escalation workflow', () => {
     // The task flow routes on the provisioned queue of the department's level-1 manager (a queue ARN).
     expect(task).toMatchObject({ createdAt: at(0, 3, '09:00'), attributes: { level: '1', severity: 'major', queue: expect.stringMatching(/^arn:aws:connect:.+\/queue\/.+after.?sales/i) } });
     expect(h.emailsTo('after-sales-manager@example.com')).toHaveLength(1);
+    // What the complaint is about travels on the complaint item, not in the workflow's state.
+    expect(await h.complaint(complaintId)).toMatchObject({ answers: unhappy.answers, agentNote: '客户要求店长回电' });
+    expect(JSON.stringify(escalationsOf(complaintId)[0]!.input)).not.toContain('太差了');
+    const [email] = h.emailsTo('after-sales-manager@example.com');
+    for (const words of ['车辆维修 · ', '售后服务部', '您对本次服务的总体满意度（1-5分）？ 1/5 ⚠', '服务顾问是否向您解释了所做的工作和费用？ 否', '客户意见: 太差了', '坐席备注: 客户要求店长回电', '发现时间: 2026年11月23日 09:00']) {
+      expect(email!.text).toContain(words);
+      expect(email!.html).toContain(words.split(': ').at(-1)!.split(' ')[0]);
+    }
+    expect(email!.text).not.toMatch(/overall|wantsComplaint|after-sales(?!-manager)/);
+    expect(task!.description).toContain('太差了');
+    expect((await act(task!.references.outcomeForm!)).body).toMatchObject({ code: 'invalid-field', field: 'note' });
     expect((await act(task!.references.acknowledge!)).status).toBe(200);
     expect((await act(task!.references.acknowledge!)).status).toBe(409);
     await h.runUntil(at(0, 3, '11:00'));

@@ -74,6 +74,32 @@ export class ComplaintStore {
     ));
   }
 
+  /**
+   * A manager's acknowledgement or resolution, readable at once: the escalation's Plan step
+   * records the same (with the history and counts) a moment later, when the workflow runs it.
+   * Written only while the complaint is in the cycle and state the manager acted on, so a write
+   * that lands after Plan moved on never undoes a later step. False when it changed nothing.
+   */
+  async recordManagerAction(complaintId: string, cycle: number, action: { type: 'acknowledged'; at: string } | { type: 'resolved'; at: string; resolution: string }): Promise<boolean> {
+    const acknowledged = action.type === 'acknowledged';
+    return writtenIf(this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(complaintId),
+        UpdateExpression: acknowledged ? 'SET #status = :status, acknowledgedAt = :at' : 'SET #status = :status, resolvedAt = :at, resolution = :resolution',
+        ConditionExpression: acknowledged ? 'attribute_exists(pk) AND #cycle = :cycle AND #status = :open' : 'attribute_exists(pk) AND #cycle = :cycle AND #status IN (:open, :acknowledged)',
+        ExpressionAttributeNames: { '#status': 'status', '#cycle': 'cycle' },
+        ExpressionAttributeValues: {
+          ':status': action.type,
+          ':at': action.at,
+          ':cycle': cycle,
+          ':open': 'open',
+          ...(acknowledged ? {} : { ':acknowledged': 'acknowledged', ':resolution': action.resolution }),
+        },
+      }),
+    ));
+  }
+
   /** Marks a manager's link used; false when it was used before (single use). */
   async useLink(linkId: string, at: string): Promise<boolean> {
     return writtenIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `LINK#${linkId}`, sk: 'USED', kind: 'UsedLink', at, expiresAt: this.expiresAt() }, ConditionExpression: 'attribute_not_exists(pk)' })));

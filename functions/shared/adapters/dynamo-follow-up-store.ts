@@ -252,7 +252,7 @@ export class DynamoFollowUpStore implements FollowUpStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: attemptKey(followUpId, attempt),
-        UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, usedAt = :usedAt',
+        UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, agentNote = :note, usedAt = :usedAt',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
         ExpressionAttributeNames: { '#result': 'result' },
         ExpressionAttributeValues: {
@@ -261,6 +261,7 @@ export class DynamoFollowUpStore implements FollowUpStore {
           ':answers': answer.answers ?? {},
           ':complaint': answer.agentMarkedComplaint ?? false,
           ':severity': answer.agentSeverity ?? null,
+          ':note': answer.agentNote ?? null,
           ':usedAt': answer.usedAt,
         },
       }),
@@ -272,7 +273,7 @@ export class DynamoFollowUpStore implements FollowUpStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: attemptKey(followUpId, attempt),
-        UpdateExpression: 'REMOVE usedAt, #result, callbackAt, answers, agentMarkedComplaint, agentSeverity',
+        UpdateExpression: 'REMOVE usedAt, #result, callbackAt, answers, agentMarkedComplaint, agentSeverity, agentNote',
         ExpressionAttributeNames: { '#result': 'result' },
       }),
     );

@@ -17,6 +17,8 @@ export interface AttemptRecord {
   answers?: Answers;
   agentMarkedComplaint?: boolean;
   agentSeverity?: 'urgent' | 'major' | 'general';
+  /** The agent's note on the call (坐席备注), at most 2,000 characters; never logged. */
+  agentNote?: string;
   usedAt?: string;
   /** Set before the email is sent or the task created: a retry that finds it knows a send may have happened. */
   sendingAt?: string;
@@ -55,6 +57,7 @@ export interface FinalOutcome {
   answers?: Answers;
   assessment?: Assessment;
   agentSeverity?: 'urgent' | 'major' | 'general';
+  agentNote?: string;
   onTime?: boolean;
   /** A `failed` follow-up: "<channel>:<AWS code>" or the workflow error's name (never a message). */
   error?: string;
@@ -101,7 +104,7 @@ export interface FollowUpStore {
   answerAttempt(
     followUpId: string,
     attempt: number,
-    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint' | 'agentSeverity'> & { usedAt: string },
+    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint' | 'agentSeverity' | 'agentNote'> & { usedAt: string },
   ): Promise<boolean>;
   /** Undoes answerAttempt when the workflow could not be told, so the link works again. */
   reopenAttempt(followUpId: string, attempt: number): Promise<void>;

@@ -1,93 +1,151 @@
 import { html } from 'hono/html';
-import { DateTime } from 'luxon';
 import type { EscalationConfig } from './escalation-schema.js';
-import type { PolicyConfig } from './policy-schema.js';
+import type { Locale, PolicyConfig } from './policy-schema.js';
 import type { Complaint } from './complaint.js';
+import { readableAnswers, type ReadableAnswer } from './survey.js';
 import type { AgentTask, OutgoingEmail } from '../adapters/contact-channels.js';
+import { codeLabel, formatDateTime, translator } from '../i18n/index.js';
 
-/** What a manager receives at each level: the complaint, its SLA clock and the two links. */
-const words = {
-  'zh-CN': {
-    subject: (level: number, title: string, label: string, severity: string) => `【投诉升级 L${level} ${title}】${label}（${severity}）`,
-    severity: { urgent: '紧急', major: '重大', general: '一般' },
-    intro: (notice: number, escalated: boolean) => (escalated ? '上一级未在时限内处理，投诉已升级给您。' : notice > 1 ? `第${notice}次提醒：此投诉仍未处理。` : '回访中发现一条客户投诉，请处理。'),
-    customer: '客户',
-    service: '服务',
-    department: '部门',
-    raised: '发现时间',
-    ackBy: '确认时限',
-    resolveBy: '解决时限',
-    questions: '投诉相关问题',
-    acknowledge: '确认已收到',
-    resolve: '登记处理结果',
-  },
-  en: {
-    subject: (level: number, title: string, label: string, severity: string) => `[Complaint L${level} ${title}] ${label} (${severity})`,
-    severity: { urgent: 'urgent', major: 'major', general: 'general' },
-    intro: (notice: number, escalated: boolean) => (escalated ? 'The level below did not handle this in time: it is now yours.' : notice > 1 ? `Reminder ${notice}: this complaint is still open.` : 'A follow-up found a customer complaint. Please handle it.'),
-    customer: 'Customer',
-    service: 'Service',
-    department: 'Department',
-    raised: 'Raised',
-    ackBy: 'Acknowledge by',
-    resolveBy: 'Resolve by',
-    questions: 'Complaint questions',
-    acknowledge: 'Acknowledge',
-    resolve: 'Record the resolution',
-  },
-} as const;
+/** Department names per locale (reports.json `departments`); an unnamed department shows its id. */
+export type DepartmentNames = Record<string, Partial<Record<Locale, string>>>;
+
+/**
+ * What a complaint is about, in the reader's words: the service by its label, the customer, each
+ * answer under its question's text (those that raised the complaint flagged), the customer's own
+ * words (the survey's free-text answers) and the agent's note. The email, the Connect task, the
+ * acknowledge/resolve page and the manager view all show this one summary.
+ */
+export interface ComplaintSummary {
+  service: string;
+  customer: string;
+  department: string;
+  severity: string;
+  answers: (ReadableAnswer & { raisedComplaint: boolean })[];
+  comments: ReadableAnswer[];
+  agentNote?: string;
+}
+
+export function complaintSummary(complaint: Complaint, locale: Locale, policies: PolicyConfig, departments: DepartmentNames = {}): ComplaintSummary {
+  const t = translator(locale);
+  const policy = policies.policies[complaint.serviceType];
+  const survey = policy ? policies.surveys[policy.survey] : undefined;
+  const readable = readableAnswers(survey, complaint.answers, locale, (value) => codeLabel(locale, 'yesNo', value));
+  const isText = (id: string) => survey?.questions.find((q) => q.id === id)?.kind === 'text';
+  return {
+    service: `${policy?.label[locale] ?? complaint.serviceType} · ${complaint.serviceId}`,
+    customer: [complaint.customer.name, complaint.customer.phone].filter(Boolean).join(' '),
+    department: complaint.departmentId ? (departments[complaint.departmentId]?.[locale] ?? complaint.departmentId) : t('complaints.fields.noDepartment'),
+    severity: codeLabel(locale, 'severity', complaint.severity),
+    answers: readable.filter((a) => !isText(a.questionId)).map((a) => ({ ...a, raisedComplaint: complaint.complaintQuestions.includes(a.questionId) })),
+    comments: readable.filter((a) => isText(a.questionId)),
+    ...(complaint.agentNote ? { agentNote: complaint.agentNote } : {}),
+  };
+}
 
 export interface ManagerLinks {
   acknowledge?: string;
   resolve: string;
 }
 
-function facts(complaint: Complaint, policies: PolicyConfig, config: EscalationConfig) {
-  const w = words[config.locale];
-  const t = (iso: string) => DateTime.fromISO(iso).setZone(config.timeZone).toFormat('yyyy-MM-dd HH:mm');
-  return [
-    [w.customer, `${complaint.customer.name}${complaint.customer.phone ? ` ${complaint.customer.phone}` : ''}`],
-    [w.service, `${policies.policies[complaint.serviceType]?.label[config.locale] ?? complaint.serviceType} ${complaint.serviceId}`],
-    [w.department, complaint.departmentId ?? '—'],
-    [w.raised, t(complaint.raisedAt)],
-    [w.ackBy, t(complaint.acknowledgeBy)],
-    [w.resolveBy, t(complaint.resolveBy)],
-    [w.questions, complaint.complaintQuestions.join(', ') || '—'],
-  ] as const;
+function intro(locale: Locale, notice: number, escalated: boolean): string {
+  const t = translator(locale);
+  if (escalated) return t('complaints.email.introEscalated');
+  return notice > 1 ? t('complaints.email.introReminder', { notice }) : t('complaints.email.introFirst');
 }
 
-export function managerEmail(complaint: Complaint, to: string, level: number, notice: number, escalated: boolean, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig): OutgoingEmail {
-  const w = words[config.locale];
-  const title = config.levels[level - 1]!.title[config.locale];
-  const label = policies.policies[complaint.serviceType]?.label[config.locale] ?? complaint.serviceType;
-  const rows = facts(complaint, policies, config);
-  const body = html`<!doctype html><html lang="${config.locale}"><body style="font-family:sans-serif;max-width:620px">
-<p>${w.intro(notice, escalated)}</p>
-<table style="border-collapse:collapse">${rows.map(([k, v]) => html`<tr><th style="text-align:left;padding:4px 12px 4px 0">${k}</th><td>${v}</td></tr>`)}</table>
-<p>${links.acknowledge ? html`<a href="${links.acknowledge}" style="display:inline-block;padding:8px 14px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px;margin-right:8px">${w.acknowledge}</a>` : ''}
-<a href="${links.resolve}" style="display:inline-block;padding:8px 14px;background:#1a7f37;color:#fff;text-decoration:none;border-radius:4px">${w.resolve}</a></p>
+function subject(complaint: Complaint, level: number, policies: PolicyConfig, config: EscalationConfig): string {
+  const locale = config.locale;
+  return translator(locale)('complaints.email.subject', {
+    level,
+    title: config.levels[level - 1]!.title[locale],
+    service: policies.policies[complaint.serviceType]?.label[locale] ?? complaint.serviceType,
+    severity: codeLabel(locale, 'severity', complaint.severity),
+  });
+}
+
+/** The facts a manager reads first, as label/value rows, times in the managers' zone. */
+function factRows(complaint: Complaint, summary: ComplaintSummary, config: EscalationConfig): [string, string][] {
+  const locale = config.locale;
+  const t = translator(locale);
+  const time = (iso: string) => formatDateTime(iso, locale, config.timeZone);
+  return [
+    [t('complaints.fields.service'), summary.service],
+    [t('complaints.fields.customer'), summary.customer],
+    [t('complaints.fields.department'), summary.department],
+    [t('complaints.fields.severity'), summary.severity],
+    [t('complaints.fields.raised'), time(complaint.raisedAt)],
+    [t('complaints.fields.ackBy'), time(complaint.acknowledgeBy)],
+    [t('complaints.fields.resolveBy'), time(complaint.resolveBy)],
+  ];
+}
+
+/** The summary as plain text (the email's text part and the Connect task's description). */
+function summaryText(complaint: Complaint, summary: ComplaintSummary, config: EscalationConfig): string[] {
+  const t = translator(config.locale);
+  const none = t('complaints.fields.none');
+  return [
+    ...factRows(complaint, summary, config).map(([k, v]) => `${k}: ${v}`),
+    '',
+    `${t('complaints.fields.answers')}:`,
+    ...(summary.answers.length ? summary.answers.map((a) => `- ${a.question} ${a.answer}${a.raisedComplaint ? ' ⚠' : ''}`) : [none]),
+    '',
+    `${t('complaints.fields.comment')}: ${summary.comments.map((c) => c.answer).join(' / ') || none}`,
+    `${t('complaints.fields.agentNote')}: ${summary.agentNote ?? none}`,
+  ];
+}
+
+export function managerEmail(complaint: Complaint, to: string, level: number, notice: number, escalated: boolean, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig, departments: DepartmentNames = {}): OutgoingEmail {
+  const locale = config.locale;
+  const t = translator(locale);
+  const summary = complaintSummary(complaint, locale, policies, departments);
+  const none = t('complaints.fields.none');
+  const cell = 'text-align:left;padding:4px 12px 4px 0;vertical-align:top';
+  const button = (href: string, colour: string, label: string) => html`<a href="${href}" style="display:inline-block;padding:8px 14px;background:${colour};color:#fff;text-decoration:none;border-radius:4px;margin-right:8px">${label}</a>`;
+  const body = html`<!doctype html><html lang="${locale}"><body style="font-family:sans-serif;max-width:620px">
+<p>${intro(locale, notice, escalated)}</p>
+<table style="border-collapse:collapse">${factRows(complaint, summary, config).map(([k, v]) => html`<tr><th style="${cell}">${k}</th><td>${v}</td></tr>`)}</table>
+<h3>${t('complaints.fields.answers')}</h3>
+${summary.answers.length
+  ? html`<table style="border-collapse:collapse">${summary.answers.map((a) => html`<tr><td style="${cell}">${a.question}</td><td style="${a.raisedComplaint ? 'color:#b42318;font-weight:bold' : ''}">${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</td></tr>`)}</table>`
+  : html`<p>${none}</p>`}
+<h3>${t('complaints.fields.comment')}</h3>
+<blockquote style="margin:0 0 1em;padding:6px 12px;border-left:3px solid #ccc;white-space:pre-wrap">${summary.comments.map((c) => c.answer).join('\n') || none}</blockquote>
+<h3>${t('complaints.fields.agentNote')}</h3>
+<blockquote style="margin:0 0 1em;padding:6px 12px;border-left:3px solid #ccc;white-space:pre-wrap">${summary.agentNote ?? none}</blockquote>
+<p>${links.acknowledge ? button(links.acknowledge, '#0b5cad', t('complaints.email.acknowledge')) : ''}${button(links.resolve, '#1a7f37', t('complaints.email.resolve'))}</p>
+<p style="color:#555;font-size:12px">${t('complaints.email.linksNote')}</p>
 </body></html>`;
   return {
     to,
-    subject: w.subject(level, title, label, w.severity[complaint.severity]),
+    subject: subject(complaint, level, policies, config),
     html: body.toString(),
-    text: [w.intro(notice, escalated), '', ...rows.map(([k, v]) => `${k}: ${v}`), '', ...(links.acknowledge ? [`${w.acknowledge}: ${links.acknowledge}`] : []), `${w.resolve}: ${links.resolve}`].join('\n'),
+    text: [
+      intro(locale, notice, escalated),
+      '',
+      ...summaryText(complaint, summary, config),
+      '',
+      ...(links.acknowledge ? [`${t('complaints.email.acknowledge')}: ${links.acknowledge}`] : []),
+      `${t('complaints.email.resolve')}: ${links.resolve}`,
+      t('complaints.email.linksNote'),
+    ].join('\n'),
   };
 }
 
-export function managerTask(complaint: Complaint, level: number, notice: number, queue: string | undefined, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig): AgentTask {
-  const w = words[config.locale];
-  const label = policies.policies[complaint.serviceType]?.label[config.locale] ?? complaint.serviceType;
+export function managerTask(complaint: Complaint, level: number, notice: number, queue: string | undefined, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig, departments: DepartmentNames = {}): AgentTask {
+  const summary = complaintSummary(complaint, config.locale, policies, departments);
   return {
     followUpId: complaint.complaintId,
     attempt: linkSequence(complaint.cycle, level, notice),
-    name: w.subject(level, config.levels[level - 1]!.title[config.locale], label, w.severity[complaint.severity]),
-    description: facts(complaint, policies, config).map(([k, v]) => `${k}: ${v}`).join('\n'),
+    name: subject(complaint, level, policies, config),
+    // Connect caps a task's description at 4,096 characters: the customer's words are kept whole in the complaint, the task carries the start.
+    description: truncate(summaryText(complaint, summary, config).join('\n'), 4_000),
     outcomeFormUrl: links.resolve,
     extraReferences: links.acknowledge ? { acknowledge: links.acknowledge } : {},
     attributes: { complaintId: complaint.complaintId, level: String(level), cycle: String(complaint.cycle), severity: complaint.severity, ...(queue ? { queue } : {}) },
   };
 }
+
+const truncate = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** One number per notification, unique within a complaint: used in link claims and ClientTokens. */
 export const linkSequence = (cycle: number, level: number, notice: number) => cycle * 10_000 + level * 1_000 + Math.min(notice, 999);

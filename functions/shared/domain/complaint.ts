@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EscalationConfig, Severity, WorkDuration } from './escalation-schema.js';
 import type { Customer } from './service-event.js';
+import type { Answers } from './survey.js';
 import { addWorkingMinutes, workingDayMinutes, type ContactHours } from './schedule.js';
 import { workingCalendar } from './working-calendar.js';
 
@@ -38,6 +39,13 @@ export interface Complaint {
   resolvedAt?: string;
   resolution?: string;
   complaintQuestions: string[];
+  /**
+   * What the customer answered in the follow-up that raised it (question id → answer, free text
+   * included) and what the agent noted: kept on the complaint item, never in workflow state or
+   * events, so managers see them without reading the follow-up. Each text is at most 2,000 characters.
+   */
+  answers?: Answers;
+  agentNote?: string;
   repeat: boolean;
   history: ComplaintEvent[];
 }
