@@ -3,7 +3,6 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { Harness } from '../support/local-harness.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
-import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 
 /** The local web page in the npm-shipped Chromium: an agent completes a task on the desk. */
 let h: Harness;
@@ -64,34 +63,6 @@ describe('local web page', () => {
     // What the agent chose is still chosen.
     await expect(page.locator(`[data-testid="task"][data-follow-up="${id}"] input[name="result"][value="reached"]`).isChecked()).resolves.toBe(true);
     await expect(page.locator(`[data-testid="task"][data-follow-up="${id}"]`).count()).resolves.toBe(1);
-    await page.close();
-  });
-
-  it('lets a manager acknowledge and resolve an escalated complaint from the manager view', async () => {
-    const detail = serviceCompleted(2, { departmentId: 'after-sales' });
-    const id = idOf(detail);
-    await h.runUntil(at(2, 0, '16:00'));
-    await h.publish('Service Completed', detail);
-    await h.runUntil(at(2, 3, '09:00'));
-    await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes' } });
-    const complaintId = complaintIdFor(id);
-
-    const page = await browser.newPage();
-    await page.goto(`${h.stack.webUrl}/manager?lang=en`);
-    const card = page.locator(`[data-testid="complaint"][data-complaint="${complaintId}"]`);
-    await expect(card.textContent()).resolves.toContain('Level: L1');
-    await expect(card.locator('[data-testid="ack-clock"]').textContent()).resolves.toMatch(/^\dh\d\d$/);
-    await h.stack.clock.track(() => Promise.all([page.waitForURL(/\/manager\?done=1/), card.locator('form[action$="/acknowledge"] button').click()]));
-    await h.stack.clock.settle();
-    await page.reload();
-    await expect(card.locator('.status').textContent()).resolves.toBe('acknowledged');
-    await card.locator('input[name="note"]').fill('Replaced the part, apologised');
-    await h.stack.clock.track(() => Promise.all([page.waitForURL(/\/manager\?done=1/), card.locator('form[action$="/resolve"] button').click()]));
-    await h.stack.clock.settle();
-    await page.reload();
-    await expect(card.locator('.status').textContent()).resolves.toBe('resolved');
-    await page.screenshot({ path: 'out/browser-manager.png', fullPage: true }).catch(() => undefined);
-    expect(await h.complaint(complaintId)).toMatchObject({ status: 'resolved', resolution: 'Replaced the part, apologised' });
     await page.close();
   });
 });
