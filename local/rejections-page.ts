@@ -27,7 +27,7 @@ export function reasonText(locale: Locale, issue: Pick<EventIssue, 'reason' | 'p
   const words = catalogues[locale].events;
   const params: Record<string, string | number> = { ...issue.params };
   if (issue.reason === 'wrong-type') params.expected = (words.valueTypes as Record<string, string>)[String(params.expected)] ?? String(params.expected);
-  if (issue.reason === 'no-usable-channel') params.channels = String(params.channels ?? '').split(',').filter(Boolean).map((c) => codeLabel(locale, 'channel', c)).join(words.or);
+  if (issue.reason === 'no-usable-channel') params.channels = String(params.channels ?? '').split(',').filter(Boolean).map((c) => (words.channels as Record<string, string>)[c] ?? codeLabel(locale, 'channel', c)).join(words.or);
   if (issue.reason === 'unknown-service-type') params.known = Object.values(policyConfig.policies).map((p) => p.label[locale]).join(words.knownSeparator);
   const t = translator(locale) as unknown as (key: string, options: Record<string, unknown>) => string;
   return t(`events.reasons.${issue.reason}`, params);

@@ -64,6 +64,11 @@ describe('local stack end to end', () => {
     const ok = await post('/send', { serviceType: 'gas-hotline-ticket', name: '吴十', phone: '+8613700137000', email: '', locale: 'zh-CN', completedAt: '2026-12-04T15:00' });
     expect(ok.headers.get('location')).toBe('/follow-ups?sent=1');
     const bad = await post('/send', { serviceType: 'gas-hotline-ticket', name: '吴十', phone: '', email: '', locale: 'zh-CN', completedAt: '2026-12-04T15:00' });
-    expect(decodeURIComponent(bad.headers.get('location') ?? '')).toContain('detail.customer.phone');
+    const location = bad.headers.get('location') ?? '';
+    expect(location).toMatch(/^\/rejections\?event=evt-/);
+    const page = await (await fetch(`${h.stack.webUrl}${location}&lang=en`)).text();
+    expect(page).toContain('The event was rejected. Customer phone: the customer has no phone to be followed up by');
+    expect(page).toContain('data-field="detail.customer.phone"');
+    expect(page).not.toContain('吴十');
   });
 });
