@@ -131,7 +131,7 @@ async function settle(detail: ReturnType<typeof followUpCompletedSchema.parse>, 
 async function resolvedUpstream(detail: ReturnType<typeof complaintResolvedSchema.parse>, deps: IntakeDeps) {
   const complaintId = detail.complaintId ?? complaintIdFor(detail.followUpId!);
   const complaint = await deps.complaints.get(complaintId);
-  if (!complaint) return { status: 'rejected' as const, field: 'detail.complaintId' };
+  if (!complaint) return { status: 'rejected' as const, field: detail.complaintId ? 'detail.complaintId' : 'detail.followUpId' };
   if (complaint.status === 'resolved' || complaint.status === 'closed' || complaint.status === 'unconfirmed') return { status: 'ignored' as const };
   // Between two steps there is no token yet: failing lets the invocation retry a moment later.
   if (!complaint.waitingToken) throw new Error(`escalation of ${complaintId} is between steps; retry`);
