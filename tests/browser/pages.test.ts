@@ -195,7 +195,7 @@ describe('the local web app and the link pages, in Chinese and English', () => {
       const row = page.locator(`[data-testid="follow-up"][data-follow-up="${idOf(callZh)}"]`);
       await expect(row.textContent()).resolves.toContain('周九');
       await expect(row.locator('.status').textContent()).resolves.toBe(locale === 'zh-CN' ? '已完成' : 'Completed');
-      await expect(row.textContent()).resolves.toContain(locale === 'zh-CN' ? '您对本次服务的总体满意度（1-5分）？ 2/5' : 'overall satisfaction');
+      await expect(row.textContent()).resolves.toContain(locale === 'zh-CN' ? '您对本次服务的总体满意度（1-5分）？ 2/5' : 'Overall, how satisfied are you with this service (1-5)? 2/5');
       await expectReadable(page, locale, 'follow-ups');
 
       await row.locator('a').first().click();

@@ -115,8 +115,7 @@ describe('FollowUp workflow: contacting the customer', () => {
     await h.publish('Service Completed', detail);
     await h.runUntil(at(4, 3, '09:00'));
     const refused = await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'call_back' });
-    expect(refused).toMatchObject({ status: 400, body: { code: 'invalid-field' } });
-    expect(refused.body.message).toContain('callbackAt');
+    expect(refused).toMatchObject({ status: 400, body: { code: 'invalid-field', field: 'callbackAt' } });
     const localDate = at(4, 3, '18:30').slice(0, 10);
     await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'call_back', callbackAt: `${localDate}T18:30` });
     await h.runUntil(at(4, 3, '18:29'));
