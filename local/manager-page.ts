@@ -31,7 +31,13 @@ function historyNote(event: ComplaintEvent, locale: Locale, t: Translate): strin
  * their questions, the customer's words, the agent's note), its level, time limits in the
  * managers' zone, history, and the acknowledge and resolve actions.
  */
-export function managerPage(locale: Locale, complaints: Complaint[], now: Date, hours: ContactHours, error?: { complaintId: string; message: string; note?: string }) {
+export function managerPage(
+  locale: Locale,
+  complaints: Complaint[],
+  now: Date,
+  hours: ContactHours,
+  error?: { complaintId: string; message: string; note?: string },
+) {
   const w = wordsFor(locale);
   const t = translator(locale);
   const none = t('complaints.fields.none');
@@ -47,7 +53,9 @@ export function managerPage(locale: Locale, complaints: Complaint[], now: Date, 
     const open = !FINISHED.includes(c.status);
     const summary = complaintSummary(c, locale, policyConfig, reportConfig.departments);
     const levelTitle = escalationConfig.levels[c.level - 1]?.title[locale];
-    const flags = [c.cycle > 1 ? t('complaints.values.cycle', { cycle: c.cycle }) : '', c.repeat ? t('complaints.values.repeat') : ''].filter(Boolean).join(' · ');
+    const flags = [c.cycle > 1 ? t('complaints.values.cycle', { cycle: c.cycle }) : '', c.repeat ? t('complaints.values.repeat') : '']
+      .filter(Boolean)
+      .join(' · ');
     return html`<section class="card" data-testid="complaint" data-complaint="${c.complaintId}">
 <h2>${summary.service} · <span class="status" data-testid="complaint-status">${codeLabel(locale, 'complaintStatus', c.status)}</span></h2>
 <p>${w.customer}: <strong>${summary.customer}</strong> · ${t('complaints.fields.department')}: ${summary.department} · ${w.severity}: ${summary.severity} · ${w.level}: ${levelTitle ? t('complaints.values.level', { level: c.level, title: levelTitle }) : `L${c.level}`}${flags ? ` · ${flags}` : ''}</p>
@@ -64,11 +72,13 @@ ${c.resolution ? html`<h3>${t('complaints.fields.resolution')}</h3><p data-testi
       return html`<li>${time(e.at)} · ${codeLabel(locale, 'complaintEvent', e.type)} · L${e.level}${note ? ` · ${note}` : ''}</li>`;
     })}</ul></details>
 ${error?.complaintId === c.complaintId ? html`<p class="error" role="alert">${error.message}</p>` : ''}
-${open
-  ? html`<div style="display:flex;gap:1rem;flex-wrap:wrap;margin-top:.6rem;align-items:flex-start">
+${
+  open
+    ? html`<div style="display:flex;gap:1rem;flex-wrap:wrap;margin-top:.6rem;align-items:flex-start">
 ${c.status !== 'acknowledged' ? html`<form method="post" action="/manager/${c.complaintId}/acknowledge"><button type="submit">${w.acknowledge}</button></form>` : ''}
 <form method="post" action="/manager/${c.complaintId}/resolve" style="display:flex;gap:.5rem;align-items:flex-start;flex-wrap:wrap"><label>${t('complaints.fields.resolution')}<br><textarea name="note" rows="2" maxlength="2000" placeholder="${t('complaints.page.notePlaceholder')}" style="width:22rem">${error?.complaintId === c.complaintId ? (error.note ?? '') : ''}</textarea></label> <button type="submit">${w.resolve}</button></form></div>`
-  : ''}
+    : ''
+}
 </section>`;
   })}`;
 }

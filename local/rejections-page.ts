@@ -26,14 +26,24 @@ export function fieldLabel(locale: Locale, field: string): string {
 export function reasonText(locale: Locale, issue: Pick<EventIssue, 'reason' | 'params'>): string {
   const words = catalogues[locale].events;
   const params: Record<string, string | number> = { ...issue.params };
-  if (issue.reason === 'wrong-type') params.expected = (words.valueTypes as Record<string, string>)[String(params.expected)] ?? String(params.expected);
-  if (issue.reason === 'no-usable-channel') params.channels = String(params.channels ?? '').split(',').filter(Boolean).map((c) => (words.channels as Record<string, string>)[c] ?? codeLabel(locale, 'channel', c)).join(words.or);
-  if (issue.reason === 'unknown-service-type') params.known = Object.values(policyConfig.policies).map((p) => p.label[locale]).join(words.knownSeparator);
+  if (issue.reason === 'wrong-type')
+    params.expected = (words.valueTypes as Record<string, string>)[String(params.expected)] ?? String(params.expected);
+  if (issue.reason === 'no-usable-channel')
+    params.channels = String(params.channels ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((c) => (words.channels as Record<string, string>)[c] ?? codeLabel(locale, 'channel', c))
+      .join(words.or);
+  if (issue.reason === 'unknown-service-type')
+    params.known = Object.values(policyConfig.policies)
+      .map((p) => p.label[locale])
+      .join(words.knownSeparator);
   const t = translator(locale) as unknown as (key: string, options: Record<string, unknown>) => string;
   return t(`events.reasons.${issue.reason}`, params);
 }
 
-const detailTypeLabel = (locale: Locale, detailType: string) => (catalogues[locale].events.detailTypes as Record<string, string>)[detailType] ?? (detailType === 'unknown' ? '—' : detailType);
+const detailTypeLabel = (locale: Locale, detailType: string) =>
+  (catalogues[locale].events.detailTypes as Record<string, string>)[detailType] ?? (detailType === 'unknown' ? '—' : detailType);
 
 interface Row {
   receivedAt: string;
@@ -57,17 +67,21 @@ export function rejectionsPage(locale: Locale, rejections: RejectionRecord[], wa
   const w = catalogues[locale].events;
   const rows = rowsOf(rejections, warnings);
   return html`<h1>${w.title}</h1><p>${w.intro}</p>
-${rows.length === 0
+${
+  rows.length === 0
     ? html`<p>${w.empty}</p>`
     : html`<table><thead><tr><th>${w.receivedAt}</th><th>${w.source}</th><th>${w.detailType}</th><th>${w.outcome}</th><th>${w.field}</th><th>${w.reason}</th><th>${w.eventId}</th><th>${w.followUps}</th></tr></thead><tbody>
 ${rows.map(
-  (row) => html`<tr data-testid="event-issue" data-event-id="${row.eventId}" data-field="${row.issue.field}" data-outcome="${row.outcome}"${row.eventId === highlight ? html` class="highlight"` : ''}>
+  (
+    row,
+  ) => html`<tr data-testid="event-issue" data-event-id="${row.eventId}" data-field="${row.issue.field}" data-outcome="${row.outcome}"${row.eventId === highlight ? html` class="highlight"` : ''}>
 <td>${formatDateTime(row.receivedAt, locale, zone)}</td><td>${row.source === 'unknown' ? '—' : row.source}</td><td>${detailTypeLabel(locale, row.detailType)}</td>
 <td class="${row.outcome === 'rejected' ? 'status' : ''}">${row.outcome === 'rejected' ? w.rejected : w.accepted}</td>
 <td title="${row.issue.field}">${fieldLabel(locale, row.issue.field)}</td><td>${reasonText(locale, row.issue)}</td><td>${row.eventId}</td>
 <td>${row.followUpIds.length ? row.followUpIds.map((id) => html`<a href="/follow-ups/${id}">${id.slice(0, 11)}</a> `) : '—'}</td></tr>`,
 )}
-</tbody></table>`}
+</tbody></table>`
+}
 <style>tr.highlight td{background:#fff8c5}</style>`;
 }
 

@@ -35,7 +35,15 @@ export interface ClockJump {
 
 export function layout(locale: Locale, now: Date, active: string, body: unknown, notice?: string) {
   const w = wordsFor(locale);
-  const tabs: [string, string][] = [['/desk', w.desk], ['/manager', w.manager], ['/mail', w.mail], ['/follow-ups', w.followUps], ['/complaints', w.complaints], ['/send', w.send], ['/rejections', catalogues[locale].events.nav]];
+  const tabs: [string, string][] = [
+    ['/desk', w.desk],
+    ['/manager', w.manager],
+    ['/mail', w.mail],
+    ['/follow-ups', w.followUps],
+    ['/complaints', w.complaints],
+    ['/send', w.send],
+    ['/rejections', catalogues[locale].events.nav],
+  ];
   return html`<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${w.title}</title>
@@ -82,7 +90,11 @@ export function jumpNotice(locale: Locale, jump: ClockJump): string {
     jump.emails > 0 ? t('web.jumpEmails', { count: jump.emails }) : '',
     jump.finished > 0 ? t('web.jumpFinished', { count: jump.finished }) : '',
   ].filter(Boolean);
-  return t('web.jumped', { from: timeOn(locale, new Date(jump.from)), to: timeOn(locale, new Date(jump.to)), what: what.length > 0 ? what.join(locale === 'zh-CN' ? '，' : ', ') : t('web.jumpNothing') });
+  return t('web.jumped', {
+    from: timeOn(locale, new Date(jump.from)),
+    to: timeOn(locale, new Date(jump.to)),
+    what: what.length > 0 ? what.join(locale === 'zh-CN' ? '，' : ', ') : t('web.jumpNothing'),
+  });
 }
 
 /** A task on the desk and the language its customer speaks. */
@@ -102,7 +114,9 @@ export function deskPage(locale: Locale, tasks: DeskTask[], error?: { contactId:
   return html`<h1>${w.desk}</h1>${tasks.map(({ task, customerLocale }) => {
     const survey = surveyOf(task.attributes.serviceType);
     const attempt = Number(task.attributes.attempt ?? 1);
-    const script = survey ? callScript(locale, policyConfig, survey, task.references.customerName ?? '', task.references.customerPhone ?? '—') : task.description;
+    const script = survey
+      ? callScript(locale, policyConfig, survey, task.references.customerName ?? '', task.references.customerPhone ?? '—')
+      : task.description;
     return html`<section class="card" data-testid="task" data-follow-up="${task.attributes.followUpId}">
 <h2>${translator(locale)('email.taskName', { label: serviceLabel(locale, task.attributes.serviceType ?? ''), attempt })}</h2>
 <p>${w.customer}: <strong>${task.references.customerName}</strong> · ${w.phone}: ${task.references.customerPhone} · ${w.customerLanguage}: <strong data-testid="customer-language">${w.languageNames[customerLocale]}</strong> · ${w.created}: ${timeOn(locale, task.createdAt)}</p>
@@ -129,12 +143,14 @@ export function mailPage(locale: Locale, outbox: SentEmail[]) {
     const links = [...new Set(mail.text.match(/https?:\/\/\S+\/links\/[\w.-]+/g) ?? [])];
     return html`<section class="card" data-testid="mail"><h2>${mail.subject}</h2>
 <p class="muted">${w.to}: ${mail.to.join(', ')} · ${timeOn(locale, mail.sentAt)}</p><pre>${mail.text}</pre>
-${links.length > 0
-  ? html`<p>${links.map((link) => {
-      const purpose = unverifiedPurpose(link.split('/links/')[1] ?? '');
-      return html`<a class="mail-link" data-purpose="${purpose ?? ''}" href="${link.replace(/^https?:\/\/[^/]+/, '')}">${purpose ? w[linkWords[purpose]] : w.linkOther}</a> `;
-    })}</p>`
-  : ''}</section>`;
+${
+  links.length > 0
+    ? html`<p>${links.map((link) => {
+        const purpose = unverifiedPurpose(link.split('/links/')[1] ?? '');
+        return html`<a class="mail-link" data-purpose="${purpose ?? ''}" href="${link.replace(/^https?:\/\/[^/]+/, '')}">${purpose ? w[linkWords[purpose]] : w.linkOther}</a> `;
+      })}</p>`
+    : ''
+}</section>`;
   })}`;
 }
 
@@ -146,18 +162,24 @@ function answersText(locale: Locale, serviceType: string, answers: Record<string
 
 function statusText(locale: Locale, f: StoredFollowUp) {
   const status = label(locale, 'followUpStatus', f.outcome?.status ?? f.status);
-  return f.outcome?.reason ? (locale === 'zh-CN' ? `${status}（${label(locale, 'reason', f.outcome.reason)}）` : `${status} (${label(locale, 'reason', f.outcome.reason)})`) : status;
+  return f.outcome?.reason
+    ? locale === 'zh-CN'
+      ? `${status}（${label(locale, 'reason', f.outcome.reason)}）`
+      : `${status} (${label(locale, 'reason', f.outcome.reason)})`
+    : status;
 }
 
 export function followUpsPage(locale: Locale, followUps: StoredFollowUp[], title: string, empty: string) {
   const w = wordsFor(locale);
   if (followUps.length === 0) return html`<h1>${title}</h1><p>${empty}</p>`;
   return html`<h1>${title}</h1><table><thead><tr><th>${w.service}</th><th>${w.type}</th><th>${w.customer}</th><th>${w.status}</th><th>${w.due}</th><th>${w.attempts}</th><th>${w.answers}</th></tr></thead><tbody>
-${followUps.map((f) => html`<tr data-testid="follow-up" data-follow-up="${f.followUpId}"><td><a href="/follow-ups/${f.followUpId}">${f.serviceId}</a></td>
+${followUps.map(
+  (f) => html`<tr data-testid="follow-up" data-follow-up="${f.followUpId}"><td><a href="/follow-ups/${f.followUpId}">${f.serviceId}</a></td>
 <td>${serviceLabel(locale, f.serviceType)}</td><td>${f.customer.name}</td>
 <td><span class="status">${statusText(locale, f)}</span>${f.outcome?.assessment?.complaint ? html` <span title="${w.complaint}">⚠</span>` : ''}</td>
 <td>${timeOn(locale, f.dueAt)}</td><td>${(f.attempts ?? []).map((a) => `${label(locale, 'channel', a.channel)}${locale === 'zh-CN' ? '：' : ': '}${label(locale, 'result', a.result)}`).join(' → ') || '—'}</td>
-<td>${answersText(locale, f.serviceType, f.outcome?.answers)}</td></tr>`)}
+<td>${answersText(locale, f.serviceType, f.outcome?.answers)}</td></tr>`,
+)}
 </tbody></table>`;
 }
 
@@ -166,18 +188,32 @@ export function followUpDetailPage(locale: Locale, f: StoredFollowUp, attempts: 
   const yesNo = (on: boolean | undefined) => (on === undefined ? '—' : codeLabel(locale, 'yesNo', on ? 'yes' : 'no'));
   const outcome = f.outcome;
   const survey = surveyOf(f.serviceType);
-  const indicatorText = (indicator: string) => survey?.questions.find((q) => q.kind === 'score' && q.indicator === indicator)?.text[locale] ?? indicator;
+  const indicatorText = (indicator: string) =>
+    survey?.questions.find((q) => q.kind === 'score' && q.indicator === indicator)?.text[locale] ?? indicator;
   const rows: [string, unknown][] = outcome
     ? [
         [w.status, html`<span class="status">${statusText(locale, f)}</span>`],
         [w.finishedAt, timeOn(locale, outcome.finishedAt)],
         [w.channel, label(locale, 'channel', outcome.channel)],
         [w.onTime, yesNo(outcome.onTime)],
-        [w.complaint, outcome.assessment?.complaint ? `${w.complaintRaised}${outcome.agentSeverity ? ` · ${label(locale, 'severity', outcome.agentSeverity)}` : ''}` : yesNo(outcome.assessment ? false : undefined)],
+        [
+          w.complaint,
+          outcome.assessment?.complaint
+            ? `${w.complaintRaised}${outcome.agentSeverity ? ` · ${label(locale, 'severity', outcome.agentSeverity)}` : ''}`
+            : yesNo(outcome.assessment ? false : undefined),
+        ],
         ...(outcome.assessment && Object.keys(outcome.assessment.scores).length > 0
-          ? [[w.scores, html`<ul>${Object.entries(outcome.assessment.scores).map(([indicator, score]) => html`<li>${indicatorText(indicator)} ${score}/5</li>`)}</ul>`] as [string, unknown]]
+          ? [
+              [
+                w.scores,
+                html`<ul>${Object.entries(outcome.assessment.scores).map(([indicator, score]) => html`<li>${indicatorText(indicator)} ${score}/5</li>`)}</ul>`,
+              ] as [string, unknown],
+            ]
           : []),
-        [w.answers, html`<ul>${readableAnswers(survey, outcome.answers, locale, (v) => codeLabel(locale, 'yesNo', v)).map((a) => html`<li>${a.question} <strong>${a.answer}</strong></li>`)}</ul>`],
+        [
+          w.answers,
+          html`<ul>${readableAnswers(survey, outcome.answers, locale, (v) => codeLabel(locale, 'yesNo', v)).map((a) => html`<li>${a.question} <strong>${a.answer}</strong></li>`)}</ul>`,
+        ],
         ...(outcome.error ? [[w.error, label(locale, 'result', 'failed')] as [string, unknown]] : []),
       ]
     : [];

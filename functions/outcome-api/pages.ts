@@ -5,7 +5,11 @@ import { complaintSummary, type DepartmentNames } from '../shared/domain/complai
 import { catalogues, codeLabel, formatDateTime, translator } from '../shared/i18n/index.js';
 
 /** Server-rendered pages of the outcome API: the agent's outcome form and the customer's survey. */
-const t = (locale: Locale) => ({ ...catalogues[locale].forms, severities: catalogues[locale].codes.severity, ...catalogues[locale].codes.yesNo });
+const t = (locale: Locale) => ({
+  ...catalogues[locale].forms,
+  severities: catalogues[locale].codes.severity,
+  ...catalogues[locale].codes.yesNo,
+});
 
 const page = (locale: Locale, title: string, body: unknown) => html`<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -36,7 +40,8 @@ export function questionFields(survey: Survey, locale: Locale, required: boolean
     }
     if (q.kind === 'score') {
       return html`<fieldset><legend>${q.text[locale]}</legend>${[1, 2, 3, 4, 5].map(
-        (n) => html`<label style="display:inline-block;margin-right:1rem"><input type="radio" name="${name}" value="${n}"${n === 1 && req ? raw(' required') : ''}${checked(value === String(n))}> ${n}</label>`,
+        (n) =>
+          html`<label style="display:inline-block;margin-right:1rem"><input type="radio" name="${name}" value="${n}"${n === 1 && req ? raw(' required') : ''}${checked(value === String(n))}> ${n}</label>`,
       )}</fieldset>`;
     }
     return html`<fieldset><legend>${q.text[locale]} ${w.optional}</legend><textarea name="${name}" rows="3" style="width:100%">${value}</textarea></fieldset>`;
@@ -47,7 +52,10 @@ export function questionFields(survey: Survey, locale: Locale, required: boolean
 export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormValues = {}) {
   const w = t(locale);
   const answers = (values.answers && typeof values.answers === 'object' ? values.answers : {}) as FormValues;
-  const options = Object.entries(w.results).map(([value, label]) => html`<label><input type="radio" name="result" value="${value}" required${checked(values.result === value)}> ${label}</label>`);
+  const options = Object.entries(w.results).map(
+    ([value, label]) =>
+      html`<label><input type="radio" name="result" value="${value}" required${checked(values.result === value)}> ${label}</label>`,
+  );
   return html`<fieldset><legend>${w.result}</legend>${options}</fieldset>
 <label>${w.callbackAt} <input type="datetime-local" name="callbackAt" value="${text(values.callbackAt)}"></label>
 ${questionFields(survey, locale, false, answers)}
@@ -93,7 +101,15 @@ export interface ComplaintPageContext {
  * answers under their questions, the customer's words, the agent's note), its time limits in the
  * managers' zone, and the form; a refused resolution comes back with the note as typed.
  */
-export function complaintPage(locale: Locale, complaint: Complaint, purpose: 'acknowledge' | 'resolve', action: string, context: ComplaintPageContext, error?: string, note = '') {
+export function complaintPage(
+  locale: Locale,
+  complaint: Complaint,
+  purpose: 'acknowledge' | 'resolve',
+  action: string,
+  context: ComplaintPageContext,
+  error?: string,
+  note = '',
+) {
   const t = translator(locale);
   const summary = complaintSummary(complaint, locale, context.policies, context.departments);
   const none = t('complaints.fields.none');
@@ -106,7 +122,10 @@ export function complaintPage(locale: Locale, complaint: Complaint, purpose: 'ac
     [t('complaints.fields.department'), summary.department],
     [t('complaints.fields.severity'), summary.severity],
     [t('complaints.fields.status'), codeLabel(locale, 'complaintStatus', complaint.status)],
-    [t('complaints.fields.level'), levelTitle ? t('complaints.values.level', { level: complaint.level, title: levelTitle }) : `L${complaint.level}`],
+    [
+      t('complaints.fields.level'),
+      levelTitle ? t('complaints.values.level', { level: complaint.level, title: levelTitle }) : `L${complaint.level}`,
+    ],
     [t('complaints.fields.raised'), time(complaint.raisedAt)],
     [t('complaints.fields.ackBy'), time(complaint.acknowledgeBy)],
     [t('complaints.fields.resolveBy'), time(complaint.resolveBy)],

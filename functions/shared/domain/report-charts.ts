@@ -6,7 +6,16 @@
  * Labels arrive translated; they are escaped here.
  */
 
-export const COLOURS = { met: '#2e7d32', missed: '#e65100', neutral: '#1565c0', light: '#90caf9', target: '#c62828', grid: '#e3e7ee', track: '#eef1f5', axis: '#5f6b7a' } as const;
+export const COLOURS = {
+  met: '#2e7d32',
+  missed: '#e65100',
+  neutral: '#1565c0',
+  light: '#90caf9',
+  target: '#c62828',
+  grid: '#e3e7ee',
+  track: '#eef1f5',
+  axis: '#5f6b7a',
+} as const;
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -61,12 +70,14 @@ export function columnChart(o: ColumnChartOptions): string {
   const upper = target === undefined ? height : Math.round((height * (o.max - target)) / o.max);
   const lower = height - upper;
   const colourOf = (v: number) => (o.target === undefined ? COLOURS.neutral : v >= o.target ? COLOURS.met : COLOURS.missed);
-  const px = (v: number, from: number, to: number, band: number) => Math.round((Math.min(Math.max(v, from), to) - from) / (to - from) * band);
+  const px = (v: number, from: number, to: number, band: number) =>
+    Math.round(((Math.min(Math.max(v, from), to) - from) / (to - from)) * band);
   const columnWidth = Math.max(10, Math.min(48, Math.floor(520 / Math.max(1, o.points.length))));
   const column = (p: ColumnPoint, from: number, to: number, band: number, top: string, titled: boolean) => {
     const open = `<td${top ? ` style="border-top:${top}"` : ''}${titled ? ` title="${escape(p.title)}"` : ''}>`;
     if (p.value === null) return `${open}</td>`;
-    if (p.inner === undefined || p.inner === null) return `${open}${block(px(p.value, from, to, band), p.inner === undefined ? colourOf(p.value) : COLOURS.light)}</td>`;
+    if (p.inner === undefined || p.inner === null)
+      return `${open}${block(px(p.value, from, to, band), p.inner === undefined ? colourOf(p.value) : COLOURS.light)}</td>`;
     // The inner value sits at the bottom of the outer one: two stacked blocks.
     const innerPx = px(p.inner, from, to, band);
     return `${open}${block(px(p.value, from, to, band) - innerPx, COLOURS.light)}${block(innerPx, COLOURS.neutral)}</td>`;
@@ -76,13 +87,23 @@ export function columnChart(o: ColumnChartOptions): string {
     `<td valign="top" align="right" height="${band}" style="font-size:11px;color:${colour};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">${escape(text)}</td>`;
   const rows: string[] = [];
   if (target === undefined) {
-    rows.push(`<tr valign="bottom">${axisCell(o.format(o.max), height)}${o.points.map((p) => column(p, 0, o.max, height, `1px solid ${COLOURS.grid}`, true)).join('')}</tr>`);
+    rows.push(
+      `<tr valign="bottom">${axisCell(o.format(o.max), height)}${o.points.map((p) => column(p, 0, o.max, height, `1px solid ${COLOURS.grid}`, true)).join('')}</tr>`,
+    );
   } else {
-    rows.push(`<tr valign="bottom">${axisCell(o.format(o.max), upper)}${o.points.map((p) => column({ ...p, value: p.value === null ? null : Math.max(p.value, target) }, target, o.max, upper, '', false)).join('')}</tr>`);
-    rows.push(`<tr valign="bottom">${axisCell(o.targetLabel ?? o.format(target), lower, COLOURS.target)}${o.points.map((p) => column(p, 0, target, lower, `2px dashed ${COLOURS.target}`, true)).join('')}</tr>`);
+    rows.push(
+      `<tr valign="bottom">${axisCell(o.format(o.max), upper)}${o.points.map((p) => column({ ...p, value: p.value === null ? null : Math.max(p.value, target) }, target, o.max, upper, '', false)).join('')}</tr>`,
+    );
+    rows.push(
+      `<tr valign="bottom">${axisCell(o.targetLabel ?? o.format(target), lower, COLOURS.target)}${o.points.map((p) => column(p, 0, target, lower, `2px dashed ${COLOURS.target}`, true)).join('')}</tr>`,
+    );
   }
-  rows.push(`<tr valign="top" align="center" style="font-size:10px;color:${COLOURS.axis}"><td align="right" style="font-size:11px;color:${COLOURS.axis};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">0</td>${o.points.map((p) => `<td style="border-top:1px solid ${COLOURS.axis}">${escape(p.label)}</td>`).join('')}</tr>`);
-  rows.push(`<tr><td style="font-size:11px;color:${COLOURS.axis}">${escape(o.axisY)}</td><td colspan="${o.points.length}" align="center" style="font-size:11px;color:${COLOURS.axis};padding-top:2px">${escape(o.axisX)}</td></tr>`);
+  rows.push(
+    `<tr valign="top" align="center" style="font-size:10px;color:${COLOURS.axis}"><td align="right" style="font-size:11px;color:${COLOURS.axis};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">0</td>${o.points.map((p) => `<td style="border-top:1px solid ${COLOURS.axis}">${escape(p.label)}</td>`).join('')}</tr>`,
+  );
+  rows.push(
+    `<tr><td style="font-size:11px;color:${COLOURS.axis}">${escape(o.axisY)}</td><td colspan="${o.points.length}" align="center" style="font-size:11px;color:${COLOURS.axis};padding-top:2px">${escape(o.axisX)}</td></tr>`,
+  );
   const hasData = o.points.some((p) => p.value !== null);
   return `<table role="img" aria-label="${escape(o.title)}" cellpadding="0" cellspacing="1" style="table-layout:fixed;margin:4px 0" width="${70 + columnWidth * o.points.length}"><col width="70">${o.points.map(() => `<col width="${columnWidth}">`).join('')}${rows.join('')}</table>${hasData ? '' : `<p style="font-size:12px;color:${COLOURS.axis};margin:0">${escape(o.noData)}</p>`}${legend(o.legend)}`;
 }
@@ -103,11 +124,16 @@ export function rateBar(value: number | null, target: number | undefined, text: 
   const mark = target === undefined ? undefined : Math.round(Math.min(Math.max(target, 0), 1) * width);
   // The target is a red tick on the track: the track is split into the cells before and after it.
   const cells: string[] = [];
-  const segment = (w: number, bg: string) => (w > 0 ? `<td width="${w}" height="12" bgcolor="${bg}" style="font-size:1px;line-height:1px">&nbsp;</td>` : '');
+  const segment = (w: number, bg: string) =>
+    w > 0 ? `<td width="${w}" height="12" bgcolor="${bg}" style="font-size:1px;line-height:1px">&nbsp;</td>` : '';
   if (mark === undefined) cells.push(segment(filled, colour), segment(width - filled, COLOURS.track));
   else {
     const before = Math.min(filled, mark);
-    cells.push(segment(before, colour), segment(mark - before, COLOURS.track), `<td width="2" height="12" bgcolor="${COLOURS.target}" style="font-size:1px">&nbsp;</td>`);
+    cells.push(
+      segment(before, colour),
+      segment(mark - before, COLOURS.track),
+      `<td width="2" height="12" bgcolor="${COLOURS.target}" style="font-size:1px">&nbsp;</td>`,
+    );
     const after = Math.max(0, filled - mark);
     cells.push(segment(after, colour), segment(width - mark - after, COLOURS.track));
   }
@@ -118,6 +144,7 @@ export function rateBar(value: number | null, target: number | undefined, text: 
 export function splitBar(inTime: number, total: number, text: string, width = 140): string {
   if (total === 0) return `<span style="color:${COLOURS.axis}">${escape(text)}</span>`;
   const good = Math.round((inTime / total) * width);
-  const segment = (w: number, bg: string) => (w > 0 ? `<td width="${w}" height="12" bgcolor="${bg}" style="font-size:1px;line-height:1px">&nbsp;</td>` : '');
+  const segment = (w: number, bg: string) =>
+    w > 0 ? `<td width="${w}" height="12" bgcolor="${bg}" style="font-size:1px;line-height:1px">&nbsp;</td>` : '';
   return `<table role="presentation" cellpadding="0" cellspacing="0"><tr><td><table role="presentation" cellpadding="0" cellspacing="0" width="${width}"><tr>${segment(good, COLOURS.met)}${segment(width - good, COLOURS.target)}</tr></table></td><td style="padding-left:6px;font-size:13px;white-space:nowrap">${escape(text)}</td></tr></table>`;
 }

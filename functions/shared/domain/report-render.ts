@@ -70,7 +70,8 @@ function wordsFor(model: ReportModel, locale: Locale, context: ReportContext) {
   const targetText = (kpi: FollowUpKpi | 'complaintsAcknowledgedInSla' | 'complaintsResolvedInSla', target: number | undefined) =>
     target === undefined ? '—' : t('report.atLeast', { value: kpi === 'satisfaction' ? score(target) : pct(target) });
   const statusText = (s: Status) => t(`report.status.${s ?? 'none'}`);
-  const severities = (c: ComplaintHandling) => list(Object.entries(c.bySeverity).map(([severity, n]) => `${codeLabel(locale, 'severity', severity)} ${n}`));
+  const severities = (c: ComplaintHandling) =>
+    list(Object.entries(c.bySeverity).map(([severity, n]) => `${codeLabel(locale, 'severity', severity)} ${n}`));
   return { t, zone, department, list, scope, dates, generated, targetText, statusText, severities };
 }
 
@@ -96,7 +97,13 @@ function summaryRows(model: ReportModel, w: Words): SummaryRow[] {
     target: w.targetText(kpi, model.targets[kpi]),
     status: status(kpiValue(k, kpi), model.targets[kpi]),
   });
-  const count = (label: string, current: number, previous: number | string): SummaryRow => ({ label, current: String(current), previous: String(previous), target: '—', status: undefined });
+  const count = (label: string, current: number, previous: number | string): SummaryRow => ({
+    label,
+    current: String(current),
+    previous: String(previous),
+    target: '—',
+    status: undefined,
+  });
   const c = model.complaints;
   const pc = model.previousComplaints;
   const rows: SummaryRow[] = [
@@ -132,7 +139,9 @@ function summaryRows(model: ReportModel, w: Words): SummaryRow[] {
 function typeTargets(kpis: Kpis, targets: FollowUpTargets, w: Words): string[] {
   return (Object.entries(targets) as [FollowUpKpi, number | undefined][])
     .filter(([kpi, target]) => target !== undefined && (kpi !== 'dormantAppointmentRate' || kpis.dormantAppointmentRate !== null))
-    .map(([kpi, target]) => `${w.t(`report.kpi.${kpi}`)} ${w.targetText(kpi, target)} ${w.statusText(status(kpiValue(kpis, kpi), target))}`);
+    .map(
+      ([kpi, target]) => `${w.t(`report.kpi.${kpi}`)} ${w.targetText(kpi, target)} ${w.statusText(status(kpiValue(kpis, kpi), target))}`,
+    );
 }
 
 function complaintRows(model: ReportModel, w: Words): [string, string, string][] {
@@ -142,15 +151,27 @@ function complaintRows(model: ReportModel, w: Words): [string, string, string][]
   const rateOf = (rate: number | null, count: number) => (count === 0 ? '—' : t('report.complaints.rateOf', { rate: pct(rate), count }));
   const severities = w.severities(c);
   return [
-    [t('report.complaints.newCases'), `${c.raised}${severities ? ` (${t('report.complaints.bySeverity', { list: severities })})` : ''}`, String(p.raised)],
+    [
+      t('report.complaints.newCases'),
+      `${c.raised}${severities ? ` (${t('report.complaints.bySeverity', { list: severities })})` : ''}`,
+      String(p.raised),
+    ],
     [t('report.complaints.repeats'), String(c.repeats), String(p.repeats)],
-    [t('report.complaints.acknowledgedInSla'), rateOf(c.acknowledgedInSlaRate, c.acknowledged), rateOf(p.acknowledgedInSlaRate, p.acknowledged)],
+    [
+      t('report.complaints.acknowledgedInSla'),
+      rateOf(c.acknowledgedInSlaRate, c.acknowledged),
+      rateOf(p.acknowledgedInSlaRate, p.acknowledged),
+    ],
     [t('report.complaints.resolvedInSla'), rateOf(c.resolvedInSlaRate, c.resolved), rateOf(p.resolvedInSlaRate, p.resolved)],
     [t('report.complaints.resolutionRate'), pct(c.resolutionRate), pct(p.resolutionRate)],
     [t('report.complaints.reopened'), String(c.reopened), String(p.reopened)],
     ...[...new Set([...Object.keys(c.escalatedToLevel), ...Object.keys(p.escalatedToLevel)])]
       .sort()
-      .map((level): [string, string, string] => [t('report.complaints.escalatedTo', { level }), String(c.escalatedToLevel[level] ?? 0), String(p.escalatedToLevel[level] ?? 0)]),
+      .map((level): [string, string, string] => [
+        t('report.complaints.escalatedTo', { level }),
+        String(c.escalatedToLevel[level] ?? 0),
+        String(p.escalatedToLevel[level] ?? 0),
+      ]),
   ];
 }
 
@@ -163,13 +184,25 @@ function niceMax(n: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((m) => m >= n)!;
 }
 
-function dayPoints(model: ReportModel, locale: Locale, w: Words, value: (k: Kpis) => number | null, format: (v: number | null) => string, inner?: (k: Kpis) => number | null): ColumnPoint[] {
+function dayPoints(
+  model: ReportModel,
+  locale: Locale,
+  w: Words,
+  value: (k: Kpis) => number | null,
+  format: (v: number | null) => string,
+  inner?: (k: Kpis) => number | null,
+): ColumnPoint[] {
   const weekly = model.period.days.length <= 7;
   return model.byDay.map(({ day, kpis }) => {
     const d = DateTime.fromISO(day, { zone: w.zone }).setLocale(locale);
     const label = weekly ? d.toFormat('ccc') : [1, 5, 10, 15, 20, 25, 30].includes(d.day) ? String(d.day) : '';
     const v = value(kpis);
-    return { label, value: v, ...(inner ? { inner: inner(kpis) } : {}), title: `${formatDay(day, locale, w.zone)}: ${v === null ? w.t('report.trends.noData') : format(v)}` };
+    return {
+      label,
+      value: v,
+      ...(inner ? { inner: inner(kpis) } : {}),
+      title: `${formatDay(day, locale, w.zone)}: ${v === null ? w.t('report.trends.noData') : format(v)}`,
+    };
   });
 }
 
@@ -179,31 +212,52 @@ function trendCharts(model: ReportModel, locale: Locale, w: Words): string {
     const target = model.targets[kpi];
     const format = (v: number | null) => formatKpi(kpi, v);
     const current = kpiValue(model.totals, kpi);
-    const caption = target === undefined ? t('report.trends.captionNoTarget', { value: format(current) }) : `${t('report.trends.caption', { value: format(current), target: w.targetText(kpi, target) })} · ${w.statusText(status(current, target))}`;
+    const caption =
+      target === undefined
+        ? t('report.trends.captionNoTarget', { value: format(current) })
+        : `${t('report.trends.caption', { value: format(current), target: w.targetText(kpi, target) })} · ${w.statusText(status(current, target))}`;
     const chart = columnChart({
       title: t(`report.kpi.${kpi}`),
       points: dayPoints(model, locale, w, (k) => kpiValue(k, kpi), format),
       max: kpi === 'satisfaction' ? 5 : 1,
       target,
       format: (v) => (kpi === 'satisfaction' ? String(v) : `${Math.round(v * 100)}%`),
-      targetLabel: target === undefined ? undefined : t('report.trends.targetMark', { value: kpi === 'satisfaction' ? score(target) : pct(target) }),
+      targetLabel:
+        target === undefined ? undefined : t('report.trends.targetMark', { value: kpi === 'satisfaction' ? score(target) : pct(target) }),
       axisX: t('report.trends.axisDay'),
       axisY: t(`report.kpi.${kpi}`),
       noData: t('report.trends.noData'),
-      legend: target === undefined ? [{ colour: COLOURS.neutral, label: t('report.trends.legendValue') }] : [{ colour: COLOURS.met, label: t('report.trends.legendMet') }, { colour: COLOURS.missed, label: t('report.trends.legendMissed') }, { colour: COLOURS.target, label: t('report.trends.legendTarget'), dashed: true }],
+      legend:
+        target === undefined
+          ? [{ colour: COLOURS.neutral, label: t('report.trends.legendValue') }]
+          : [
+              { colour: COLOURS.met, label: t('report.trends.legendMet') },
+              { colour: COLOURS.missed, label: t('report.trends.legendMissed') },
+              { colour: COLOURS.target, label: t('report.trends.legendTarget'), dashed: true },
+            ],
     });
     return html`<h3 style="font-size:15px;margin:14px 0 2px">${t(`report.kpi.${kpi}`)}</h3><p style="margin:0 0 4px;font-size:13px">${caption}</p>${raw(chart)}`;
   });
   const most = Math.max(0, ...model.byDay.map((d) => d.kpis.total));
   const volume = columnChart({
     title: t('report.trends.volume'),
-    points: dayPoints(model, locale, w, (k) => k.total, num, (k) => k.reached),
+    points: dayPoints(
+      model,
+      locale,
+      w,
+      (k) => k.total,
+      num,
+      (k) => k.reached,
+    ),
     max: niceMax(most),
     format: String,
     axisX: t('report.trends.axisDay'),
     axisY: t('report.trends.axisCount'),
     noData: t('report.trends.noData'),
-    legend: [{ colour: COLOURS.light, label: t('report.trends.legendTotal') }, { colour: COLOURS.neutral, label: t('report.trends.legendReached') }],
+    legend: [
+      { colour: COLOURS.light, label: t('report.trends.legendTotal') },
+      { colour: COLOURS.neutral, label: t('report.trends.legendReached') },
+    ],
   });
   return html`<h2 style="font-size:18px;margin:22px 0 4px">${t('report.trends.heading')}</h2>${charts}<h3 style="font-size:15px;margin:14px 0 2px">${t('report.trends.volume')}</h3>${raw(volume)}`.toString();
 }
@@ -215,7 +269,9 @@ function table(head: string[], rows: (string | ReturnType<typeof raw>)[][]) {
 
 function statusCell(s: Status, w: Words) {
   const colour = s === 'met' ? COLOURS.met : s === 'missed' ? COLOURS.missed : COLOURS.axis;
-  return raw(html`<span style="color:${colour};font-weight:${s === 'met' || s === 'missed' ? 600 : 400}">${w.statusText(s)}</span>`.toString());
+  return raw(
+    html`<span style="color:${colour};font-weight:${s === 'met' || s === 'missed' ? 600 : 400}">${w.statusText(s)}</span>`.toString(),
+  );
 }
 
 export function renderReportHtml(model: ReportModel, locale: Locale, context: ReportContext): string {
@@ -224,8 +280,14 @@ export function renderReportHtml(model: ReportModel, locale: Locale, context: Re
   const h2 = (text: string) => html`<h2 style="font-size:18px;margin:22px 0 4px">${text}</h2>`;
   const indicators = Object.entries(model.totals.satisfaction.byIndicator);
   const departments = model.byDepartment.filter((d) => d.kpis.total > 0);
-  const complaintScopes = [{ name: t('report.sla.all'), c: model.complaints }, ...model.byDepartment.filter((d) => d.complaints.acknowledged + d.complaints.resolved > 0).map((d) => ({ name: w.department(d.departmentId), c: d.complaints }))];
-  const slaText = (inTime: number, total: number, rate: number | null) => (total === 0 ? t('report.sla.nothing') : t('report.sla.count', { inTime, total, rate: pct(rate) }));
+  const complaintScopes = [
+    { name: t('report.sla.all'), c: model.complaints },
+    ...model.byDepartment
+      .filter((d) => d.complaints.acknowledged + d.complaints.resolved > 0)
+      .map((d) => ({ name: w.department(d.departmentId), c: d.complaints })),
+  ];
+  const slaText = (inTime: number, total: number, rate: number | null) =>
+    total === 0 ? t('report.sla.nothing') : t('report.sla.count', { inTime, total, rate: pct(rate) });
   const targets = model.targets;
   return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${reportTitle(model, locale)}</title></head>
 <body style="margin:0;padding:16px;font-family:Arial,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1d2733;background:#fff">
@@ -235,25 +297,54 @@ export function renderReportHtml(model: ReportModel, locale: Locale, context: Re
 ${w.generated ? html`<p style="margin:2px 0 0;color:#44505f;font-size:13px">${w.generated}</p>` : ''}
 ${h2(t('report.summary.heading'))}
 ${table(
-  [t('report.summary.metric'), t('report.summary.current'), t('report.summary.previous', { label: model.period.previous.label }), t('report.summary.target'), t('report.summary.status')],
+  [
+    t('report.summary.metric'),
+    t('report.summary.current'),
+    t('report.summary.previous', { label: model.period.previous.label }),
+    t('report.summary.target'),
+    t('report.summary.status'),
+  ],
   summaryRows(model, w).map((r) => [r.label, r.current, r.previous, r.target, r.target === '—' ? '' : statusCell(r.status, w)]),
 )}
 ${model.period.days.length > 1 ? raw(trendCharts(model, locale, w)) : ''}
-${departments.length
-  ? html`${h2(t('report.departments.heading'))}<p style="margin:0 0 4px;font-size:13px">${t('report.departments.targets', { reach: w.targetText('reachRate', targets.reachRate), onTime: w.targetText('onTimeRate', targets.onTimeRate) })}</p>${table(
-      [t('report.departments.name'), t('report.departments.count'), t('report.kpi.reachRate'), t('report.kpi.onTimeRate')],
-      departments.map((d) => [w.department(d.departmentId), String(d.kpis.total), raw(rateBar(d.kpis.reachRate, targets.reachRate, pct(d.kpis.reachRate))), raw(rateBar(d.kpis.onTimeRate, targets.onTimeRate, pct(d.kpis.onTimeRate)))]),
-    )}`
-  : ''}
+${
+  departments.length
+    ? html`${h2(t('report.departments.heading'))}<p style="margin:0 0 4px;font-size:13px">${t('report.departments.targets', { reach: w.targetText('reachRate', targets.reachRate), onTime: w.targetText('onTimeRate', targets.onTimeRate) })}</p>${table(
+        [t('report.departments.name'), t('report.departments.count'), t('report.kpi.reachRate'), t('report.kpi.onTimeRate')],
+        departments.map((d) => [
+          w.department(d.departmentId),
+          String(d.kpis.total),
+          raw(rateBar(d.kpis.reachRate, targets.reachRate, pct(d.kpis.reachRate))),
+          raw(rateBar(d.kpis.onTimeRate, targets.onTimeRate, pct(d.kpis.onTimeRate))),
+        ]),
+      )}`
+    : ''
+}
 ${h2(t('report.sla.heading'))}<p style="margin:0 0 4px;font-size:13px">${t('report.sla.targets', { acknowledged: w.targetText('complaintsAcknowledgedInSla', targets.complaintsAcknowledgedInSla), resolved: w.targetText('complaintsResolvedInSla', targets.complaintsResolvedInSla) })}</p>
 ${table(
   [t('report.sla.scope'), t('report.sla.acknowledged'), t('report.sla.resolved')],
-  complaintScopes.map(({ name, c }) => [name, raw(splitBar(c.acknowledgedInSla, c.acknowledged, slaText(c.acknowledgedInSla, c.acknowledged, c.acknowledgedInSlaRate))), raw(splitBar(c.resolvedInSla, c.resolved, slaText(c.resolvedInSla, c.resolved, c.resolvedInSlaRate)))]),
+  complaintScopes.map(({ name, c }) => [
+    name,
+    raw(splitBar(c.acknowledgedInSla, c.acknowledged, slaText(c.acknowledgedInSla, c.acknowledged, c.acknowledgedInSlaRate))),
+    raw(splitBar(c.resolvedInSla, c.resolved, slaText(c.resolvedInSla, c.resolved, c.resolvedInSlaRate))),
+  ]),
 )}
 ${h2(t('report.complaints.heading'))}${table([t('report.summary.metric'), t('report.summary.current'), t('report.summary.previous', { label: model.period.previous.label })], complaintRows(model, w))}
-${h2(t('report.byResult.heading'))}${table([t('report.byResult.result'), t('report.byResult.count')], Object.entries(model.totals.byStatus).map(([s, n]) => [codeLabel(locale, 'followUpStatus', s), String(n)]))}
+${h2(t('report.byResult.heading'))}${table(
+  [t('report.byResult.result'), t('report.byResult.count')],
+  Object.entries(model.totals.byStatus).map(([s, n]) => [codeLabel(locale, 'followUpStatus', s), String(n)]),
+)}
 ${h2(t('report.byType.heading'))}${table(
-  [t('report.byType.type'), t('report.kpi.total'), t('report.kpi.coverageRate'), t('report.kpi.reachRate'), t('report.kpi.onTimeRate'), t('report.kpi.satisfaction'), t('report.kpi.complaintsFound'), t('report.summary.target')],
+  [
+    t('report.byType.type'),
+    t('report.kpi.total'),
+    t('report.kpi.coverageRate'),
+    t('report.kpi.reachRate'),
+    t('report.kpi.onTimeRate'),
+    t('report.kpi.satisfaction'),
+    t('report.kpi.complaintsFound'),
+    t('report.summary.target'),
+  ],
   model.byServiceType.map((s) => [
     serviceLabel(context.policies, s.serviceType, locale),
     String(s.kpis.total),
@@ -262,15 +353,26 @@ ${h2(t('report.byType.heading'))}${table(
     pct(s.kpis.onTimeRate),
     score(s.kpis.satisfaction.average),
     String(s.kpis.complaints),
-    raw(typeTargets(s.kpis, s.targets, w).map((line) => html`<div style="white-space:nowrap;font-size:13px">${line}</div>`).join('')),
+    raw(
+      typeTargets(s.kpis, s.targets, w)
+        .map((line) => html`<div style="white-space:nowrap;font-size:13px">${line}</div>`)
+        .join(''),
+    ),
   ]),
 )}
-${indicators.length
-  ? html`${h2(t('report.indicators.heading'))}${table(
-      [t('report.indicators.indicator'), t('report.indicators.average'), t('report.indicators.answers'), ...[1, 2, 3, 4, 5].map((n) => t('report.indicators.score', { score: n }))],
-      indicators.map(([name, s]) => [indicatorLabel(name, locale), score(s.average), String(s.count), ...s.distribution.map(String)]),
-    )}`
-  : ''}
+${
+  indicators.length
+    ? html`${h2(t('report.indicators.heading'))}${table(
+        [
+          t('report.indicators.indicator'),
+          t('report.indicators.average'),
+          t('report.indicators.answers'),
+          ...[1, 2, 3, 4, 5].map((n) => t('report.indicators.score', { score: n })),
+        ],
+        indicators.map(([name, s]) => [indicatorLabel(name, locale), score(s.average), String(s.count), ...s.distribution.map(String)]),
+      )}`
+    : ''
+}
 ${h2(t('report.definitions.heading'))}
 <ul style="font-size:13px;color:#44505f;padding-left:18px;margin:4px 0">${(['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const).map((key) => html`<li style="margin:2px 0">${t(`report.definitions.${key}`)}</li>`)}</ul>
 ${context.archiveKey ? html`<p style="font-size:13px;color:#44505f;margin-top:16px">${t('report.archived', { key: context.archiveKey })}</p>` : ''}
@@ -299,17 +401,24 @@ export function renderReportText(model: ReportModel, locale: Locale, context: Re
   const departments = model.byDepartment.filter((d) => d.kpis.total > 0);
   if (departments.length) {
     lines.push('', `${t('report.departments.heading')}:`);
-    for (const d of departments) lines.push(`  ${w.department(d.departmentId)}: ${t('report.departments.count')} ${d.kpis.total}, ${t('report.kpi.reachRate')} ${pct(d.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(d.kpis.onTimeRate)}`);
+    for (const d of departments)
+      lines.push(
+        `  ${w.department(d.departmentId)}: ${t('report.departments.count')} ${d.kpis.total}, ${t('report.kpi.reachRate')} ${pct(d.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(d.kpis.onTimeRate)}`,
+      );
   }
   lines.push('', `${t('report.complaints.heading')}:`);
-  for (const [name, current, previous] of complaintRows(model, w)) lines.push(`  ${name}: ${current} (${t('report.textPrevious', { value: previous })})`);
+  for (const [name, current, previous] of complaintRows(model, w))
+    lines.push(`  ${name}: ${current} (${t('report.textPrevious', { value: previous })})`);
   lines.push('', `${t('report.byType.heading')}:`);
   for (const s of model.byServiceType) {
-    lines.push(`  ${serviceLabel(context.policies, s.serviceType, locale)}: ${t('report.kpi.total')} ${s.kpis.total}, ${t('report.kpi.reachRate')} ${pct(s.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(s.kpis.onTimeRate)}, ${t('report.kpi.satisfaction')} ${score(s.kpis.satisfaction.average)}`);
+    lines.push(
+      `  ${serviceLabel(context.policies, s.serviceType, locale)}: ${t('report.kpi.total')} ${s.kpis.total}, ${t('report.kpi.reachRate')} ${pct(s.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(s.kpis.onTimeRate)}, ${t('report.kpi.satisfaction')} ${score(s.kpis.satisfaction.average)}`,
+    );
     for (const line of typeTargets(s.kpis, s.targets, w)) lines.push(`    ${line}`);
   }
   lines.push('', `${t('report.definitions.heading')}:`);
-  for (const key of ['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const) lines.push(`  - ${t(`report.definitions.${key}`)}`);
+  for (const key of ['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const)
+    lines.push(`  - ${t(`report.definitions.${key}`)}`);
   if (context.archiveKey) lines.push('', t('report.archived', { key: context.archiveKey }));
   return lines.join('\n');
 }
@@ -318,8 +427,20 @@ export function renderReportText(model: ReportModel, locale: Locale, context: Re
 export function renderReportCsv(model: ReportModel): string {
   const rows: (string | number | null)[][] = [['section', 'key', 'metric', 'value']];
   const kpis = (section: string, key: string, k: Kpis) => {
-    rows.push([section, key, 'total', k.total], [section, key, 'due', k.due], [section, key, 'followedUp', k.followedUp], [section, key, 'reached', k.reached]);
-    rows.push([section, key, 'coverageRate', k.coverageRate], [section, key, 'reachRate', k.reachRate], [section, key, 'onTimeRate', k.onTimeRate], [section, key, 'satisfaction', k.satisfaction.average], [section, key, 'complaints', k.complaints], [section, key, 'dormantAppointmentRate', k.dormantAppointmentRate]);
+    rows.push(
+      [section, key, 'total', k.total],
+      [section, key, 'due', k.due],
+      [section, key, 'followedUp', k.followedUp],
+      [section, key, 'reached', k.reached],
+    );
+    rows.push(
+      [section, key, 'coverageRate', k.coverageRate],
+      [section, key, 'reachRate', k.reachRate],
+      [section, key, 'onTimeRate', k.onTimeRate],
+      [section, key, 'satisfaction', k.satisfaction.average],
+      [section, key, 'complaints', k.complaints],
+      [section, key, 'dormantAppointmentRate', k.dormantAppointmentRate],
+    );
     for (const [status, n] of Object.entries(k.byStatus)) rows.push([section, key, `status.${status}`, n]);
   };
   kpis('period', model.period.label, model.totals);
@@ -330,8 +451,18 @@ export function renderReportCsv(model: ReportModel): string {
     for (const [metric, value] of Object.entries(t.targets)) rows.push(['target', t.serviceType, metric, value ?? null]);
   }
   for (const d of model.byDepartment) kpis('department', d.departmentId, d.kpis);
-  for (const d of model.byDay) rows.push(['day', d.day, 'total', d.kpis.total], ['day', d.day, 'reached', d.kpis.reached], ['day', d.day, 'coverageRate', d.kpis.coverageRate], ['day', d.day, 'reachRate', d.kpis.reachRate], ['day', d.day, 'onTimeRate', d.kpis.onTimeRate], ['day', d.day, 'satisfaction', d.kpis.satisfaction.average]);
-  for (const [metric, value] of Object.entries(model.complaints)) if (typeof value !== 'object') rows.push(['complaints', model.period.label, metric, value]);
-  const cell = (v: string | number | null) => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  for (const d of model.byDay)
+    rows.push(
+      ['day', d.day, 'total', d.kpis.total],
+      ['day', d.day, 'reached', d.kpis.reached],
+      ['day', d.day, 'coverageRate', d.kpis.coverageRate],
+      ['day', d.day, 'reachRate', d.kpis.reachRate],
+      ['day', d.day, 'onTimeRate', d.kpis.onTimeRate],
+      ['day', d.day, 'satisfaction', d.kpis.satisfaction.average],
+    );
+  for (const [metric, value] of Object.entries(model.complaints))
+    if (typeof value !== 'object') rows.push(['complaints', model.period.label, metric, value]);
+  const cell = (v: string | number | null) =>
+    v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
   return rows.map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
