@@ -19,6 +19,14 @@ export const COLOURS = {
 
 const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
+/** The axis's words: tick labels, axis names and the legend. */
+const AXIS_TEXT = `font-size:11px;color:${COLOURS.axis}`;
+/** A tick label on the y axis, right-aligned against the axis line. */
+const tickStyle = (colour: string) => `font-size:11px;color:${colour};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}`;
+/** Tables for layout only: screen readers skip them. */
+const LAYOUT = 'role="presentation" cellpadding="0" cellspacing="0"';
+const layoutTable = (cells: string, attributes = '') => `<table ${LAYOUT}${attributes}><tr>${cells}</tr></table>`;
+
 /**
  * A filled block of the given height: a one-cell table, the only box Outlook sizes reliably.
  * Kept terse: a month of daily columns in five charts must stay well under the 102 KB past which
@@ -74,47 +82,70 @@ export function columnChart(o: ColumnChartOptions): string {
     Math.round(((Math.min(Math.max(v, from), to) - from) / (to - from)) * band);
   const columnWidth = Math.max(10, Math.min(48, Math.floor(520 / Math.max(1, o.points.length))));
   const column = (p: ColumnPoint, from: number, to: number, band: number, top: string, titled: boolean) => {
-    const open = `<td${top ? ` style="border-top:${top}"` : ''}${titled ? ` title="${escape(p.title)}"` : ''}>`;
+    const border = top ? ` style="border-top:${top}"` : '';
+    const open = `<td${border}${titled ? ` title="${escape(p.title)}"` : ''}>`;
     if (p.value === null) return `${open}</td>`;
-    if (p.inner === undefined || p.inner === null)
-      return `${open}${block(px(p.value, from, to, band), p.inner === undefined ? colourOf(p.value) : COLOURS.light)}</td>`;
+    const outerPx = px(p.value, from, to, band);
+    if (p.inner === undefined || p.inner === null) {
+      return `${open}${block(outerPx, p.inner === undefined ? colourOf(p.value) : COLOURS.light)}</td>`;
+    }
     // The inner value sits at the bottom of the outer one: two stacked blocks.
     const innerPx = px(p.inner, from, to, band);
-    return `${open}${block(px(p.value, from, to, band) - innerPx, COLOURS.light)}${block(innerPx, COLOURS.neutral)}</td>`;
+    return `${open}${block(outerPx - innerPx, COLOURS.light)}${block(innerPx, COLOURS.neutral)}</td>`;
   };
   // The axis cell gives its row the band's height; the columns' cells follow it.
   const axisCell = (text: string, band: number, colour: string = COLOURS.axis) =>
-    `<td valign="top" align="right" height="${band}" style="font-size:11px;color:${colour};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">${escape(text)}</td>`;
+    `<td valign="top" align="right" height="${band}" style="${tickStyle(colour)}">${escape(text)}</td>`;
+  const bandRow = (axis: string, cells: string[]) => `<tr valign="bottom">${axis}${cells.join('')}</tr>`;
   const rows: string[] = [];
   if (target === undefined) {
-    rows.push(
-      `<tr valign="bottom">${axisCell(o.format(o.max), height)}${o.points.map((p) => column(p, 0, o.max, height, `1px solid ${COLOURS.grid}`, true)).join('')}</tr>`,
-    );
+    const grid = `1px solid ${COLOURS.grid}`;
+    const cells = o.points.map((p) => column(p, 0, o.max, height, grid, true));
+    rows.push(bandRow(axisCell(o.format(o.max), height), cells));
   } else {
-    rows.push(
-      `<tr valign="bottom">${axisCell(o.format(o.max), upper)}${o.points.map((p) => column({ ...p, value: p.value === null ? null : Math.max(p.value, target) }, target, o.max, upper, '', false)).join('')}</tr>`,
-    );
-    rows.push(
-      `<tr valign="bottom">${axisCell(o.targetLabel ?? o.format(target), lower, COLOURS.target)}${o.points.map((p) => column(p, 0, target, lower, `2px dashed ${COLOURS.target}`, true)).join('')}</tr>`,
-    );
+    // In the upper band a column below target is drawn as reaching it: an empty cell.
+    const fromTarget = (p: ColumnPoint) => ({ ...p, value: p.value === null ? null : Math.max(p.value, target) });
+    const above = o.points.map((p) => column(fromTarget(p), target, o.max, upper, '', false));
+    rows.push(bandRow(axisCell(o.format(o.max), upper), above));
+    const targetLine = `2px dashed ${COLOURS.target}`;
+    const below = o.points.map((p) => column(p, 0, target, lower, targetLine, true));
+    rows.push(bandRow(axisCell(o.targetLabel ?? o.format(target), lower, COLOURS.target), below));
   }
-  rows.push(
-    `<tr valign="top" align="center" style="font-size:10px;color:${COLOURS.axis}"><td align="right" style="font-size:11px;color:${COLOURS.axis};padding:0 6px 0 0;border-right:1px solid ${COLOURS.axis}">0</td>${o.points.map((p) => `<td style="border-top:1px solid ${COLOURS.axis}">${escape(p.label)}</td>`).join('')}</tr>`,
-  );
-  rows.push(
-    `<tr><td style="font-size:11px;color:${COLOURS.axis}">${escape(o.axisY)}</td><td colspan="${o.points.length}" align="center" style="font-size:11px;color:${COLOURS.axis};padding-top:2px">${escape(o.axisX)}</td></tr>`,
-  );
+  const labels = o.points.map((p) => `<td style="border-top:1px solid ${COLOURS.axis}">${escape(p.label)}</td>`).join('');
+  const zero = `<td align="right" style="${tickStyle(COLOURS.axis)}">0</td>`;
+  rows.push(`<tr valign="top" align="center" style="font-size:10px;color:${COLOURS.axis}">${zero}${labels}</tr>`);
+  const axisX = `<td colspan="${o.points.length}" align="center" style="${AXIS_TEXT};padding-top:2px">${escape(o.axisX)}</td>`;
+  rows.push(`<tr><td style="${AXIS_TEXT}">${escape(o.axisY)}</td>${axisX}</tr>`);
   const hasData = o.points.some((p) => p.value !== null);
-  return `<table role="img" aria-label="${escape(o.title)}" cellpadding="0" cellspacing="1" style="table-layout:fixed;margin:4px 0" width="${70 + columnWidth * o.points.length}"><col width="70">${o.points.map(() => `<col width="${columnWidth}">`).join('')}${rows.join('')}</table>${hasData ? '' : `<p style="font-size:12px;color:${COLOURS.axis};margin:0">${escape(o.noData)}</p>`}${legend(o.legend)}`;
+  const colGroup = `<col width="70">${o.points.map(() => `<col width="${columnWidth}">`).join('')}`;
+  const frame = `cellpadding="0" cellspacing="1" style="table-layout:fixed;margin:4px 0" width="${70 + columnWidth * o.points.length}"`;
+  const chart = `<table role="img" aria-label="${escape(o.title)}" ${frame}>${colGroup}${rows.join('')}</table>`;
+  const noData = hasData ? '' : `<p style="font-size:12px;color:${COLOURS.axis};margin:0">${escape(o.noData)}</p>`;
+  return `${chart}${noData}${legend(o.legend)}`;
 }
 
 export function legend(items: { colour: string; label: string; dashed?: boolean }[]): string {
+  const dash = (colour: string) => {
+    const line = `<td width="16" height="6" style="border-bottom:2px dashed ${colour};font-size:1px">&nbsp;</td>`;
+    return `<td style="padding:0 4px 0 0">${layoutTable(line)}</td>`;
+  };
+  const swatch = (colour: string) => `<td width="10" height="10" bgcolor="${colour}" style="font-size:1px">&nbsp;</td>`;
+  const words = (label: string, padding: string) => `<td style="${AXIS_TEXT};padding:${padding}">${escape(label)}</td>`;
   const item = (i: { colour: string; label: string; dashed?: boolean }) =>
-    i.dashed
-      ? `<td style="padding:0 4px 0 0"><table role="presentation" cellpadding="0" cellspacing="0"><tr><td width="16" height="6" style="border-bottom:2px dashed ${i.colour};font-size:1px">&nbsp;</td></tr></table></td><td style="font-size:11px;color:${COLOURS.axis};padding:0 12px 0 0">${escape(i.label)}</td>`
-      : `<td width="10" height="10" bgcolor="${i.colour}" style="font-size:1px">&nbsp;</td><td style="font-size:11px;color:${COLOURS.axis};padding:0 12px 0 4px">${escape(i.label)}</td>`;
-  return `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:2px 0 12px"><tr>${items.map(item).join('')}</tr></table>`;
+    i.dashed ? `${dash(i.colour)}${words(i.label, '0 12px 0 0')}` : `${swatch(i.colour)}${words(i.label, '0 12px 0 4px')}`;
+  return layoutTable(items.map(item).join(''), ' style="margin:2px 0 12px"');
 }
+
+/** A piece of a bar's track. */
+const segment = (w: number, bg: string) =>
+  w > 0 ? `<td width="${w}" height="12" bgcolor="${bg}" style="font-size:1px;line-height:1px">&nbsp;</td>` : '';
+
+/** A bar of the given cells and width, with its value in words beside it. */
+const barWithText = (cells: string, width: number, text: string) =>
+  layoutTable(
+    `<td><table ${LAYOUT} width="${width}"><tr>${cells}</tr></table></td>` +
+      `<td style="padding-left:6px;font-size:13px;white-space:nowrap">${escape(text)}</td>`,
+  );
 
 /** A horizontal bar on a 0–1 track with its value beside it: for rates in a table cell. */
 export function rateBar(value: number | null, target: number | undefined, text: string, width = 140): string {
@@ -124,8 +155,6 @@ export function rateBar(value: number | null, target: number | undefined, text: 
   const mark = target === undefined ? undefined : Math.round(Math.min(Math.max(target, 0), 1) * width);
   // The target is a red tick on the track: the track is split into the cells before and after it.
   const cells: string[] = [];
-  const segment = (w: number, bg: string) =>
-    w > 0 ? `<td width="${w}" height="12" bgcolor="${bg}" style="font-size:1px;line-height:1px">&nbsp;</td>` : '';
   if (mark === undefined) cells.push(segment(filled, colour), segment(width - filled, COLOURS.track));
   else {
     const before = Math.min(filled, mark);
@@ -137,14 +166,12 @@ export function rateBar(value: number | null, target: number | undefined, text: 
     const after = Math.max(0, filled - mark);
     cells.push(segment(after, colour), segment(width - mark - after, COLOURS.track));
   }
-  return `<table role="presentation" cellpadding="0" cellspacing="0"><tr><td><table role="presentation" cellpadding="0" cellspacing="0" width="${width + (mark === undefined ? 0 : 2)}"><tr>${cells.join('')}</tr></table></td><td style="padding-left:6px;font-size:13px;white-space:nowrap">${escape(text)}</td></tr></table>`;
+  return barWithText(cells.join(''), width + (mark === undefined ? 0 : 2), text);
 }
 
 /** A bar split into the share done in time (green) and late (red), with the count beside it. */
 export function splitBar(inTime: number, total: number, text: string, width = 140): string {
   if (total === 0) return `<span style="color:${COLOURS.axis}">${escape(text)}</span>`;
   const good = Math.round((inTime / total) * width);
-  const segment = (w: number, bg: string) =>
-    w > 0 ? `<td width="${w}" height="12" bgcolor="${bg}" style="font-size:1px;line-height:1px">&nbsp;</td>` : '';
-  return `<table role="presentation" cellpadding="0" cellspacing="0"><tr><td><table role="presentation" cellpadding="0" cellspacing="0" width="${width}"><tr>${segment(good, COLOURS.met)}${segment(width - good, COLOURS.target)}</tr></table></td><td style="padding-left:6px;font-size:13px;white-space:nowrap">${escape(text)}</td></tr></table>`;
+  return barWithText(`${segment(good, COLOURS.met)}${segment(width - good, COLOURS.target)}`, width, text);
 }
