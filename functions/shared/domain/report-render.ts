@@ -206,16 +206,29 @@ function dayPoints(
   });
 }
 
+// Every style is inline: the one kind of CSS that every mail client keeps.
+const h2 = (text: string) => html`<h2 style="font-size:18px;margin:22px 0 4px">${text}</h2>`;
+const h3 = (text: string) => html`<h3 style="font-size:15px;margin:14px 0 2px">${text}</h3>`;
+/** The line under a heading: what the figures are measured against. */
+const note = (text: string) => html`<p style="margin:0 0 4px;font-size:13px">${text}</p>`;
+const FIGURES_TABLE = raw('<table cellpadding="5" cellspacing="0" style="border-collapse:collapse;margin:4px 0 14px;font-size:14px">');
+const META = raw('<meta charset="utf-8"><meta name="viewport" content="width=device-width">');
+/** Latin and Chinese faces, whichever the reader's system has. */
+const FONTS = "Arial,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif";
+const BODY_STYLE = raw(`margin:0;padding:16px;font-family:${FONTS};color:#1d2733;background:#fff`);
+const DEFINITIONS = ['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const;
+
 function trendCharts(model: ReportModel, locale: Locale, w: Words): string {
   const { t } = w;
   const charts = TREND_KPIS.map((kpi) => {
     const target = model.targets[kpi];
     const format = (v: number | null) => formatKpi(kpi, v);
     const current = kpiValue(model.totals, kpi);
+    const value = format(current);
     const caption =
       target === undefined
-        ? t('report.trends.captionNoTarget', { value: format(current) })
-        : `${t('report.trends.caption', { value: format(current), target: w.targetText(kpi, target) })} · ${w.statusText(status(current, target))}`;
+        ? t('report.trends.captionNoTarget', { value })
+        : `${t('report.trends.caption', { value, target: w.targetText(kpi, target) })} · ${w.statusText(status(current, target))}`;
     const chart = columnChart({
       title: t(`report.kpi.${kpi}`),
       points: dayPoints(model, locale, w, (k) => kpiValue(k, kpi), format),
@@ -236,7 +249,7 @@ function trendCharts(model: ReportModel, locale: Locale, w: Words): string {
               { colour: COLOURS.target, label: t('report.trends.legendTarget'), dashed: true },
             ],
     });
-    return html`<h3 style="font-size:15px;margin:14px 0 2px">${t(`report.kpi.${kpi}`)}</h3><p style="margin:0 0 4px;font-size:13px">${caption}</p>${raw(chart)}`;
+    return html`${h3(t(`report.kpi.${kpi}`))}${note(caption)}${raw(chart)}`;
   });
   const most = Math.max(0, ...model.byDay.map((d) => d.kpis.total));
   const volume = columnChart({
@@ -259,12 +272,15 @@ function trendCharts(model: ReportModel, locale: Locale, w: Words): string {
       { colour: COLOURS.neutral, label: t('report.trends.legendReached') },
     ],
   });
-  return html`<h2 style="font-size:18px;margin:22px 0 4px">${t('report.trends.heading')}</h2>${charts}<h3 style="font-size:15px;margin:14px 0 2px">${t('report.trends.volume')}</h3>${raw(volume)}`.toString();
+  return html`${h2(t('report.trends.heading'))}${charts}${h3(t('report.trends.volume'))}${raw(volume)}`.toString();
 }
 
 /** A table of figures: padding by attribute and a shaded band every other row, so no cell repeats a style. */
 function table(head: string[], rows: (string | ReturnType<typeof raw>)[][]) {
-  return html`<table cellpadding="5" cellspacing="0" style="border-collapse:collapse;margin:4px 0 14px;font-size:14px"><tr>${head.map((h) => html`<th align="left" style="border-bottom:2px solid #c9d1dc;font-size:13px">${h}</th>`)}</tr>${rows.map((r, i) => html`<tr${i % 2 ? raw(' bgcolor="#f4f6f9"') : ''}>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</table>`;
+  const heading = (h: string) => html`<th align="left" style="border-bottom:2px solid #c9d1dc;font-size:13px">${h}</th>`;
+  const row = (r: (string | ReturnType<typeof raw>)[], i: number) =>
+    html`<tr${i % 2 ? raw(' bgcolor="#f4f6f9"') : ''}>${r.map((c) => html`<td>${c}</td>`)}</tr>`;
+  return html`${FIGURES_TABLE}<tr>${head.map(heading)}</tr>${rows.map(row)}</table>`;
 }
 
 function statusCell(s: Status, w: Words) {
@@ -274,62 +290,74 @@ function statusCell(s: Status, w: Words) {
   );
 }
 
-export function renderReportHtml(model: ReportModel, locale: Locale, context: ReportContext): string {
-  const w = wordsFor(model, locale, context);
+/** Reach and on-time rate per department that had follow-ups, as bars against their targets. */
+function departmentSection(model: ReportModel, w: Words) {
   const { t } = w;
-  const h2 = (text: string) => html`<h2 style="font-size:18px;margin:22px 0 4px">${text}</h2>`;
-  const indicators = Object.entries(model.totals.satisfaction.byIndicator);
+  const { targets } = model;
   const departments = model.byDepartment.filter((d) => d.kpis.total > 0);
-  const complaintScopes = [
+  if (departments.length === 0) return '';
+  const reach = w.targetText('reachRate', targets.reachRate);
+  const onTime = w.targetText('onTimeRate', targets.onTimeRate);
+  const head = [t('report.departments.name'), t('report.departments.count'), t('report.kpi.reachRate'), t('report.kpi.onTimeRate')];
+  const rows = departments.map((d) => [
+    w.department(d.departmentId),
+    String(d.kpis.total),
+    raw(rateBar(d.kpis.reachRate, targets.reachRate, pct(d.kpis.reachRate))),
+    raw(rateBar(d.kpis.onTimeRate, targets.onTimeRate, pct(d.kpis.onTimeRate))),
+  ]);
+  return html`${h2(t('report.departments.heading'))}${note(t('report.departments.targets', { reach, onTime }))}${table(head, rows)}`;
+}
+
+/** Complaints acknowledged and resolved within their time limits: all, then each department that handled some. */
+function slaSection(model: ReportModel, w: Words) {
+  const { t } = w;
+  const { targets } = model;
+  const scopes = [
     { name: t('report.sla.all'), c: model.complaints },
     ...model.byDepartment
       .filter((d) => d.complaints.acknowledged + d.complaints.resolved > 0)
       .map((d) => ({ name: w.department(d.departmentId), c: d.complaints })),
   ];
-  const slaText = (inTime: number, total: number, rate: number | null) =>
-    total === 0 ? t('report.sla.nothing') : t('report.sla.count', { inTime, total, rate: pct(rate) });
-  const targets = model.targets;
-  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${reportTitle(model, locale)}</title></head>
-<body style="margin:0;padding:16px;font-family:Arial,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1d2733;background:#fff">
+  const bar = (inTime: number, total: number, rate: number | null) =>
+    raw(splitBar(inTime, total, total === 0 ? t('report.sla.nothing') : t('report.sla.count', { inTime, total, rate: pct(rate) })));
+  const acknowledged = w.targetText('complaintsAcknowledgedInSla', targets.complaintsAcknowledgedInSla);
+  const resolved = w.targetText('complaintsResolvedInSla', targets.complaintsResolvedInSla);
+  const rows = scopes.map(({ name, c }) => [
+    name,
+    bar(c.acknowledgedInSla, c.acknowledged, c.acknowledgedInSlaRate),
+    bar(c.resolvedInSla, c.resolved, c.resolvedInSlaRate),
+  ]);
+  return html`${h2(t('report.sla.heading'))}${note(t('report.sla.targets', { acknowledged, resolved }))}
+${table([t('report.sla.scope'), t('report.sla.acknowledged'), t('report.sla.resolved')], rows)}`;
+}
+
+export function renderReportHtml(model: ReportModel, locale: Locale, context: ReportContext): string {
+  const w = wordsFor(model, locale, context);
+  const { t } = w;
+  const title = reportTitle(model, locale);
+  const indicators = Object.entries(model.totals.satisfaction.byIndicator);
+  const compared = [
+    t('report.summary.metric'),
+    t('report.summary.current'),
+    t('report.summary.previous', { label: model.period.previous.label }),
+  ];
+  const definitions = DEFINITIONS.map((key) => html`<li style="margin:2px 0">${t(`report.definitions.${key}`)}</li>`);
+  const archived = context.archiveKey && t('report.archived', { key: context.archiveKey });
+  return html`<!doctype html><html lang="${locale}"><head>${META}<title>${title}</title></head>
+<body style="${BODY_STYLE}">
 <div style="max-width:760px">
-<h1 style="font-size:22px;margin:0 0 6px">${reportTitle(model, locale)}</h1>
+<h1 style="font-size:22px;margin:0 0 6px">${title}</h1>
 <p style="margin:0;color:#44505f">${w.scope} · ${w.dates}</p>
 ${w.generated ? html`<p style="margin:2px 0 0;color:#44505f;font-size:13px">${w.generated}</p>` : ''}
 ${h2(t('report.summary.heading'))}
 ${table(
-  [
-    t('report.summary.metric'),
-    t('report.summary.current'),
-    t('report.summary.previous', { label: model.period.previous.label }),
-    t('report.summary.target'),
-    t('report.summary.status'),
-  ],
+  [...compared, t('report.summary.target'), t('report.summary.status')],
   summaryRows(model, w).map((r) => [r.label, r.current, r.previous, r.target, r.target === '—' ? '' : statusCell(r.status, w)]),
 )}
 ${model.period.days.length > 1 ? raw(trendCharts(model, locale, w)) : ''}
-${
-  departments.length
-    ? html`${h2(t('report.departments.heading'))}<p style="margin:0 0 4px;font-size:13px">${t('report.departments.targets', { reach: w.targetText('reachRate', targets.reachRate), onTime: w.targetText('onTimeRate', targets.onTimeRate) })}</p>${table(
-        [t('report.departments.name'), t('report.departments.count'), t('report.kpi.reachRate'), t('report.kpi.onTimeRate')],
-        departments.map((d) => [
-          w.department(d.departmentId),
-          String(d.kpis.total),
-          raw(rateBar(d.kpis.reachRate, targets.reachRate, pct(d.kpis.reachRate))),
-          raw(rateBar(d.kpis.onTimeRate, targets.onTimeRate, pct(d.kpis.onTimeRate))),
-        ]),
-      )}`
-    : ''
-}
-${h2(t('report.sla.heading'))}<p style="margin:0 0 4px;font-size:13px">${t('report.sla.targets', { acknowledged: w.targetText('complaintsAcknowledgedInSla', targets.complaintsAcknowledgedInSla), resolved: w.targetText('complaintsResolvedInSla', targets.complaintsResolvedInSla) })}</p>
-${table(
-  [t('report.sla.scope'), t('report.sla.acknowledged'), t('report.sla.resolved')],
-  complaintScopes.map(({ name, c }) => [
-    name,
-    raw(splitBar(c.acknowledgedInSla, c.acknowledged, slaText(c.acknowledgedInSla, c.acknowledged, c.acknowledgedInSlaRate))),
-    raw(splitBar(c.resolvedInSla, c.resolved, slaText(c.resolvedInSla, c.resolved, c.resolvedInSlaRate))),
-  ]),
-)}
-${h2(t('report.complaints.heading'))}${table([t('report.summary.metric'), t('report.summary.current'), t('report.summary.previous', { label: model.period.previous.label })], complaintRows(model, w))}
+${departmentSection(model, w)}
+${slaSection(model, w)}
+${h2(t('report.complaints.heading'))}${table(compared, complaintRows(model, w))}
 ${h2(t('report.byResult.heading'))}${table(
   [t('report.byResult.result'), t('report.byResult.count')],
   Object.entries(model.totals.byStatus).map(([s, n]) => [codeLabel(locale, 'followUpStatus', s), String(n)]),
@@ -374,8 +402,8 @@ ${
     : ''
 }
 ${h2(t('report.definitions.heading'))}
-<ul style="font-size:13px;color:#44505f;padding-left:18px;margin:4px 0">${(['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const).map((key) => html`<li style="margin:2px 0">${t(`report.definitions.${key}`)}</li>`)}</ul>
-${context.archiveKey ? html`<p style="font-size:13px;color:#44505f;margin-top:16px">${t('report.archived', { key: context.archiveKey })}</p>` : ''}
+<ul style="font-size:13px;color:#44505f;padding-left:18px;margin:4px 0">${definitions}</ul>
+${archived ? html`<p style="font-size:13px;color:#44505f;margin-top:16px">${archived}</p>` : ''}
 </div>
 </body></html>`.toString();
 }
@@ -401,24 +429,31 @@ export function renderReportText(model: ReportModel, locale: Locale, context: Re
   const departments = model.byDepartment.filter((d) => d.kpis.total > 0);
   if (departments.length) {
     lines.push('', `${t('report.departments.heading')}:`);
-    for (const d of departments)
-      lines.push(
-        `  ${w.department(d.departmentId)}: ${t('report.departments.count')} ${d.kpis.total}, ${t('report.kpi.reachRate')} ${pct(d.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(d.kpis.onTimeRate)}`,
-      );
+    for (const d of departments) {
+      const figures = [
+        `${t('report.departments.count')} ${d.kpis.total}`,
+        `${t('report.kpi.reachRate')} ${pct(d.kpis.reachRate)}`,
+        `${t('report.kpi.onTimeRate')} ${pct(d.kpis.onTimeRate)}`,
+      ];
+      lines.push(`  ${w.department(d.departmentId)}: ${figures.join(', ')}`);
+    }
   }
   lines.push('', `${t('report.complaints.heading')}:`);
   for (const [name, current, previous] of complaintRows(model, w))
     lines.push(`  ${name}: ${current} (${t('report.textPrevious', { value: previous })})`);
   lines.push('', `${t('report.byType.heading')}:`);
   for (const s of model.byServiceType) {
-    lines.push(
-      `  ${serviceLabel(context.policies, s.serviceType, locale)}: ${t('report.kpi.total')} ${s.kpis.total}, ${t('report.kpi.reachRate')} ${pct(s.kpis.reachRate)}, ${t('report.kpi.onTimeRate')} ${pct(s.kpis.onTimeRate)}, ${t('report.kpi.satisfaction')} ${score(s.kpis.satisfaction.average)}`,
-    );
+    const figures = [
+      `${t('report.kpi.total')} ${s.kpis.total}`,
+      `${t('report.kpi.reachRate')} ${pct(s.kpis.reachRate)}`,
+      `${t('report.kpi.onTimeRate')} ${pct(s.kpis.onTimeRate)}`,
+      `${t('report.kpi.satisfaction')} ${score(s.kpis.satisfaction.average)}`,
+    ];
+    lines.push(`  ${serviceLabel(context.policies, s.serviceType, locale)}: ${figures.join(', ')}`);
     for (const line of typeTargets(s.kpis, s.targets, w)) lines.push(`    ${line}`);
   }
   lines.push('', `${t('report.definitions.heading')}:`);
-  for (const key of ['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const)
-    lines.push(`  - ${t(`report.definitions.${key}`)}`);
+  for (const key of DEFINITIONS) lines.push(`  - ${t(`report.definitions.${key}`)}`);
   if (context.archiveKey) lines.push('', t('report.archived', { key: context.archiveKey }));
   return lines.join('\n');
 }
