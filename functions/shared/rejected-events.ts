@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from './powertools.js';
-import type { EventWarningRecord, FollowUpStore } from './adapters/follow-up-store.js';
+import type { EventWarningRecord, FollowUpStore } from './ports/follow-up-store.js';
 import type { EventIssue } from './domain/event-issues.js';
 
 /** Who sent an event and what it was, as far as its envelope tells. */

@@ -1,44 +1,48 @@
 import { policyConfig } from './config/policies.js';
-import { clock } from './clock.js';
-import { DynamoFollowUpStore } from './adapters/dynamo-follow-up-store.js';
-import type { FollowUpStore } from './adapters/follow-up-store.js';
-import { requireEnv } from './env.js';
-
-import { ComplaintStore } from './adapters/complaint-store.js';
-import { AggregateStore } from './adapters/aggregate-store.js';
-
-import { CustomerIndex } from './adapters/customer-index.js';
 import { reportConfig } from './config/reports.js';
+import { clock } from './clock.js';
+import { requireEnv } from './env.js';
+import type { AggregateStore } from './ports/aggregate-store.js';
+import type { ComplaintStore } from './ports/complaint-store.js';
+import type { CustomerIndex } from './ports/customer-index.js';
+import type { FollowUpStore } from './ports/follow-up-store.js';
+import type { RateLimiter } from './ports/rate-limiter.js';
+import { DynamoAggregateStore } from './adapters/dynamo-aggregate-store.js';
+import { DynamoComplaintStore } from './adapters/dynamo-complaint-store.js';
+import { DynamoCustomerIndex } from './adapters/dynamo-customer-index.js';
+import { DynamoFollowUpStore } from './adapters/dynamo-follow-up-store.js';
+import { DynamoRateLimiter } from './adapters/dynamo-rate-limiter.js';
 
-import { RateLimiter } from './adapters/rate-limiter.js';
+/** The table's adapters, each built on first use so a missing table name names itself. */
+const table = () => requireEnv('FOLLOW_UP_TABLE');
 
 let limiter: RateLimiter | undefined;
 export function rateLimiter(): RateLimiter {
-  limiter ??= new RateLimiter(requireEnv('FOLLOW_UP_TABLE'));
+  limiter ??= new DynamoRateLimiter(table());
   return limiter;
 }
 
 let index: CustomerIndex | undefined;
 export function customerIndex(): CustomerIndex {
-  index ??= new CustomerIndex(requireEnv('FOLLOW_UP_TABLE'), { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, clock.now);
+  index ??= new DynamoCustomerIndex(table(), { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, clock.now);
   return index;
 }
 
 let aggregates: AggregateStore | undefined;
 export function aggregateStore(): AggregateStore {
-  aggregates ??= new AggregateStore(requireEnv('FOLLOW_UP_TABLE'), policyConfig.retentionDays, clock.now);
+  aggregates ??= new DynamoAggregateStore(table(), policyConfig.retentionDays, clock.now);
   return aggregates;
 }
 
 let complaints: ComplaintStore | undefined;
 export function complaintStore(): ComplaintStore {
-  complaints ??= new ComplaintStore(requireEnv('FOLLOW_UP_TABLE'), policyConfig.retentionDays, clock.now);
+  complaints ??= new DynamoComplaintStore(table(), policyConfig.retentionDays, clock.now);
   return complaints;
 }
 
-/** The store every handler uses, built on first use so a missing table name names itself. */
+/** The store every handler uses. */
 let store: FollowUpStore | undefined;
 export function followUpStore(): FollowUpStore {
-  store ??= new DynamoFollowUpStore(requireEnv('FOLLOW_UP_TABLE'), policyConfig.retentionDays, clock.now);
+  store ??= new DynamoFollowUpStore(table(), policyConfig.retentionDays, clock.now);
   return store;
 }

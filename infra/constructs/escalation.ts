@@ -12,8 +12,7 @@ import { grantTaskCallbacks, stateMachineNameFor, workflowStateMachine } from '.
 import { grantAgentTasks } from './contact-grants.js';
 import type { ContactCenter } from './contact-center.js';
 import type { EmailSending } from './email-sending.js';
-import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../../functions/shared/domain/complaint-events.js';
-import { FOLLOW_UP_SOURCE } from '../../functions/shared/adapters/event-publisher.js';
+import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED, FOLLOW_UP_SOURCE } from '../../functions/shared/domain/event-names.js';
 import { grantItemReadWrite } from './table-access.js';
 
 export interface EscalationProps {

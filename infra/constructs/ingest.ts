@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FollowUpFunction } from './follow-up-function.js';
-import { CUSTOMER_OPTED_OUT, SERVICE_COMPLETED } from '../../functions/shared/domain/service-event.js';
+import { CUSTOMER_OPTED_OUT, SERVICE_COMPLETED } from '../../functions/shared/domain/event-names.js';
 import { grantItemReadWrite } from './table-access.js';
 
 /**

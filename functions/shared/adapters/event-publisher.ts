@@ -1,12 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
+import { FOLLOW_UP_SOURCE } from '../domain/event-names.js';
+import type { EventPublisher } from '../ports/event-publisher.js';
 
-export const FOLLOW_UP_SOURCE = 'customer-follow-up';
-
-export interface EventPublisher {
-  publish(detailType: string, detail: Record<string, unknown>, source?: string): Promise<void>;
-}
+/** Moved to ports/ and event-names.ts: kept while the handlers' imports move there. */
+export type { EventPublisher } from '../ports/event-publisher.js';
+export { FOLLOW_UP_SOURCE } from '../domain/event-names.js';
 
 const events = new EventBridgeClient(sdkClientConfig());
 

@@ -1,11 +1,10 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
+import type { ReportArchive } from '../ports/report-archive.js';
 
-/** Reports archived for at least two years (the bucket's lifecycle rule enforces it). */
-export interface ReportArchive {
-  put(key: string, body: string, contentType: string): Promise<void>;
-}
+/** Moved to ports/: kept while the handlers' imports move there. */
+export type { ReportArchive } from '../ports/report-archive.js';
 
 const s3 = new S3Client({ ...sdkClientConfig(), forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
 

@@ -1,17 +1,12 @@
 import { ExecutionAlreadyExists, SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
+import type { Workflow } from '../ports/workflow.js';
+
+/** Moved to ports/: kept while the handlers' imports move there. */
+export type { Workflow } from '../ports/workflow.js';
 
 const sfn = new SFNClient(sdkClientConfig());
-
-export interface Workflow {
-  /** Starts the follow-up's execution; starting it again under the same name is harmless. */
-  startFollowUp(followUpId: string): Promise<void>;
-  /** Starts one escalation cycle of a complaint, named so a redelivered event starts nothing new. */
-  startEscalation(name: string, input: { complaintId: string; cycle: number }): Promise<void>;
-  /** Hands an attempt's result back to the waiting workflow. */
-  completeTask(taskToken: string, output: Record<string, unknown>): Promise<void>;
-}
 
 async function startNamed(stateMachineArn: string, name: string, input: Record<string, unknown>) {
   try {

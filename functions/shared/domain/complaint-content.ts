@@ -3,7 +3,7 @@ import type { EscalationConfig } from './escalation-schema.js';
 import type { Locale, PolicyConfig } from './policy-schema.js';
 import type { Complaint } from './complaint.js';
 import { readableAnswers, type ReadableAnswer } from './survey.js';
-import type { AgentTask, OutgoingEmail } from '../adapters/contact-channels.js';
+import type { AgentTask, OutgoingEmail } from '../ports/contact-channels.js';
 import { codeLabel, formatDateTime, translator } from '../i18n/index.js';
 
 /** Department names per locale (reports.json `departments`); an unnamed department shows its id. */

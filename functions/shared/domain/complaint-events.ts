@@ -1,11 +1,7 @@
 import { z } from 'zod';
 
-/** Events the complaint capability reacts to. */
-export const COMPLAINT_RAISED = 'Complaint Raised';
-export const COMPLAINT_RESOLVED = 'Complaint Resolved';
-export const FOLLOW_UP_COMPLETED = 'Follow-up Completed';
-/** Source of the post-resolution follow-ups this capability asks for. */
-export const COMPLAINT_FOLLOW_UP_SOURCE = 'customer-follow-up.complaints';
+/** Moved to event-names.ts: kept while the handlers' imports move there. */
+export { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from './event-names.js';
 
 export const complaintRaisedSchema = z.object({
   followUpId: z.string().regex(/^fu-[0-9a-f]{32}$/),

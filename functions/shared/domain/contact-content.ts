@@ -2,7 +2,7 @@ import Mustache from 'mustache';
 import { html } from 'hono/html';
 import type { Locale, PolicyConfig, Survey } from './policy-schema.js';
 import type { FollowUp } from './follow-up.js';
-import type { AgentTask, OutgoingEmail } from '../adapters/contact-channels.js';
+import type { AgentTask, OutgoingEmail } from '../ports/contact-channels.js';
 import { translator } from '../i18n/index.js';
 
 /** Plain-text placeholders ({{customerName}}): no HTML escaping, the caller escapes per medium. */

@@ -1,4 +1,5 @@
 import type { FollowUp } from './follow-up.js';
+import { FOLLOW_UP_SOURCE } from './event-names.js';
 
 /**
  * A customer id is unique only inside the upstream system that issued it: "C-1" from the dealer's
@@ -12,14 +13,7 @@ export interface CustomerRef {
 }
 
 /** Sources the system publishes itself (dormant reactivations, post-complaint follow-ups). */
-export const SYSTEM_SOURCE_PREFIX = 'customer-follow-up';
-export const isSystemSource = (source: string) => source === SYSTEM_SOURCE_PREFIX || source.startsWith(`${SYSTEM_SOURCE_PREFIX}.`);
-
-/**
- * The partition key of a customer's items. The source is URI-encoded so a "#" inside it cannot
- * make two (source, id) pairs spell the same key.
- */
-export const customerPk = (customer: CustomerRef) => `CUST#${encodeURIComponent(customer.source)}#${customer.id}`;
+export const isSystemSource = (source: string) => source === FOLLOW_UP_SOURCE || source.startsWith(`${FOLLOW_UP_SOURCE}.`);
 
 /** The customer a follow-up contacts: a system follow-up names the upstream source it acts for. */
 export function customerOf(followUp: Pick<FollowUp, 'source' | 'customer' | 'customerSource'>): CustomerRef {

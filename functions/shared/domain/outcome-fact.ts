@@ -1,6 +1,6 @@
 import type { FollowUp } from './follow-up.js';
 import type { OutcomeFact } from './kpi.js';
-import type { FinalOutcome } from '../adapters/follow-up-store.js';
+import type { FinalOutcome } from '../ports/follow-up-store.js';
 
 /** A follow-up as stored, with its final outcome once it has one. */
 export type FinishedFollowUp = FollowUp & { outcome?: FinalOutcome };

@@ -1,4 +1,4 @@
-import type { AggregateRow } from '../adapters/aggregate-store.js';
+import type { AggregateRow } from '../ports/aggregate-store.js';
 import { addCounters, kpisFromCounters, rate, type Counters, type Kpis } from './kpi.js';
 import type { ReportPeriod } from './report-period.js';
 import type { FollowUpTargets, ReportConfig, ReportTargets } from './report-schema.js';

@@ -1,0 +1,77 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
+import type { Customer } from '../domain/service-event.js';
+import type { CustomerRef } from '../domain/customer-key.js';
+import type { CustomerIndex, DormancyEntry } from '../ports/customer-index.js';
+import { isExpired, keys, tableClient } from './table.js';
+
+export interface DormancyRules {
+  /** Months without a service after which a customer is dormant (reports.json `dormant.afterMonths`). */
+  afterMonths: number;
+  /** Months are bucketed in the report time zone, the zone the monthly dormant run counts in. */
+  timeZone: string;
+}
+
+/**
+ * Kept one month past the dormancy horizon: the monthly run reads the bucket of "24 months ago"
+ * early in the month (day 2), and the margin covers a late or re-run search. After that the
+ * customer's name, phone and email have no purpose here and DynamoDB deletes them.
+ */
+const KEEP_MONTHS_AFTER_DORMANCY = 1;
+
+/** When a customer's last-service items expire: the dormancy horizon plus the margin, after the service. */
+export function lastServiceExpiry(lastServiceAt: string, rules: DormancyRules): number {
+  return Math.floor(DateTime.fromISO(lastServiceAt).plus({ months: rules.afterMonths + KEEP_MONTHS_AFTER_DORMANCY }).toSeconds());
+}
+
+/** The month bucket ("2026-11") a service falls in, in the report time zone. */
+export function dormancyMonth(at: string, timeZone: string): string {
+  return DateTime.fromISO(at, { zone: timeZone }).toFormat('yyyy-MM');
+}
+
+/** Each item expires with its own horizon (lastServiceExpiry), not the retention period. */
+export class DynamoCustomerIndex implements CustomerIndex {
+  constructor(
+    private readonly tableName: string,
+    private readonly rules: DormancyRules,
+    private readonly now: () => Date,
+    private readonly db: DynamoDBDocumentClient = tableClient(),
+  ) {}
+
+  async touch(source: string, customer: Customer, departmentId: string | undefined, completedAt: string): Promise<void> {
+    const ref = { source, id: customer.id };
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(ref), ConsistentRead: true }));
+    const previous = Item && !isExpired(Item, this.now()) ? (Item.completedAt as string) : undefined;
+    if (previous && previous >= completedAt) return;
+    const month = dormancyMonth(completedAt, this.rules.timeZone);
+    const expiresAt = lastServiceExpiry(completedAt, this.rules);
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, expiresAt } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.dormancy(month, ref), kind: 'DormancyEntry', source, customer, departmentId, lastServiceAt: completedAt, expiresAt } }),
+    );
+    const previousMonth = previous ? dormancyMonth(previous, this.rules.timeZone) : undefined;
+    if (previousMonth && previousMonth !== month) {
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.dormancy(previousMonth, ref) }));
+    }
+  }
+
+  async knows(customer: CustomerRef): Promise<boolean> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(customer) }));
+    return !!Item && !isExpired(Item, this.now());
+  }
+
+  async lastServedIn(month: string): Promise<DormancyEntry[]> {
+    const out: DormancyEntry[] = [];
+    const now = this.now();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.dormancyMonthPk(month) }, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) {
+        if (isExpired(item, now)) continue;
+        out.push({ source: item.source as string, customer: item.customer as Customer, departmentId: item.departmentId as string | undefined, lastServiceAt: item.lastServiceAt as string });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}

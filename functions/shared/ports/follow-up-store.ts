@@ -1,0 +1,112 @@
+import type { AttemptSummary, ContactResult, FollowUp, FollowUpStatus } from '../domain/follow-up.js';
+import type { Channel } from '../domain/policy-schema.js';
+import type { Answers, Assessment } from '../domain/survey.js';
+import type { PlanDecision } from '../domain/plan.js';
+import type { CustomerRef } from '../domain/customer-key.js';
+import type { EventIssue } from '../domain/event-issues.js';
+
+/** One open or finished contact attempt: the task token the workflow waits on, and what came back. */
+export interface AttemptRecord {
+  followUpId: string;
+  attempt: number;
+  channel: Channel;
+  taskToken: string;
+  openedAt: string;
+  result?: ContactResult;
+  callbackAt?: string;
+  answers?: Answers;
+  agentMarkedComplaint?: boolean;
+  agentSeverity?: 'urgent' | 'major' | 'general';
+  /** The agent's note on the call (坐席备注), at most 2,000 characters; never logged. */
+  agentNote?: string;
+  usedAt?: string;
+  /** Set before the email is sent or the task created: a retry that finds it knows a send may have happened. */
+  sendingAt?: string;
+  contactedAt?: string;
+  /** The Connect task of this attempt, to stop it when nobody completes it in time. */
+  contactId?: string;
+}
+
+/**
+ * An event that started nothing: the field and the reason (a code the pages put in the reader's
+ * words). Never the event's detail: no name, phone, email or answer is kept.
+ */
+export interface RejectionRecord extends EventIssue {
+  eventId: string;
+  source: string;
+  detailType: string;
+  receivedAt: string;
+}
+
+/** An event accepted without some of its fields (an unusable email or phone, dropped): what was dropped and why. */
+export interface EventWarningRecord {
+  eventId: string;
+  source: string;
+  detailType: string;
+  receivedAt: string;
+  warnings: EventIssue[];
+  /** The follow-ups the event started, so a reader can open them. */
+  followUpIds: string[];
+}
+
+export interface FinalOutcome {
+  status: FollowUpStatus;
+  reason?: string;
+  finishedAt: string;
+  channel?: Channel;
+  answers?: Answers;
+  assessment?: Assessment;
+  agentSeverity?: 'urgent' | 'major' | 'general';
+  agentNote?: string;
+  onTime?: boolean;
+  /** A `failed` follow-up: "<channel>:<AWS code>" or the workflow error's name (never a message). */
+  error?: string;
+}
+
+export interface CustomerContactState {
+  optedOut: boolean;
+  /** After a complaint the customer is left alone for a while: the end of that pause, if any. */
+  pausedUntil?: string;
+  /** Follow-ups that contacted the customer, per quarter ("2026-Q4"). */
+  contactsByQuarter: Record<string, string[]>;
+}
+
+/** The follow-up store port: handlers depend on this, DynamoDB implements it. */
+export interface FollowUpStore {
+  /** Creates the follow-up unless its business key was seen before; returns the stored one then. */
+  create(followUp: FollowUp): Promise<{ created: true } | { created: false; existing: FollowUp }>;
+  get(followUpId: string): Promise<FollowUp | undefined>;
+  markStarted(followUpId: string): Promise<void>;
+  recordRejection(rejection: RejectionRecord): Promise<void>;
+  recordEventWarnings(record: EventWarningRecord): Promise<void>;
+  /** Without `until` the opt-out is for good (it never expires); with it, it lapses then. */
+  optOut(customer: CustomerRef, at: string, until?: string): Promise<void>;
+  /** Everything known about contacting a customer, in one read: opt-out, complaint pause, contacts per quarter. */
+  customerState(customer: CustomerRef, at: Date): Promise<CustomerContactState>;
+  /** Counts this follow-up against the customer's quarter, unless the cap is already reached. */
+  reserveContact(customer: CustomerRef, quarter: string, followUpId: string, maxPerQuarter: number): Promise<boolean>;
+  /** Records the last attempt (if any) and the next plan; a replayed call changes nothing. */
+  savePlan(followUpId: string, last: AttemptSummary | undefined, decision: PlanDecision): Promise<void>;
+  /** Opens (or re-opens, with a new task token) an attempt; returns what was stored before, if anything. */
+  openAttempt(attempt: AttemptRecord): Promise<AttemptRecord | undefined>;
+  /**
+   * Claims the attempt's send before it happens; false when a claim (or a contact) is already
+   * there, i.e. an earlier try may have sent.
+   */
+  claimContact(followUpId: string, attempt: number, at: string): Promise<boolean>;
+  /** Drops this claim when the channel answered with an error: nothing was sent. */
+  releaseContact(followUpId: string, attempt: number, at: string): Promise<void>;
+  /** Notes that the customer was contacted for this attempt, so a repeated step does not contact again. */
+  markContacted(followUpId: string, attempt: number, at: string, contactId?: string): Promise<void>;
+  /** The follow-up and one of its attempts, in one read. */
+  getWithAttempt(followUpId: string, attempt: number): Promise<{ followUp?: FollowUp; attempt?: AttemptRecord }>;
+  /** Stores what the agent or customer answered; false when the link was already used. */
+  answerAttempt(
+    followUpId: string,
+    attempt: number,
+    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint' | 'agentSeverity' | 'agentNote'> & { usedAt: string },
+  ): Promise<boolean>;
+  /** Undoes answerAttempt when the workflow could not be told, so the link works again. */
+  reopenAttempt(followUpId: string, attempt: number): Promise<void>;
+  finish(followUpId: string, outcome: FinalOutcome, last: AttemptSummary | undefined): Promise<void>;
+}
