@@ -1,64 +1,12 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { policyConfig } from '../shared/config/policies.js';
-import { clock } from '../shared/clock.js';
-import { logger, metrics } from '../shared/powertools.js';
+import { z } from 'zod';
+import { awsWorkflow } from '../shared/adapters/workflow.js';
+import { lambdaHandler } from '../shared/lambda-handler.js';
 import { customerIndex, followUpStore } from '../shared/runtime.js';
-import type { CustomerIndex } from '../shared/adapters/customer-index.js';
-import { awsWorkflow, type Workflow } from '../shared/adapters/workflow.js';
-import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
-import { acceptServiceCompleted } from './intake.js';
-import { isSystemSource } from '../shared/domain/customer-key.js';
-import { rejectEvent, warnAboutEvent } from '../shared/rejected-events.js';
+import { ingest } from './ingest.js';
 
-export interface IngestResult {
-  status: 'rejected' | 'accepted' | 'duplicate';
-  field?: string;
-  followUpIds: string[];
-  /** Fields of an accepted event that were unusable and left out (an email that is not one). */
-  droppedFields?: string[];
-}
-
-/**
- * A "Service Completed" event becomes its follow-ups exactly once. The business key decides:
- * the conditional create lets one delivery through; a redelivery whose first try died between
- * the create and StartExecution starts the same-named execution, which is harmless.
- */
-export async function ingest(event: unknown, store: FollowUpStore, workflow: Workflow, now: Date, index?: Pick<CustomerIndex, 'touch'>): Promise<IngestResult> {
-  const intake = acceptServiceCompleted(event, policyConfig, now);
-  const meta = { eventId: intake.eventId, source: intake.source, detailType: intake.detailType };
-  if (!intake.ok) {
-    await rejectEvent(store, meta, intake.rejection, now);
-    return { status: 'rejected', field: intake.rejection.field, followUpIds: [] };
-  }
-  // Before the follow-ups start: a redelivery after a failure writes the same record again.
-  await warnAboutEvent(store, meta, intake.warnings, intake.followUps.map((f) => f.followUpId), now);
-  let duplicates = 0;
-  for (const followUp of intake.followUps) {
-    const stored = await store.create(followUp);
-    if (!stored.created && (stored.existing as { executionStarted?: boolean }).executionStarted) {
-      duplicates += 1;
-      continue;
-    }
-    await workflow.startFollowUp(followUp.followUpId);
-    await store.markStarted(followUp.followUpId);
-  }
-  const status = duplicates === intake.followUps.length ? 'duplicate' : 'accepted';
-  // Real services keep the customer active; the system's own follow-up requests do not.
-  if (index && status === 'accepted' && !isSystemSource(intake.source)) {
-    await index.touch(intake.source, intake.detail.customer, intake.detail.departmentId, new Date(intake.detail.completedAt).toISOString());
-  }
-  logger.info(status === 'duplicate' ? 'duplicate event ignored' : 'follow-ups started', {
-    eventId: intake.eventId,
-    serviceType: intake.detail.serviceType,
-    followUpIds: intake.followUps.map((f) => f.followUpId),
-  });
-  metrics.addMetric(status === 'duplicate' ? 'DuplicateEvent' : 'FollowUpAccepted', MetricUnit.Count, 1);
-  return { status, followUpIds: intake.followUps.map((f) => f.followUpId), ...(intake.warnings.length ? { droppedFields: intake.warnings.map((w) => w.field) } : {}) };
-}
-
-export const handler = middy((event: unknown) => ingest(event, followUpStore(), awsWorkflow, clock.now(), customerIndex()))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+// An upstream event: the use case judges it and records a rejection instead of failing.
+export const handler = lambdaHandler({
+  input: z.unknown(),
+  useCase: ingest,
+  deps: () => ({ store: followUpStore(), workflow: awsWorkflow, index: customerIndex() }),
+});

@@ -1,5 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, expiryFor, isConditionFailure } from '../shared/adapters/dynamo-follow-up-store.js';
+import { clock } from '../shared/clock.js';
+import { policyConfig } from '../shared/config/policies.js';
+import { requireEnv } from '../shared/env.js';
 
 export type NoticeChannel = 'email' | 'phone';
 
@@ -80,4 +83,11 @@ export class NotificationClaims {
       if (!isConditionFailure(error)) throw error;
     }
   }
+}
+
+let claims: NotificationClaims | undefined;
+/** The claims the handler uses, built on first use so a missing table name names itself. */
+export function notificationClaims(): NotificationClaims {
+  claims ??= new NotificationClaims(requireEnv('FOLLOW_UP_TABLE'), policyConfig.retentionDays, clock.now);
+  return claims;
 }

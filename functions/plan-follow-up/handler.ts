@@ -1,83 +1,9 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
-import { policyConfig } from '../shared/config/policies.js';
-import { clock } from '../shared/clock.js';
-import { logger } from '../shared/powertools.js';
+import { lambdaHandler } from '../shared/lambda-handler.js';
 import { followUpStore, rateLimiter } from '../shared/runtime.js';
-import type { RateLimiter } from '../shared/adapters/rate-limiter.js';
-import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
-import { contactResults, type AttemptSummary, type FollowUp } from '../shared/domain/follow-up.js';
-import { nextAttempt, planFollowUp, resolvePolicy, type PlanDecision } from '../shared/domain/plan.js';
-import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
-import { customerOf } from '../shared/domain/customer-key.js';
-import { channelSchema } from '../shared/domain/policy-schema.js';
-import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
+import { plan, planInputSchema } from './plan.js';
 
-/** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
-export const planInputSchema = z.object({
-  followUpId: z.string().min(1),
-  attempt: z.number().int().min(1).optional(),
-  channel: channelSchema.optional(),
-  outcome: z.object({ result: z.enum(contactResults), callbackAt: z.string().optional() }).optional(),
-  reservedSlot: z.string().nullish(),
-  /**
-   * Present when the contact step failed: States.Timeout (nobody answered in time), or an error
-   * no retry fixed (PermanentContactError, a Lambda timeout, …), as the Catch hands it over.
-   */
-  contactError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+export const handler = lambdaHandler({
+  input: planInputSchema,
+  useCase: plan,
+  deps: () => ({ store: followUpStore(), limiter: rateLimiter() }),
 });
-export type PlanInput = z.infer<typeof planInputSchema>;
-export type PlanOutput = PlanDecision & { followUpId: string };
-
-/**
- * Reserves the contact's second under the channel's rate (Connect 2/s, SES its send rate) when it
- * is planned, and waits for exactly that second: a burst due at 09:00 leaves spread out, with no
- * extra state transitions. A slot past the calling window moves to the next window.
- */
-async function withSlot(followUp: FollowUp, decision: PlanDecision, limiter: Pick<RateLimiter, 'reserve'>): Promise<PlanOutput> {
-  if (decision.action !== 'contact') return { followUpId: followUp.followUpId, ...decision };
-  // A deferred contact already holds the slot the rate limiter gave it: reserving again would count it twice.
-  if (decision.reservedSlot) return { followUpId: followUp.followUpId, ...decision };
-  const hours = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone)!.hours;
-  let due = new Date(decision.dueAt);
-  for (let tries = 0; ; tries += 1) {
-    const slot = await limiter.reserve(decision.channel, due, policyConfig.contactRates[decision.channel].perSecond);
-    if (isCallable(slot, hours) || tries >= 50) return { followUpId: followUp.followUpId, ...decision, dueAt: slot.toISOString(), reservedSlot: slot.toISOString() };
-    due = nextCallSlot(slot, hours);
-  }
-}
-
-export async function plan(input: PlanInput, store: FollowUpStore, now: Date, limiter: Pick<RateLimiter, 'reserve'>): Promise<PlanOutput> {
-  const followUp = await store.get(input.followUpId);
-  if (!followUp) throw new FollowUpNotFound(input.followUpId);
-
-  if (input.attempt === undefined || input.channel === undefined) {
-    const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
-    const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
-    const customer = await store.customerState(customerOf(followUp), now);
-    const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
-    const decision = await withSlot(followUp, planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil }), limiter);
-    await store.savePlan(followUp.followUpId, undefined, decision);
-    logger.info('follow-up planned', { followUpId: followUp.followUpId, action: decision.action, ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }) });
-    return decision;
-  }
-
-  const failed = input.contactError && input.contactError.Error !== 'States.Timeout';
-  const last: AttemptSummary = {
-    attempt: input.attempt,
-    channel: input.channel,
-    dueAt: followUp.dueAt ?? now.toISOString(),
-    result: failed ? 'failed' : input.outcome?.result ?? 'timeout',
-    callbackAt: failed ? undefined : input.outcome?.callbackAt,
-    endedAt: now.toISOString(),
-    ...(failed ? { error: reasonOf(input.contactError) } : {}),
-  };
-  const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
-  const decision = await withSlot(followUp, nextAttempt(followUp, policyConfig, history, last, now), limiter);
-  await store.savePlan(followUp.followUpId, last, decision);
-  logger.info('next attempt planned', { followUpId: followUp.followUpId, lastResult: last.result, ...(last.error ? { error: last.error } : {}), action: decision.action });
-  return decision;
-}
-
-export const handler = middy((event: unknown) => plan(planInputSchema.parse(event), followUpStore(), clock.now(), rateLimiter())).use(injectLambdaContext(logger));

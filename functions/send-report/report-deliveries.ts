@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, expiryFor, writtenIf } from '../shared/adapters/dynamo-follow-up-store.js';
+import { clock } from '../shared/clock.js';
+import { requireEnv } from '../shared/env.js';
 
 /**
  * Which recipients already have a report. The Scheduler retries a failed run (and Lambda retries
@@ -44,4 +46,11 @@ export class DynamoReportDeliveries implements ReportDeliveries {
   async release(report: string, email: string): Promise<void> {
     await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: this.key(report, email), UpdateExpression: 'REMOVE claimedAt' }));
   }
+}
+
+let deliveries: ReportDeliveries | undefined;
+/** The deliveries the handler uses, built on first use so a missing table name names itself. */
+export function reportDeliveries(): ReportDeliveries {
+  deliveries ??= new DynamoReportDeliveries(requireEnv('FOLLOW_UP_TABLE'), clock.now);
+  return deliveries;
 }

@@ -4,7 +4,7 @@ import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
 import { CustomerIndex } from '../../functions/shared/adapters/customer-index.js';
 import { awsPublishInBatches } from '../../functions/shared/adapters/event-batches.js';
-import { DORMANT_SOURCE, dormantServiceId, findDormant } from '../../functions/find-dormant/handler.js';
+import { DORMANT_SOURCE, dormantServiceId, findDormant } from '../../functions/find-dormant/find-dormant.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
 
 /**
@@ -69,7 +69,7 @@ describe('one-click unsubscribe through the local stack', () => {
     const index = new CustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
     for (const source of ['dealer.dms', 'hospital.his']) await index.touch(source, { id: 'C-dormant', name: '周九', phone: '+8613600136000' }, 'sales', '2024-12-05T02:00:00.000Z');
     await h.publish('Customer Opted Out', { customerId: 'C-dormant' }, 'dealer.dms');
-    const result = await h.stack.clock.track(() => findDormant(index, awsPublishInBatches, h.now()));
+    const result = await h.stack.clock.track(() => findDormant(undefined, { index, publish: awsPublishInBatches, now: h.now() }));
     await h.stack.clock.settle();
     expect(result).toMatchObject({ lastServiceMonth: '2024-12', reactivations: 2, requests: 1 });
     const idFor = (source: string) => followUpIdFor(DORMANT_SOURCE, reportConfig.dormant.serviceType, dormantServiceId(source, 'C-dormant', '2026-12'), 0);

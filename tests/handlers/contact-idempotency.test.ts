@@ -1,9 +1,9 @@
 import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { startContact, type ContactDeps } from '../../functions/start-contact/handler.js';
-import { notifyManager, stopUnansweredNotice, type NotifyDeps } from '../../functions/notify-manager/handler.js';
+import { startContact, type ContactDeps } from '../../functions/start-contact/start-contact.js';
+import { complaintQueueArn, notifyManager, stopUnansweredNotice, type NotifyDeps } from '../../functions/notify-manager/notify-manager.js';
 import type { NoticeChannel, NoticeClaim } from '../../functions/notify-manager/notification-claims.js';
-import { planEscalation } from '../../functions/escalation-step/handler.js';
+import { planEscalation } from '../../functions/escalation-step/plan-escalation.js';
 import type { ComplaintStore } from '../../functions/shared/adapters/complaint-store.js';
 import type { AgentTask, ContactChannels, OutgoingEmail } from '../../functions/shared/adapters/contact-channels.js';
 import type { Complaint, ComplaintEvent } from '../../functions/shared/domain/complaint.js';
@@ -176,7 +176,7 @@ describe('notify-manager: the email and the task of a notice each go out once', 
     store = new MemoryComplaints();
     claims = new MemoryClaims();
     channels = new FakeChannels();
-    deps = { store: store as unknown as ComplaintStore, claims, channels, keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', now };
+    deps = { store: store as unknown as ComplaintStore, claims, channels, keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', queueArn: (level, name) => complaintQueueArn(level, name), now };
   });
 
   it('does not email again when Connect failed and the step is retried', async () => {
@@ -231,7 +231,7 @@ describe('escalation-step: a retried step does not skip a notice', () => {
     };
     // Notice 1 of level 1 timed out: the state carries the notice it was at.
     const input = { complaintId, cycle: 1, timedOut: { Error: 'States.Timeout' }, action: 'notify' as const, level: 1, notice: 1 };
-    const step = await retried(() => planEscalation(input, store as unknown as ComplaintStore, { publish: async (...a) => void published.push(a) }, now, { add: async () => true }, limiter));
+    const step = await retried(() => planEscalation(input, { store: store as unknown as ComplaintStore, events: { publish: async (...a) => void published.push(a) }, aggregates: { add: async () => true }, limiter, now }));
     expect(step).toMatchObject({ action: 'notify', level: 1, notice: 2 });
     expect(store.item.notices).toBe(2);
     expect(store.item.history.filter((e) => e.type === 'notified')).toHaveLength(1);
@@ -240,7 +240,7 @@ describe('escalation-step: a retried step does not skip a notice', () => {
   it('moves on to the next notice when the notification could not be sent, and says why', async () => {
     const store = new MemoryComplaints();
     const input = { complaintId, cycle: 1, notifyError: { Error: 'Sandbox.Timedout', Cause: '{"errorMessage":"Task timed out"}' }, action: 'notify' as const, level: 1, notice: 1 };
-    const step = await planEscalation(input, store as unknown as ComplaintStore, { publish: async () => {} }, now, { add: async () => true }, { reserve: async (_c, from) => from });
+    const step = await planEscalation(input, { store: store as unknown as ComplaintStore, events: { publish: async () => {} }, aggregates: { add: async () => true }, limiter: { reserve: async (_c, from) => from }, now });
     expect(step).toMatchObject({ action: 'notify', level: 1, notice: 2 });
     expect(store.item.history.map((e) => [e.type, e.note])).toContainEqual(['notification-failed', 'Sandbox.Timedout']);
   });

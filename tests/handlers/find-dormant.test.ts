@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { batchesOf, entrySize, publishInBatches, PUT_EVENTS_MAX_BYTES, type SendPutEvents } from '../../functions/shared/adapters/event-batches.js';
-import { DORMANT_SOURCE, findDormant } from '../../functions/find-dormant/handler.js';
+import { DORMANT_SOURCE, findDormant } from '../../functions/find-dormant/find-dormant.js';
 import type { DormancyEntry } from '../../functions/shared/adapters/customer-index.js';
 
 const noWait = async () => {};
@@ -69,7 +69,7 @@ describe('find-dormant', () => {
     const dormant = [entry('dealer.dms', 'C-1'), entry('hospital.his', 'C-1'), ...Array.from({ length: 21 }, (_, n) => entry('dealer.dms', `C-${n + 2}`))];
     const { requests, send } = recorder();
     let asked = '';
-    const result = await findDormant({ lastServedIn: async (month) => ((asked = month), dormant) }, (events) => publishInBatches(send, 'bus', events, { sleep: noWait }), now);
+    const result = await findDormant(undefined, { index: { lastServedIn: async (month) => ((asked = month), dormant) }, publish: (events) => publishInBatches(send, 'bus', events, { sleep: noWait }), now });
     expect(asked).toBe('2024-11');
     expect(result).toEqual({ lastServiceMonth: '2024-11', reactivations: 23, requests: 3 });
     const details = requests.flat() as unknown as { serviceId: string; customerSource: string; customer: { id: string } }[];
@@ -80,7 +80,7 @@ describe('find-dormant', () => {
 
   it('publishes nothing in a month without dormant customers', async () => {
     let called = false;
-    expect(await findDormant({ lastServedIn: async () => [] }, async () => ((called = true), { requests: 1 }), now)).toMatchObject({ reactivations: 0, requests: 0 });
+    expect(await findDormant(undefined, { index: { lastServedIn: async () => [] }, publish: async () => ((called = true), { requests: 1 }), now })).toMatchObject({ reactivations: 0, requests: 0 });
     expect(called).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import '../handlers/setup-env.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ingest } from '../../functions/ingest-service-completed/handler.js';
+import { ingest } from '../../functions/ingest-service-completed/ingest.js';
 import { handleLink } from '../../functions/outcome-api/links.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { signLink } from '../../functions/shared/domain/signed-link.js';
@@ -53,7 +53,7 @@ describe('fuzzing the edges', () => {
       fc.asyncProperty(brokenDetail, fc.oneof(fc.constant('evt'), fc.string()), async (detail, id) => {
         const event = { id: id || 'x', source: 'fuzz', 'detail-type': 'Service Completed', detail };
         const before = calls.length;
-        const result = await ingest(event, store, workflow, now);
+        const result = await ingest(event, { store, workflow, now });
         if (result.status === 'rejected') {
           rejected += 1;
           expect(result.field).toMatch(/^(detail(\.[\w]+)*|id)$/);

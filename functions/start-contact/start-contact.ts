@@ -1,0 +1,217 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { policyConfig } from '../shared/config/policies.js';
+import { logger, metrics } from '../shared/powertools.js';
+import { eitherInput } from '../shared/lambda-handler.js';
+import type { RateLimiter } from '../shared/adapters/rate-limiter.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { ContactChannels } from '../shared/ports/contact-channels.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import { channelSchema } from '../shared/domain/policy-schema.js';
+import type { ContactResult, FollowUp } from '../shared/domain/follow-up.js';
+import { resolvePolicy } from '../shared/domain/plan.js';
+import { quarterOf } from '../shared/domain/schedule.js';
+import { customerOf } from '../shared/domain/customer-key.js';
+import { signLink, type LinkClaims, type SigningKeys } from '../shared/domain/signed-link.js';
+import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.js';
+import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
+
+export const contactInputSchema = z.object({
+  followUpId: z.string().min(1),
+  attempt: z.number().int().min(1),
+  channel: channelSchema,
+  timeoutSeconds: z.number().int().positive(),
+  /** The second the rate limiter already gave this attempt (after a deferral); null otherwise. */
+  reservedSlot: z.string().nullish(),
+  taskToken: z.string().min(1),
+});
+export type ContactInput = z.infer<typeof contactInputSchema>;
+
+/** The workflow's "stop the unanswered task" step, run with this function's Connect grant. */
+export const stopInputSchema = z.object({
+  action: z.literal('stop-task'),
+  followUpId: z.string().min(1),
+  attempt: z.number().int().min(1),
+});
+export type StopInput = z.infer<typeof stopInputSchema>;
+
+/**
+ * A contact that starts this soon after the second reserved for it uses that reservation: the
+ * slot already paid for that second's capacity, and Wait states and cold starts make a step a
+ * few seconds late as a rule. Later than this, the step reserves again.
+ */
+export const RESERVED_SLOT_GRACE_MS = 30_000;
+
+function withinReservedSlot(reservedSlot: string | null | undefined, now: Date): boolean {
+  const reserved = reservedSlot ? Date.parse(reservedSlot) : Number.NaN;
+  const lateBy = now.getTime() - reserved;
+  return Number.isFinite(reserved) && lateBy > -1000 && lateBy < RESERVED_SLOT_GRACE_MS;
+}
+
+export interface ContactDeps {
+  store: FollowUpStore;
+  limiter: Pick<RateLimiter, 'reserve'>;
+  channels: ContactChannels;
+  workflow: Workflow;
+  keys: () => Promise<SigningKeys>;
+  outcomeBaseUrl: string;
+  /** The Connect queue the stack provisioned for follow-up calls; without one the flow's default queue applies. */
+  followUpQueueArn?: string;
+  now: Date;
+}
+
+/** The contact step's input, or the stop step's. */
+export const contactStepInputSchema = eitherInput(stopInputSchema, contactInputSchema);
+
+/** One function runs both steps: the workflow's input says which. */
+export function contactStep(input: ContactInput | StopInput, deps: ContactDeps): Promise<{ started: boolean } | { stopped: boolean }> {
+  return 'action' in input ? stopUnansweredTask(input, deps) : startContact(input, deps);
+}
+
+/**
+ * Why no contact is made now: what the workflow hears on the attempt's task token (so it moves on
+ * at once), the metric that counts it, and the log line that says why (none for a configuration gap
+ * the metric already shows).
+ */
+interface NoContact {
+  output: { result: ContactResult; reason?: string; callbackAt?: string };
+  metric: string;
+  log?: { message: string; fields: Record<string, unknown> };
+}
+
+/**
+ * startContact: the last look before a customer is disturbed. Opt-out and the quarterly cap are
+ * checked again here because days may have passed since planning; a blocked contact answers its
+ * own task token so the workflow ends at once.
+ */
+export async function startContact(input: ContactInput, deps: ContactDeps): Promise<{ started: boolean }> {
+  const { store, now } = deps;
+  const followUp = await store.get(input.followUpId);
+  if (!followUp) throw new FollowUpNotFound(input.followUpId);
+  const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
+  if (!resolved) return answerWithoutContact(input, deps, { output: { result: 'skipped', reason: 'unknown-service-type' }, metric: 'ContactSkipped' });
+  const blocked = await customerBlocks(followUp, resolved.policy.frequencyCapExempt ? undefined : resolved.hours.timeZone, deps);
+  if (blocked) return answerWithoutContact(input, deps, blocked);
+
+  const before = await store.openAttempt({
+    followUpId: followUp.followUpId,
+    attempt: input.attempt,
+    channel: input.channel,
+    taskToken: input.taskToken,
+    openedAt: now.toISOString(),
+  });
+  if (before?.contactedAt) {
+    // The step ran again (a retry, a restart): the customer already has this attempt's task or email.
+    logger.info('contact already made', { followUpId: followUp.followUpId, attempt: input.attempt });
+    metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
+    return { started: true };
+  }
+  if (before?.sendingAt && input.channel === 'email') return unknownSend(input);
+  const deferred = await deferral(input, deps);
+  if (deferred) return answerWithoutContact(input, deps, deferred);
+
+  // The link keys before the claim: a failure to read them leaves nothing claimed.
+  const keys = await deps.keys();
+  // Claim the send first: a retry after a failure between the send and markContacted must not
+  // email again. Connect needs no claim to stay single (ClientToken), but records it the same way.
+  const claimedAt = now.toISOString();
+  const claimed = await store.claimContact(followUp.followUpId, input.attempt, claimedAt);
+  if (!claimed && input.channel === 'email') return unknownSend(input);
+  let contactId: string | undefined;
+  try {
+    contactId = await contact(input, followUp, resolved.policy.survey, keys, deps);
+  } catch (error) {
+    // SES answered with an error: the message was not accepted, so a retry may send it. Without an
+    // answer (a network failure, a timeout) it may have gone out: the claim stays.
+    if (claimed && wasAnsweredWithError(error)) await store.releaseContact(followUp.followUpId, input.attempt, claimedAt);
+    const retryAt = new Date(now.getTime() + AGENT_CAPACITY_RETRY_MS);
+    if (error instanceof PermanentContactError && error.code === 'ServiceQuotaExceededException' && followUp.deadline && retryAt < new Date(followUp.deadline)) {
+      // Connect's active tasks are at their quota: agents free capacity as they complete tasks, so
+      // the call waits (same attempt budget) until the deadline, then the next channel takes over.
+      const until = retryAt.toISOString();
+      return answerWithoutContact(input, deps, { output: { result: 'at_capacity', callbackAt: until }, metric: 'ContactAtCapacity', log: { message: 'contact waits for agent capacity', fields: { until } } });
+    }
+    if (error instanceof PermanentContactError) {
+      logger.warn('contact failed for good', { followUpId: followUp.followUpId, attempt: input.attempt, channel: error.channel, code: error.code });
+      metrics.addMetric('ContactFailed', MetricUnit.Count, 1);
+    }
+    throw error;
+  }
+  await store.markContacted(followUp.followUpId, input.attempt, now.toISOString(), contactId);
+  logger.info('contact started', { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel });
+  metrics.addMetric(input.channel === 'phone' ? 'AgentTaskCreated' : 'SurveyEmailSent', MetricUnit.Count, 1);
+  return { started: true };
+}
+
+/** How long a call waits when Connect's active-task quota is full before it tries again. */
+export const AGENT_CAPACITY_RETRY_MS = 15 * 60_000;
+
+/** Answers the attempt's task token without a contact, and says why in a log line and a metric. */
+async function answerWithoutContact(input: ContactInput, deps: Pick<ContactDeps, 'workflow'>, why: NoContact): Promise<{ started: boolean }> {
+  await deps.workflow.completeTask(input.taskToken, why.output);
+  if (why.log) logger.info(why.log.message, { followUpId: input.followUpId, attempt: input.attempt, ...why.log.fields });
+  metrics.addMetric(why.metric, MetricUnit.Count, 1);
+  return { started: false };
+}
+
+/**
+ * What the customer's own state says against a contact now: an opt-out, a complaint's pause, or
+ * (unless the policy is exempt, capZone undefined) the quarterly cap, whose slot this reserves.
+ */
+async function customerBlocks(followUp: FollowUp, capZone: string | undefined, deps: Pick<ContactDeps, 'store' | 'now'>): Promise<NoContact | undefined> {
+  const customer = await deps.store.customerState(customerOf(followUp), deps.now);
+  if (customer.optedOut) {
+    return { output: { result: 'suppressed', reason: 'opted-out' }, metric: 'ContactSuppressed', log: { message: 'contact suppressed', fields: { reason: 'opted-out' } } };
+  }
+  const pausedUntil = customer.pausedUntil;
+  if (pausedUntil) return { output: { result: 'paused', callbackAt: pausedUntil }, metric: 'ContactPaused', log: { message: 'contact paused', fields: { until: pausedUntil } } };
+  if (capZone === undefined) return undefined;
+  const quarter = quarterOf(deps.now, capZone);
+  if (await deps.store.reserveContact(customerOf(followUp), quarter, followUp.followUpId, policyConfig.frequencyCap.maxPerQuarter)) return undefined;
+  return { output: { result: 'skipped', reason: 'frequency-cap' }, metric: 'ContactSkipped', log: { message: 'contact skipped', fields: { reason: 'frequency-cap' } } };
+}
+
+/** Stay under Connect's and SES's request quotas: a contact without a slot this second waits for its slot. */
+async function deferral(input: ContactInput, deps: Pick<ContactDeps, 'limiter' | 'now'>): Promise<NoContact | undefined> {
+  if (withinReservedSlot(input.reservedSlot, deps.now)) return undefined;
+  const thisSecond = new Date(Math.floor(deps.now.getTime() / 1000) * 1000);
+  const slot = await deps.limiter.reserve(input.channel, thisSecond, policyConfig.contactRates[input.channel].perSecond);
+  if (slot <= thisSecond) return undefined;
+  const at = slot.toISOString();
+  return { output: { result: 'deferred', callbackAt: at }, metric: 'ContactDeferred', log: { message: 'contact deferred', fields: { channel: input.channel, slot: at } } };
+}
+
+/** Creates the agent's Connect task or sends the survey email, each with its signed link; the task's contact id when there is one. */
+async function contact(input: ContactInput, followUp: FollowUp, surveyName: string, keys: SigningKeys, deps: ContactDeps): Promise<string | undefined> {
+  const validSeconds = Math.min(input.timeoutSeconds, policyConfig.linkValidityHours * 3600);
+  const link = (purpose: LinkClaims['purpose'], seconds: number) =>
+    `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${signLink({ followUpId: followUp.followUpId, attempt: input.attempt, purpose, expiresAt: Math.floor(deps.now.getTime() / 1000) + seconds }, keys)}`;
+  const survey = policyConfig.surveys[surveyName]!;
+  if (input.channel === 'phone') {
+    const task = agentTaskFor(followUp, policyConfig, survey, input.attempt, link('agent', validSeconds), deps.followUpQueueArn);
+    return (await deps.channels.startAgentTask(task)).contactId || undefined;
+  }
+  const unsubscribeUrl = link('unsubscribe', policyConfig.unsubscribeLinkValidityDays * 86_400);
+  await deps.channels.sendEmail(surveyEmailFor(followUp, policyConfig, link('survey', validSeconds), Math.round(validSeconds / 3600), unsubscribeUrl));
+  return undefined;
+}
+
+/** An earlier try claimed this email and may have sent it: never send twice; the survey answer or the timeout decides. */
+function unknownSend(input: ContactInput): { started: boolean } {
+  logger.warn('contact may have been made before: not sent again', { followUpId: input.followUpId, attempt: input.attempt, channel: input.channel });
+  metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
+  return { started: true };
+}
+
+/**
+ * stopUnansweredTask: nobody completed the attempt's Connect task in time; end it so it leaves
+ * the agents' queue (and Connect's active-task quota) before the next attempt is planned.
+ */
+export async function stopUnansweredTask(input: StopInput, deps: Pick<ContactDeps, 'store' | 'channels'>): Promise<{ stopped: boolean }> {
+  const { attempt } = await deps.store.getWithAttempt(input.followUpId, input.attempt);
+  if (!attempt?.contactId || attempt.usedAt) return { stopped: false };
+  await deps.channels.stopAgentTask(attempt.contactId);
+  logger.info('unanswered task stopped', { followUpId: input.followUpId, attempt: input.attempt });
+  metrics.addMetric('AgentTaskStopped', MetricUnit.Count, 1);
+  return { stopped: true };
+}
