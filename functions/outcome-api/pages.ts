@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
 import type { Locale, PolicyConfig, Survey } from '../shared/domain/policy-schema.js';
 import type { Complaint } from '../shared/domain/complaint.js';
-import { complaintSummary, type DepartmentNames } from '../shared/domain/complaint-content.js';
+import { type ComplaintSummary, complaintSummary, type DepartmentNames } from '../shared/domain/complaint-content.js';
 import { catalogues, codeLabel, formatDateTime, translator } from '../shared/i18n/index.js';
 
 /** Server-rendered pages of the outcome API: the agent's outcome form and the customer's survey. */
@@ -14,8 +14,11 @@ const t = (locale: Locale) => ({
 const page = (locale: Locale, title: string, body: unknown) => html`<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title>
-<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;max-width:640px;margin:2rem auto;padding:0 1rem;color:#1d2733}
-fieldset{border:1px solid #ccd;border-radius:6px;margin:0 0 1rem}label{display:block;margin:.3rem 0}
+<style>
+body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
+max-width:640px;margin:2rem auto;padding:0 1rem;color:#1d2733}
+fieldset{border:1px solid #ccd;border-radius:6px;margin:0 0 1rem}
+label{display:block;margin:.3rem 0}
 button{padding:.6rem 1.2rem;background:#0b5cad;color:#fff;border:0;border-radius:4px;font-size:1rem}
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem;border-radius:4px}</style></head>
 <body><h1>${title}</h1>${body}</body></html>`;
@@ -25,26 +28,29 @@ export type FormValues = Record<string, unknown>;
 
 const checked = (on: boolean) => raw(on ? ' checked' : '');
 const selected = (on: boolean) => raw(on ? ' selected' : '');
+const required = (on: boolean) => raw(on ? ' required' : '');
 const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
 
-export function questionFields(survey: Survey, locale: Locale, required: boolean, answers: FormValues = {}) {
+export function questionFields(survey: Survey, locale: Locale, enforceRequired: boolean, answers: FormValues = {}) {
   const w = t(locale);
   return survey.questions.map((q) => {
     const name = `answers.${q.id}`;
-    const req = required && q.required;
+    const req = enforceRequired && q.required;
     const value = text(answers[q.id]);
     if (q.kind === 'yesNo') {
       return html`<fieldset><legend>${q.text[locale]}</legend>
-<label><input type="radio" name="${name}" value="yes"${req ? raw(' required') : ''}${checked(value === 'yes')}> ${w.yes}</label>
+<label><input type="radio" name="${name}" value="yes"${required(req)}${checked(value === 'yes')}> ${w.yes}</label>
 <label><input type="radio" name="${name}" value="no"${checked(value === 'no')}> ${w.no}</label></fieldset>`;
     }
     if (q.kind === 'score') {
-      return html`<fieldset><legend>${q.text[locale]}</legend>${[1, 2, 3, 4, 5].map(
-        (n) =>
-          html`<label style="display:inline-block;margin-right:1rem"><input type="radio" name="${name}" value="${n}"${n === 1 && req ? raw(' required') : ''}${checked(value === String(n))}> ${n}</label>`,
-      )}</fieldset>`;
+      const scale = [1, 2, 3, 4, 5].map((n) => {
+        const radio = html`<input type="radio" name="${name}" value="${n}"${required(n === 1 && req)}${checked(value === String(n))}>`;
+        return html`<label style="display:inline-block;margin-right:1rem">${radio} ${n}</label>`;
+      });
+      return html`<fieldset><legend>${q.text[locale]}</legend>${scale}</fieldset>`;
     }
-    return html`<fieldset><legend>${q.text[locale]} ${w.optional}</legend><textarea name="${name}" rows="3" style="width:100%">${value}</textarea></fieldset>`;
+    const legend = html`<legend>${q.text[locale]} ${w.optional}</legend>`;
+    return html`<fieldset>${legend}<textarea name="${name}" rows="3" style="width:100%">${value}</textarea></fieldset>`;
   });
 }
 
@@ -56,12 +62,17 @@ export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormV
     ([value, label]) =>
       html`<label><input type="radio" name="result" value="${value}" required${checked(values.result === value)}> ${label}</label>`,
   );
+  const complaint = values.complaint !== undefined && values.complaint !== false;
+  const severities = (['urgent', 'major', 'general'] as const).map(
+    (s) => html`<option value="${s}"${selected(values.severity === s)}>${w.severities[s]}</option>`,
+  );
+  const noteLabel = `${catalogues[locale].complaints.fields.agentNote} ${w.optional}`;
   return html`<fieldset><legend>${w.result}</legend>${options}</fieldset>
 <label>${w.callbackAt} <input type="datetime-local" name="callbackAt" value="${text(values.callbackAt)}"></label>
 ${questionFields(survey, locale, false, answers)}
-<label><input type="checkbox" name="complaint" value="yes"${checked(values.complaint !== undefined && values.complaint !== false)}> ${w.complaint}</label>
-<label>${w.severity} <select name="severity"><option value="">—</option>${(['urgent', 'major', 'general'] as const).map((s) => html`<option value="${s}"${selected(values.severity === s)}>${w.severities[s]}</option>`)}</select></label>
-<label>${catalogues[locale].complaints.fields.agentNote} ${w.optional}<br><textarea name="note" rows="3" maxlength="2000" style="width:100%">${text(values.note)}</textarea></label>
+<label><input type="checkbox" name="complaint" value="yes"${checked(complaint)}> ${w.complaint}</label>
+<label>${w.severity} <select name="severity"><option value="">—</option>${severities}</select></label>
+<label>${noteLabel}<br><textarea name="note" rows="3" maxlength="2000" style="width:100%">${text(values.note)}</textarea></label>
 <p><button type="submit">${w.submit}</button></p>`;
 }
 
@@ -88,7 +99,10 @@ export function surveyPage(locale: Locale, survey: Survey, action: string, error
   ).toString();
 }
 
-/** What the manager's page shows beside the complaint: the policies (labels, surveys), the managers' zone, level titles, department names. */
+/**
+ * What the manager's page shows beside the complaint: the policies (labels, surveys), the
+ * managers' zone, level titles, department names.
+ */
 export interface ComplaintPageContext {
   policies: PolicyConfig;
   timeZone: string;
@@ -101,6 +115,27 @@ export interface ComplaintPageContext {
  * answers under their questions, the customer's words, the agent's note), its time limits in the
  * managers' zone, and the form; a refused resolution comes back with the note as typed.
  */
+/** The customer's answers under their questions, those that raised the complaint marked; or "none". */
+export function complaintAnswers(answers: ComplaintSummary['answers'], none: string) {
+  if (answers.length === 0) return html`<p>${none}</p>`;
+  const item = (a: ComplaintSummary['answers'][number]) => {
+    const mark = a.raisedComplaint ? raw(' style="color:#b42318"') : '';
+    return html`<li>${a.question} <strong${mark}>${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</strong></li>`;
+  };
+  return html`<ul data-testid="complaint-answers">${answers.map(item)}</ul>`;
+}
+
+/** The resolution's text box, refilled with what the manager typed when a resolution was refused. */
+export function resolutionField(locale: Locale, note: string, size: { rows: number; width: string }) {
+  const t = translator(locale);
+  const placeholder = t('complaints.page.notePlaceholder');
+  const attributes = html`rows="${size.rows}" maxlength="2000" placeholder="${placeholder}" style="width:${size.width}"`;
+  const box = html`<textarea name="note" ${attributes}>${note}</textarea>`;
+  return html`<label>${t('complaints.fields.resolution')}<br>${box}</label>`;
+}
+
+const QUOTE_STYLE = 'white-space:pre-wrap;margin:0 0 1rem;padding:.4rem .8rem;border-left:3px solid #ccd';
+
 export function complaintPage(
   locale: Locale,
   complaint: Complaint,
@@ -115,6 +150,7 @@ export function complaintPage(
   const none = t('complaints.fields.none');
   const time = (iso: string) => formatDateTime(iso, locale, context.timeZone);
   const title = purpose === 'acknowledge' ? t('complaints.page.acknowledgeTitle') : t('complaints.page.resolveTitle');
+  const button = purpose === 'acknowledge' ? t('complaints.page.acknowledgeButton') : t('complaints.page.resolveButton');
   const levelTitle = context.levelTitle?.(complaint.level, locale);
   const rows: [string, string][] = [
     [t('complaints.fields.service'), summary.service],
@@ -130,20 +166,23 @@ export function complaintPage(
     [t('complaints.fields.ackBy'), time(complaint.acknowledgeBy)],
     [t('complaints.fields.resolveBy'), time(complaint.resolveBy)],
   ];
+  const fact = ([name, value]: [string, string]) =>
+    html`<tr><th style="text-align:left;padding:.2rem 1rem .2rem 0">${name}</th><td>${value}</td></tr>`;
+  const quote = (testId: string, text: string) => html`<blockquote data-testid="${testId}" style="${QUOTE_STYLE}">${text}</blockquote>`;
   return page(
     locale,
     title,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<table data-testid="complaint-facts" style="border-collapse:collapse">${rows.map(([k, v]) => html`<tr><th style="text-align:left;padding:.2rem 1rem .2rem 0">${k}</th><td>${v}</td></tr>`)}</table>
+<table data-testid="complaint-facts" style="border-collapse:collapse">${rows.map(fact)}</table>
 <h2>${t('complaints.fields.answers')}</h2>
-${summary.answers.length ? html`<ul data-testid="complaint-answers">${summary.answers.map((a) => html`<li>${a.question} <strong${raw(a.raisedComplaint ? ' style="color:#b42318"' : '')}>${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</strong></li>`)}</ul>` : html`<p>${none}</p>`}
+${complaintAnswers(summary.answers, none)}
 <h2>${t('complaints.fields.comment')}</h2>
-<blockquote data-testid="complaint-comment" style="white-space:pre-wrap;margin:0 0 1rem;padding:.4rem .8rem;border-left:3px solid #ccd">${summary.comments.map((c) => c.answer).join('\n') || none}</blockquote>
+${quote('complaint-comment', summary.comments.map((c) => c.answer).join('\n') || none)}
 <h2>${t('complaints.fields.agentNote')}</h2>
-<blockquote data-testid="complaint-agent-note" style="white-space:pre-wrap;margin:0 0 1rem;padding:.4rem .8rem;border-left:3px solid #ccd">${summary.agentNote ?? none}</blockquote>
+${quote('complaint-agent-note', summary.agentNote ?? none)}
 <form method="post" action="${action}">
-${purpose === 'resolve' ? html`<label>${t('complaints.fields.resolution')}<br><textarea name="note" rows="4" maxlength="2000" placeholder="${t('complaints.page.notePlaceholder')}" style="width:100%">${note}</textarea></label>` : ''}
-<p><button type="submit">${purpose === 'acknowledge' ? t('complaints.page.acknowledgeButton') : t('complaints.page.resolveButton')}</button></p></form>`,
+${purpose === 'resolve' ? resolutionField(locale, note, { rows: 4, width: '100%' }) : ''}
+<p><button type="submit">${button}</button></p></form>`,
   ).toString();
 }
 
@@ -164,7 +203,8 @@ export function unsubscribePage(locale: Locale, action: string) {
     locale,
     w.title,
     html`<p>${w.confirm}</p>
-<form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><p><button type="submit">${w.button}</button></p></form>`,
+<form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+<p><button type="submit">${w.button}</button></p></form>`,
   ).toString();
 }
 
