@@ -101,7 +101,7 @@ const percentile = (values: number[], p: number) => {
 // ── 2. A simulated month: transitions, calls and cost per follow-up ────────────────────────────
 async function simulatedMonth(file: string) {
   const result = await runSimulation(loadScenario(file), undefined);
-  return { scenario: path.basename(file), wallSeconds: round(result.wallSeconds), summary: result.summary };
+  return { scenario: path.basename(file), wallSeconds: round(result.wallSeconds), summary: result.summary, latencies: result.invocationDurations };
 }
 
 /** A second local stack needs its own process: handlers bind to their endpoints when first loaded. */
@@ -155,7 +155,7 @@ const s = month.summary;
 const perFollowUp = (key: string) => round((s.apiCalls[key] ?? 0) / s.followUps.total, 2);
 const dynamoWrites = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0), 0);
 const dynamoReads = ['GetItem', 'Query'].reduce((a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0), 0);
-const latencies = (await import('../local/simulation.js')).lastInvocationStats();
+const { latencies } = month;
 const allDurations = Object.values(latencies).flat();
 Object.assign(results, {
   reportRead,

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { LocalCloud } from './local-cloud.js';
+import type { LocalCloud } from './cloud/index.js';
 import { LOCAL_ACCOUNT, LOCAL_API_ID, LOCAL_REGION, resolve, resourcesOfType, type Template } from './template.js';
 
 /** The HTTP API's routes as the template declares them, served locally by invoking their functions. */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsError, type LocalCloud } from './local-cloud.js';
+import { AwsError, type LocalCloud } from './cloud/index.js';
 import { refuseByContract } from './cloud/contracts.js';
 import { callerOf } from './cloud/caller.js';
 import { accessRequestsFor, s3PutObjectRequest, type AuthorizationFacts } from './cloud/authorization.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { SentEmail } from './local-cloud.js';
+import type { SentEmail } from './cloud/index.js';
 
 /**
  * A sent email as the recipient's mail client gets it: SES sends a message with both a text and

@@ -1,4 +1,4 @@
-import { AwsError, type FaultInjector } from './local-cloud.js';
+import { AwsError, type FaultInjector } from './cloud/index.js';
 import { InjectedLambdaTimeout } from './cloud/lambda-limits.js';
 import { LOCAL_REGION } from './template.js';
 import { draw, type PermanentFault, type Scenario } from './scenario.js';

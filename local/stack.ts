@@ -5,7 +5,7 @@ import { VirtualClock } from './virtual-clock.js';
 import { loadTemplate, nameOf, resourcesOfType, synthesizeTemplate, LOCAL_API_ID, LOCAL_REGION, type Template } from './template.js';
 import { SesAccount, type SesAccountOptions } from './cloud/ses-account.js';
 import { startDynamo } from './dynamo.js';
-import { LocalCloud } from './local-cloud.js';
+import { LocalCloud } from './cloud/index.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { startWebServer } from './web.js';
 

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import type { Locale } from '../functions/shared/domain/policy-schema.js';
 import { agentOutcomeFields } from '../functions/outcome-api/pages.js';
-import type { AgentTaskRecord, SentEmail } from './local-cloud.js';
+import type { AgentTaskRecord, SentEmail } from './cloud/index.js';
 import type { StoredFollowUp } from './follow-up-queries.js';
 import type { AttemptRecord } from '../functions/shared/adapters/follow-up-store.js';
 import { catalogues, codeLabel, formatDateTime, translator, type CodeGroup } from '../functions/shared/i18n/index.js';

@@ -5,7 +5,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { localeSchema, type Locale } from '../functions/shared/domain/policy-schema.js';
-import type { LocalCloud } from './local-cloud.js';
+import type { LocalCloud } from './cloud/index.js';
 import { apiRoutes, invokeRoute } from './api-gateway.js';
 import { FollowUpQueries } from './follow-up-queries.js';
 import { deskPage, followUpDetailPage, followUpsPage, guidePage, jumpNotice, layout, mailPage, sendPage, wordsFor, type ClockJump, type DeskTask } from './web-pages.js';

@@ -3,7 +3,7 @@ import dynalite from 'dynalite';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ConnectClient, StartTaskContactCommand } from '@aws-sdk/client-connect';
-import { LocalCloud } from '../../local/local-cloud.js';
+import { LocalCloud } from '../../local/cloud/index.js';
 import { VirtualClock } from '../../local/virtual-clock.js';
 import { startAwsEndpoint } from '../../local/aws-endpoint.js';
 import type { Template } from '../../local/template.js';

@@ -37,7 +37,7 @@ describe('load', () => {
     expect(Math.max(...Object.values(perSecondCounts))).toBe(perSecond);
     expect(Object.keys(perSecondCounts)).toHaveLength(BURST / perSecond); // 150 seconds: 09:00:00 to 09:02:29
     expect(Object.keys(countBy(tasks.map((t) => t.createdAt), minuteOf)).sort()).toEqual([at(0, 3, '09:00'), at(0, 3, '09:01'), at(0, 3, '09:02')].map(minuteOf));
-    expect(h.cloud.peakContactRate().perSecond).toBe(perSecond);
+    expect(h.peakContactRate().perSecond).toBe(perSecond);
     // Slots are reserved when the follow-ups are planned: every one waits for its second, no retries.
     expect(tasks.every((t) => t.attributes.attempt === '1')).toBe(true);
     expect(Math.max(...ids.map((id) => h.executionOf(id)!.transitions))).toBeLessThanOrEqual(6);

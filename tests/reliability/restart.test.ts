@@ -119,4 +119,34 @@ describe('restart', () => {
     expect(new Set(tasks()).size).toBe(2);
     expect(tasks()).toHaveLength(2);
   });
+
+  it('reminds a manager at the same time whether or not the stack was restarted while the notice waited', async () => {
+    const repair = serviceCompleted(0);
+    const manager = 'duty-manager@example.com';
+    /** The manager notices emailed by 16:00, stopping and starting the stack at 10:00 when `restart`. */
+    const noticesSent = async (restart: boolean) => {
+      const options = stackOptions('2026-11-20T08:00:00Z');
+      stack = await startLocalStack(options);
+      await stack.clock.runUntil(Date.parse(at(0, 0, '16:00')));
+      await stack.clock.track(async () => stack!.cloud.putEvents([{ EventBusName: stack!.busName, Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify(repair) }]));
+      await stack.clock.runUntil(Date.parse(at(0, 3, '09:00')));
+      const task = stack.cloud.agentTasks.find((t) => t.attributes.followUpId === idOf(repair))!;
+      const raised = await post(task.outcomeFormUrl, { result: 'reached', complaint: true, severity: 'urgent', answers: { overall: 2, explained: 'no', wantsComplaint: 'yes' } });
+      expect(raised.status).toBe(200);
+      if (restart) {
+        await stack.clock.runUntil(Date.parse(at(0, 3, '10:00')));
+        await stack.stop();
+        stack = await startLocalStack(options);
+      }
+      await stack.clock.runUntil(Date.parse(at(0, 3, '16:00')));
+      const sent = stack.cloud.outbox.filter((m) => m.to.includes(manager)).map((m) => m.sentAt);
+      await stack.stop();
+      stack = undefined;
+      return sent;
+    };
+    const uninterrupted = await noticesSent(false);
+    // The acknowledgement's timeout runs from when the notice went out, as Step Functions' TimeoutSeconds does.
+    expect(uninterrupted.slice(0, 2)).toEqual([at(0, 3, '09:00'), at(0, 3, '11:00')]);
+    expect(await noticesSent(true)).toEqual(uninterrupted);
+  });
 });

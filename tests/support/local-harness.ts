@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
-import type { AgentTaskRecord, SentEmail } from '../../local/local-cloud.js';
+import type { AgentTaskRecord, SentEmail } from '../../local/cloud/index.js';
+import { peakContactRate } from '../../local/simulation-summary.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import type { FinalOutcome } from '../../functions/shared/adapters/follow-up-store.js';
 import type { Complaint } from '../../functions/shared/domain/complaint.js';
@@ -96,6 +97,11 @@ export class Harness {
       start = page.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  /** Most Connect tasks created in any one second and in any one minute: the quota figures. */
+  peakContactRate() {
+    return peakContactRate(this.cloud.contactStarts);
   }
 
   executionOf(followUpId: string) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Harness, linkIn } from '../support/local-harness.js';
 import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
-import { AwsError } from '../../local/local-cloud.js';
+import { AwsError } from '../../local/cloud/index.js';
 import { InjectedLambdaTimeout } from '../../local/cloud/lambda-limits.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

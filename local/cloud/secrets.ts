@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { CloudCore } from './core.js';
+
+/** Secrets Manager: each secret a stable key derived from the seed, so links signed before a restart stay valid. */
+export class LocalSecrets {
+  private readonly secrets = new Map<string, string>();
+
+  constructor(
+    private readonly core: CloudCore,
+    private readonly seed: string,
+  ) {}
+
+  getSecretValue(secretId: string) {
+    this.core.count('SecretsManager', 'GetSecretValue');
+    if (!this.secrets.has(secretId)) {
+      const key = createHash('sha256').update(`${this.seed}:${secretId}`).digest('base64url');
+      this.secrets.set(secretId, JSON.stringify({ currentId: 'k1', current: key }));
+    }
+    return { ARN: secretId, Name: secretId.split(':').pop(), SecretString: this.secrets.get(secretId)!, VersionId: 'local' };
+  }
+}

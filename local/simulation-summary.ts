@@ -1,0 +1,158 @@
+import { computeKpis } from '../functions/shared/domain/kpi.js';
+import { complaintKpis, type ComplaintKpis } from '../functions/shared/domain/complaint-kpi.js';
+import { escalationHours } from '../functions/shared/domain/complaint.js';
+import { escalationConfig } from '../functions/shared/config/escalation.js';
+import type { LocalCloud } from './cloud/index.js';
+import { outcomeFactOf, type FollowUpQueries, type StoredFollowUp } from './follow-up-queries.js';
+import type { PlannedEvent, Scenario } from './scenario.js';
+import type { ScenarioFaults } from './simulated-faults.js';
+
+/** What a simulated month leaves behind, and the summary and outcome lines made of it. */
+
+type Rows<K extends keyof FollowUpQueries> = Awaited<ReturnType<FollowUpQueries[K]>>;
+
+export interface SimulationRun {
+  scenario: Scenario;
+  /** Virtual ms: the scenario's first and last day, and when the drain after it ended. */
+  period: { start: number; end: number; drained: number };
+  events: PlannedEvent[];
+  /** Every follow-up in the table, by id. */
+  followUps: StoredFollowUp[];
+  rejections: Rows<'rejections'>;
+  complaints: Rows<'complaints'>;
+  aggregateRows: Rows<'aggregates'>;
+  /** The local cloud the month ran on (stopped): its executions, calls, desk, outbox and archive. */
+  cloud: LocalCloud;
+  desk: { calls: number; stale: number };
+  faults: ScenarioFaults | undefined;
+}
+
+export interface Summary {
+  scenario: string;
+  seed: number;
+  period: { start: string; end: string; drainedUntil: string };
+  events: { published: number; duplicates: number };
+  followUps: { total: number; byStatus: Record<string, number>; byServiceType: Record<string, number>; failedByReason: Record<string, number> };
+  rejected: number;
+  rejectedBy: Record<string, number>;
+  kpis: { coverageRate: number | null; onTimeRate: number | null; reachRate: number | null; satisfaction: unknown; complaints: number; due: number; followedUp: number; reached: number };
+  stateTransitions: {
+    total: number;
+    perFollowUp: { min: number; median: number; max: number };
+    medianByPath: Record<string, number>;
+    perEscalationCycle: { count: number; median: number; max: number };
+  };
+  apiCalls: Record<string, number>;
+  lambdaInvocations: Record<string, number>;
+  agents: { tasksCreated: number; callsHandled: number; tasksExpiredOnDesk: number };
+  /** Mail SES accepted, and mail it refused by error code (sandbox, quota, injected faults). */
+  emails: { sent: number; rejected: Record<string, number> };
+  reports: { archived: string[] };
+  /** Throttling and permanent errors injected; permanent ones as requests hit, by operation and error. */
+  faults: { injected: number; throttled: number; permanent: Record<string, number> };
+  /** Executions by workflow and status at the end: RUNNING means left unfinished, FAILED means no outcome step ran. */
+  executions: Record<string, Record<string, number>>;
+  deadLetters: number;
+  /** Dead letters by queue (the template's logical id) and the failure that put them there. */
+  deadLettersBy: Record<string, number>;
+  peakContacts: { perSecond: number; perMinute: number };
+  complaints: ComplaintKpis;
+}
+
+const countBy = <T>(items: T[], key: (item: T) => string) =>
+  Object.fromEntries(Object.entries(items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {})).sort(([a], [b]) => a.localeCompare(b)));
+
+const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** A function by its logical id without the hash CDK appends. */
+const functionName = (logicalId: string) => logicalId.replace(/[0-9A-F]{8}$/, '');
+
+/** Most Connect tasks created in any one second and in any one minute (`starts` in ms). */
+export function peakContactRate(starts: number[]): { perSecond: number; perMinute: number } {
+  const peak = (bucketMs: number) => Math.max(0, ...Object.values(starts.reduce<Record<number, number>>((acc, t) => ((acc[Math.floor(t / bucketMs)] = (acc[Math.floor(t / bucketMs)] ?? 0) + 1), acc), {})));
+  return { perSecond: peak(1000), perMinute: peak(60_000) };
+}
+
+/** Handler durations (ms) by function: the benchmark's latency figures. */
+export function invocationDurations(cloud: LocalCloud): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(cloud.invocations).map(([name, stats]) => [functionName(name), stats.durationsMs]));
+}
+
+export function summarise(run: SimulationRun): Summary {
+  const { scenario: s, period, events, followUps, rejections, complaints, cloud, desk, faults } = run;
+  const facts = followUps.map(outcomeFactOf);
+  const kpis = computeKpis(facts);
+  const executions = [...cloud.executions.values()];
+  const followUpRuns = executions.filter((e) => e.name.startsWith('fu-'));
+  const escalationRuns = executions.filter((e) => e.name.startsWith('cp-'));
+  const transitions = followUpRuns.map((e) => e.transitions).sort((a, b) => a - b);
+  // Transitions by path: a follow-up with one contact (happy path), two (a retry), three or more (fallback).
+  const byContacts = followUpRuns.reduce<Record<string, number[]>>((acc, e) => {
+    const contacts = e.states.filter((state) => state === 'Contact customer').length;
+    const key = contacts === 0 ? 'noContact' : contacts === 1 ? 'oneContact' : contacts === 2 ? 'twoContacts' : 'threeOrMoreContacts';
+    (acc[key] ??= []).push(e.transitions);
+    return acc;
+  }, {});
+  const escalationTransitions = escalationRuns.map((e) => e.transitions);
+  return {
+    scenario: s.name,
+    seed: s.seed,
+    period: { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString(), drainedUntil: new Date(period.drained).toISOString() },
+    events: { published: events.length, duplicates: events.length - new Set(events.map((e) => JSON.stringify(e.detail))).size },
+    followUps: {
+      total: followUps.length,
+      byStatus: countBy(facts, (f) => f.status),
+      byServiceType: countBy(followUps, (f) => f.serviceType),
+      failedByReason: countBy(followUps.filter((f) => outcomeFactOf(f).status === 'failed'), (f) => f.outcome?.error ?? f.outcome?.reason ?? 'unknown'),
+    },
+    rejected: rejections.length,
+    rejectedBy: countBy(rejections, (r) => `${r.detailType}: ${r.field}`),
+    kpis: { coverageRate: kpis.coverageRate, onTimeRate: kpis.onTimeRate, reachRate: kpis.reachRate, satisfaction: kpis.satisfaction, complaints: kpis.complaints, due: kpis.due, followedUp: kpis.followedUp, reached: kpis.reached },
+    stateTransitions: {
+      total: executions.reduce((a, e) => a + e.transitions, 0),
+      perFollowUp: { min: transitions[0] ?? 0, median: median(transitions), max: transitions.at(-1) ?? 0 },
+      medianByPath: Object.fromEntries(Object.entries(byContacts).sort(([a], [b]) => a.localeCompare(b)).map(([path, values]) => [path, median(values)])),
+      perEscalationCycle: { count: escalationTransitions.length, median: median(escalationTransitions), max: Math.max(0, ...escalationTransitions) },
+    },
+    apiCalls: sortedRecord(cloud.apiCalls),
+    lambdaInvocations: sortedRecord(Object.fromEntries(Object.entries(cloud.invocations).map(([name, stats]) => [functionName(name), stats.count]))),
+    agents: { tasksCreated: cloud.agentTasks.length, callsHandled: desk.calls, tasksExpiredOnDesk: desk.stale },
+    emails: { sent: cloud.outbox.length, rejected: countBy(cloud.rejectedMail, (m) => m.code) },
+    reports: { archived: [...cloud.objects.keys()].filter((k) => k.endsWith('report.html')).map((k) => k.split('/').slice(2, 4).join('/')).sort() },
+    faults: { injected: faults?.injected ?? 0, throttled: faults?.throttled ?? 0, permanent: sortedRecord(faults?.permanent ?? {}) },
+    executions: { followUps: countBy(followUpRuns, (e) => e.status), escalations: countBy(escalationRuns, (e) => e.status) },
+    deadLetters: cloud.deadLetters.length,
+    deadLettersBy: countBy(cloud.deadLetters, (d) => `${d.queue.split(':').pop()}: ${d.reason.replace(/[^\s@]+@[^\s,]+/g, '<address>').slice(0, 120)}`),
+    peakContacts: peakContactRate(cloud.contactStarts),
+    complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
+  };
+}
+
+/** One line of outcomes.jsonl: a follow-up's outcome and how it got there. */
+export function outcomeLine(f: StoredFollowUp): Record<string, unknown> {
+  const fact = outcomeFactOf(f);
+  return {
+    followUpId: f.followUpId,
+    serviceType: f.serviceType,
+    serviceId: f.serviceId,
+    round: f.round,
+    departmentId: f.departmentId ?? null,
+    customerId: f.customer.id,
+    status: fact.status,
+    reason: fact.reason ?? null,
+    /** Why a `failed` follow-up failed: "<channel>:<AWS code>" or the workflow error's name. */
+    error: f.outcome?.error ?? null,
+    channel: f.outcome?.channel ?? null,
+    attempts: fact.attempts,
+    attemptHistory: (f.attempts ?? []).map((a) => ({ attempt: a.attempt, channel: a.channel, result: a.result, endedAt: a.endedAt })),
+    onTime: fact.onTime ?? null,
+    scores: fact.scores,
+    complaint: fact.complaint,
+    completedAt: f.completedAt,
+    dueAt: f.dueAt ?? null,
+    deadline: f.deadline ?? null,
+    finishedAt: f.outcome?.finishedAt ?? null,
+  };
+}
