@@ -7,6 +7,7 @@ import type { Complaint, ComplaintEvent } from '../functions/shared/domain/compl
 import { complaintSummary } from '../functions/shared/domain/complaint-content.js';
 import { workingMinutesBetween, type ContactHours } from '../functions/shared/domain/schedule.js';
 import { codeLabel, formatDateTime, translator, type Translate } from '../functions/shared/i18n/index.js';
+import { complaintAnswers, resolutionField } from '../functions/outcome-api/pages.js';
 import { wordsFor } from './web-pages.js';
 
 const FINISHED = ['resolved', 'closed', 'unconfirmed'];
@@ -49,36 +50,58 @@ export function managerPage(
     const minutes = workingMinutesBetween(now, new Date(deadline), hours);
     return html`${t('complaints.values.workLeft', { hours: Math.floor(minutes / 60), minutes: minutes % 60 })}`;
   };
+  /** The customer's words, the agent's note, the resolution: kept as typed, line breaks included. */
+  const asTyped = (heading: string, testId: string, text: string) =>
+    html`<h3>${heading}</h3><p data-testid="${testId}" style="white-space:pre-wrap">${text}</p>`;
+  const deadline = (label: string, testId: string, by: string, done?: string) =>
+    html`<tr><th>${label}</th><td>${time(by)}</td><td data-testid="${testId}">${clock(by, done)}</td></tr>`;
   return html`<h1>${w.manager}</h1>${complaints.map((c) => {
-    const open = !FINISHED.includes(c.status);
     const summary = complaintSummary(c, locale, policyConfig, reportConfig.departments);
     const levelTitle = escalationConfig.levels[c.level - 1]?.title[locale];
-    const flags = [c.cycle > 1 ? t('complaints.values.cycle', { cycle: c.cycle }) : '', c.repeat ? t('complaints.values.repeat') : '']
+    const about = [
+      `${t('complaints.fields.department')}: ${summary.department}`,
+      `${w.severity}: ${summary.severity}`,
+      `${w.level}: ${levelTitle ? t('complaints.values.level', { level: c.level, title: levelTitle }) : `L${c.level}`}`,
+      c.cycle > 1 ? t('complaints.values.cycle', { cycle: c.cycle }) : '',
+      c.repeat ? t('complaints.values.repeat') : '',
+    ]
       .filter(Boolean)
       .join(' · ');
-    return html`<section class="card" data-testid="complaint" data-complaint="${c.complaintId}">
-<h2>${summary.service} · <span class="status" data-testid="complaint-status">${codeLabel(locale, 'complaintStatus', c.status)}</span></h2>
-<p>${w.customer}: <strong>${summary.customer}</strong> · ${t('complaints.fields.department')}: ${summary.department} · ${w.severity}: ${summary.severity} · ${w.level}: ${levelTitle ? t('complaints.values.level', { level: c.level, title: levelTitle }) : `L${c.level}`}${flags ? ` · ${flags}` : ''}</p>
-<div style="display:flex;gap:1.5rem;flex-wrap:wrap">
-<div style="flex:1 1 20rem"><h3>${t('complaints.fields.answers')}</h3>
-${summary.answers.length ? html`<ul data-testid="complaint-answers">${summary.answers.map((a) => html`<li>${a.question} <strong${a.raisedComplaint ? html` style="color:#b42318"` : ''}>${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</strong></li>`)}</ul>` : html`<p>${none}</p>`}</div>
-<div style="flex:1 1 16rem"><h3>${t('complaints.fields.comment')}</h3><p data-testid="complaint-comment" style="white-space:pre-wrap">${summary.comments.map((a) => a.answer).join('\n') || none}</p>
-<h3>${t('complaints.fields.agentNote')}</h3><p data-testid="complaint-agent-note" style="white-space:pre-wrap">${summary.agentNote ?? none}</p>
-${c.resolution ? html`<h3>${t('complaints.fields.resolution')}</h3><p data-testid="complaint-resolution" style="white-space:pre-wrap">${c.resolution}</p>` : ''}</div></div>
-<table><tr><th>${w.ackBy}</th><td>${time(c.acknowledgeBy)}</td><td data-testid="ack-clock">${clock(c.acknowledgeBy, c.acknowledgedAt)}</td></tr>
-<tr><th>${w.resolveBy}</th><td>${time(c.resolveBy)}</td><td data-testid="resolve-clock">${clock(c.resolveBy, c.resolvedAt)}</td></tr></table>
-<details><summary>${w.history} (${c.history.length})</summary><ul>${c.history.map((e) => {
+    const comment = summary.comments.map((a) => a.answer).join('\n') || none;
+    const history = c.history.map((e) => {
       const note = historyNote(e, locale, t);
       return html`<li>${time(e.at)} · ${codeLabel(locale, 'complaintEvent', e.type)} · L${e.level}${note ? ` · ${note}` : ''}</li>`;
-    })}</ul></details>
-${error?.complaintId === c.complaintId ? html`<p class="error" role="alert">${error.message}</p>` : ''}
-${
-  open
-    ? html`<div style="display:flex;gap:1rem;flex-wrap:wrap;margin-top:.6rem;align-items:flex-start">
-${c.status !== 'acknowledged' ? html`<form method="post" action="/manager/${c.complaintId}/acknowledge"><button type="submit">${w.acknowledge}</button></form>` : ''}
-<form method="post" action="/manager/${c.complaintId}/resolve" style="display:flex;gap:.5rem;align-items:flex-start;flex-wrap:wrap"><label>${t('complaints.fields.resolution')}<br><textarea name="note" rows="2" maxlength="2000" placeholder="${t('complaints.page.notePlaceholder')}" style="width:22rem">${error?.complaintId === c.complaintId ? (error.note ?? '') : ''}</textarea></label> <button type="submit">${w.resolve}</button></form></div>`
-    : ''
-}
+    });
+    const refused = error?.complaintId === c.complaintId ? error : undefined;
+    return html`<section class="card" data-testid="complaint" data-complaint="${c.complaintId}">
+<h2>${summary.service} · <span class="status" data-testid="complaint-status">${codeLabel(locale, 'complaintStatus', c.status)}</span></h2>
+<p>${w.customer}: <strong>${summary.customer}</strong> · ${about}</p>
+<div style="display:flex;gap:1.5rem;flex-wrap:wrap">
+<div style="flex:1 1 20rem"><h3>${t('complaints.fields.answers')}</h3>
+${complaintAnswers(summary.answers, none)}</div>
+<div style="flex:1 1 16rem">${asTyped(t('complaints.fields.comment'), 'complaint-comment', comment)}
+${asTyped(t('complaints.fields.agentNote'), 'complaint-agent-note', summary.agentNote ?? none)}
+${c.resolution ? asTyped(t('complaints.fields.resolution'), 'complaint-resolution', c.resolution) : ''}</div></div>
+<table>${deadline(w.ackBy, 'ack-clock', c.acknowledgeBy, c.acknowledgedAt)}
+${deadline(w.resolveBy, 'resolve-clock', c.resolveBy, c.resolvedAt)}</table>
+<details><summary>${w.history} (${c.history.length})</summary><ul>${history}</ul></details>
+${refused ? html`<p class="error" role="alert">${refused.message}</p>` : ''}
+${FINISHED.includes(c.status) ? '' : actions(locale, c, refused?.note ?? '')}
 </section>`;
   })}`;
+}
+
+const RESOLVE_FORM_STYLE = 'display:flex;gap:.5rem;align-items:flex-start;flex-wrap:wrap';
+
+/** An open complaint's actions: acknowledge (until it is) and resolve with a note, refilled when a resolution was refused. */
+function actions(locale: Locale, c: Complaint, note: string) {
+  const w = wordsFor(locale);
+  const acknowledge =
+    c.status === 'acknowledged'
+      ? ''
+      : html`<form method="post" action="/manager/${c.complaintId}/acknowledge"><button type="submit">${w.acknowledge}</button></form>`;
+  const resolve = html`${resolutionField(locale, note, { rows: 2, width: '22rem' })} <button type="submit">${w.resolve}</button>`;
+  return html`<div style="display:flex;gap:1rem;flex-wrap:wrap;margin-top:.6rem;align-items:flex-start">
+${acknowledge}
+<form method="post" action="/manager/${c.complaintId}/resolve" style="${RESOLVE_FORM_STYLE}">${resolve}</form></div>`;
 }
