@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { escalationConfig } from '../shared/config/escalation.js';
 import { logger, metrics } from '../shared/powertools.js';
-import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
+import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { localDate } from '../shared/domain/schedule.js';
-import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
+import type { ComplaintStore } from '../shared/ports/complaint-store.js';
 import type { FinalOutcome, FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import { envelopeSchema } from '../shared/domain/service-event.js';

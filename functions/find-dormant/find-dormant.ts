@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DateTime } from 'luxon';
 import { reportConfig } from '../shared/config/reports.js';
 import { logger, metrics } from '../shared/powertools.js';
-import type { CustomerIndex } from '../shared/adapters/customer-index.js';
+import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import type { EventEntry } from '../shared/adapters/event-batches.js';
 import { SERVICE_COMPLETED } from '../shared/domain/service-event.js';
 

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { policyConfig } from '../shared/config/policies.js';
 import { logger, metrics } from '../shared/powertools.js';
-import type { CustomerIndex } from '../shared/adapters/customer-index.js';
+import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import { acceptServiceCompleted } from './intake.js';

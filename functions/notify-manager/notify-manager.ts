@@ -4,7 +4,7 @@ import { escalationConfig } from '../shared/config/escalation.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { logger, metrics } from '../shared/powertools.js';
-import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
+import type { ComplaintStore } from '../shared/ports/complaint-store.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import { managerFor, type ComplaintEvent } from '../shared/domain/complaint.js';
 import { linkSequence, managerEmail, managerTask } from '../shared/domain/complaint-content.js';

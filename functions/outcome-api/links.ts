@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { localeSchema, type PolicyConfig, type Locale, type Survey } from '../shared/domain/policy-schema.js';
-import type { FollowUpStore } from '../shared/adapters/follow-up-store.js';
-import type { ComplaintStore } from '../shared/adapters/complaint-store.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { ComplaintStore } from '../shared/ports/complaint-store.js';
 import { createHash } from 'node:crypto';
-import type { Workflow } from '../shared/adapters/workflow.js';
+import type { Workflow } from '../shared/ports/workflow.js';
 import { verifyLink, type SigningKeys } from '../shared/domain/signed-link.js';
 import { answerProblem, answersSchema, type Answers } from '../shared/domain/survey.js';
 import { catalogues, translator } from '../shared/i18n/index.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { logger } from '../shared/powertools.js';
-import type { RateLimiter } from '../shared/adapters/rate-limiter.js';
+import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import { contactResults, type AttemptSummary, type FollowUp } from '../shared/domain/follow-up.js';
 import { nextAttempt, planFollowUp, resolvePolicy, type PlanDecision } from '../shared/domain/plan.js';

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../shared/powertools.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { CustomerIndex } from '../shared/adapters/customer-index.js';
+import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import { customerOptedOutSchema, envelopeSchema } from '../shared/domain/service-event.js';
 import { firstIssue } from '../shared/domain/event-issues.js';
 import { eventMetaOf, rejectEvent } from '../shared/rejected-events.js';

@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { logger, metrics } from '../shared/powertools.js';
-import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
+import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { countersOf } from '../shared/domain/kpi.js';
 import { outcomeFactOf } from '../shared/domain/outcome-fact.js';

@@ -5,7 +5,7 @@ import { reportConfig } from '../shared/config/reports.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
 import type { ReportDeliveries } from './report-deliveries.js';
-import type { AggregateStore } from '../shared/adapters/aggregate-store.js';
+import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { ReportArchive } from '../shared/ports/report-archive.js';
 import { reportKinds } from '../shared/domain/report-schema.js';

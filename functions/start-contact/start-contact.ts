@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { eitherInput } from '../shared/lambda-handler.js';
-import type { RateLimiter } from '../shared/adapters/rate-limiter.js';
+import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { Workflow } from '../shared/ports/workflow.js';

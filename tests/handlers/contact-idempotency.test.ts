@@ -4,12 +4,12 @@ import { startContact, type ContactDeps } from '../../functions/start-contact/st
 import { complaintQueueArn, notifyManager, stopUnansweredNotice, type NotifyDeps } from '../../functions/notify-manager/notify-manager.js';
 import type { NoticeChannel, NoticeClaim } from '../../functions/notify-manager/notification-claims.js';
 import { planEscalation } from '../../functions/escalation-step/plan-escalation.js';
-import type { ComplaintStore } from '../../functions/shared/adapters/complaint-store.js';
-import type { AgentTask, ContactChannels, OutgoingEmail } from '../../functions/shared/adapters/contact-channels.js';
+import type { ComplaintStore } from '../../functions/shared/ports/complaint-store.js';
 import type { Complaint, ComplaintEvent } from '../../functions/shared/domain/complaint.js';
 import { PermanentContactError } from '../../functions/shared/domain/errors.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
+import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
 
 /**
  * Nobody is contacted twice: each step is retried here after failing at every point between its
@@ -25,35 +25,6 @@ const followUp: FollowUp = {
 
 /** An AWS SDK error as the SDK throws it: with the service's HTTP status when the service answered. */
 const awsError = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: status ? { httpStatusCode: status } : {} });
-
-/** Channels that record what was really sent and fail as told, once per queued failure. */
-class FakeChannels implements ContactChannels {
-  readonly emails: OutgoingEmail[] = [];
-  readonly tasks: AgentTask[] = [];
-  readonly stopped: string[] = [];
-  readonly failNext: { email: unknown[]; phone: unknown[] } = { email: [], phone: [] };
-  private readonly byToken = new Map<string, string>();
-  async sendEmail(email: OutgoingEmail) {
-    const failure = this.failNext.email.shift();
-    if (failure) throw failure;
-    this.emails.push(email);
-    return { messageId: `m-${this.emails.length}` };
-  }
-  async startAgentTask(task: AgentTask) {
-    const failure = this.failNext.phone.shift();
-    if (failure) throw failure;
-    // Connect's ClientToken: the same token returns the task made before.
-    const token = `${task.followUpId}-${task.attempt}`;
-    if (!this.byToken.has(token)) {
-      this.tasks.push(task);
-      this.byToken.set(token, `contact-${this.tasks.length}`);
-    }
-    return { contactId: this.byToken.get(token)! };
-  }
-  async stopAgentTask(contactId: string) {
-    this.stopped.push(contactId);
-  }
-}
 
 /** Runs a step the way Step Functions retries it: until it succeeds, at most `tries` times. */
 async function retried<T>(step: () => Promise<T>, tries = 4): Promise<T> {
@@ -77,7 +48,7 @@ describe('start-contact: at most one email or task per attempt', () => {
     store = new MemoryFollowUpStore();
     store.followUps.set(id, structuredClone(followUp));
     channels = new FakeChannels();
-    deps = { store, limiter: { reserve: async (_c, from) => from }, channels, workflow: { startFollowUp: async () => {}, startEscalation: async () => {}, completeTask: async () => {} }, keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', now };
+    deps = { store, limiter: { reserve: async (_c, from) => from }, channels, workflow: new FakeWorkflow(), keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', now };
   });
 
   it('does not email again when the step failed after the email was sent', async () => {

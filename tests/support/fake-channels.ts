@@ -1,0 +1,47 @@
+import type { AgentTask, ContactChannels, OutgoingEmail } from '../../functions/shared/ports/contact-channels.js';
+import type { Workflow } from '../../functions/shared/ports/workflow.js';
+
+/** Channels that record what was really sent and fail as told, once per queued failure. */
+export class FakeChannels implements ContactChannels {
+  readonly emails: OutgoingEmail[] = [];
+  readonly tasks: AgentTask[] = [];
+  readonly stopped: string[] = [];
+  readonly failNext: { email: unknown[]; phone: unknown[] } = { email: [], phone: [] };
+  private readonly byToken = new Map<string, string>();
+  async sendEmail(email: OutgoingEmail) {
+    const failure = this.failNext.email.shift();
+    if (failure) throw failure;
+    this.emails.push(email);
+    return { messageId: `m-${this.emails.length}` };
+  }
+  async startAgentTask(task: AgentTask) {
+    const failure = this.failNext.phone.shift();
+    if (failure) throw failure;
+    // Connect's ClientToken: the same token returns the task made before.
+    const token = `${task.followUpId}-${task.attempt}`;
+    if (!this.byToken.has(token)) {
+      this.tasks.push(task);
+      this.byToken.set(token, `contact-${this.tasks.length}`);
+    }
+    return { contactId: this.byToken.get(token)! };
+  }
+  async stopAgentTask(contactId: string) {
+    this.stopped.push(contactId);
+  }
+}
+
+/** A workflow that records the executions started and the task tokens answered. */
+export class FakeWorkflow implements Workflow {
+  readonly started: string[] = [];
+  readonly escalations: { name: string; input: { complaintId: string; cycle: number } }[] = [];
+  readonly completed: { taskToken: string; output: Record<string, unknown> }[] = [];
+  async startFollowUp(followUpId: string) {
+    this.started.push(followUpId);
+  }
+  async startEscalation(name: string, input: { complaintId: string; cycle: number }) {
+    this.escalations.push({ name, input });
+  }
+  async completeTask(taskToken: string, output: Record<string, unknown>) {
+    this.completed.push({ taskToken, output });
+  }
+}
