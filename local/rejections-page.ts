@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import type { Locale } from '../functions/shared/domain/policy-schema.js';
 import type { EventIssue } from '../functions/shared/domain/event-issues.js';
-import type { EventWarningRecord, RejectionRecord } from '../functions/shared/adapters/follow-up-store.js';
+import type { EventWarningRecord, RejectionRecord } from '../functions/shared/ports/follow-up-store.js';
 import { catalogues, codeLabel, formatDateTime, translator } from '../functions/shared/i18n/index.js';
 
 /**
@@ -63,25 +63,30 @@ function rowsOf(rejections: RejectionRecord[], warnings: EventWarningRecord[]): 
   return rows.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.eventId.localeCompare(b.eventId));
 }
 
+/** One field of one event: when, from where, what became of the event, the field and why. */
+function issueRow(locale: Locale, row: Row, highlight: string | undefined) {
+  const w = catalogues[locale].events;
+  const rejected = row.outcome === 'rejected';
+  const data = html`data-event-id="${row.eventId}" data-field="${row.issue.field}" data-outcome="${row.outcome}"`;
+  const highlighted = row.eventId === highlight ? html` class="highlight"` : '';
+  const source = row.source === 'unknown' ? '—' : row.source;
+  const followUps = row.followUpIds.length ? row.followUpIds.map((id) => html`<a href="/follow-ups/${id}">${id.slice(0, 11)}</a> `) : '—';
+  return html`<tr data-testid="event-issue" ${data}${highlighted}>
+<td>${formatDateTime(row.receivedAt, locale, zone)}</td><td>${source}</td><td>${detailTypeLabel(locale, row.detailType)}</td>
+<td class="${rejected ? 'status' : ''}">${rejected ? w.rejected : w.accepted}</td>
+<td title="${row.issue.field}">${fieldLabel(locale, row.issue.field)}</td><td>${reasonText(locale, row.issue)}</td><td>${row.eventId}</td>
+<td>${followUps}</td></tr>`;
+}
+
 export function rejectionsPage(locale: Locale, rejections: RejectionRecord[], warnings: EventWarningRecord[], highlight?: string) {
   const w = catalogues[locale].events;
   const rows = rowsOf(rejections, warnings);
+  const headings = [w.receivedAt, w.source, w.detailType, w.outcome, w.field, w.reason, w.eventId, w.followUps];
+  const table = html`<table><thead><tr>${headings.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
+${rows.map((row) => issueRow(locale, row, highlight))}
+</tbody></table>`;
   return html`<h1>${w.title}</h1><p>${w.intro}</p>
-${
-  rows.length === 0
-    ? html`<p>${w.empty}</p>`
-    : html`<table><thead><tr><th>${w.receivedAt}</th><th>${w.source}</th><th>${w.detailType}</th><th>${w.outcome}</th><th>${w.field}</th><th>${w.reason}</th><th>${w.eventId}</th><th>${w.followUps}</th></tr></thead><tbody>
-${rows.map(
-  (
-    row,
-  ) => html`<tr data-testid="event-issue" data-event-id="${row.eventId}" data-field="${row.issue.field}" data-outcome="${row.outcome}"${row.eventId === highlight ? html` class="highlight"` : ''}>
-<td>${formatDateTime(row.receivedAt, locale, zone)}</td><td>${row.source === 'unknown' ? '—' : row.source}</td><td>${detailTypeLabel(locale, row.detailType)}</td>
-<td class="${row.outcome === 'rejected' ? 'status' : ''}">${row.outcome === 'rejected' ? w.rejected : w.accepted}</td>
-<td title="${row.issue.field}">${fieldLabel(locale, row.issue.field)}</td><td>${reasonText(locale, row.issue)}</td><td>${row.eventId}</td>
-<td>${row.followUpIds.length ? row.followUpIds.map((id) => html`<a href="/follow-ups/${id}">${id.slice(0, 11)}</a> `) : '—'}</td></tr>`,
-)}
-</tbody></table>`
-}
+${rows.length === 0 ? html`<p>${w.empty}</p>` : table}
 <style>tr.highlight td{background:#fff8c5}</style>`;
 }
 
