@@ -1,82 +1,75 @@
 import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { handler } from '../../functions/record-outcome/handler.js';
-import { useClock } from '../../functions/shared/clock.js';
+import { recordOutcome, type RecordDeps, type RecordInput } from '../../functions/record-outcome/record-outcome.js';
+import type { AttemptSummary, FollowUp } from '../../functions/shared/domain/follow-up.js';
+import type { FinalOutcome } from '../../functions/shared/ports/follow-up-store.js';
+import { MemoryFollowUpStore } from '../support/memory-store.js';
 
-const db = mockClient(DynamoDBDocumentClient);
-const events = mockClient(EventBridgeClient);
-const context = { awsRequestId: 'r1', functionName: 'record' } as never;
-useClock(() => new Date('2026-11-23T02:00:00Z'));
+const now = new Date('2026-11-23T02:00:00Z');
 const id = 'fu-0123456789abcdef0123456789abcdef';
-const followUp = {
+const followUp: FollowUp = {
   followUpId: id, serviceType: 'vehicle-repair', serviceId: 'RO-1', source: 'dms', round: 0, completedAt: '2026-11-20T07:00:00.000Z', departmentId: 'service',
   customer: { id: 'C1', name: '孙八', phone: '+8613800138000' }, status: 'scheduled', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
 };
-const contactFinal = { followUpId: id, action: 'contact', attempt: 1, channel: 'phone', dueAt: '2026-11-23T01:00:00.000Z', deadline: '2026-11-23T07:00:00.000Z', outcome: { result: 'reached' } };
+const contactFinal: RecordInput = { followUpId: id, action: 'contact', attempt: 1, channel: 'phone', dueAt: '2026-11-23T01:00:00.000Z', deadline: '2026-11-23T07:00:00.000Z', outcome: { result: 'reached' } };
 
-beforeEach(() => {
-  db.reset();
-  events.reset();
-  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
-  db.on(GetCommand).resolves({});
-  db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: followUp });
-  db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }] });
-});
+describe('record-outcome: the final record, then the events others react to', () => {
+  let store: MemoryFollowUpStore;
+  let finished: { outcome: FinalOutcome; last?: AttemptSummary }[];
+  let published: { detailType: string; detail: Record<string, unknown> }[];
+  let deps: RecordDeps;
+  beforeEach(() => {
+    store = new MemoryFollowUpStore();
+    store.followUps.set(id, structuredClone(followUp));
+    finished = [];
+    Object.assign(store, { finish: async (_id: string, outcome: FinalOutcome, last?: AttemptSummary) => void finished.push({ outcome, last }) });
+    published = [];
+    deps = { store, events: { publish: async (detailType, detail) => void published.push({ detailType, detail }) }, aggregates: { add: async () => true }, now };
+  });
+  const answered = (answers: Record<string, unknown>, more: Record<string, unknown> = {}) => store.attempts.set(`${id}#1`, { followUpId: id, attempt: 1, answers, ...more });
+  const detailTypes = () => published.map((p) => p.detailType);
 
-const detailTypes = () => events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]!.DetailType);
-
-describe('record-outcome handler', () => {
   it('writes the final outcome with scores and emits Follow-up Completed without personal data', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', answers: { overall: 4, explained: 'yes', wantsComplaint: 'no' } }] });
-    expect(await handler(contactFinal, context)).toEqual({ followUpId: id, status: 'completed' });
-    const update = db.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(update.ExpressionAttributeValues![':outcome']).toMatchObject({ status: 'completed', onTime: true, assessment: { scores: { overall: 4 }, complaint: false } });
-    expect(update.ConditionExpression).toBe('size(attempts) = :before');
+    answered({ overall: 4, explained: 'yes', wantsComplaint: 'no' });
+    expect(await recordOutcome(contactFinal, deps)).toEqual({ followUpId: id, status: 'completed' });
+    expect(finished[0]!.outcome).toMatchObject({ status: 'completed', onTime: true, assessment: { scores: { overall: 4 }, complaint: false } });
+    expect(finished[0]!.last).toMatchObject({ attempt: 1, channel: 'phone', result: 'reached' });
     expect(detailTypes()).toEqual(['Follow-up Completed']);
-    expect(JSON.stringify(events.commandCalls(PutEventsCommand).map((c) => c.args[0].input))).not.toContain('孙八');
+    expect(JSON.stringify(published)).not.toContain('孙八');
   });
 
   it('raises a complaint when a score is at the complaint threshold', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', answers: { overall: 1, explained: 'no', wantsComplaint: 'no' } }] });
-    await handler(contactFinal, context);
+    answered({ overall: 1, explained: 'no', wantsComplaint: 'no' });
+    await recordOutcome(contactFinal, deps);
     expect(detailTypes()).toEqual(['Follow-up Completed', 'Complaint Raised']);
-    const complaint = JSON.parse(events.commandCalls(PutEventsCommand)[1]!.args[0].input.Entries![0]!.Detail!);
-    expect(complaint).toMatchObject({ followUpId: id, customerId: 'C1', departmentId: 'service', complaintQuestions: ['overall'], raisedByAgent: false });
+    expect(published[1]!.detail).toMatchObject({ followUpId: id, customerId: 'C1', departmentId: 'service', complaintQuestions: ['overall'], raisedByAgent: false });
   });
 
   it('raises a complaint the agent marked even with good scores', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', answers: { overall: 5, explained: 'yes', wantsComplaint: 'no' }, agentMarkedComplaint: true }] });
-    await handler(contactFinal, context);
+    answered({ overall: 5, explained: 'yes', wantsComplaint: 'no' }, { agentMarkedComplaint: true });
+    await recordOutcome(contactFinal, deps);
     expect(detailTypes()).toContain('Complaint Raised');
   });
 
-  it('records a follow-up that failed on every channel as failed, with the channel and AWS code, and counts it', async () => {
-    await handler({ followUpId: id, action: 'finish', status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' }, context);
-    const update = db.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.ExpressionAttributeValues?.[':status'])!;
-    expect(update.ExpressionAttributeValues![':outcome']).toMatchObject({ status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' });
-    const completed = JSON.parse(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!);
-    expect(completed).toMatchObject({ followUpId: id, status: 'failed', reason: 'contact-failed' });
+  it('records a follow-up that failed on every channel as failed, with the channel and AWS code', async () => {
+    await recordOutcome({ followUpId: id, action: 'finish', status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' }, deps);
+    expect(finished[0]!.outcome).toMatchObject({ status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' });
+    expect(published[0]!.detail).toMatchObject({ followUpId: id, status: 'failed', reason: 'contact-failed' });
   });
 
   it('records a follow-up whose Plan step kept failing as failed with the error name, whatever else the state holds', async () => {
-    const state = { ...contactFinal, outcome: { result: 'no_answer' }, failure: { Error: 'Sandbox.Timedout', Cause: '{"errorMessage":"Task timed out after 30.00 seconds"}' } };
-    expect(await handler(state, context)).toEqual({ followUpId: id, status: 'failed' });
-    const update = db.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.ExpressionAttributeValues?.[':status'])!;
-    expect(update.ExpressionAttributeValues![':outcome']).toMatchObject({ status: 'failed', reason: 'step-failed', error: 'Sandbox.Timedout' });
+    const state = { ...contactFinal, failure: { Error: 'Sandbox.Timedout', Cause: '{"errorMessage":"Task timed out after 30.00 seconds"}' } };
+    expect(await recordOutcome(state, deps)).toEqual({ followUpId: id, status: 'failed' });
+    expect(finished[0]!.outcome).toMatchObject({ status: 'failed', reason: 'step-failed', error: 'Sandbox.Timedout' });
   });
 
   it('fails with FollowUpNotFound when the record is gone', async () => {
-    db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({});
-    await expect(handler({ followUpId: id, action: 'finish', status: 'skipped', reason: 'not-sampled' }, context)).rejects.toMatchObject({ name: 'FollowUpNotFound' });
+    store.followUps.clear();
+    await expect(recordOutcome({ followUpId: id, action: 'finish', status: 'skipped', reason: 'not-sampled' }, deps)).rejects.toMatchObject({ name: 'FollowUpNotFound' });
   });
 
   it('records a planned skip without an attempt', async () => {
-    await handler({ followUpId: id, action: 'finish', status: 'skipped', reason: 'not-sampled' }, context);
-    const update = db.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(update.ConditionExpression).toBeUndefined();
-    expect(update.ExpressionAttributeValues![':status']).toBe('skipped');
+    await recordOutcome({ followUpId: id, action: 'finish', status: 'skipped', reason: 'not-sampled' }, deps);
+    expect(finished).toEqual([{ outcome: expect.objectContaining({ status: 'skipped', reason: 'not-sampled' }), last: undefined }]);
   });
 });
