@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AggregateStore } from '../functions/shared/adapters/aggregate-store.js';
+import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
+import { keys } from '../functions/shared/adapters/table.js';
 
 const server = dynalite({ createTableMs: 0 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -44,10 +45,10 @@ async function oldAdd(day: string, id: string) {
     values[`:c${i}`] = value;
     adds.push(`#c${i} :c${i}`);
   });
-  await db.send(new UpdateCommand({ TableName: 'aggregates', Key: { pk: `AGG#${day}`, sk: `vehicle-repair#after-sales#${shard}` }, UpdateExpression: `ADD ${adds.join(', ')}`, ConditionExpression: 'NOT contains(#counted, :idValue)', ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+  await db.send(new UpdateCommand({ TableName: 'aggregates', Key: keys.aggregate(day, 'vehicle-repair', 'after-sales', shard), UpdateExpression: `ADD ${adds.join(', ')}`, ConditionExpression: 'NOT contains(#counted, :idValue)', ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
 }
 
-const store = new AggregateStore('aggregates', 760, () => new Date(), db);
+const store = new DynamoAggregateStore('aggregates', 760, () => new Date(), db);
 const rows: string[] = [];
 for (const perDay of [100, 1_000, 10_000]) {
   for (const [name, add] of [['before: counted set', oldAdd], ['after: version + markers', (day: string, id: string) => store.add(day, 'vehicle-repair', 'after-sales', counters, id)]] as const) {

@@ -11,7 +11,8 @@ import { startDynamo } from '../local/dynamo.js';
 import { loadScenario } from '../local/scenario.js';
 import { runSimulation, type Summary } from '../local/simulation.js';
 import { PROJECT_ROOT } from '../local/stack.js';
-import { AggregateStore } from '../functions/shared/adapters/aggregate-store.js';
+import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
+import { keys } from '../functions/shared/adapters/table.js';
 import { addCounters, countersOf, kpisFromCounters, type Counters, type OutcomeFact } from '../functions/shared/domain/kpi.js';
 import { parsePeriod } from '../functions/shared/domain/report-period.js';
 import { buildReport } from '../functions/shared/domain/report.js';
@@ -44,7 +45,7 @@ async function reportReadBenchmark(outcomes: number) {
     const day = `2026-10-${String((n % 31) + 1).padStart(2, '0')}`;
     const fact: OutcomeFact = { serviceType: types[n % types.length]!, departmentId: departments[n % departments.length], status: statuses[n % statuses.length]!, reason: n % 7 === 6 ? 'not-sampled' : undefined, attempts: n % 7 === 6 ? 0 : 1 + (n % 3), onTime: n % 5 !== 0, scores: { overall: 1 + (n % 5) }, complaint: n % 29 === 0 };
     const id = `fu-${n.toString(16).padStart(32, '0')}`;
-    batch.push({ pk: `FU#${id}`, sk: 'META', kind: 'FollowUp', followUpId: id, serviceType: fact.serviceType, departmentId: fact.departmentId, status: fact.status, customer: { id: `C${n % 50_000}`, name: 'x' }, attempts: [], createdAt: `${day}T02:00:00Z`, outcome: { status: fact.status, finishedAt: `${day}T03:00:00Z` } });
+    batch.push({ ...keys.followUp(id), kind: 'FollowUp', followUpId: id, serviceType: fact.serviceType, departmentId: fact.departmentId, status: fact.status, customer: { id: `C${n % 50_000}`, name: 'x' }, attempts: [], createdAt: `${day}T02:00:00Z`, outcome: { status: fact.status, finishedAt: `${day}T03:00:00Z` } });
     const shard = n % 4;
     const key = `${day}|${fact.serviceType}|${fact.departmentId}|${shard}`;
     const agg = aggregates.get(key) ?? { day, subject: fact.serviceType, departmentId: fact.departmentId!, counters: {}, ids: [] };
@@ -55,13 +56,13 @@ async function reportReadBenchmark(outcomes: number) {
   }
   for (const [key, agg] of aggregates) {
     const shard = key.split('|')[3];
-    batch.push({ pk: `AGG#${agg.day}`, sk: `${agg.subject}#${agg.departmentId}#${shard}`, kind: 'Aggregate', day: agg.day, subject: agg.subject, departmentId: agg.departmentId, version: agg.ids.length, lastContribution: agg.ids.at(-1), ...agg.counters });
+    batch.push({ ...keys.aggregate(agg.day, agg.subject, agg.departmentId, Number(shard)), kind: 'Aggregate', day: agg.day, subject: agg.subject, departmentId: agg.departmentId, version: agg.ids.length, lastContribution: agg.ids.at(-1), ...agg.counters });
   }
   await flush();
   const loadSeconds = (performance.now() - t0) / 1000;
 
   const period = parsePeriod('2026-10', reportConfig.timeZone)!;
-  const store = new AggregateStore(tableName, 760, () => new Date(), db);
+  const store = new DynamoAggregateStore(tableName, 760, () => new Date(), db);
   let t = performance.now();
   const rows = await store.days(period.days);
   const report = buildReport(period, rows, [], 'all', reportConfig);

@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowUp } from '../functions/shared/domain/follow-up.js';
-import type { AttemptRecord, EventWarningRecord, FinalOutcome, RejectionRecord } from '../functions/shared/adapters/follow-up-store.js';
+import type { AttemptRecord, EventWarningRecord, FinalOutcome, RejectionRecord } from '../functions/shared/ports/follow-up-store.js';
 import type { Complaint } from '../functions/shared/domain/complaint.js';
-import { countersOfItem, type AggregateRow } from '../functions/shared/adapters/aggregate-store.js';
+import type { AggregateRow } from '../functions/shared/ports/aggregate-store.js';
+import { countersOfItem } from '../functions/shared/adapters/dynamo-aggregate-store.js';
+import { keys, sortKeyPrefix } from '../functions/shared/adapters/table.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; nextAttempt?: number; nextChannel?: string; expiresAt?: number };
 
@@ -35,7 +37,7 @@ export class FollowUpQueries {
   }
 
   async attempts(followUpId: string): Promise<AttemptRecord[]> {
-    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': `FU#${followUpId}`, ':a': 'ATTEMPT#' } }));
+    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': keys.followUpPk(followUpId), ':a': sortKeyPrefix.attempt } }));
     return (Items ?? []) as AttemptRecord[];
   }
 

@@ -8,7 +8,7 @@ import { reportConfig } from '../functions/shared/config/reports.js';
 import { parsePeriod } from '../functions/shared/domain/report-period.js';
 import { buildReport } from '../functions/shared/domain/report.js';
 import { renderReportCsv, renderReportHtml, renderReportText } from '../functions/shared/domain/report-render.js';
-import type { AggregateRow } from '../functions/shared/adapters/aggregate-store.js';
+import type { AggregateRow } from '../functions/shared/ports/aggregate-store.js';
 import { localeSchema } from '../functions/shared/domain/policy-schema.js';
 import { PROJECT_ROOT } from './stack.js';
 import { startDynamo } from './dynamo.js';

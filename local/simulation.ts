@@ -17,8 +17,8 @@ const DAY = 86_400_000;
 /** History import: customers last served `afterMonths` before the scenario month, so they fall dormant in it. */
 async function importDormantHistory(stack: LocalStack, s: Scenario, start: number) {
   if (s.dormant.customers === 0) return;
-  const { CustomerIndex } = await import('../functions/shared/adapters/customer-index.js');
-  const index = new CustomerIndex(stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => stack.clock.now());
+  const { DynamoCustomerIndex } = await import('../functions/shared/adapters/dynamo-customer-index.js');
+  const index = new DynamoCustomerIndex(stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => stack.clock.now());
   const month = DateTime.fromMillis(start, { zone: s.timeZone }).minus({ months: reportConfig.dormant.afterMonths }).set({ day: 15, hour: 10 });
   for (let n = 0; n < s.dormant.customers; n += 1) {
     const customer = { id: `DORMANT-${n}`, name: `Dormant customer ${n}`, phone: `+86137${String(10_000_000 + n).slice(-8)}`, ...(n % 3 === 0 ? { email: `dormant${n}@example.com` } : {}) };

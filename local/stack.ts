@@ -94,7 +94,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (options.stateFile) cloud.persistTo(options.stateFile);
   if (options.schedules !== false) cloud.startSchedules();
   // The handlers' DynamoDB client is this same module instance: count its calls like the others.
-  const { documentClient } = await import('../functions/shared/adapters/dynamo-follow-up-store.js');
+  const { tableClient } = await import('../functions/shared/adapters/table.js');
+  const documentClient = tableClient();
   documentClient.middlewareStack.remove('localApiCallCount');
   documentClient.middlewareStack.add(
     (next, context) => async (args) => {

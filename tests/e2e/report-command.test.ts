@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { countersOf } from '../../functions/shared/domain/kpi.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 
 /**
  * `npm run report` while `npm start` runs: the stack holds its data folder open, so the report
@@ -21,7 +22,7 @@ beforeAll(async () => {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
   // What the record-outcome step writes for one completed follow-up on 3 November.
   const counters = countersOf({ serviceType: 'vehicle-repair', status: 'completed', attempts: 1, onTime: true, scores: { overall: 5 }, complaint: false });
-  await db.send(new PutCommand({ TableName: stack.tableName, Item: { pk: 'AGG#2026-11-03', sk: 'vehicle-repair#after-sales#0', kind: 'Aggregate', day: '2026-11-03', subject: 'vehicle-repair', departmentId: 'after-sales', version: 1, ...counters } }));
+  await db.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.aggregate('2026-11-03', 'vehicle-repair', 'after-sales', 0), kind: 'Aggregate', day: '2026-11-03', subject: 'vehicle-repair', departmentId: 'after-sales', version: 1, ...counters } }));
   db.destroy();
 }, 60_000);
 afterAll(async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../support/local-harness.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
-import { CustomerIndex } from '../../functions/shared/adapters/customer-index.js';
+import { DynamoCustomerIndex } from '../../functions/shared/adapters/dynamo-customer-index.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 import { awsPublishInBatches } from '../../functions/shared/adapters/event-batches.js';
 import { DORMANT_SOURCE, dormantServiceId, findDormant } from '../../functions/find-dormant/find-dormant.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
@@ -46,7 +47,7 @@ describe('one-click unsubscribe through the local stack', () => {
     expect(click.status).toBe(200);
     expect(await click.text()).toContain('You are unsubscribed');
     await h.stack.clock.settle();
-    expect(await h.items('OptOut')).toEqual([expect.objectContaining({ pk: 'CUST#dealer.dms#P-unsub', at: expect.any(String) })]);
+    expect(await h.items('OptOut')).toEqual([expect.objectContaining({ ...keys.optOut({ source: 'dealer.dms', id: 'P-unsub' }), at: expect.any(String) })]);
 
     // A later service of the same source: the follow-up is suppressed before any contact.
     const later = serviceCompleted(1, { serviceType: 'hospital-discharge' }, customer);
@@ -66,7 +67,7 @@ describe('one-click unsubscribe through the local stack', () => {
 
   it("a dormant customer's reactivation honours the opt-out of the source that owns the customer", async () => {
     await h.runUntil(at(3, 0, '10:00'));
-    const index = new CustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
+    const index = new DynamoCustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
     for (const source of ['dealer.dms', 'hospital.his']) await index.touch(source, { id: 'C-dormant', name: '周九', phone: '+8613600136000' }, 'sales', '2024-12-05T02:00:00.000Z');
     await h.publish('Customer Opted Out', { customerId: 'C-dormant' }, 'dealer.dms');
     const result = await h.stack.clock.track(() => findDormant(undefined, { index, publish: awsPublishInBatches, now: h.now() }));

@@ -3,7 +3,7 @@ import { Harness, linkIn } from '../support/local-harness.js';
 import { alarmNotificationRequests, cloudwatch } from '../support/alarm-notifications.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
-import { CustomerIndex } from '../../functions/shared/adapters/customer-index.js';
+import { DynamoCustomerIndex } from '../../functions/shared/adapters/dynamo-customer-index.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
 import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
@@ -135,7 +135,7 @@ describe('IAM enforcement', () => {
     const check = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
     expect((await h.submit(h.tasksFor(check)[0]!.outcomeFormUrl, { result: 'reached', answers: { resolved: 'yes', handling: 5 } })).status).toBe(200);
     // A customer last served in December 2024 is found by December 2026's dormant run.
-    const index = new CustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
+    const index = new DynamoCustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
     await index.touch('dealer.dms', { id: 'C-DORMANT', name: '李四', phone: '+8613700000000' }, 'sales', '2024-12-15T02:00:00Z');
     await h.runUntil('2026-12-02T03:00:00Z');
     expect(h.cloud.publishedEvents.some(({ event }) => event['detail-type'] === 'Service Completed' && (event.detail as { serviceType?: string }).serviceType === reportConfig.dormant.serviceType)).toBe(true);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AggregateStore } from '../../functions/shared/adapters/aggregate-store.js';
+import { DynamoAggregateStore } from '../../functions/shared/adapters/dynamo-aggregate-store.js';
 
 /**
  * The daily aggregates count each contribution exactly once with no transaction: here every
@@ -44,7 +44,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const store = () => new AggregateStore(TABLE, 760, () => new Date('2026-11-20T00:00:00Z'), db);
+const store = () => new DynamoAggregateStore(TABLE, 760, () => new Date('2026-11-20T00:00:00Z'), db);
 let days = 0;
 const freshDay = () => `2030-01-${String((days += 1) % 28 + 1).padStart(2, '0')}-${days}`;
 

@@ -5,8 +5,8 @@ import { ingest } from '../../functions/ingest-service-completed/ingest.js';
 import { handleLink } from '../../functions/outcome-api/links.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { signLink } from '../../functions/shared/domain/signed-link.js';
-import type { Workflow } from '../../functions/shared/adapters/workflow.js';
-import type { ComplaintStore } from '../../functions/shared/adapters/complaint-store.js';
+import type { Workflow } from '../../functions/shared/ports/workflow.js';
+import type { ComplaintStore } from '../../functions/shared/ports/complaint-store.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 /**

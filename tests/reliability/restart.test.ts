@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TEST_SES } from '../support/local-harness.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 
 /**
  * Stopping the local stack mid-month loses nothing: DynamoDB is on disk, and the running
@@ -100,7 +101,7 @@ describe('restart', () => {
 
     // The worst moment to stop: SES took the email, the stack died before marking the notice sent.
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-    await db.send(new UpdateCommand({ TableName: stack.tableName, Key: { pk: `COMPLAINT#${complaintId}`, sk: 'NOTICE#11001#email' }, UpdateExpression: 'REMOVE sentAt', ConditionExpression: 'attribute_exists(sentAt)' }));
+    await db.send(new UpdateCommand({ TableName: stack.tableName, Key: keys.notice(complaintId, 11001, 'email'), UpdateExpression: 'REMOVE sentAt', ConditionExpression: 'attribute_exists(sentAt)' }));
     db.destroy();
     await stack.stop();
     stack = await startLocalStack(options);

@@ -5,7 +5,8 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../
 import type { AgentTaskRecord, SentEmail } from '../../local/cloud/index.js';
 import { peakContactRate } from '../../local/simulation-summary.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
-import type { FinalOutcome } from '../../functions/shared/adapters/follow-up-store.js';
+import type { FinalOutcome } from '../../functions/shared/ports/follow-up-store.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 import type { Complaint } from '../../functions/shared/domain/complaint.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; expiresAt: number };
@@ -65,7 +66,7 @@ export class Harness {
   }
 
   async complaint(complaintId: string): Promise<(Complaint & { waitingToken?: string }) | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.stack.tableName, Key: { pk: `COMPLAINT#${complaintId}`, sk: 'META' } }));
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.stack.tableName, Key: keys.complaint(complaintId) }));
     return Item as (Complaint & { waitingToken?: string }) | undefined;
   }
 
@@ -84,7 +85,7 @@ export class Harness {
   }
 
   async followUp(followUpId: string): Promise<StoredFollowUp | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.stack.tableName, Key: { pk: `FU#${followUpId}`, sk: 'META' } }));
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.stack.tableName, Key: keys.followUp(followUpId) }));
     return Item as StoredFollowUp | undefined;
   }
 

@@ -1,5 +1,5 @@
-import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
-import type { AttemptRecord, EventWarningRecord, FollowUpStore, RejectionRecord } from '../../functions/shared/ports/follow-up-store.js';
+import type { AttemptSummary, FollowUp } from '../../functions/shared/domain/follow-up.js';
+import type { AttemptRecord, EventWarningRecord, FinalOutcome, FollowUpStore, RejectionRecord } from '../../functions/shared/ports/follow-up-store.js';
 
 /** An in-memory FollowUpStore for tests that pour thousands of inputs through a handler. */
 export class MemoryFollowUpStore implements FollowUpStore {
@@ -64,5 +64,5 @@ export class MemoryFollowUpStore implements FollowUpStore {
     return true;
   }
   async reopenAttempt() {}
-  async finish() {}
+  async finish(_followUpId: string, _outcome: FinalOutcome, _last?: AttemptSummary) {}
 }

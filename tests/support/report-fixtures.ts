@@ -1,4 +1,4 @@
-import type { AggregateRow } from '../../functions/shared/adapters/aggregate-store.js';
+import type { AggregateRow } from '../../functions/shared/ports/aggregate-store.js';
 import { addCounters, countersOf, type Counters, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
 import type { ReportPeriod } from '../../functions/shared/domain/report-period.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RateLimiter } from '../../functions/shared/adapters/rate-limiter.js';
+import { DynamoRateLimiter } from '../../functions/shared/adapters/dynamo-rate-limiter.js';
+import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 
 /** A table of per-second counters that counts what the limiter costs: writes and items read. */
 class CountingTable {
@@ -31,7 +32,7 @@ class CountingTable {
   }
 
   perSecond(channel: string): Map<string, number> {
-    return new Map([...this.counters].filter(([k]) => k.startsWith(`RATE#${channel}|`)).map(([k, v]) => [k.split('|')[1]!, v]));
+    return new Map([...this.counters].filter(([k]) => k.startsWith(`${tableKeys.rateChannelPk(channel)}|`)).map(([k, v]) => [k.split('|')[1]!, v]));
   }
 }
 
@@ -41,7 +42,7 @@ const at = (seconds: number) => new Date(nineAm.getTime() + seconds * 1000);
 describe('RateLimiter', () => {
   it('spreads a burst of 10,000 at 2 a second with about two writes each, then gives a late contact a slot past the packed stretch in a few writes', async () => {
     const table = new CountingTable();
-    const limiter = new RateLimiter('T', table);
+    const limiter = new DynamoRateLimiter('T', table);
     const slots: number[] = [];
     for (let i = 0; i < 10_000; i += 1) slots.push((await limiter.reserve('phone', nineAm, 2)).getTime());
     const used = new Map<number, number>();
@@ -61,7 +62,7 @@ describe('RateLimiter', () => {
 
   it('keeps every second within its limit when a second burst overlaps the first', async () => {
     const table = new CountingTable();
-    const limiter = new RateLimiter('T', table);
+    const limiter = new DynamoRateLimiter('T', table);
     for (let i = 0; i < 2_000; i += 1) await limiter.reserve('email', nineAm, 1);
     const writesBefore = table.writes;
     const second: Date[] = [];
@@ -76,7 +77,7 @@ describe('RateLimiter', () => {
 
   it('takes the asked second while it has room', async () => {
     const table = new CountingTable();
-    const limiter = new RateLimiter('T', table);
+    const limiter = new DynamoRateLimiter('T', table);
     expect(await limiter.reserve('phone', new Date(nineAm.getTime() + 400), 2)).toEqual(nineAm);
     expect(await limiter.reserve('phone', nineAm, 2)).toEqual(nineAm);
     expect(await limiter.reserve('phone', nineAm, 2)).toEqual(at(1));

@@ -4,6 +4,7 @@ import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fi
 import { AwsError } from '../../local/cloud/index.js';
 import { InjectedLambdaTimeout } from '../../local/cloud/lambda-limits.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -161,7 +162,7 @@ describe('FollowUp workflow: permanent errors', () => {
     const { id } = await dueMonday(8);
     faults = [];
     await h.runUntil(at(8, 1, '09:00'));
-    await db().send(new DeleteCommand({ TableName: h.stack.tableName, Key: { pk: `FU#${id}`, sk: 'META' } }));
+    await db().send(new DeleteCommand({ TableName: h.stack.tableName, Key: keys.followUp(id) }));
     await h.runUntil(at(8, 3, '09:01'));
     const execution = h.executionOf(id)!;
     expect(execution.status).toBe('FAILED');

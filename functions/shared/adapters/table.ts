@@ -55,6 +55,7 @@ export const keys = {
   notice: (complaintId: string, sequence: number, channel: string): TableKey => ({ pk: complaintPk(complaintId), sk: `NOTICE#${sequence}#${channel}` }),
   usedLink: (linkId: string): TableKey => ({ pk: `LINK#${linkId}`, sk: 'USED' }),
 
+  rateChannelPk: (channel: string) => `RATE#${channel}`,
   /** One item per channel and second: `second` in epoch milliseconds. */
   rateSlot: (channel: string, second: number): TableKey => ({ pk: `RATE#${channel}`, sk: new Date(second).toISOString() }),
   aggregateDayPk: (day: string) => `AGG#${day}`,
