@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { batchesOf, entrySize, publishInBatches, PUT_EVENTS_MAX_BYTES, type SendPutEvents } from '../../functions/shared/adapters/event-batches.js';
 import { DORMANT_SOURCE, findDormant } from '../../functions/find-dormant/find-dormant.js';
-import type { DormancyEntry } from '../../functions/shared/adapters/customer-index.js';
+import type { DormancyEntry } from '../../functions/shared/ports/customer-index.js';
 
 const noWait = async () => {};
 const event = (n: number, detailBytes = 50) => ({ source: DORMANT_SOURCE, detailType: 'Service Completed', detail: { n, pad: 'x'.repeat(detailBytes) } });

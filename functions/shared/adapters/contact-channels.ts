@@ -6,9 +6,6 @@ import { PermanentContactError } from '../domain/errors.js';
 import type { Channel } from '../domain/policy-schema.js';
 import type { ContactChannels } from '../ports/contact-channels.js';
 
-/** Moved to ports/: kept while the handlers' imports move there. */
-export type { AgentTask, ContactChannels, OutgoingEmail } from '../ports/contact-channels.js';
-
 /**
  * The AWS errors that no retry can fix (Connect StartTaskContact's and SES v2 SendEmail's client
  * faults other than throttling): the contact falls back to the next channel instead. Connect's

@@ -4,10 +4,6 @@ import { sdkClientConfig } from './sdk-config.js';
 import { FOLLOW_UP_SOURCE } from '../domain/event-names.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 
-/** Moved to ports/ and event-names.ts: kept while the handlers' imports move there. */
-export type { EventPublisher } from '../ports/event-publisher.js';
-export { FOLLOW_UP_SOURCE } from '../domain/event-names.js';
-
 const events = new EventBridgeClient(sdkClientConfig());
 
 export const awsEventPublisher: EventPublisher = {

@@ -3,9 +3,6 @@ import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
 import type { ReportArchive } from '../ports/report-archive.js';
 
-/** Moved to ports/: kept while the handlers' imports move there. */
-export type { ReportArchive } from '../ports/report-archive.js';
-
 const s3 = new S3Client({ ...sdkClientConfig(), forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' });
 
 export const s3ReportArchive: ReportArchive = {

@@ -3,9 +3,6 @@ import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
 import type { Workflow } from '../ports/workflow.js';
 
-/** Moved to ports/: kept while the handlers' imports move there. */
-export type { Workflow } from '../ports/workflow.js';
-
 const sfn = new SFNClient(sdkClientConfig());
 
 async function startNamed(stateMachineArn: string, name: string, input: Record<string, unknown>) {
