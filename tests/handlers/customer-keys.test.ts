@@ -5,9 +5,10 @@ import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoFollowUpStore } from '../../functions/shared/adapters/dynamo-follow-up-store.js';
-import { CustomerIndex, dormancyMonth, lastServiceExpiry } from '../../functions/shared/adapters/customer-index.js';
-import { customerOf, customerPk } from '../../functions/shared/domain/customer-key.js';
-import { recordOptOut } from '../../functions/record-opt-out/handler.js';
+import { DynamoCustomerIndex, dormancyMonth, lastServiceExpiry } from '../../functions/shared/adapters/dynamo-customer-index.js';
+import { keys } from '../../functions/shared/adapters/table.js';
+import { customerOf } from '../../functions/shared/domain/customer-key.js';
+import { recordOptOut } from '../../functions/record-opt-out/record-opt-out.js';
 import { acceptServiceCompleted } from '../../functions/ingest-service-completed/intake.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
@@ -37,17 +38,17 @@ afterAll(async () => {
 });
 
 const store = () => new DynamoFollowUpStore(TABLE, policyConfig.retentionDays, now, db);
-const index = () => new CustomerIndex(TABLE, rules, now, db);
+const index = () => new DynamoCustomerIndex(TABLE, rules, now, db);
 const optedOutEvent = (source: string, detail: Record<string, unknown>) => ({ id: `ev-${source}`, source, 'detail-type': 'Customer Opted Out', detail });
 
 describe('customer keys', () => {
   it('cannot make two (source, id) pairs spell the same key', () => {
-    expect(customerPk({ source: 'a#b', id: 'c' })).not.toBe(customerPk({ source: 'a', id: 'b#c' }));
-    expect(customerPk({ source: 'dealer.dms', id: 'C-1' })).toBe('CUST#dealer.dms#C-1');
+    expect(keys.customerPk({ source: 'a#b', id: 'c' })).not.toBe(keys.customerPk({ source: 'a', id: 'b#c' }));
+    expect(keys.customerPk({ source: 'dealer.dms', id: 'C-1' })).toBe('CUST#dealer.dms#C-1');
   });
 
   it('keeps the opt-out and the quarterly cap of C-1 from one source away from C-1 of another', async () => {
-    await recordOptOut(optedOutEvent('hospital.his', { customerId: 'C-1' }), store(), clock);
+    await recordOptOut(optedOutEvent('hospital.his', { customerId: 'C-1' }), { store: store(), now: clock });
     expect((await store().customerState({ source: 'hospital.his', id: 'C-1' }, clock)).optedOut).toBe(true);
     expect((await store().customerState({ source: 'dealer.dms', id: 'C-1' }, clock)).optedOut).toBe(false);
     expect(await store().reserveContact({ source: 'dealer.dms', id: 'C-2' }, '2026-Q4', 'fu-a', 1)).toBe(true);
@@ -56,10 +57,10 @@ describe('customer keys', () => {
   });
 
   it('keeps an opt-out without `until` for good, and lets one with `until` lapse then', async () => {
-    await recordOptOut(optedOutEvent('crm.forever', { customerId: 'C-9' }), store(), clock);
-    await recordOptOut(optedOutEvent('crm.until', { customerId: 'C-9', until: '2027-01-01T00:00:00+08:00' }), store(), clock);
-    const forever = (await db.send(new GetCommand({ TableName: TABLE, Key: { pk: 'CUST#crm.forever#C-9', sk: 'OPTOUT' } }))).Item!;
-    const until = (await db.send(new GetCommand({ TableName: TABLE, Key: { pk: 'CUST#crm.until#C-9', sk: 'OPTOUT' } }))).Item!;
+    await recordOptOut(optedOutEvent('crm.forever', { customerId: 'C-9' }), { store: store(), now: clock });
+    await recordOptOut(optedOutEvent('crm.until', { customerId: 'C-9', until: '2027-01-01T00:00:00+08:00' }), { store: store(), now: clock });
+    const forever = (await db.send(new GetCommand({ TableName: TABLE, Key: keys.optOut({ source: 'crm.forever', id: 'C-9' }) }))).Item!;
+    const until = (await db.send(new GetCommand({ TableName: TABLE, Key: keys.optOut({ source: 'crm.until', id: 'C-9' }) }))).Item!;
     expect(forever.expiresAt).toBeUndefined();
     expect(until.expiresAt).toBe(Date.parse('2027-01-01T00:00:00+08:00') / 1000);
     const later = new Date('2029-06-01T00:00:00Z'); // past the 760-day retention
@@ -72,7 +73,7 @@ describe('customer keys', () => {
     await index().touch('dealer.dms', { id: 'C-7', name: 'n' }, undefined, '2026-11-01T02:00:00.000Z');
     expect(await index().knows({ source: 'dealer.dms', id: 'C-7' })).toBe(true);
     expect(await index().knows({ source: 'crm', id: 'C-7' })).toBe(false);
-    await recordOptOut(optedOutEvent('crm', { customerId: 'C-7' }), store(), clock, index());
+    await recordOptOut(optedOutEvent('crm', { customerId: 'C-7' }), { store: store(), now: clock, index: index() });
     expect((await store().customerState({ source: 'crm', id: 'C-7' }, clock)).optedOut).toBe(true);
     expect((await store().customerState({ source: 'dealer.dms', id: 'C-7' }, clock)).optedOut).toBe(false);
   });
@@ -102,7 +103,7 @@ describe('the last-service index (dormant customers)', () => {
     const servedAt = '2024-09-15T02:00:00.000Z';
     expect(lastServiceExpiry(servedAt, rules)).toBe(Date.parse('2026-10-15T02:00:00.000Z') / 1000);
     await index().touch('dealer.dms', { id: 'C-old', name: 'n', phone: '+8613800138000' }, 'sales', servedAt);
-    const item = (await db.send(new GetCommand({ TableName: TABLE, Key: { pk: 'DORMANCY#2024-09', sk: 'CUST#dealer.dms#C-old' } }))).Item!;
+    const item = (await db.send(new GetCommand({ TableName: TABLE, Key: keys.dormancy('2024-09', { source: 'dealer.dms', id: 'C-old' }) }))).Item!;
     expect(item.expiresAt).toBe(lastServiceExpiry(servedAt, rules));
     // The dormant run for September 2024 happens on 2026-09-02: the entry is still there.
     clock = new Date('2026-09-02T02:00:00Z');
