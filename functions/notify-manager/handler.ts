@@ -15,6 +15,6 @@ export const handler = lambdaHandler({
     channels: awsContactChannels,
     keys: () => loadSigningKeys({ functionName }),
     outcomeBaseUrl: requireEnv('OUTCOME_BASE_URL'),
-    queueArn: (level: number, queueName: string | undefined) => complaintQueueArn(level, queueName),
+    queueArn: complaintQueueArn,
   }),
 });

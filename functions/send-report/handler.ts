@@ -14,7 +14,10 @@ export const handler = lambdaHandler({
     aggregates: aggregateStore(),
     mail: awsContactChannels,
     archive: s3ReportArchive,
-    awaitSendSlot: async () => clock.sleepUntil(await rateLimiter().reserve('email', clock.now(), policyConfig.contactRates.email.perSecond)),
+    awaitSendSlot: async () => {
+      const slot = await rateLimiter().reserve('email', clock.now(), policyConfig.contactRates.email.perSecond);
+      await clock.sleepUntil(slot);
+    },
     deliveries: reportDeliveries(),
   }),
 });

@@ -13,8 +13,9 @@ import { logger, metrics } from './powertools.js';
  */
 export class InvalidInput extends Error {
   override readonly name = 'InvalidInput';
-  constructor(readonly issues: z.ZodError["issues"]) {
-    super(`invalid input: ${issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`).join('; ')}`);
+  constructor(issues: z.ZodError["issues"]) {
+    const named = issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`);
+    super(`invalid input: ${named.join('; ')}`);
   }
 }
 
@@ -28,7 +29,7 @@ export function eitherInput<A extends z.ZodType, B extends z.ZodType>(first: A, 
     if (one.success) return one.data;
     const other = second.safeParse(event);
     if (other.success) return other.data;
-    for (const issue of other.error.issues) ctx.addIssue({ ...issue, input: undefined } as never);
+    for (const issue of other.error.issues) ctx.addIssue({ ...issue } as never);
     return z.NEVER;
   });
 }
