@@ -10,6 +10,7 @@ import { handler } from '../../functions/outcome-api/handler.js';
 import { useClock } from '../../functions/shared/clock.js';
 import { signLink } from '../../functions/shared/domain/signed-link.js';
 import type { Complaint } from '../../functions/shared/domain/complaint.js';
+import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 
 /**
  * A manager's acknowledge and resolve links, and the agent's note that reaches them: what the
@@ -56,7 +57,7 @@ beforeEach(() => {
   for (const mock of [db, sfn, secrets]) mock.reset();
   calls = [];
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
-  db.on(GetCommand).resolves({ Item: { pk: `COMPLAINT#${complaintId}`, sk: 'META', kind: 'Complaint', ...complaint } });
+  db.on(GetCommand).resolves({ Item: { ...tableKeys.complaint(complaintId), kind: 'Complaint', ...complaint } });
   db.on(PutCommand).resolves({});
   db.on(UpdateCommand).callsFake(() => {
     calls.push('complaint');
@@ -68,7 +69,7 @@ beforeEach(() => {
   });
 });
 
-const statusWrite = () => db.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((input) => input.Key?.pk === `COMPLAINT#${complaintId}`);
+const statusWrite = () => db.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((input) => input.Key?.pk === tableKeys.complaint(complaintId).pk);
 
 describe("a manager's complaint link", () => {
   it('shows what the complaint is about: the service, the customer, each answer under its question, the comment and the agent\'s note', async () => {
@@ -132,7 +133,7 @@ describe("a manager's complaint link", () => {
   });
 
   it("answers a second acknowledgement in the reader's language", async () => {
-    db.on(GetCommand).resolves({ Item: { pk: `COMPLAINT#${complaintId}`, sk: 'META', ...complaint, status: 'acknowledged', acknowledgedAt: now.toISOString() } });
+    db.on(GetCommand).resolves({ Item: { ...tableKeys.complaint(complaintId), ...complaint, status: 'acknowledged', acknowledgedAt: now.toISOString() } });
     const zh = await handler(request('POST', link('acknowledge', 11002), {}), context);
     expect(zh.statusCode).toBe(409);
     expect(parsed(zh)).toEqual({ code: 'complaint-acknowledged', message: '这条投诉已经确认收到。' });
@@ -151,7 +152,7 @@ describe("the agent's note", () => {
     customer: { id: 'C1', name: '钱七', phone: '+8613800138000' }, status: 'scheduled', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
   };
   beforeEach(() => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${followUpId}`, sk: 'META', ...followUp }, { pk: `FU#${followUpId}`, sk: 'ATTEMPT#001', followUpId, attempt: 1, channel: 'phone', taskToken: 'token-1', openedAt: now.toISOString() }] });
+    db.on(QueryCommand).resolves({ Items: [{ ...tableKeys.followUp(followUpId), ...followUp }, { ...tableKeys.attempt(followUpId, 1), followUpId, attempt: 1, channel: 'phone', taskToken: 'token-1', openedAt: now.toISOString() }] });
   });
 
   it('is a field of the outcome form, stored with the attempt, and never sent to the workflow', async () => {

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { handler } from '../../functions/ingest-service-completed/handler.js';
 import { useClock } from '../../functions/shared/clock.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -35,25 +36,25 @@ describe('ingest-service-completed handler', () => {
     expect(result).toMatchObject({ status: 'accepted', followUpIds: [expect.stringMatching(/^fu-[0-9a-f]{32}$/)] });
     const put = db.commandCalls(PutCommand)[0]!.args[0].input;
     expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(put.Item).toMatchObject({ pk: `FU#${result.followUpIds[0]}`, status: 'scheduled', serviceType: 'vehicle-repair' });
+    expect(put.Item).toMatchObject({ ...keys.followUp(result.followUpIds[0]!), status: 'scheduled', serviceType: 'vehicle-repair' });
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start).toEqual({ stateMachineArn: process.env.FOLLOW_UP_STATE_MACHINE_ARN, name: result.followUpIds[0], input: JSON.stringify({ followUpId: result.followUpIds[0] }) });
     expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
     // The dormant-customer index moves the customer to this service's month.
-    const index = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((i) => String(i.pk).startsWith('DORMANCY#'));
-    expect(index).toEqual([expect.objectContaining({ pk: 'DORMANCY#2026-11', sk: 'CUST#dealer.dms#C9', source: 'dealer.dms', expiresAt: expect.any(Number) })]);
+    const index = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((i) => i.kind === 'DormancyEntry');
+    expect(index).toEqual([expect.objectContaining({ ...keys.dormancy('2026-11', { source: 'dealer.dms', id: 'C9' }), source: 'dealer.dms', expiresAt: expect.any(Number) })]);
   });
 
   it('ignores a redelivered event whose follow-up already started', async () => {
     db.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
-    db.on(GetCommand).resolves({ Item: { pk: 'FU#x', sk: 'META', followUpId: 'x', executionStarted: true, attempts: [] } });
+    db.on(GetCommand).resolves({ Item: { ...keys.followUp('x'), followUpId: 'x', executionStarted: true, attempts: [] } });
     expect(await handler(event(detail), context)).toMatchObject({ status: 'duplicate' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('finishes the start of a follow-up whose first delivery died before StartExecution', async () => {
     db.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
-    db.on(GetCommand).resolves({ Item: { pk: 'FU#x', sk: 'META', followUpId: 'x', attempts: [] } });
+    db.on(GetCommand).resolves({ Item: { ...keys.followUp('x'), followUpId: 'x', attempts: [] } });
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     expect(await handler(event(detail), context)).toMatchObject({ status: 'accepted' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
@@ -64,7 +65,7 @@ describe('ingest-service-completed handler', () => {
     const result = await handler(event({ ...detail, customer: { id: 'C9', name: '王五' } }), context);
     expect(result).toEqual({ status: 'rejected', field: 'detail.customer.phone', followUpIds: [] });
     const put = db.commandCalls(PutCommand)[0]!.args[0].input;
-    expect(put.Item).toMatchObject({ pk: 'REJECTED#evt-1', field: 'detail.customer.phone', reason: 'no-usable-channel', source: 'dealer.dms', detailType: 'Service Completed', kind: 'Rejection' });
+    expect(put.Item).toMatchObject({ ...keys.rejection('evt-1'), field: 'detail.customer.phone', reason: 'no-usable-channel', source: 'dealer.dms', detailType: 'Service Completed', kind: 'Rejection' });
     expect(JSON.stringify(put.Item)).not.toContain('王五');
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
@@ -82,7 +83,7 @@ describe('ingest-service-completed handler', () => {
     expect(result).toMatchObject({ status: 'accepted', droppedFields: ['detail.customer.email'] });
     const items = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!);
     const warning = items.find((i) => i.kind === 'EventWarning');
-    expect(warning).toMatchObject({ pk: 'EVENTWARNING#evt-1', source: 'dealer.dms', detailType: 'Service Completed', warnings: [{ field: 'detail.customer.email', reason: 'not-email' }], followUpIds: result.followUpIds });
+    expect(warning).toMatchObject({ ...keys.eventWarning('evt-1'), source: 'dealer.dms', detailType: 'Service Completed', warnings: [{ field: 'detail.customer.email', reason: 'not-email' }], followUpIds: result.followUpIds });
     expect(JSON.stringify(warning)).not.toMatch(/王五|wang5@|\+8613800138000/);
     expect(items.find((i) => i.kind === 'FollowUp')!.customer).toEqual(detail.customer);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);

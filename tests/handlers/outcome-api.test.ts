@@ -9,6 +9,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handler } from '../../functions/outcome-api/handler.js';
 import { useClock } from '../../functions/shared/clock.js';
 import { signLink } from '../../functions/shared/domain/signed-link.js';
+import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -39,7 +40,7 @@ const parsed = (r: { body?: string }) => JSON.parse(r.body ?? '{}') as { code: s
 beforeEach(() => {
   for (const mock of [db, sfn, secrets]) mock.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
-  db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'META', ...followUp }, { pk: `FU#${id}`, sk: 'ATTEMPT#001', followUpId: id, attempt: 1, channel: 'phone', taskToken: 'token-1', openedAt: now.toISOString() }] });
+  db.on(QueryCommand).resolves({ Items: [{ ...tableKeys.followUp(id), ...followUp }, { ...tableKeys.attempt(id, 1), followUpId: id, attempt: 1, channel: 'phone', taskToken: 'token-1', openedAt: now.toISOString() }] });
   sfn.on(SendTaskSuccessCommand).resolves({});
 });
 

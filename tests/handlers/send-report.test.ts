@@ -8,6 +8,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { handler } from '../../functions/send-report/handler.js';
 import { useClock } from '../../functions/shared/clock.js';
 import { countersOf } from '../../functions/shared/domain/kpi.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
@@ -17,7 +18,7 @@ const delivered = new Set<string>();
 useClock(() => new Date('2026-11-01T01:00:00Z')); // 09:00 on 1 November in Shanghai: October's report
 
 const item = (day: string, subject: string, departmentId: string, status: 'completed' | 'unreachable') => ({
-  pk: `AGG#${day}`, sk: `${subject}#${departmentId}#0`, kind: 'Aggregate', day, subject, departmentId, counted: new Set(['x']),
+  ...keys.aggregate(day, subject, departmentId, 0), kind: 'Aggregate', day, subject, departmentId, counted: new Set(['x']),
   ...countersOf({ serviceType: subject, status, attempts: 2, onTime: true, scores: { overall: 4 }, complaint: false }),
 });
 
@@ -46,7 +47,7 @@ beforeEach(() => {
 describe('send-report handler', () => {
   it('takes an email send slot before each message, so two recipients in one run stay within SES\'s rate', async () => {
     await handler({ kind: 'daily' }, context);
-    const slots = db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key).filter((key) => key?.pk === 'RATE#email');
+    const slots = db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key).filter((key) => key?.pk === keys.rateChannelPk('email'));
     expect(slots).toHaveLength(ses.commandCalls(SendEmailCommand).length);
     expect(slots.length).toBeGreaterThan(1);
   });

@@ -15,6 +15,7 @@ import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import { verifyLink } from '../../functions/shared/domain/signed-link.js';
 import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
+import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 
 const now = new Date('2026-11-23T01:00:00Z');
 const id = 'fu-0123456789abcdef0123456789abcdef';
@@ -155,7 +156,7 @@ describe('start-contact handler: wired to Connect, SES and the table', () => {
   useClock(() => now);
   beforeEach(() => {
     for (const mock of [db, sfn, connect, ses, secrets]) mock.reset();
-    db.on(GetCommand, { Key: { pk: `FU#${id}`, sk: 'META' } }).resolves({ Item: { pk: `FU#${id}`, sk: 'META', ...followUp } });
+    db.on(GetCommand, { Key: tableKeys.followUp(id) }).resolves({ Item: { ...tableKeys.followUp(id), ...followUp } });
     db.on(QueryCommand).resolves({ Items: [] });
     db.on(UpdateCommand).resolves({ Attributes: { reserved: 1 } });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
@@ -191,7 +192,7 @@ describe('start-contact handler: wired to Connect, SES and the table', () => {
   });
 
   it('runs the stop step, and takes an already ended task calmly', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ pk: `FU#${id}`, sk: 'ATTEMPT#001', contactId: 'contact-1' }] });
+    db.on(QueryCommand).resolves({ Items: [{ ...tableKeys.attempt(id, 1), contactId: 'contact-1' }] });
     connect.on(StopContactCommand).rejects(new ContactNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 404 } }));
     expect(await handler({ action: 'stop-task', followUpId: id, attempt: 1 }, context)).toEqual({ stopped: true });
     expect(connect.commandCalls(StopContactCommand).map((c) => c.args[0].input)).toEqual([{ InstanceId: 'instance-1', ContactId: 'contact-1' }]);

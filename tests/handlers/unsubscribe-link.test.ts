@@ -12,6 +12,7 @@ import { awsContactChannels } from '../../functions/shared/adapters/contact-chan
 import { surveyEmailFor } from '../../functions/shared/domain/contact-content.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
+import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -33,12 +34,12 @@ function request(method: string, tokenValue: string, body?: string, headers: Rec
     requestContext: { http: { method } } as never, body, isBase64Encoded: false,
   };
 }
-const optOuts = () => db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.sk === 'OPTOUT');
+const optOuts = () => db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.kind === 'OptOut');
 
 beforeEach(() => {
   for (const mock of [db, secrets, ses]) mock.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
-  db.on(GetCommand).resolves({ Item: { pk: `FU#${id}`, sk: 'META', ...followUp } });
+  db.on(GetCommand).resolves({ Item: { ...tableKeys.followUp(id), ...followUp } });
   db.on(PutCommand).resolves({});
 });
 
@@ -55,7 +56,7 @@ describe('the unsubscribe link', () => {
     const response = await handler(request('POST', token(), 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' }), context);
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('You are unsubscribed');
-    expect(optOuts()).toEqual([expect.objectContaining({ pk: 'CUST#hospital.his#P-1', sk: 'OPTOUT', kind: 'OptOut', at: now.toISOString() })]);
+    expect(optOuts()).toEqual([expect.objectContaining({ ...tableKeys.optOut({ source: 'hospital.his', id: 'P-1' }), kind: 'OptOut', at: now.toISOString() })]);
     expect(optOuts()[0]!.expiresAt).toBeUndefined();
   });
 
