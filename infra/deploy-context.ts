@@ -8,7 +8,10 @@ import { z } from 'zod';
 export const REQUIRED_CONTEXT_KEYS = ['connectInstanceId', 'senderEmail', 'alarmEmail'] as const;
 
 const email = (key: string, what: string) =>
-  z.email({ error: (issue) => (issue.input === undefined ? `missing: ${what} (-c ${key}=...)` : `"${String(issue.input)}" is not an email address (${what})`) });
+  z.email({
+    error: (issue) =>
+      issue.input === undefined ? `missing: ${what} (-c ${key}=...)` : `"${String(issue.input)}" is not an email address (${what})`,
+  });
 
 const deployContextSchema = z.object({
   stackName: z
@@ -18,7 +21,8 @@ const deployContextSchema = z.object({
   connectInstanceId: z.uuid({
     error: (issue) =>
       issue.input === undefined
-        ? 'missing: the id of the Amazon Connect instance that receives agent tasks (-c connectInstanceId=<uuid>, the last part of the instance ARN)'
+        ? 'missing: the id of the Amazon Connect instance that receives agent tasks (-c connectInstanceId=<uuid>, the last part of ' +
+          'the instance ARN)'
         : `"${String(issue.input)}" is not an Amazon Connect instance id (a UUID, the last part of the instance ARN)`,
   }),
   senderEmail: email('senderEmail', 'the SES-verified address survey and report emails are sent from'),
@@ -51,7 +55,9 @@ export function readDeployContext(tryGetContext: (key: string) => unknown): Depl
   const parsed = deployContextSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  context key "${issue.path.join('.')}": ${issue.message}`);
-    throw new DeployContextError(`Cannot synthesize the follow-up stack:\n${problems.join('\n')}\nSee README.md (Deploy to AWS) for every context key.`);
+    throw new DeployContextError(
+      `Cannot synthesize the follow-up stack:\n${problems.join('\n')}\nSee README.md (Deploy to AWS) for every context key.`,
+    );
   }
   return { ...parsed.data, eventBusName: parsed.data.eventBusName ?? busNameFor(parsed.data.stackName) };
 }

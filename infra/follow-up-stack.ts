@@ -77,7 +77,7 @@ export class FollowUpStack extends Stack {
     output('FollowUpStateMachineArn', workflow.stateMachine.stateMachineArn, 'One execution per follow-up');
     output('EscalationStateMachineArn', escalation.stateMachine.stateMachineArn, 'One execution per complaint escalation cycle');
     output('ConnectTaskFlowId', contactCenter.taskFlowId, 'The provisioned task flow every agent task starts in');
-    output('ConnectFollowUpQueueArn', contactCenter.followUpQueue.attrQueueArn, 'Add this queue to the follow-up agents\' routing profile');
+    output('ConnectFollowUpQueueArn', contactCenter.followUpQueue.attrQueueArn, "Add this queue to the follow-up agents' routing profile");
     output('ConfigurationSetName', email.configurationSet.configurationSetName, 'SES configuration set of every email sent');
   }
 }

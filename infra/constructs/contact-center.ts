@@ -61,16 +61,31 @@ export class ContactCenter extends Construct {
       name: `${prefix}-calling-hours`,
       description: `Follow-up calling hours (${props.callingHours.map((w) => `${w.start}-${w.end}`).join(', ')}, ${props.timeZone})`,
       timeZone: props.timeZone,
-      config: WEEK.flatMap((day) => props.callingHours.map((window) => ({ day, startTime: timeSlice(window.start), endTime: timeSlice(window.end) }))),
+      config: WEEK.flatMap((day) =>
+        props.callingHours.map((window) => ({ day, startTime: timeSlice(window.start), endTime: timeSlice(window.end) })),
+      ),
     });
 
     const queue = (logicalId: string, name: string, description: string) =>
-      new connect.CfnQueue(this, logicalId, { instanceArn: this.instanceArn, hoursOfOperationArn: hours.attrHoursOfOperationArn, name: `${prefix}-${name}`, description });
+      new connect.CfnQueue(this, logicalId, {
+        instanceArn: this.instanceArn,
+        hoursOfOperationArn: hours.attrHoursOfOperationArn,
+        name: `${prefix}-${name}`,
+        description,
+      });
 
-    this.followUpQueue = queue('FollowUpQueue', 'follow-up', 'Follow-up calls to customers (one task per attempt); also where unroutable tasks land');
+    this.followUpQueue = queue(
+      'FollowUpQueue',
+      'follow-up',
+      'Follow-up calls to customers (one task per attempt); also where unroutable tasks land',
+    );
     for (const name of complaintQueueNames(props.escalation)) {
       const logicalId = `ComplaintQueue${name.replace(/[^A-Za-z0-9]/g, '')}`;
-      this.complaintQueueArns[name] = queue(logicalId, name, `Complaint notifications for the managers the escalation ladder assigns to "${name}"`).attrQueueArn;
+      this.complaintQueueArns[name] = queue(
+        logicalId,
+        name,
+        `Complaint notifications for the managers the escalation ladder assigns to "${name}"`,
+      ).attrQueueArn;
     }
     for (const { level } of props.escalation.levels) {
       const name = props.escalation.contacts.default?.[String(level)]?.connectQueue;

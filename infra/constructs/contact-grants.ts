@@ -8,11 +8,14 @@ import type { ContactCenter } from './contact-center.js';
  */
 export function grantAgentTasks(role: iam.Role, center: ContactCenter): void {
   const contacts = `${center.instanceArn}/contact/*`;
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['connect:StartTaskContact'], resources: [center.taskFlow.attrContactFlowArn, contacts] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['connect:StartTaskContact'], resources: [center.taskFlow.attrContactFlowArn, contacts] }),
+  );
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['connect:StopContact'], resources: [contacts] }));
   acknowledge(
     role,
     `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:instance/${center.instanceId}/contact/*]`,
-    'StartTaskContact creates a contact whose id is unknown in advance, and StopContact ends one of those tasks; both are limited to the contacts of this one Connect instance.',
+    'StartTaskContact creates a contact whose id is unknown in advance, and StopContact ends one of those tasks; both are limited to ' +
+      'the contacts of this one Connect instance.',
   );
 }

@@ -12,7 +12,13 @@ import { grantTaskCallbacks, stateMachineNameFor, workflowStateMachine } from '.
 import { grantAgentTasks } from './contact-grants.js';
 import type { ContactCenter } from './contact-center.js';
 import type { EmailSending } from './email-sending.js';
-import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED, FOLLOW_UP_SOURCE } from '../../functions/shared/domain/event-names.js';
+import {
+  COMPLAINT_FOLLOW_UP_SOURCE,
+  COMPLAINT_RAISED,
+  COMPLAINT_RESOLVED,
+  FOLLOW_UP_COMPLETED,
+  FOLLOW_UP_SOURCE,
+} from '../../functions/shared/domain/event-names.js';
 import { grantItemReadWrite } from './table-access.js';
 
 export interface EscalationProps {
@@ -36,7 +42,11 @@ export class Escalation extends Construct {
   constructor(scope: Construct, id: string, props: EscalationProps) {
     super(scope, id);
     const tableEnv = { FOLLOW_UP_TABLE: props.table.tableName };
-    const step = new FollowUpFunction(this, 'Step', { folder: 'escalation-step', description: 'Records manager actions and plans the next escalation step', environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName } });
+    const step = new FollowUpFunction(this, 'Step', {
+      folder: 'escalation-step',
+      description: 'Records manager actions and plans the next escalation step',
+      environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
+    });
     const notify = new FollowUpFunction(this, 'Notify', {
       folder: 'notify-manager',
       description: 'Notifies the manager of the current level by email and Connect task',

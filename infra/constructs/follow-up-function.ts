@@ -40,7 +40,10 @@ export class FollowUpFunction extends Construct {
     super(scope, id);
     this.folder = props.folder;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
-    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Runs ${props.folder}` });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.folder}`,
+    });
     const entry = `functions/${props.folder}/handler.ts`;
     this.fn = new NodejsFunction(this, 'Function', {
       entry: path.join(PROJECT_ROOT, entry),
@@ -75,8 +78,19 @@ export class FollowUpFunction extends Construct {
     });
     (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(LOCAL_ENTRY_METADATA, entry);
     logGroup.grantWrite(this.role);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
-    acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
-    acknowledge(this.fn, 'AwsSolutions-L1', 'Pinned to nodejs22.x, the newest Lambda Node.js runtime this code is built (esbuild target node22) and tested on; moving to a newer runtime is a reviewed change with its own test run.');
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    );
+    acknowledge(
+      this.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+    );
+    acknowledge(
+      this.fn,
+      'AwsSolutions-L1',
+      'Pinned to nodejs22.x, the newest Lambda Node.js runtime this code is built (esbuild target node22) and tested on; moving to a ' +
+        'newer runtime is a reviewed change with its own test run.',
+    );
   }
 }

@@ -30,7 +30,11 @@ export class FollowUpWorkflow extends Construct {
     super(scope, id);
     const name = stateMachineNameFor(this, 'FollowUp');
     const tableEnv = { FOLLOW_UP_TABLE: props.table.tableName };
-    const plan = new FollowUpFunction(this, 'Plan', { folder: 'plan-follow-up', description: 'Plans a follow-up: sampling, cap, opt-out, due time, retries', environment: tableEnv });
+    const plan = new FollowUpFunction(this, 'Plan', {
+      folder: 'plan-follow-up',
+      description: 'Plans a follow-up: sampling, cap, opt-out, due time, retries',
+      environment: tableEnv,
+    });
     const contact = new FollowUpFunction(this, 'Contact', {
       folder: 'start-contact',
       description: 'Re-checks opt-out and cap, then creates the Connect task or sends the survey email',

@@ -25,7 +25,10 @@ export const LAMBDA_ERRORS_ALARM = 3;
  * functions/shared/powertools.ts): a follow-up that ended `failed` (no channel could reach the
  * customer), a manager notification that could not be sent.
  */
-export const FAILURE_METRICS = { FollowUpFailed: 'A follow-up ended failed: no channel could reach the customer (see the outcome\'s reason)', NotificationFailed: 'A complaint notification to a manager could not be sent' };
+export const FAILURE_METRICS = {
+  FollowUpFailed: "A follow-up ended failed: no channel could reach the customer (see the outcome's reason)",
+  NotificationFailed: 'A complaint notification to a manager could not be sent',
+};
 const APPLICATION_METRICS = { namespace: 'CustomerFollowUp', dimensionsMap: { service: 'customer-follow-up' } };
 
 export interface OperationsAlarmsProps {
@@ -81,31 +84,99 @@ export class OperationsAlarms extends Construct {
     this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const action = new actions.SnsAction(this.topic);
-    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator) =>
-      new cloudwatch.Alarm(this, alarmId, { alarmDescription: description, metric, threshold, comparisonOperator, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }).addAlarmAction(action);
+    const alarm = (
+      alarmId: string,
+      description: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      comparisonOperator: cloudwatch.ComparisonOperator,
+    ) =>
+      new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
     const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
     const atLeast = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
     const fiveMinutes = Duration.minutes(5);
 
     for (const [name, queue] of Object.entries(props.deadLetters)) {
-      alarm(`${name}DeadLetters`, `${name}: an event, schedule run or invocation could not be processed and waits in the dead-letter queue`, queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }), 0, above);
+      alarm(
+        `${name}DeadLetters`,
+        `${name}: an event, schedule run or invocation could not be processed and waits in the dead-letter queue`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+        0,
+        above,
+      );
     }
     for (const [name, machine] of Object.entries(props.stateMachines)) {
-      alarm(`${name}Failed`, `A ${name} execution failed: a customer may not be followed up`, machine.metricFailed({ period: fiveMinutes }), 0, above);
-      alarm(`${name}TimedOut`, `A ${name} execution timed out: a customer may not be followed up`, machine.metricTimedOut({ period: fiveMinutes }), 0, above);
+      alarm(
+        `${name}Failed`,
+        `A ${name} execution failed: a customer may not be followed up`,
+        machine.metricFailed({ period: fiveMinutes }),
+        0,
+        above,
+      );
+      alarm(
+        `${name}TimedOut`,
+        `A ${name} execution timed out: a customer may not be followed up`,
+        machine.metricTimedOut({ period: fiveMinutes }),
+        0,
+        above,
+      );
     }
     for (const fn of props.functions) {
-      alarm(`Errors-${fn.folder}`, `${fn.folder} failed ${LAMBDA_ERRORS_ALARM}+ times in 5 minutes: more than a transient error`, fn.fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), LAMBDA_ERRORS_ALARM, atLeast);
-      alarm(`Throttles-${fn.folder}`, `${fn.folder} was throttled: the account's Lambda concurrency is exhausted`, fn.fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), 0, above);
+      alarm(
+        `Errors-${fn.folder}`,
+        `${fn.folder} failed ${LAMBDA_ERRORS_ALARM}+ times in 5 minutes: more than a transient error`,
+        fn.fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        LAMBDA_ERRORS_ALARM,
+        atLeast,
+      );
+      alarm(
+        `Throttles-${fn.folder}`,
+        `${fn.folder} was throttled: the account's Lambda concurrency is exhausted`,
+        fn.fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+        0,
+        above,
+      );
     }
     for (const [metricName, description] of Object.entries(FAILURE_METRICS)) {
-      alarm(`Counted-${metricName}`, description, new cloudwatch.Metric({ ...APPLICATION_METRICS, metricName, statistic: 'Sum', period: fiveMinutes }), 0, above);
+      alarm(
+        `Counted-${metricName}`,
+        description,
+        new cloudwatch.Metric({ ...APPLICATION_METRICS, metricName, statistic: 'Sum', period: fiveMinutes }),
+        0,
+        above,
+      );
     }
-    alarm('OutcomeApi5xx', 'The outcome API answered with a server error: an agent or customer could not record an outcome', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 0, above);
+    alarm(
+      'OutcomeApi5xx',
+      'The outcome API answered with a server error: an agent or customer could not record an outcome',
+      props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      0,
+      above,
+    );
 
     // Account-level reputation figures SES publishes on its own (AWS/SES, no dimensions).
-    const sesReputation = (metricName: string) => new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
-    alarm('SesBounceRate', `SES bounce rate at ${SES_BOUNCE_RATE_ALARM * 100}% or more: SES puts the account under review at 5% and may pause sending`, sesReputation('Reputation.BounceRate'), SES_BOUNCE_RATE_ALARM, atLeast);
-    alarm('SesComplaintRate', `SES complaint rate at ${SES_COMPLAINT_RATE_ALARM * 100}% or more: SES puts the account under review above 0.1%`, sesReputation('Reputation.ComplaintRate'), SES_COMPLAINT_RATE_ALARM, atLeast);
+    const sesReputation = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
+    alarm(
+      'SesBounceRate',
+      `SES bounce rate at ${SES_BOUNCE_RATE_ALARM * 100}% or more: SES puts the account under review at 5% and may pause sending`,
+      sesReputation('Reputation.BounceRate'),
+      SES_BOUNCE_RATE_ALARM,
+      atLeast,
+    );
+    alarm(
+      'SesComplaintRate',
+      `SES complaint rate at ${SES_COMPLAINT_RATE_ALARM * 100}% or more: SES puts the account under review above 0.1%`,
+      sesReputation('Reputation.ComplaintRate'),
+      SES_COMPLAINT_RATE_ALARM,
+      atLeast,
+    );
   }
 }

@@ -27,13 +27,29 @@ export class OutcomeApi extends Construct {
     super(scope, id);
     this.signingSecret = new secretsmanager.Secret(this, 'LinkSigningKey', {
       description: 'HMAC key for follow-up links: {currentId, current, previousId?, previous?}',
-      generateSecretString: { secretStringTemplate: JSON.stringify({ currentId: 'k1' }), generateStringKey: 'current', passwordLength: 48, excludePunctuation: true },
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ currentId: 'k1' }),
+        generateStringKey: 'current',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    acknowledge(this.signingSecret, 'AwsSolutions-SMG4', 'Rotation is an operator step (README "Rotating the link key"): the new key becomes current and the old one previous, so links already sent keep working until they expire.');
+    acknowledge(
+      this.signingSecret,
+      'AwsSolutions-SMG4',
+      'Rotation is an operator step (README "Rotating the link key"): the new key becomes current and the old one previous, so links ' +
+        'already sent keep working until they expire.',
+    );
 
-    this.api = new apigw.HttpApi(this, 'Api', { description: 'Signed follow-up links: agent outcome forms and customer surveys', createDefaultStage: false });
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new apigw.HttpApi(this, 'Api', {
+      description: 'Signed follow-up links: agent outcome forms and customer surveys',
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     new apigw.HttpStage(this, 'Stage', {
       httpApi: this.api,
       autoDeploy: true,
@@ -41,7 +57,16 @@ export class OutcomeApi extends Construct {
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
         // No path: the path is the signed link itself.
-        format: AccessLogFormat.custom(JSON.stringify({ requestId: '$context.requestId', time: '$context.requestTime', method: '$context.httpMethod', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' })),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+          }),
+        ),
       },
     });
     this.baseUrl = `https://${this.api.apiId}.execute-api.${this.api.stack.region}.${this.api.stack.urlSuffix}`;
@@ -58,7 +83,12 @@ export class OutcomeApi extends Construct {
     // Every method reaches the function, which answers GET and POST and refuses the rest with 405
     // and Allow: routes for GET and POST alone would leave API Gateway answering PUT with a 404.
     this.api.addRoutes({ path: '/links/{token}', methods: [apigw.HttpMethod.ANY], integration });
-    acknowledge(this.api, 'AwsSolutions-APIG4', 'The routes are capability URLs: each request carries an HMAC-signed, expiring, single-use token that the function verifies; agents and customers have no AWS identity.');
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG4',
+      'The routes are capability URLs: each request carries an HMAC-signed, expiring, single-use token that the function verifies; ' +
+        'agents and customers have no AWS identity.',
+    );
   }
 
   /** Lets the API hand results back to waiting executions of this workflow. */

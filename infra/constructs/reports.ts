@@ -41,7 +41,11 @@ export class Reports extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(accessLogs, 'AwsSolutions-S1', 'This bucket receives the archive bucket\'s server access logs; logging it into itself would loop.');
+    acknowledge(
+      accessLogs,
+      'AwsSolutions-S1',
+      "This bucket receives the archive bucket's server access logs; logging it into itself would loop.",
+    );
     const archive = props.config.archive;
     this.archive = new s3.Bucket(this, 'Archive', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -83,10 +87,17 @@ export class Reports extends Construct {
     grantItemReads(props.table, report.fn);
     // The report's emails take per-second send slots (an atomic counter update) shared with survey emails.
     props.table.grant(report.fn, 'dynamodb:UpdateItem');
-    report.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archive.arnForObjects('reports/*')] }));
+    report.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archive.arnForObjects('reports/*')] }),
+    );
     props.email.grantSend(report.role);
     const stack = Stack.of(this);
-    acknowledge(report.role, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.archive.node.defaultChild as s3.CfnBucket)}.Arn>/reports/*]`, 'Report objects are written under keys that name their period (reports/<kind>/<period>/…); the grant is PutObject under that prefix of this one bucket.');
+    acknowledge(
+      report.role,
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.archive.node.defaultChild as s3.CfnBucket)}.Arn>/reports/*]`,
+      'Report objects are written under keys that name their period (reports/<kind>/<period>/…); the grant is PutObject under that ' +
+        'prefix of this one bucket.',
+    );
 
     const dormant = new FollowUpFunction(this, 'Dormant', {
       folder: 'find-dormant',
@@ -101,19 +112,60 @@ export class Reports extends Construct {
     const timeZone = TimeZone.of(props.config.timeZone);
     const s = props.config.schedules;
     const target = (fn: FollowUpFunction, input: Record<string, unknown>) =>
-      new schedulerTargets.LambdaInvoke(fn.fn, { input: scheduler.ScheduleTargetInput.fromObject(input), deadLetterQueue: this.deadLetters, retryAttempts: 5, maxEventAge: Duration.hours(6) });
+      new schedulerTargets.LambdaInvoke(fn.fn, {
+        input: scheduler.ScheduleTargetInput.fromObject(input),
+        deadLetterQueue: this.deadLetters,
+        retryAttempts: 5,
+        maxEventAge: Duration.hours(6),
+      });
     const schedules: [string, scheduler.ScheduleExpression, scheduler.IScheduleTarget][] = [
-      ['DailyReport', scheduler.ScheduleExpression.cron({ minute: String(s.daily.minute), hour: String(s.daily.hour), timeZone }), target(report, { kind: 'daily' })],
-      ['WeeklyReport', scheduler.ScheduleExpression.cron({ minute: String(s.weekly.minute), hour: String(s.weekly.hour), weekDay: s.weekly.weekday, timeZone }), target(report, { kind: 'weekly' })],
-      ['MonthlyReport', scheduler.ScheduleExpression.cron({ minute: String(s.monthly.minute), hour: String(s.monthly.hour), day: String(s.monthly.day), timeZone }), target(report, { kind: 'monthly' })],
-      ['DormantCustomers', scheduler.ScheduleExpression.cron({ minute: String(s.dormant.minute), hour: String(s.dormant.hour), day: String(s.dormant.day), timeZone }), target(dormant, { run: 'dormant' })],
+      [
+        'DailyReport',
+        scheduler.ScheduleExpression.cron({ minute: String(s.daily.minute), hour: String(s.daily.hour), timeZone }),
+        target(report, { kind: 'daily' }),
+      ],
+      [
+        'WeeklyReport',
+        scheduler.ScheduleExpression.cron({
+          minute: String(s.weekly.minute),
+          hour: String(s.weekly.hour),
+          weekDay: s.weekly.weekday,
+          timeZone,
+        }),
+        target(report, { kind: 'weekly' }),
+      ],
+      [
+        'MonthlyReport',
+        scheduler.ScheduleExpression.cron({
+          minute: String(s.monthly.minute),
+          hour: String(s.monthly.hour),
+          day: String(s.monthly.day),
+          timeZone,
+        }),
+        target(report, { kind: 'monthly' }),
+      ],
+      [
+        'DormantCustomers',
+        scheduler.ScheduleExpression.cron({
+          minute: String(s.dormant.minute),
+          hour: String(s.dormant.hour),
+          day: String(s.dormant.day),
+          timeZone,
+        }),
+        target(dormant, { run: 'dormant' }),
+      ],
     ];
     for (const [name, schedule, scheduleTarget] of schedules) {
       new scheduler.Schedule(this, name, { schedule, target: scheduleTarget, description: `${name} (${props.config.timeZone})` });
     }
     // The Scheduler target roles are created by CDK at stack level, one per target function.
     for (const fn of [report.fn, dormant.fn]) {
-      acknowledge(stack, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`, 'EventBridge Scheduler may invoke the report/dormant function and its versions (ARN:*); the grant is lambda:InvokeFunction on that one function.');
+      acknowledge(
+        stack,
+        `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        'EventBridge Scheduler may invoke the report/dormant function and its versions (ARN:*); the grant is lambda:InvokeFunction on ' +
+          'that one function.',
+      );
     }
     this.functions = [report, dormant];
   }

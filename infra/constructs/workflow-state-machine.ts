@@ -27,7 +27,12 @@ export function stateMachineNameFor(scope: Construct, workflow: string): string 
  * cyclic (machine → function → role policy → machine).
  */
 export function stateMachineArnFor(scope: Construct, name: string): string {
-  return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /**
@@ -35,7 +40,10 @@ export function stateMachineArnFor(scope: Construct, name: string): string {
  * data (ids only travel through executions, and no more reaches the logs), a year's log retention.
  */
 export function workflowStateMachine(scope: Construct, props: WorkflowStateMachineProps): sfn.StateMachine {
-  const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+  const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', {
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
     stateMachineName: props.name,
     stateMachineType: sfn.StateMachineType.STANDARD,
@@ -47,9 +55,18 @@ export function workflowStateMachine(scope: Construct, props: WorkflowStateMachi
   });
   const stack = Stack.of(scope);
   for (const fn of props.functions) {
-    acknowledge(stateMachine, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`, 'CDK grants Step Functions lambda:InvokeFunction on the function and its versions/aliases (ARN:*); it is scoped to this one workflow function.');
+    acknowledge(
+      stateMachine,
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      'CDK grants Step Functions lambda:InvokeFunction on the function and its versions/aliases (ARN:*); it is scoped to this one ' +
+        'workflow function.',
+    );
   }
-  acknowledge(stateMachine, 'AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery and X-Ray APIs used by Step Functions logging and tracing support no resource-level permissions.');
+  acknowledge(
+    stateMachine,
+    'AwsSolutions-IAM5[Resource::*]',
+    'CloudWatch Logs delivery and X-Ray APIs used by Step Functions logging and tracing support no resource-level permissions.',
+  );
   return stateMachine;
 }
 

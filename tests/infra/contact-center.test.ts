@@ -12,9 +12,23 @@ beforeAll(() => {
   template = synthesizeTestTemplate();
 });
 
-const instanceArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':connect:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:instance/${TEST_CONTEXT.connectInstanceId}`]] };
+const instanceArn = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':connect:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:instance/${TEST_CONTEXT.connectInstanceId}`,
+    ],
+  ],
+};
 const resources = (type: string) => Object.entries(template.findResources(type));
-const queueLogicalId = (name: string) => resources('AWS::Connect::Queue').find(([, r]) => r.Properties.Name === `CustomerFollowUp-${name}`)![0];
+const queueLogicalId = (name: string) =>
+  resources('AWS::Connect::Queue').find(([, r]) => r.Properties.Name === `CustomerFollowUp-${name}`)![0];
 const queueArn = (name: string) => ({ 'Fn::GetAtt': [queueLogicalId(name), 'QueueArn'] });
 const functionNamed = (prefix: string) => resources('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))![1];
 
@@ -25,7 +39,9 @@ function pathsOf(flow: Flow): string[][] {
     expect(seen, `loop through ${id}`).not.toContain(id);
     const action = byId.get(id);
     expect(action, `unknown action ${id}`).toBeDefined();
-    const next = [action!.Transitions.NextAction, ...(action!.Transitions.Errors ?? []).map((e) => e.NextAction)].filter((n): n is string => Boolean(n));
+    const next = [action!.Transitions.NextAction, ...(action!.Transitions.Errors ?? []).map((e) => e.NextAction)].filter((n): n is string =>
+      Boolean(n),
+    );
     if (next.length === 0) return [[...seen, id]];
     return [...new Set(next)].flatMap((n) => walk(n, [...seen, id]));
   };
@@ -33,13 +49,23 @@ function pathsOf(flow: Flow): string[][] {
 }
 
 describe('Amazon Connect, provisioned', () => {
-  it('opens the queues during the policy\'s calling hours, in its time zone, every day of the week', () => {
+  it("opens the queues during the policy's calling hours, in its time zone, every day of the week", () => {
     const [[, hours]] = resources('AWS::Connect::HoursOfOperation') as [[string, { Properties: Record<string, unknown> }]];
-    expect(hours.Properties).toMatchObject({ InstanceArn: instanceArn, Name: 'CustomerFollowUp-calling-hours', TimeZone: policyConfig.defaults.timeZone });
-    const config = hours.Properties.Config as { Day: string; StartTime: { Hours: number; Minutes: number }; EndTime: { Hours: number; Minutes: number } }[];
+    expect(hours.Properties).toMatchObject({
+      InstanceArn: instanceArn,
+      Name: 'CustomerFollowUp-calling-hours',
+      TimeZone: policyConfig.defaults.timeZone,
+    });
+    const config = hours.Properties.Config as {
+      Day: string;
+      StartTime: { Hours: number; Minutes: number };
+      EndTime: { Hours: number; Minutes: number };
+    }[];
     const hhmm = (t: { Hours: number; Minutes: number }) => `${String(t.Hours).padStart(2, '0')}:${String(t.Minutes).padStart(2, '0')}`;
     for (const day of ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY']) {
-      expect(config.filter((c) => c.Day === day).map((c) => ({ start: hhmm(c.StartTime), end: hhmm(c.EndTime) }))).toEqual(policyConfig.defaults.callingHours);
+      expect(config.filter((c) => c.Day === day).map((c) => ({ start: hhmm(c.StartTime), end: hhmm(c.EndTime) }))).toEqual(
+        policyConfig.defaults.callingHours,
+      );
     }
     expect(config).toHaveLength(7 * policyConfig.defaults.callingHours.length);
   });
@@ -48,16 +74,32 @@ describe('Amazon Connect, provisioned', () => {
     expect(complaintQueueNames(escalationConfig)).toEqual(['after-sales', 'complaints-l1', 'complaints-l2', 'complaints-l3']);
     const hours = resources('AWS::Connect::HoursOfOperation')[0]![0];
     const queues = resources('AWS::Connect::Queue').map(([, r]) => r.Properties);
-    expect(queues.map((q) => q.Name).sort()).toEqual(['CustomerFollowUp-after-sales', 'CustomerFollowUp-complaints-l1', 'CustomerFollowUp-complaints-l2', 'CustomerFollowUp-complaints-l3', 'CustomerFollowUp-follow-up']);
-    for (const queue of queues) expect(queue).toMatchObject({ InstanceArn: instanceArn, HoursOfOperationArn: { 'Fn::GetAtt': [hours, 'HoursOfOperationArn'] } });
+    expect(queues.map((q) => q.Name).sort()).toEqual([
+      'CustomerFollowUp-after-sales',
+      'CustomerFollowUp-complaints-l1',
+      'CustomerFollowUp-complaints-l2',
+      'CustomerFollowUp-complaints-l3',
+      'CustomerFollowUp-follow-up',
+    ]);
+    for (const queue of queues)
+      expect(queue).toMatchObject({ InstanceArn: instanceArn, HoursOfOperationArn: { 'Fn::GetAtt': [hours, 'HoursOfOperationArn'] } });
   });
 
   it('routes a task to the queue ARN in its attribute, else to the follow-up queue, else ends it', () => {
     const [[, flowResource]] = resources('AWS::Connect::ContactFlow') as [[string, { Properties: Record<string, unknown> }]];
-    expect(flowResource.Properties).toMatchObject({ InstanceArn: instanceArn, Name: 'CustomerFollowUp-task-routing', Type: 'CONTACT_FLOW', State: 'ACTIVE' });
+    expect(flowResource.Properties).toMatchObject({
+      InstanceArn: instanceArn,
+      Name: 'CustomerFollowUp-task-routing',
+      Type: 'CONTACT_FLOW',
+      State: 'ACTIVE',
+    });
     // The content is JSON with the default queue's ARN spliced in by CloudFormation.
     const [separator, parts] = (flowResource.Properties.Content as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-    const content = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === JSON.stringify(queueArn('follow-up')) ? 'DEFAULT-QUEUE-ARN' : 'UNEXPECTED')).join(separator);
+    const content = parts
+      .map((p) =>
+        typeof p === 'string' ? p : JSON.stringify(p) === JSON.stringify(queueArn('follow-up')) ? 'DEFAULT-QUEUE-ARN' : 'UNEXPECTED',
+      )
+      .join(separator);
     const flow = JSON.parse(content) as Flow;
     expect(flow).toEqual(taskRoutingFlow({ defaultQueueArn: 'DEFAULT-QUEUE-ARN' }));
 
@@ -72,15 +114,19 @@ describe('Amazon Connect, provisioned', () => {
 
     const paths = pathsOf(flow).map((path) => path.map((id) => flow.Actions.find((a) => a.Identifier === id)!));
     for (const path of paths) expect(path.at(-1)!.Type).toBe('DisconnectParticipant');
-    const routeOf = (path: (typeof paths)[number]) => path.map((a) => (a.Type === 'UpdateContactTargetQueue' ? `set ${a.Parameters.QueueId}` : a.Type)).join(' → ');
+    const routeOf = (path: (typeof paths)[number]) =>
+      path.map((a) => (a.Type === 'UpdateContactTargetQueue' ? `set ${a.Parameters.QueueId}` : a.Type)).join(' → ');
     const routes = paths.map(routeOf);
     expect(routes).toContain('set $.Attributes.queue → TransferContactToQueue → DisconnectParticipant');
     // No usable attribute, or that queue full: the default queue, then the end.
     expect(routes).toContain('set $.Attributes.queue → set DEFAULT-QUEUE-ARN → TransferContactToQueue → DisconnectParticipant');
-    expect(routes).toContain('set $.Attributes.queue → TransferContactToQueue → set DEFAULT-QUEUE-ARN → TransferContactToQueue → DisconnectParticipant');
+    expect(routes).toContain(
+      'set $.Attributes.queue → TransferContactToQueue → set DEFAULT-QUEUE-ARN → TransferContactToQueue → DisconnectParticipant',
+    );
     expect(routes).toContain('set $.Attributes.queue → set DEFAULT-QUEUE-ARN → DisconnectParticipant');
     const transfers = flow.Actions.filter((a) => a.Type === 'TransferContactToQueue');
-    for (const transfer of transfers) expect(transfer.Transitions.Errors!.map((e) => e.ErrorType).sort()).toEqual(['NoMatchingError', 'QueueAtCapacity']);
+    for (const transfer of transfers)
+      expect(transfer.Transitions.Errors!.map((e) => e.ErrorType).sort()).toEqual(['NoMatchingError', 'QueueAtCapacity']);
   });
 
   it('hands the functions that create tasks the provisioned flow id and queue ARNs', () => {
@@ -101,9 +147,15 @@ describe('Amazon Connect, provisioned', () => {
         return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : placeholders.get(JSON.stringify(p)))).join(separator));
       };
       // Level → the default department's queue of that level.
-      expect(jsonOf(variables.COMPLAINT_QUEUE_ARNS)).toEqual({ '1': 'ARN-OF-complaints-l1', '2': 'ARN-OF-complaints-l2', '3': 'ARN-OF-complaints-l3' });
+      expect(jsonOf(variables.COMPLAINT_QUEUE_ARNS)).toEqual({
+        '1': 'ARN-OF-complaints-l1',
+        '2': 'ARN-OF-complaints-l2',
+        '3': 'ARN-OF-complaints-l3',
+      });
       // The ladder's queue name → that queue, department queues included.
-      expect(jsonOf(variables.COMPLAINT_QUEUE_ARNS_BY_NAME)).toEqual(Object.fromEntries(complaintQueueNames(escalationConfig).map((name) => [name, `ARN-OF-${name}`])));
+      expect(jsonOf(variables.COMPLAINT_QUEUE_ARNS_BY_NAME)).toEqual(
+        Object.fromEntries(complaintQueueNames(escalationConfig).map((name) => [name, `ARN-OF-${name}`])),
+      );
     }
     expect(JSON.stringify(template.toJSON())).not.toContain('connectContactFlowId');
   });

@@ -27,7 +27,9 @@ describe('deployment context', () => {
   });
 
   it('refuses malformed values instead of deploying them', () => {
-    expect(synthError({ connectInstanceId: 'my-instance' })).toMatch(/context key "connectInstanceId": "my-instance" is not an Amazon Connect instance id/);
+    expect(synthError({ connectInstanceId: 'my-instance' })).toMatch(
+      /context key "connectInstanceId": "my-instance" is not an Amazon Connect instance id/,
+    );
     expect(synthError({ senderEmail: 'example.com' })).toMatch(/context key "senderEmail": "example.com" is not an email address/);
     expect(synthError({ alarmEmail: 'on call' })).toMatch(/context key "alarmEmail"/);
     expect(synthError({ eventBusName: 'bus with spaces' })).toMatch(/context key "eventBusName"/);
@@ -36,7 +38,8 @@ describe('deployment context', () => {
 
   it('keeps nothing account-specific in cdk.json: every required key comes from -c', () => {
     const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context?: Record<string, unknown> };
-    for (const key of [...REQUIRED_CONTEXT_KEYS, 'eventBusName', 'stackName', 'connectContactFlowId']) expect(cdkJson.context ?? {}).not.toHaveProperty(key);
+    for (const key of [...REQUIRED_CONTEXT_KEYS, 'eventBusName', 'stackName', 'connectContactFlowId'])
+      expect(cdkJson.context ?? {}).not.toHaveProperty(key);
     expect(JSON.stringify(cdkJson)).not.toMatch(/\d{12}|[\w.-]+@[\w-]+\.\w/);
   });
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,7 +15,11 @@ beforeAll(() => {
 });
 
 const policiesOf = (rolePrefix: string) =>
-  JSON.stringify(Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(rolePrefix)).map(([, r]) => r));
+  JSON.stringify(
+    Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith(rolePrefix))
+      .map(([, r]) => r),
+  );
 
 interface Statement {
   Action: string | string[];
@@ -30,7 +34,9 @@ const statementsOf = (rolePrefix: string): Statement[] =>
 const grantsOf = (rolePrefix: string, action: string) => statementsOf(rolePrefix).filter((st) => [st.Action].flat().includes(action));
 const logicalIdOf = (type: string, prefix: string) => Object.keys(template.findResources(type)).find((id) => id.startsWith(prefix))!;
 /** An ARN as CloudFormation spells it: Fn::Join of the pseudo parameters and the rest. */
-const arnJoin = (service: string, rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${rest}`]] });
+const arnJoin = (service: string, rest: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${rest}`]],
+});
 
 describe('infrastructure', () => {
   it('passes cdk-nag AwsSolutions with every finding either fixed or acknowledged with a reason', () => {
@@ -80,7 +86,10 @@ describe('infrastructure', () => {
     for (const rule of rules) {
       for (const target of rule.Properties.Targets) expect(target.DeadLetterConfig?.Arn).toBeDefined();
     }
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', DeadLetterConfig: { TargetArn: Match.anyValue() } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+    });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
@@ -112,7 +121,10 @@ describe('infrastructure', () => {
   it('serves the signed links on an HTTP API with access logs and throttling', () => {
     // One route for every method: the function answers GET and POST, and 405 with Allow to the rest.
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /links/{token}' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }), DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50 }) });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50 }),
+    });
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 
@@ -136,7 +148,11 @@ describe('infrastructure', () => {
     expect(archive.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     expect(archive.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
     expect(archive.LoggingConfiguration?.DestinationBucketName).toBeDefined();
-    template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) }) });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      }),
+    });
     expect(policiesOf('ReportsSend')).toContain('s3:PutObject');
     expect(policiesOf('ReportsSend')).not.toContain('dynamodb:PutItem');
     // Report emails reserve per-second send slots (a counter update) like survey emails.
@@ -148,12 +164,18 @@ describe('infrastructure', () => {
     expect(machines.sort()).toEqual(['CustomerFollowUp-Escalation', 'CustomerFollowUp-FollowUp']);
     // Built from the name, not a Ref to the machine (which references the Contact function).
     expect(grantsOf('FollowUpContactRole', 'states:SendTaskSuccess')).toEqual([
-      { Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: arnJoin('states', 'stateMachine:CustomerFollowUp-FollowUp') },
+      {
+        Effect: 'Allow',
+        Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        Resource: arnJoin('states', 'stateMachine:CustomerFollowUp-FollowUp'),
+      },
     ]);
     const escalation = logicalIdOf('AWS::StepFunctions::StateMachine', 'EscalationStateMachine');
     const followUp = logicalIdOf('AWS::StepFunctions::StateMachine', 'FollowUpStateMachine');
     // The outcome API and an upstream "Complaint Resolved" only ever complete tokens.
-    expect(grantsOf('EscalationIntakeRole', 'states:SendTaskSuccess')).toEqual([{ Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: escalation } }]);
+    expect(grantsOf('EscalationIntakeRole', 'states:SendTaskSuccess')).toEqual([
+      { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: escalation } },
+    ]);
     expect(grantsOf('OutcomeApiHandlerRole', 'states:SendTaskSuccess')).toEqual([
       { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: followUp } },
       { Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: { Ref: escalation } },
@@ -168,7 +190,8 @@ describe('infrastructure', () => {
     for (const role of ['FollowUpContactRole', 'EscalationNotifyRole']) {
       expect(grantsOf(role, 'connect:StopContact')).toEqual([{ Effect: 'Allow', Action: 'connect:StopContact', Resource: contacts }]);
     }
-    for (const role of ['FollowUpPlanRole', 'FollowUpRecordRole', 'EscalationStepRole', 'OutcomeApiHandlerRole']) expect(policiesOf(role)).not.toContain('connect:');
+    for (const role of ['FollowUpPlanRole', 'FollowUpRecordRole', 'EscalationStepRole', 'OutcomeApiHandlerRole'])
+      expect(policiesOf(role)).not.toContain('connect:');
   });
 
   it('sends every email through a configuration set that suppresses bounces and complaints and publishes sending events', () => {
@@ -177,22 +200,47 @@ describe('infrastructure', () => {
       SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
       ReputationOptions: { ReputationMetricsEnabled: true },
     });
-    const [destination] = Object.values(template.findResources('AWS::SES::ConfigurationSetEventDestination')).map((r) => r.Properties.EventDestination);
+    const [destination] = Object.values(template.findResources('AWS::SES::ConfigurationSetEventDestination')).map(
+      (r) => r.Properties.EventDestination,
+    );
     expect(destination.Enabled).toBe(true);
     expect([...destination.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'send']);
     expect(destination.EventBridgeDestination.EventBusArn).toEqual(arnJoin('events', 'event-bus/default'));
 
     const configurationSet = logicalIdOf('AWS::SES::ConfigurationSet', 'EmailConfigurationSet');
-    const senders = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, r]) => r.Properties.Environment?.Variables?.SENDER_EMAIL);
-    expect(senders.map(([id]) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual(['EscalationNotify', 'FollowUpContact', 'ReportsSend']);
+    const senders = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+      ([, r]) => r.Properties.Environment?.Variables?.SENDER_EMAIL,
+    );
+    expect(senders.map(([id]) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'EscalationNotify',
+      'FollowUpContact',
+      'ReportsSend',
+    ]);
     for (const [id, fn] of senders) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({ SENDER_EMAIL: TEST_CONTEXT.senderEmail, SES_CONFIGURATION_SET: { Ref: configurationSet } });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        SENDER_EMAIL: TEST_CONTEXT.senderEmail,
+        SES_CONFIGURATION_SET: { Ref: configurationSet },
+      });
       // SES authorizes SendEmail on the identity and on the configuration set.
       const [grant] = grantsOf(id.replace(/Function[0-9A-F]{8}$/, 'Role'), 'ses:SendEmail');
       expect(grant!.Resource).toEqual([
         arnJoin('ses', `identity/${TEST_CONTEXT.senderEmail}`),
         arnJoin('ses', `identity/${TEST_CONTEXT.senderEmail.split('@')[1]}`),
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/', { Ref: configurationSet }]] },
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':configuration-set/',
+              { Ref: configurationSet },
+            ],
+          ],
+        },
       ]);
     }
   });
@@ -206,7 +254,12 @@ describe('infrastructure', () => {
       EnableKeyRotation: true,
       KeyPolicy: Match.objectLike({
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
         ]),
       }),
     });
@@ -215,14 +268,24 @@ describe('infrastructure', () => {
       PolicyDocument: Match.objectLike({
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: { Ref: topic }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topic },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
         ]),
       }),
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: TEST_CONTEXT.alarmEmail, TopicArn: { Ref: topic } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: TEST_CONTEXT.alarmEmail,
+      TopicArn: { Ref: topic },
+    });
   });
 
-  it('alarms on dead letters, executions, every function\'s errors and throttles, failed follow-ups and notifications, API 5xx and SES reputation', () => {
+  it('alarms on dead letters, executions, function errors and throttles, failed follow-ups and notices, API 5xx, SES reputation', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
     const topic = logicalIdOf('AWS::SNS::Topic', 'AlarmsTopic');
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
@@ -233,14 +296,31 @@ describe('infrastructure', () => {
       const watched = byMetric(metric).map((a) => a.Dimensions[0].Value.Ref);
       expect(watched.sort()).toEqual([...functions].sort());
     }
-    expect(byMetric('Errors')[0]).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 300, Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(byMetric('Errors')[0]).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
     expect(byMetric('Throttles')[0]).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
 
     const api = logicalIdOf('AWS::ApiGatewayV2::Api', 'OutcomeApi');
-    expect(byMetric('5xx')).toEqual([expect.objectContaining({ Namespace: 'AWS/ApiGateway', Dimensions: [{ Name: 'ApiId', Value: { Ref: api } }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' })]);
+    expect(byMetric('5xx')).toEqual([
+      expect.objectContaining({
+        Namespace: 'AWS/ApiGateway',
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: api } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    ]);
 
-    expect(byMetric('Reputation.BounceRate')).toEqual([expect.objectContaining({ Namespace: 'AWS/SES', Threshold: 0.05, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
-    expect(byMetric('Reputation.ComplaintRate')).toEqual([expect.objectContaining({ Namespace: 'AWS/SES', Threshold: 0.001, ComparisonOperator: 'GreaterThanOrEqualToThreshold' })]);
+    expect(byMetric('Reputation.BounceRate')).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/SES', Threshold: 0.05, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+    ]);
+    expect(byMetric('Reputation.ComplaintRate')).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/SES', Threshold: 0.001, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+    ]);
 
     expect(byMetric('ExecutionsFailed')).toHaveLength(2);
     expect(byMetric('ExecutionsTimedOut')).toHaveLength(2);
@@ -248,13 +328,29 @@ describe('infrastructure', () => {
     const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
     const dlqAlarms = byMetric('ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms.map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([...queues].sort());
-    for (const alarm of dlqAlarms) expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
+    for (const alarm of dlqAlarms)
+      expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
     // Follow-ups and notifications that failed for good, as the functions count them.
-    for (const [metric, handler] of [['FollowUpFailed', 'record-outcome'], ['NotificationFailed', 'notify-manager']] as const) {
-      expect(byMetric(metric)).toEqual([expect.objectContaining({ Namespace: 'CustomerFollowUp', Dimensions: [{ Name: 'service', Value: 'customer-follow-up' }], Statistic: 'Sum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' })]);
-      expect(readFileSync(new URL(`../../functions/${handler}/handler.ts`, import.meta.url), 'utf8')).toContain(`'${metric}'`);
+    for (const [metric, fn] of [
+      ['FollowUpFailed', 'record-outcome'],
+      ['NotificationFailed', 'notify-manager'],
+    ] as const) {
+      expect(byMetric(metric)).toEqual([
+        expect.objectContaining({
+          Namespace: 'CustomerFollowUp',
+          Dimensions: [{ Name: 'service', Value: 'customer-follow-up' }],
+          Statistic: 'Sum',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      ]);
+      const folder = new URL(`../../functions/${fn}/`, import.meta.url);
+      const sources = readdirSync(folder).map((file) => readFileSync(new URL(file, folder), 'utf8'));
+      expect(sources.join('\n')).toContain(`'${metric}'`);
     }
-    expect(readFileSync(new URL('../../functions/shared/powertools.ts', import.meta.url), 'utf8')).toContain("namespace: 'CustomerFollowUp', serviceName: 'customer-follow-up'");
+    expect(readFileSync(new URL('../../functions/shared/powertools.ts', import.meta.url), 'utf8')).toContain(
+      "namespace: 'CustomerFollowUp', serviceName: 'customer-follow-up'",
+    );
     expect(alarms).toHaveLength(2 * functions.length + 1 + 2 + 4 + queues.length + 2);
   });
 
@@ -269,7 +365,9 @@ describe('infrastructure', () => {
     for (const send of sends) expect(send.Resource).toEqual({ 'Fn::GetAtt': [scheduleQueue, 'Arn'] });
     // The Scheduler invokes asynchronously: a run failing all of Lambda's retries lands here too.
     for (const prefix of ['ReportsSendFunction', 'ReportsDormantFunction']) {
-      expect(template.findResources('AWS::Lambda::Function')[logicalIdOf('AWS::Lambda::Function', prefix)]!.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
+      expect(
+        template.findResources('AWS::Lambda::Function')[logicalIdOf('AWS::Lambda::Function', prefix)]!.Properties.DeadLetterConfig,
+      ).toEqual({ TargetArn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
     }
   });
 
@@ -290,8 +388,12 @@ describe('infrastructure', () => {
     expect(outputs.EventBusName!.Value).toEqual({ Ref: bus });
     expect(outputs.EventBusArn!.Value).toEqual({ 'Fn::GetAtt': [bus, 'Arn'] });
     expect(outputs.AlarmTopicArn!.Value).toEqual({ Ref: logicalIdOf('AWS::SNS::Topic', 'AlarmsTopic') });
-    expect(outputs.FollowUpStateMachineArn!.Value).toEqual({ Ref: logicalIdOf('AWS::StepFunctions::StateMachine', 'FollowUpStateMachine') });
-    expect(outputs.EscalationStateMachineArn!.Value).toEqual({ Ref: logicalIdOf('AWS::StepFunctions::StateMachine', 'EscalationStateMachine') });
+    expect(outputs.FollowUpStateMachineArn!.Value).toEqual({
+      Ref: logicalIdOf('AWS::StepFunctions::StateMachine', 'FollowUpStateMachine'),
+    });
+    expect(outputs.EscalationStateMachineArn!.Value).toEqual({
+      Ref: logicalIdOf('AWS::StepFunctions::StateMachine', 'EscalationStateMachine'),
+    });
     expect(JSON.stringify(outputs.OutcomeApiUrl!.Value)).toContain(logicalIdOf('AWS::ApiGatewayV2::Api', 'OutcomeApi'));
   });
 });
