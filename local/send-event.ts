@@ -37,23 +37,26 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** The file's JSON, or the reason it has none (`name` as the user typed it). */
+function readJson(filePath: string, name: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(filePath, 'utf8');
+  } catch {
+    fail(`Cannot read ${filePath}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    fail(`${name} is not JSON: ${(error as Error).message}`);
+  }
+}
+
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'endpoint-url': { type: 'string' } } });
 const file = positionals[0] ?? fail('Usage: npm run send-event -- FILE [--endpoint-url URL]   (FILE: a list of PutEvents entries, see the README)');
 // npm runs scripts from the project root; the file is named from where the command was typed.
 const filePath = path.resolve(process.env.INIT_CWD ?? process.cwd(), file.replace(/^file:\/\//, ''));
-let text: string;
-try {
-  text = readFileSync(filePath, 'utf8');
-} catch {
-  fail(`Cannot read ${filePath}.`);
-}
-let json: unknown;
-try {
-  json = JSON.parse(text);
-} catch (error) {
-  fail(`${file} is not JSON: ${(error as Error).message}`);
-}
-const parsed = entriesSchema.safeParse(json);
+const parsed = entriesSchema.safeParse(readJson(filePath, file));
 if (!parsed.success) {
   const issue = parsed.error.issues[0]!;
   const [index, ...field] = issue.path;

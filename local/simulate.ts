@@ -31,14 +31,7 @@ mkdirSync(outDir, { recursive: true });
 console.log(`Simulating "${scenario.name}" (seed ${scenario.seed}, ${scenario.days} days + ${scenario.drainDays} to finish) …`);
 const bar = values.progress ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% of simulated time | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
 bar?.start(100, 0);
-let shown = 0;
-const result = await runSimulation(scenario, outDir, {
-  template: values.template,
-  onProgress: (fraction) => {
-    const percent = Math.floor(fraction * 100);
-    if (percent > shown) bar?.update((shown = percent));
-  },
-});
+const result = await runSimulation(scenario, outDir, { template: values.template, onProgress: progressOn(bar) });
 bar?.stop();
 const { summary } = result;
 const pct = (n: number | null) => (n === null ? 'n/a' : `${(n * 100).toFixed(1)}%`);
@@ -55,3 +48,12 @@ Done in ${result.wallSeconds.toFixed(1)} s (wall clock).
   output            ${outDir}/summary.json, outcomes.jsonl, outbox/ (${summary.emails.sent} emails)`);
 // Handlers' SDK clients keep sockets and timers alive; the run is over.
 process.exit(0);
+
+/** Moves the bar only when a whole percent more of simulated time has passed. */
+function progressOn(bar: cliProgress.SingleBar | undefined): (fraction: number) => void {
+  let shown = 0;
+  return (fraction) => {
+    const percent = Math.floor(fraction * 100);
+    if (percent > shown) bar?.update((shown = percent));
+  };
+}

@@ -10,12 +10,12 @@ import { draw, type PermanentFault, type Scenario } from './scenario.js';
  */
 
 /** Each service's throttling error, as its API model declares it. */
-const throttlingErrors: Record<string, { code: string; status: number; message: string }> = {
+const throttlingErrors: Readonly<Record<string, { code: string; status: number; message: string }>> = {
   Connect: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded' },
   SES: { code: 'TooManyRequestsException', status: 429, message: 'Maximum sending rate exceeded.' },
   S3: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
 };
-const defaultThrottling = { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' };
+const defaultThrottling = { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' } as const;
 
 /** The permanent errors as the services word them (Connect's from its API reference). */
 function permanentError(fault: PermanentFault, key: string): Error {

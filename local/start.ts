@@ -66,14 +66,17 @@ ${sendEventHelp({ awsUrl: stack.awsUrl, webUrl: stack.webUrl.replace('127.0.0.1'
 Press Ctrl-C to stop.
 `);
 
-let stopping = false;
-async function shutdown() {
-  if (stopping) return;
-  stopping = true;
+const shutdown = once(async () => {
   console.log('\nStopping the local stack…');
   await stack.stop();
   console.log('Stopped. Data is kept in .local/.');
   process.exit(0);
-}
+});
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
+
+/** Ctrl-C twice, or SIGINT then SIGTERM, stops the stack once. */
+function once(stop: () => Promise<void>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => (stopping ??= stop());
+}

@@ -61,7 +61,7 @@ export function loadTemplate(file: string): Template {
   return template;
 }
 
-const serviceOf: Record<string, [service: string, kind: string, sep: string]> = {
+const serviceOf: Readonly<Record<string, readonly [service: string, kind: string, sep: string]>> = {
   'AWS::Lambda::Function': ['lambda', 'function', ':'],
   'AWS::StepFunctions::StateMachine': ['states', 'stateMachine', ':'],
   'AWS::DynamoDB::Table': ['dynamodb', 'table', '/'],
@@ -107,13 +107,13 @@ export function nameOf(template: Template, logicalId: string): string {
   return logicalId;
 }
 
-const connectKindOf: Record<string, string> = {
+const connectKindOf: Readonly<Record<string, string>> = {
   'AWS::Connect::Queue': 'queue',
   'AWS::Connect::ContactFlow': 'contact-flow',
   'AWS::Connect::HoursOfOperation': 'operating-hours',
 };
 
-const physicalNameProperty: Record<string, string> = {
+const physicalNameProperty: Readonly<Record<string, string>> = {
   'AWS::SES::ConfigurationSet': 'Name',
   'AWS::Events::EventBus': 'Name',
   'AWS::Events::Rule': 'Name',

@@ -20,10 +20,22 @@ export const CALLER_ROLE_HEADER = 'x-local-caller-role';
 export const CALLER_SESSION_HEADER = 'x-local-caller-session';
 
 const storage = new AsyncLocalStorage<Caller>();
-let tagging = false;
+
+/**
+ * The SDK's Node HTTP handler creates a ClientRequest synchronously inside the handler's async
+ * context, before any header is written: the documented diagnostics channel lets us add ours.
+ * Subscribed once, as this module loads; a request made outside any invocation is left alone.
+ */
+diagnostics.subscribe('http.client.request.created', (message) => {
+  const caller = storage.getStore();
+  if (!caller) return;
+  const { request } = message as { request: ClientRequest };
+  if (request.headersSent) return;
+  request.setHeader(CALLER_ROLE_HEADER, caller.roleArn);
+  request.setHeader(CALLER_SESSION_HEADER, caller.sessionName);
+});
 
 export function runAs<T>(caller: Caller, fn: () => T): T {
-  tagOutgoingRequests();
   return storage.run(caller, fn);
 }
 
@@ -37,21 +49,4 @@ export function callerOf(headers: IncomingHttpHeaders): Caller | undefined {
   if (typeof roleArn !== 'string' || !roleArn) return undefined;
   const session = headers[CALLER_SESSION_HEADER];
   return { roleArn, sessionName: typeof session === 'string' ? session : 'local' };
-}
-
-/**
- * The SDK's Node HTTP handler creates a ClientRequest synchronously inside the handler's async
- * context, before any header is written: the documented diagnostics channel lets us add ours.
- */
-function tagOutgoingRequests(): void {
-  if (tagging) return;
-  tagging = true;
-  diagnostics.subscribe('http.client.request.created', (message) => {
-    const caller = storage.getStore();
-    if (!caller) return;
-    const { request } = message as { request: ClientRequest };
-    if (request.headersSent) return;
-    request.setHeader(CALLER_ROLE_HEADER, caller.roleArn);
-    request.setHeader(CALLER_SESSION_HEADER, caller.sessionName);
-  });
 }

@@ -11,6 +11,16 @@ export interface PublishedEvent {
   event: Record<string, unknown>;
 }
 
+/** A PutEvents request entry, as the SDK sends it. */
+export interface EventEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string;
+}
+
 interface Rule {
   busName: string;
   pattern: Record<string, unknown>;
@@ -38,7 +48,7 @@ export class LocalEventBridge {
     }
   }
 
-  putEvents(entries: { Source?: string; DetailType?: string; Detail?: string; EventBusName?: string; Resources?: string[]; Time?: string }[]) {
+  putEvents(entries: EventEntry[]) {
     const { core } = this;
     core.count('EventBridge', 'PutEvents');
     refuse(checkPutEvents(entries));

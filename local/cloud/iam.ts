@@ -49,7 +49,7 @@ export interface AccessRecord {
  * "not authorized to perform: states:SendTaskFailure on resource: arn:aws:states:…:stateMachine:…",
  * and the reason aws-cdk's grantTaskResponse grants on the state machine).
  */
-const RUNTIME_RESOURCE_ACTIONS = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
+const RUNTIME_RESOURCE_ACTIONS: ReadonlySet<string> = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
 
 /** Statements of AWS managed policies and keys the template refers to by name. */
 function managedKeyPolicy(alias: string): PolicyDocument | undefined {

@@ -4,7 +4,7 @@ import { AsyncDelivery } from './async-delivery.js';
 import { AwsError } from './aws-error.js';
 import { LocalConnect, type AgentTaskRecord, type TaskContactRequest } from './connect.js';
 import { CloudCore, type FaultInjector, type Invoker } from './core.js';
-import { LocalEventBridge } from './eventbridge.js';
+import { LocalEventBridge, type EventEntry } from './eventbridge.js';
 import { LocalLambda } from './lambda.js';
 import { savedClock, StatePersistence } from './persistence.js';
 import { LocalS3 } from './s3.js';
@@ -154,7 +154,7 @@ export class LocalCloud {
 
   // ── EventBridge and its Scheduler ─────────────────────────────────────────────────────────
 
-  putEvents(entries: Parameters<LocalEventBridge['putEvents']>[0]) {
+  putEvents(entries: EventEntry[]) {
     return this.eventBridge.putEvents(entries);
   }
 

@@ -13,7 +13,7 @@ export interface FunctionLimits {
 }
 
 /** CloudFormation's defaults for AWS::Lambda::Function when Timeout or MemorySize is absent. */
-export const LAMBDA_DEFAULT_LIMITS: FunctionLimits = { timeoutSeconds: 3, memorySizeMb: 128 };
+export const LAMBDA_DEFAULT_LIMITS: Readonly<FunctionLimits> = { timeoutSeconds: 3, memorySizeMb: 128 };
 
 export const LAMBDA_TIMEOUT_ERROR = 'Sandbox.Timedout';
 

@@ -1,5 +1,5 @@
 import { AwsError } from './aws-error.js';
-import type { Refusal } from './contracts.js';
+import type { Refusal } from './contract-model.js';
 
 /**
  * Limits AWS documents but its API models do not carry. Each check is pure and answers the

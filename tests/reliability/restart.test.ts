@@ -44,6 +44,21 @@ function stackOptions(start: string) {
 const post = (url: string, body: unknown) =>
   stack!.clock.track(() => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }));
 
+/** A stack whose Friday repair's call on Monday 09:00 raised an urgent complaint: the first manager notice is out. */
+async function complaintRaisedMonday(options: ReturnType<typeof stackOptions>, repair: ReturnType<typeof serviceCompleted>): Promise<LocalStack> {
+  stack = await startLocalStack(options);
+  await stack.clock.runUntil(Date.parse(at(0, 0, '16:00')));
+  const entry = { EventBusName: stack.busName, Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify(repair) };
+  await stack.clock.track(async () => stack!.cloud.putEvents([entry]));
+  await stack.clock.runUntil(Date.parse(at(0, 3, '09:00')));
+  const task = stack.cloud.agentTasks.find((t) => t.attributes.followUpId === idOf(repair))!;
+  const answers = { overall: 2, explained: 'no', wantsComplaint: 'yes' };
+  const raised = await post(task.outcomeFormUrl, { result: 'reached', complaint: true, severity: 'urgent', answers });
+  expect(raised.status).toBe(200);
+  await stack.clock.settle();
+  return stack;
+}
+
 describe('restart', () => {
   it('resumes waiting and contacting follow-ups after a restart, contacting nobody twice', async () => {
     const options = stackOptions('2026-11-20T08:00:00Z');
@@ -84,14 +99,7 @@ describe('restart', () => {
     const options = stackOptions('2026-11-20T08:00:00Z');
     const repair = serviceCompleted(0);
     const complaintId = complaintIdFor(idOf(repair));
-    stack = await startLocalStack(options);
-    await stack.clock.runUntil(Date.parse(at(0, 0, '16:00')));
-    await stack.clock.track(async () => stack!.cloud.putEvents([{ EventBusName: stack!.busName, Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify(repair) }]));
-    await stack.clock.runUntil(Date.parse(at(0, 3, '09:00')));
-    const task = stack.cloud.agentTasks.find((t) => t.attributes.followUpId === idOf(repair))!;
-    const raised = await post(task.outcomeFormUrl, { result: 'reached', complaint: true, severity: 'urgent', answers: { overall: 2, explained: 'no', wantsComplaint: 'yes' } });
-    expect(raised.status).toBe(200);
-    await stack.clock.settle();
+    stack = await complaintRaisedMonday(options, repair);
     const manager = 'duty-manager@example.com';
     /** Each notice's number, read from the signed link it carries (payload.signature, base64url JSON). */
     const noticeOf = (text: string) => (JSON.parse(Buffer.from(/\/links\/([\w-]+)\./.exec(text)![1]!, 'base64url').toString()) as { a: number }).a;
@@ -127,13 +135,7 @@ describe('restart', () => {
     /** The manager notices emailed by 16:00, stopping and starting the stack at 10:00 when `restart`. */
     const noticesSent = async (restart: boolean) => {
       const options = stackOptions('2026-11-20T08:00:00Z');
-      stack = await startLocalStack(options);
-      await stack.clock.runUntil(Date.parse(at(0, 0, '16:00')));
-      await stack.clock.track(async () => stack!.cloud.putEvents([{ EventBusName: stack!.busName, Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify(repair) }]));
-      await stack.clock.runUntil(Date.parse(at(0, 3, '09:00')));
-      const task = stack.cloud.agentTasks.find((t) => t.attributes.followUpId === idOf(repair))!;
-      const raised = await post(task.outcomeFormUrl, { result: 'reached', complaint: true, severity: 'urgent', answers: { overall: 2, explained: 'no', wantsComplaint: 'yes' } });
-      expect(raised.status).toBe(200);
+      stack = await complaintRaisedMonday(options, repair);
       if (restart) {
         await stack.clock.runUntil(Date.parse(at(0, 3, '10:00')));
         await stack.stop();
