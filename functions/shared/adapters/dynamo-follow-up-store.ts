@@ -4,8 +4,8 @@ import type { AttemptRecord, CustomerContactState, EventWarningRecord, FinalOutc
 import type { CustomerRef } from '../domain/customer-key.js';
 import { RetainedItems, keys, sortKeyPrefix, tableClient, withoutKeys, writtenIf } from './table.js';
 
-/** Moved to table.ts: kept while the other adapters' imports move there. */
-export { expiryFor, isConditionFailure, isExpired, writtenIf } from './table.js';
+/** Moved to table.ts: kept while notify-manager/notification-claims.ts and send-report/report-deliveries.ts import them from here. */
+export { expiryFor, isConditionFailure, writtenIf } from './table.js';
 /** The container's document client, as the modules importing it from here expect (created at import, as before). */
 export const documentClient = tableClient();
 
