@@ -26,7 +26,9 @@ function blockAfter(marker: string): string {
   return match[1]!;
 }
 const eventJson = blockAfter('event.json');
-const commands = blockAfter('send-event commands').split('\n').filter((line) => line.trim() && !line.startsWith('#'));
+const commands = blockAfter('send-event commands')
+  .split('\n')
+  .filter((line) => line.trim() && !line.startsWith('#'));
 const cliCommand = commands.find((line) => shellWords(line).includes('aws'))!;
 const npmCommand = commands.find((line) => line.startsWith('npm run send-event'))!;
 const readmeDetail = JSON.parse((JSON.parse(eventJson) as { Detail: string }[])[0]!.Detail) as { serviceId: string; serviceType: string };
@@ -63,15 +65,27 @@ describe('sending an event the documented ways', () => {
 
   it('what the issue found is refused as the CLI refuses it: no credentials, an object instead of a list, Detail as an object', () => {
     const bare = cliCommand.replace(/^(\w+=\S+ )+/, '');
-    expect(() => putEventsRequest(bare, { 'event.json': eventJson })).toThrow(new CliError('Unable to locate credentials. You can configure credentials by running "aws configure".'));
+    expect(() => putEventsRequest(bare, { 'event.json': eventJson })).toThrow(
+      new CliError('Unable to locate credentials. You can configure credentials by running "aws configure".'),
+    );
     const entry = JSON.parse(eventJson)[0] as Record<string, unknown>;
     const objectDetail = { ...entry, Detail: JSON.parse(entry.Detail as string) };
-    expect(() => putEventsRequest(cliCommand, { 'event.json': JSON.stringify(objectDetail) })).toThrow(/Invalid type for parameter Entries, value: .*valid types: <class 'list'>/);
-    expect(() => putEventsRequest(cliCommand, { 'event.json': JSON.stringify([objectDetail]) })).toThrow(/Invalid type for parameter Entries\[0\]\.Detail, value: .*type: <class 'dict'>, valid types: <class 'str'>/);
+    expect(() => putEventsRequest(cliCommand, { 'event.json': JSON.stringify(objectDetail) })).toThrow(
+      /Invalid type for parameter Entries, value: .*valid types: <class 'list'>/,
+    );
+    expect(() => putEventsRequest(cliCommand, { 'event.json': JSON.stringify([objectDetail]) })).toThrow(
+      /Invalid type for parameter Entries\[0\]\.Detail, value: .*type: <class 'dict'>, valid types: <class 'str'>/,
+    );
   });
 
   it('the command npm start prints works as printed', async () => {
-    const help = sendEventHelp({ awsUrl: h.stack.awsUrl, webUrl: h.stack.webUrl, busName: h.stack.busName, completedAt: new Date(h.now().getTime() - 3_600_000).toISOString(), serial: '42' });
+    const help = sendEventHelp({
+      awsUrl: h.stack.awsUrl,
+      webUrl: h.stack.webUrl,
+      busName: h.stack.busName,
+      completedAt: new Date(h.now().getTime() - 3_600_000).toISOString(),
+      serial: '42',
+    });
     const lines = help.split('\n');
     const first = lines.findIndex((line) => line.includes('aws events put-events'));
     // The command runs on while a line ends with a backslash.
@@ -89,7 +103,7 @@ describe('sending an event the documented ways', () => {
     expect(help).toContain(`${h.stack.webUrl}/rejections`);
   });
 
-  it("the README's npm run send-event command, run verbatim beside its event.json, sends it; a Detail that is no string is refused naming it", async () => {
+  it("the README's send-event command, run as written beside event.json, sends it; a non-string Detail is refused by name", async () => {
     const dir = path.join(PROJECT_ROOT, 'test-output', 'send-event');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'event.json'), eventJson);
@@ -99,7 +113,11 @@ describe('sending an event the documented ways', () => {
     const eventId = /EventId (\S+)/.exec(sent.stdout)?.[1];
     expect(eventId, sent.stdout).toBeDefined();
     await h.cloud.delivered(eventId!);
-    expect(h.cloud.publishedEvents.find((p) => p.event.id === eventId)?.event).toMatchObject({ source: 'dealer.dms', 'detail-type': 'Service Completed', detail: readmeDetail });
+    expect(h.cloud.publishedEvents.find((p) => p.event.id === eventId)?.event).toMatchObject({
+      source: 'dealer.dms',
+      'detail-type': 'Service Completed',
+      detail: readmeDetail,
+    });
     expect(await rejectionOf(eventId!)).toBeUndefined();
 
     const entry = JSON.parse(eventJson)[0] as Record<string, unknown>;
