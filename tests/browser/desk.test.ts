@@ -59,9 +59,13 @@ describe('local web page', () => {
     const task = page.locator(`[data-testid="task"][data-follow-up="${id}"]`);
     await task.locator('input[name="result"][value="reached"]').check();
     await h.stack.clock.track(() => Promise.all([page.waitForLoadState('load'), task.locator('button[type="submit"]').click()]));
-    await expect(page.locator('[role="alert"]').textContent()).resolves.toBe('Please answer: Overall, how satisfied are you with this service (1-5)?');
+    await expect(page.locator('[role="alert"]').textContent()).resolves.toBe(
+      'Please answer: Overall, how satisfied are you with this service (1-5)?',
+    );
     // What the agent chose is still chosen.
-    await expect(page.locator(`[data-testid="task"][data-follow-up="${id}"] input[name="result"][value="reached"]`).isChecked()).resolves.toBe(true);
+    await expect(
+      page.locator(`[data-testid="task"][data-follow-up="${id}"] input[name="result"][value="reached"]`).isChecked(),
+    ).resolves.toBe(true);
     await expect(page.locator(`[data-testid="task"][data-follow-up="${id}"]`).count()).resolves.toBe(1);
     await page.close();
   });

@@ -72,9 +72,12 @@ async function act(page: Page, card: ReturnType<Page['locator']>, action: 'ackno
   await h.stack.clock.track(() => Promise.all([page.waitForURL(/\/manager/), card.locator(`form[action$="/${action}"] button`).click()]));
 }
 
-for (const [week, locale] of [[0, 'zh-CN'], [1, 'en']] as const) {
+for (const [week, locale] of [
+  [0, 'zh-CN'],
+  [1, 'en'],
+] as const) {
   describe(`the manager view (${locale})`, () => {
-    it('shows what the complaint is about, and each action changes the card as the page comes back; a resolution needs a note', async () => {
+    it('shows what the complaint is about; each action changes the card as the page comes back; a resolution needs a note', async () => {
       const w = words[locale];
       const page = await browser.newPage();
       const complaintId = await complaintRaisedOnTheDesk(page, week, locale);

@@ -50,7 +50,9 @@ describe('the local web app and the link pages, in Chinese and English', () => {
       const page = await open('/desk', locale);
       const guide = page.locator('[data-testid="guide"]');
       await expect(guide.locator('li').count()).resolves.toBe(4);
-      await expect(guide.locator('li').first().textContent()).resolves.toContain(locale === 'zh-CN' ? '发送示例事件' : 'Send a sample event');
+      await expect(guide.locator('li').first().textContent()).resolves.toContain(
+        locale === 'zh-CN' ? '发送示例事件' : 'Send a sample event',
+      );
       await expectReadable(page, locale, 'desk-empty');
       await page.click('header a[href="/start"]');
       await expect(page.locator('[data-testid="guide"] li').count()).resolves.toBe(4);
@@ -88,14 +90,19 @@ describe('the local web app and the link pages, in Chinese and English', () => {
       const desk = await open('/desk', locale);
       await expect(desk.locator('[data-testid="guide"]').count()).resolves.toBe(0);
       // The agent's page speaks the agent's language and says which one the customer speaks.
-      await expect(desk.locator(`[data-testid="task"][data-follow-up="${idOf(callEn)}"] [data-testid="customer-language"]`).textContent()).resolves.toBe(locale === 'zh-CN' ? '英语' : 'English');
+      await expect(
+        desk.locator(`[data-testid="task"][data-follow-up="${idOf(callEn)}"] [data-testid="customer-language"]`).textContent(),
+      ).resolves.toBe(locale === 'zh-CN' ? '英语' : 'English');
       await expectReadable(desk, locale, 'desk');
       await desk.close();
     }
   });
 
-  it('keeps everything the agent entered when one answer is missing, and names the question in the page\'s language', async () => {
-    const expected = { 'zh-CN': '请回答：服务顾问是否向您解释了所做的工作和费用？', en: 'Please answer: Did your advisor explain the work done and its cost?' };
+  it("keeps everything the agent entered when one answer is missing, and names the question in the page's language", async () => {
+    const expected = {
+      'zh-CN': '请回答：服务顾问是否向您解释了所做的工作和费用？',
+      en: 'Please answer: Did your advisor explain the work done and its cost?',
+    };
     for (const locale of locales) {
       const page = await open('/desk', locale);
       const task = page.locator(`[data-testid="task"][data-follow-up="${idOf(callZh)}"]`);
@@ -125,10 +132,13 @@ describe('the local web app and the link pages, in Chinese and English', () => {
       }
       await page.close();
     }
-    expect((await h.followUp(idOf(callZh)))!.outcome).toMatchObject({ status: 'completed', answers: { overall: 2, explained: 'no', wantsComplaint: 'yes', suggestions: '等了三个小时' } });
+    expect((await h.followUp(idOf(callZh)))!.outcome).toMatchObject({
+      status: 'completed',
+      answers: { overall: 2, explained: 'no', wantsComplaint: 'yes', suggestions: '等了三个小时' },
+    });
   });
 
-  it('shows the agent\'s outcome link page in the customer\'s language, refilled after a refused submit', async () => {
+  it("shows the agent's outcome link page in the customer's language, refilled after a refused submit", async () => {
     for (const [locale, detail] of [['en', callEn]] as const) {
       const url = h.tasksFor(idOf(detail))[0]!.outcomeFormUrl;
       const page = await browser.newPage();
@@ -137,7 +147,9 @@ describe('the local web app and the link pages, in Chinese and English', () => {
       await page.locator('input[name="result"][value="reached"]').check();
       await page.locator('input[name="answers.overall"][value="5"]').check();
       await submit(page, page.locator('button[type="submit"]'));
-      await expect(page.locator('[role="alert"]').textContent()).resolves.toBe('Please answer: Did your advisor explain the work done and its cost?');
+      await expect(page.locator('[role="alert"]').textContent()).resolves.toBe(
+        'Please answer: Did your advisor explain the work done and its cost?',
+      );
       await expect(page.locator('input[name="answers.overall"][value="5"]').isChecked()).resolves.toBe(true);
       await expectReadable(page, locale, 'agent-link-validation-error');
       await page.close();
@@ -150,8 +162,11 @@ describe('the local web app and the link pages, in Chinese and English', () => {
     await zh.close();
   });
 
-  it('shows the customer\'s survey, the thank-you page, the used link and the unsubscribe page in the customer\'s language', async () => {
-    for (const [locale, detail] of [['zh-CN', mailZh], ['en', mailEn]] as const) {
+  it("shows the customer's survey, the thank-you page, the used link and the unsubscribe page in the customer's language", async () => {
+    for (const [locale, detail] of [
+      ['zh-CN', mailZh],
+      ['en', mailEn],
+    ] as const) {
       const email = h.emailsTo(detail.customer.email!)[0]!;
       const survey = linkIn(email);
       const page = await browser.newPage();
@@ -178,7 +193,10 @@ describe('the local web app and the link pages, in Chinese and English', () => {
     await h.runUntil(new Date(h.now().getTime() + 10 * 60_000).toISOString());
     for (const locale of locales) {
       const page = await open('/mail', locale);
-      const words = locale === 'zh-CN' ? { survey: '打开问卷', acknowledge: '确认收到投诉', unsubscribe: '退订' } : { survey: 'Open the survey', acknowledge: 'Acknowledge the complaint', unsubscribe: 'Unsubscribe' };
+      const words =
+        locale === 'zh-CN'
+          ? { survey: '打开问卷', acknowledge: '确认收到投诉', unsubscribe: '退订' }
+          : { survey: 'Open the survey', acknowledge: 'Acknowledge the complaint', unsubscribe: 'Unsubscribe' };
       for (const [purpose, label] of Object.entries(words)) {
         await expect(page.locator(`a.mail-link[data-purpose="${purpose}"]`).first().textContent()).resolves.toBe(label);
       }
@@ -190,12 +208,16 @@ describe('the local web app and the link pages, in Chinese and English', () => {
   });
 
   it('lists follow-ups with names, words and local times; the detail page shows the outcome as rows, not data', async () => {
+    const overallAnswer = {
+      'zh-CN': '您对本次服务的总体满意度（1-5分）？ 2/5',
+      en: 'Overall, how satisfied are you with this service (1-5)? 2/5',
+    };
     for (const locale of locales) {
       const page = await open('/follow-ups', locale);
       const row = page.locator(`[data-testid="follow-up"][data-follow-up="${idOf(callZh)}"]`);
       await expect(row.textContent()).resolves.toContain('周九');
       await expect(row.locator('.status').textContent()).resolves.toBe(locale === 'zh-CN' ? '已完成' : 'Completed');
-      await expect(row.textContent()).resolves.toContain(locale === 'zh-CN' ? '您对本次服务的总体满意度（1-5分）？ 2/5' : 'Overall, how satisfied are you with this service (1-5)? 2/5');
+      await expect(row.textContent()).resolves.toContain(overallAnswer[locale]);
       await expectReadable(page, locale, 'follow-ups');
 
       await row.locator('a').first().click();
@@ -205,7 +227,9 @@ describe('the local web app and the link pages, in Chinese and English', () => {
       await expectReadable(page, locale, 'follow-up-detail');
 
       await page.goto(`${h.stack.webUrl}/complaints?lang=${locale}`);
-      await expect(page.locator('header a.active').textContent()).resolves.toBe(locale === 'zh-CN' ? '投诉回访记录' : 'Follow-ups with complaints');
+      await expect(page.locator('header a.active').textContent()).resolves.toBe(
+        locale === 'zh-CN' ? '投诉回访记录' : 'Follow-ups with complaints',
+      );
       await expect(page.locator(`[data-testid="follow-up"][data-follow-up="${idOf(callZh)}"]`).textContent()).resolves.toContain('周九');
       await expectReadable(page, locale, 'complaints');
 

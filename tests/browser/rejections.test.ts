@@ -24,8 +24,12 @@ describe('rejected events view', () => {
     await page.fill('input[name="name"]', '韩梅梅');
     await page.fill('input[name="phone"]', 'call me');
     await page.fill('input[name="email"]', '');
-    await h.stack.clock.track(() => Promise.all([page.waitForURL(/\/rejections\?event=/), page.click('form[action="/send"] button[type="submit"]')]));
-    await expect(page.locator('[role="status"]').textContent()).resolves.toBe('事件被拒收。客户电话：不是有效的电话号码（例如 +8613800138000）');
+    await h.stack.clock.track(() =>
+      Promise.all([page.waitForURL(/\/rejections\?event=/), page.click('form[action="/send"] button[type="submit"]')]),
+    );
+    await expect(page.locator('[role="status"]').textContent()).resolves.toBe(
+      '事件被拒收。客户电话：不是有效的电话号码（例如 +8613800138000）',
+    );
     const eventId = new URL(page.url()).searchParams.get('event')!;
     const row = page.locator(`[data-testid="event-issue"][data-event-id="${eventId}"]`);
     await expect(row.getAttribute('data-field')).resolves.toBe('detail.customer.phone');
@@ -51,7 +55,9 @@ describe('rejected events view', () => {
     await expect(warning.textContent()).resolves.toMatch(/Accepted without this field.*Customer email.*not an email address/s);
     await expect(warning.locator('a').count()).resolves.toBe(1);
     const rejected = page.locator(`[data-testid="event-issue"][data-event-id="${optOutId}"]`);
-    await expect(rejected.textContent()).resolves.toMatch(/crm\.app.*Customer opted out.*Rejected: nothing started.*Customer id.*missing: this field is required/s);
+    await expect(rejected.textContent()).resolves.toMatch(
+      /crm\.app.*Customer opted out.*Rejected: nothing started.*Customer id.*missing: this field is required/s,
+    );
     const text = await page.locator('body').innerText();
     for (const personal of ['Li Lei', 'li.lei@@example', '+8613912345678']) expect(text).not.toContain(personal);
     await expectReadable(page, 'en', 'rejections');

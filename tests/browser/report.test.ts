@@ -31,7 +31,12 @@ function reportFile(text: string, locale: 'zh-CN' | 'en'): string {
   const period = parsePeriod(text, reportConfig.timeZone)!;
   const previous: ReportPeriod = { ...period, days: period.previous.days };
   const model = buildReport(period, monthOfAggregates(period), monthOfAggregates(previous), 'all', reportConfig);
-  const page = renderReportHtml(model, locale, { policies: policyConfig, config: reportConfig, archiveKey: `reports/${period.kind}/${period.label}/report.html`, generatedAt: new Date('2026-11-02T00:30:00Z') });
+  const page = renderReportHtml(model, locale, {
+    policies: policyConfig,
+    config: reportConfig,
+    archiveKey: `reports/${period.kind}/${period.label}/report.html`,
+    generatedAt: new Date('2026-11-02T00:30:00Z'),
+  });
   mkdirSync(dir, { recursive: true });
   const file = path.resolve(dir, `${period.kind}-${locale}.html`);
   writeFileSync(file, page);

@@ -16,7 +16,15 @@ export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath,
     // Headless, as root, on a machine with no network: no sandbox, no GPU, no background calls home.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => withChineseFont(await newContext(options));
@@ -39,7 +47,10 @@ async function packagedChromium(): Promise<string> {
     setupLambdaEnvironment(path.join(libraries, 'lib'));
     return executable;
   } catch (error) {
-    throw new Error(`No browser for the browser tests: @sparticuz/chromium could not unpack its Chromium (${(error as Error).message}). Run \`npm ci\` again, or set CHROMIUM_PATH to a Chromium executable.`);
+    throw new Error(
+      `No browser for the browser tests: @sparticuz/chromium could not unpack its Chromium (${(error as Error).message}). ` +
+        'Run `npm ci` again, or set CHROMIUM_PATH to a Chromium executable.',
+    );
   }
 }
 
@@ -68,7 +79,12 @@ async function withChineseFont(context: BrowserContext): Promise<BrowserContext>
   await context.route(`${FONT_ORIGIN}/**`, async (route) => {
     const file = path.basename(new URL(route.request().url()).pathname);
     if (!/^[\w.-]+\.woff2$/.test(file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ status: 200, contentType: 'font/woff2', headers: { 'access-control-allow-origin': '*' }, body: readFileSync(path.join(pkg, 'files', file)) });
+    return route.fulfill({
+      status: 200,
+      contentType: 'font/woff2',
+      headers: { 'access-control-allow-origin': '*' },
+      body: readFileSync(path.join(pkg, 'files', file)),
+    });
   });
   // A string, not a function: tsx would decorate a function with helpers the page does not have.
   await context.addInitScript(`{
