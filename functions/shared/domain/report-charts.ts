@@ -17,7 +17,7 @@ export const COLOURS = {
   axis: '#5f6b7a',
 } as const;
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** The axis's words: tick labels, axis names and the legend. */
 const AXIS_TEXT = `font-size:11px;color:${COLOURS.axis}`;
@@ -83,7 +83,7 @@ export function columnChart(o: ColumnChartOptions): string {
   const columnWidth = Math.max(10, Math.min(48, Math.floor(520 / Math.max(1, o.points.length))));
   const column = (p: ColumnPoint, from: number, to: number, band: number, top: string, titled: boolean) => {
     const border = top ? ` style="border-top:${top}"` : '';
-    const open = `<td${border}${titled ? ` title="${escape(p.title)}"` : ''}>`;
+    const open = `<td${border}${titled ? ` title="${escapeHtml(p.title)}"` : ''}>`;
     if (p.value === null) return `${open}</td>`;
     const outerPx = px(p.value, from, to, band);
     if (p.inner === undefined || p.inner === null) {
@@ -95,7 +95,7 @@ export function columnChart(o: ColumnChartOptions): string {
   };
   // The axis cell gives its row the band's height; the columns' cells follow it.
   const axisCell = (text: string, band: number, colour: string = COLOURS.axis) =>
-    `<td valign="top" align="right" height="${band}" style="${tickStyle(colour)}">${escape(text)}</td>`;
+    `<td valign="top" align="right" height="${band}" style="${tickStyle(colour)}">${escapeHtml(text)}</td>`;
   const bandRow = (axis: string, cells: string[]) => `<tr valign="bottom">${axis}${cells.join('')}</tr>`;
   const rows: string[] = [];
   if (target === undefined) {
@@ -111,16 +111,16 @@ export function columnChart(o: ColumnChartOptions): string {
     const below = o.points.map((p) => column(p, 0, target, lower, targetLine, true));
     rows.push(bandRow(axisCell(o.targetLabel ?? o.format(target), lower, COLOURS.target), below));
   }
-  const labels = o.points.map((p) => `<td style="border-top:1px solid ${COLOURS.axis}">${escape(p.label)}</td>`).join('');
+  const labels = o.points.map((p) => `<td style="border-top:1px solid ${COLOURS.axis}">${escapeHtml(p.label)}</td>`).join('');
   const zero = `<td align="right" style="${tickStyle(COLOURS.axis)}">0</td>`;
   rows.push(`<tr valign="top" align="center" style="font-size:10px;color:${COLOURS.axis}">${zero}${labels}</tr>`);
-  const axisX = `<td colspan="${o.points.length}" align="center" style="${AXIS_TEXT};padding-top:2px">${escape(o.axisX)}</td>`;
-  rows.push(`<tr><td style="${AXIS_TEXT}">${escape(o.axisY)}</td>${axisX}</tr>`);
+  const axisX = `<td colspan="${o.points.length}" align="center" style="${AXIS_TEXT};padding-top:2px">${escapeHtml(o.axisX)}</td>`;
+  rows.push(`<tr><td style="${AXIS_TEXT}">${escapeHtml(o.axisY)}</td>${axisX}</tr>`);
   const hasData = o.points.some((p) => p.value !== null);
   const colGroup = `<col width="70">${o.points.map(() => `<col width="${columnWidth}">`).join('')}`;
   const frame = `cellpadding="0" cellspacing="1" style="table-layout:fixed;margin:4px 0" width="${70 + columnWidth * o.points.length}"`;
-  const chart = `<table role="img" aria-label="${escape(o.title)}" ${frame}>${colGroup}${rows.join('')}</table>`;
-  const noData = hasData ? '' : `<p style="font-size:12px;color:${COLOURS.axis};margin:0">${escape(o.noData)}</p>`;
+  const chart = `<table role="img" aria-label="${escapeHtml(o.title)}" ${frame}>${colGroup}${rows.join('')}</table>`;
+  const noData = hasData ? '' : `<p style="font-size:12px;color:${COLOURS.axis};margin:0">${escapeHtml(o.noData)}</p>`;
   return `${chart}${noData}${legend(o.legend)}`;
 }
 
@@ -130,7 +130,7 @@ export function legend(items: { colour: string; label: string; dashed?: boolean 
     return `<td style="padding:0 4px 0 0">${layoutTable(line)}</td>`;
   };
   const swatch = (colour: string) => `<td width="10" height="10" bgcolor="${colour}" style="font-size:1px">&nbsp;</td>`;
-  const words = (label: string, padding: string) => `<td style="${AXIS_TEXT};padding:${padding}">${escape(label)}</td>`;
+  const words = (label: string, padding: string) => `<td style="${AXIS_TEXT};padding:${padding}">${escapeHtml(label)}</td>`;
   const item = (i: { colour: string; label: string; dashed?: boolean }) =>
     i.dashed ? `${dash(i.colour)}${words(i.label, '0 12px 0 0')}` : `${swatch(i.colour)}${words(i.label, '0 12px 0 4px')}`;
   return layoutTable(items.map(item).join(''), ' style="margin:2px 0 12px"');
@@ -144,12 +144,12 @@ const segment = (w: number, bg: string) =>
 const barWithText = (cells: string, width: number, text: string) =>
   layoutTable(
     `<td><table ${LAYOUT} width="${width}"><tr>${cells}</tr></table></td>` +
-      `<td style="padding-left:6px;font-size:13px;white-space:nowrap">${escape(text)}</td>`,
+      `<td style="padding-left:6px;font-size:13px;white-space:nowrap">${escapeHtml(text)}</td>`,
   );
 
 /** A horizontal bar on a 0–1 track with its value beside it: for rates in a table cell. */
 export function rateBar(value: number | null, target: number | undefined, text: string, width = 140): string {
-  if (value === null) return `<span style="color:${COLOURS.axis}">${escape(text)}</span>`;
+  if (value === null) return `<span style="color:${COLOURS.axis}">${escapeHtml(text)}</span>`;
   const filled = Math.round(Math.min(Math.max(value, 0), 1) * width);
   const colour = target === undefined ? COLOURS.neutral : value >= target ? COLOURS.met : COLOURS.missed;
   const mark = target === undefined ? undefined : Math.round(Math.min(Math.max(target, 0), 1) * width);
@@ -171,7 +171,7 @@ export function rateBar(value: number | null, target: number | undefined, text: 
 
 /** A bar split into the share done in time (green) and late (red), with the count beside it. */
 export function splitBar(inTime: number, total: number, text: string, width = 140): string {
-  if (total === 0) return `<span style="color:${COLOURS.axis}">${escape(text)}</span>`;
+  if (total === 0) return `<span style="color:${COLOURS.axis}">${escapeHtml(text)}</span>`;
   const good = Math.round((inTime / total) * width);
   return barWithText(`${segment(good, COLOURS.met)}${segment(width - good, COLOURS.target)}`, width, text);
 }

@@ -499,5 +499,5 @@ export function renderReportCsv(model: ReportModel): string {
     if (typeof value !== 'object') rows.push(['complaints', model.period.label, metric, value]);
   const cell = (v: string | number | null) =>
     v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
-  return rows.map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }
