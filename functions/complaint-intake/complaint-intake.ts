@@ -12,11 +12,8 @@ import { firstIssue } from '../shared/domain/event-issues.js';
 import { eventMetaOf, rejectEvent } from '../shared/rejected-events.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { assessSeverity, complaintIdFor, escalationExecutionName, slaDeadlines, type Complaint } from '../shared/domain/complaint.js';
+import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../shared/domain/event-names.js';
 import {
-  COMPLAINT_FOLLOW_UP_SOURCE,
-  COMPLAINT_RAISED,
-  COMPLAINT_RESOLVED,
-  FOLLOW_UP_COMPLETED,
   complaintOfResolutionServiceId,
   complaintRaisedSchema,
   complaintResolvedSchema,

@@ -10,8 +10,8 @@ import { localDate } from '../shared/domain/schedule.js';
 import type { ComplaintStore } from '../shared/ports/complaint-store.js';
 import type { EventPublisher } from '../shared/ports/event-publisher.js';
 import { nextEscalationStep, type ComplaintEvent, type EscalationStep, type StepTrigger } from '../shared/domain/complaint.js';
-import { COMPLAINT_FOLLOW_UP_SOURCE, resolutionServiceId } from '../shared/domain/complaint-events.js';
-import { SERVICE_COMPLETED } from '../shared/domain/service-event.js';
+import { resolutionServiceId } from '../shared/domain/complaint-events.js';
+import { COMPLAINT_FOLLOW_UP_SOURCE, SERVICE_COMPLETED } from '../shared/domain/event-names.js';
 import { ComplaintNotFound, reasonOf } from '../shared/domain/errors.js';
 
 export const stepInputSchema = z.object({

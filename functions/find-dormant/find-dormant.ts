@@ -5,7 +5,7 @@ import { reportConfig } from '../shared/config/reports.js';
 import { logger, metrics } from '../shared/powertools.js';
 import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import type { EventEntry } from '../shared/adapters/event-batches.js';
-import { SERVICE_COMPLETED } from '../shared/domain/service-event.js';
+import { SERVICE_COMPLETED } from '../shared/domain/event-names.js';
 
 export const DORMANT_SOURCE = 'customer-follow-up.dormant';
 

@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, expiryFor, isConditionFailure } from '../shared/adapters/dynamo-follow-up-store.js';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { RetainedItems, keys, writtenIf } from '../shared/adapters/table.js';
 import { clock } from '../shared/clock.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { requireEnv } from '../shared/env.js';
@@ -17,39 +17,27 @@ export interface NoticeClaim {
   failedCode?: string;
 }
 
-const key = (complaintId: string, sequence: number, channel: NoticeChannel) => ({ pk: `COMPLAINT#${complaintId}`, sk: `NOTICE#${sequence}#${channel}` });
-
 /**
  * One claim item per notification and channel, so the email and the Connect task of a notification
  * are each sent at most once, whichever of the two a retried step failed on.
  */
-export class NotificationClaims {
-  constructor(
-    private readonly tableName: string,
-    private readonly retentionDays: number,
-    private readonly now: () => Date,
-    private readonly db: DynamoDBDocumentClient = documentClient,
-  ) {}
-
+export class NotificationClaims extends RetainedItems {
   /** Claims the send; when an earlier try claimed it, returns what that try left. */
-  async claim(complaintId: string, sequence: number, channel: NoticeChannel, at: string): Promise<{ claimed: true } | { claimed: false; existing: NoticeClaim }> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key(complaintId, sequence, channel), kind: 'NoticeClaim', sendingAt: at, expiresAt: expiryFor(this.now(), this.retentionDays) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { claimed: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return { claimed: false, existing: (await this.get(complaintId, sequence, channel)) ?? {} };
-    }
+  async claim(
+    complaintId: string,
+    sequence: number,
+    channel: NoticeChannel,
+    at: string,
+  ): Promise<{ claimed: true } | { claimed: false; existing: NoticeClaim }> {
+    const item = { ...keys.notice(complaintId, sequence, channel), kind: 'NoticeClaim', sendingAt: at, expiresAt: this.expiresAt() };
+    if (await this.putNew(item)) return { claimed: true };
+    return { claimed: false, existing: (await this.get(complaintId, sequence, channel)) ?? {} };
   }
 
+  /** Expired or not, as the claim's condition sees it: an item that blocked a claim is what an earlier try left. */
   async get(complaintId: string, sequence: number, channel: NoticeChannel): Promise<NoticeClaim | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key(complaintId, sequence, channel), ConsistentRead: true }));
+    const key = keys.notice(complaintId, sequence, channel);
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     return Item ? { sendingAt: Item.sendingAt, sentAt: Item.sentAt, contactId: Item.contactId, failedCode: Item.failedCode } : undefined;
   }
 
@@ -57,7 +45,7 @@ export class NotificationClaims {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: key(complaintId, sequence, channel),
+        Key: keys.notice(complaintId, sequence, channel),
         UpdateExpression: contactId ? 'SET sentAt = :at, contactId = :c' : 'SET sentAt = :at',
         ExpressionAttributeValues: { ':at': at, ...(contactId ? { ':c': contactId } : {}) },
       }),
@@ -65,23 +53,29 @@ export class NotificationClaims {
   }
 
   async failed(complaintId: string, sequence: number, channel: NoticeChannel, code: string): Promise<void> {
-    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: key(complaintId, sequence, channel), UpdateExpression: 'SET failedCode = :code', ExpressionAttributeValues: { ':code': code } }));
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.notice(complaintId, sequence, channel),
+        UpdateExpression: 'SET failedCode = :code',
+        ExpressionAttributeValues: { ':code': code },
+      }),
+    );
   }
 
   /** The channel answered with an error: nothing was sent, so the claim goes and a retry may send. */
   async release(complaintId: string, sequence: number, channel: NoticeChannel, at: string): Promise<void> {
-    try {
-      await this.db.send(
+    // A claim that is no longer this try's to give up (sent, failed for good, or claimed again) stays.
+    await writtenIf(
+      this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: key(complaintId, sequence, channel),
+          Key: keys.notice(complaintId, sequence, channel),
           ConditionExpression: 'sendingAt = :at AND attribute_not_exists(sentAt) AND attribute_not_exists(failedCode)',
           ExpressionAttributeValues: { ':at': at },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }
 

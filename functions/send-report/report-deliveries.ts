@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, expiryFor, writtenIf } from '../shared/adapters/dynamo-follow-up-store.js';
+import { RetainedItems, keys, writtenIf } from '../shared/adapters/table.js';
 import { clock } from '../shared/clock.js';
 import { requireEnv } from '../shared/env.js';
 
@@ -18,15 +18,13 @@ export interface ReportDeliveries {
 /** Long enough to cover the Scheduler's retries (6 hours) with room to spare. */
 const KEEP_DAYS = 30;
 
-export class DynamoReportDeliveries implements ReportDeliveries {
-  constructor(
-    private readonly tableName: string,
-    private readonly now: () => Date,
-    private readonly db: DynamoDBDocumentClient = documentClient,
-  ) {}
+export class DynamoReportDeliveries extends RetainedItems implements ReportDeliveries {
+  constructor(tableName: string, now: () => Date, db?: DynamoDBDocumentClient) {
+    super(tableName, KEEP_DAYS, now, db);
+  }
 
   private key(report: string, email: string) {
-    return { pk: `REPORTSENT#${report}`, sk: createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 32) };
+    return keys.reportDelivery(report, createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 32));
   }
 
   claim(report: string, email: string): Promise<boolean> {
@@ -37,7 +35,7 @@ export class DynamoReportDeliveries implements ReportDeliveries {
           Key: this.key(report, email),
           UpdateExpression: 'SET kind = :kind, claimedAt = :at, expiresAt = :exp',
           ConditionExpression: 'attribute_not_exists(claimedAt)',
-          ExpressionAttributeValues: { ':kind': 'ReportDelivery', ':at': this.now().toISOString(), ':exp': expiryFor(this.now(), KEEP_DAYS) },
+          ExpressionAttributeValues: { ':kind': 'ReportDelivery', ':at': this.now().toISOString(), ':exp': this.expiresAt() },
         }),
       ),
     );

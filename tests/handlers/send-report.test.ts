@@ -34,7 +34,7 @@ beforeEach(() => {
   delivered.clear();
   // Rate slots always have room; report deliveries are claimed and released as DynamoDB would.
   db.on(UpdateCommand).callsFake((input: { Key: { pk: string; sk: string }; UpdateExpression: string }) => {
-    if (!input.Key.pk.startsWith('REPORTSENT#')) return { Attributes: { reserved: 1 } };
+    if (input.Key.pk === keys.rateChannelPk('email')) return { Attributes: { reserved: 1 } };
     const id = `${input.Key.pk}/${input.Key.sk}`;
     if (input.UpdateExpression.startsWith('REMOVE')) return void delivered.delete(id);
     if (delivered.has(id)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });

@@ -2,12 +2,7 @@ import { QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowUp } from '../domain/follow-up.js';
 import type { AttemptRecord, CustomerContactState, EventWarningRecord, FinalOutcome, FollowUpStore, RejectionRecord } from '../ports/follow-up-store.js';
 import type { CustomerRef } from '../domain/customer-key.js';
-import { RetainedItems, keys, sortKeyPrefix, tableClient, withoutKeys, writtenIf } from './table.js';
-
-/** Moved to table.ts: kept while notify-manager/notification-claims.ts and send-report/report-deliveries.ts import them from here. */
-export { expiryFor, isConditionFailure, writtenIf } from './table.js';
-/** The container's document client, as the modules importing it from here expect (created at import, as before). */
-export const documentClient = tableClient();
+import { RetainedItems, keys, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
 
 export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore {
   async create(followUp: FollowUp) {

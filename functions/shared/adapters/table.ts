@@ -78,7 +78,7 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
-export const isConditionFailure = (error: unknown) =>
+const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** A conditional write: true when it was made, false when its condition did not hold. */

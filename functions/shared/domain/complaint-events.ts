@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** Moved to event-names.ts: kept while the handlers' imports move there. */
-export { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from './event-names.js';
-
 export const complaintRaisedSchema = z.object({
   followUpId: z.string().regex(/^fu-[0-9a-f]{32}$/),
   source: z.string().min(1),

@@ -7,8 +7,6 @@ import { firstIssue, type EventIssue } from './event-issues.js';
  * which drops keys it does not know: upstream systems add fields (a VIN, a loyalty tier) without
  * asking, and a field this system does not read must not cost the customer their follow-up.
  */
-/** Moved to event-names.ts: kept while the handlers' imports move there. */
-export { CUSTOMER_OPTED_OUT, SERVICE_COMPLETED } from './event-names.js';
 
 const ianaZone = z.string().refine(
   (zone) => {
