@@ -29,8 +29,8 @@ export class NotificationClaims extends RetainedItems {
     channel: NoticeChannel,
     at: string,
   ): Promise<{ claimed: true } | { claimed: false; existing: NoticeClaim }> {
-    const item = { ...keys.notice(complaintId, sequence, channel), kind: 'NoticeClaim', sendingAt: at, expiresAt: this.expiresAt() };
-    if (await this.putNew(item)) return { claimed: true };
+    const key = keys.notice(complaintId, sequence, channel);
+    if (await this.putNew({ ...key, kind: 'NoticeClaim', sendingAt: at, expiresAt: this.expiresAt() })) return { claimed: true };
     return { claimed: false, existing: (await this.get(complaintId, sequence, channel)) ?? {} };
   }
 
@@ -38,7 +38,8 @@ export class NotificationClaims extends RetainedItems {
   async get(complaintId: string, sequence: number, channel: NoticeChannel): Promise<NoticeClaim | undefined> {
     const key = keys.notice(complaintId, sequence, channel);
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return Item ? { sendingAt: Item.sendingAt, sentAt: Item.sentAt, contactId: Item.contactId, failedCode: Item.failedCode } : undefined;
+    if (!Item) return undefined;
+    return { sendingAt: Item.sendingAt, sentAt: Item.sentAt, contactId: Item.contactId, failedCode: Item.failedCode };
   }
 
   async sent(complaintId: string, sequence: number, channel: NoticeChannel, at: string, contactId?: string): Promise<void> {

@@ -42,7 +42,8 @@ export class DynamoReportDeliveries extends RetainedItems implements ReportDeliv
   }
 
   async release(report: string, email: string): Promise<void> {
-    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: this.key(report, email), UpdateExpression: 'REMOVE claimedAt' }));
+    const release = new UpdateCommand({ TableName: this.tableName, Key: this.key(report, email), UpdateExpression: 'REMOVE claimedAt' });
+    await this.db.send(release);
   }
 }
 
