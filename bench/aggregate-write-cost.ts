@@ -5,18 +5,36 @@
  * KB of the larger of the old and new item; a strongly consistent read 1 unit per 4 KB).
  * Run: npx tsx bench/aggregate-write-cost.ts
  */
-import type { AddressInfo } from 'node:net';
+
 import { createHash } from 'node:crypto';
-import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
 import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
 import { keys } from '../functions/shared/adapters/table.js';
 
 const server = dynalite({ createTableMs: 0 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-const raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-await raw.send(new CreateTableCommand({ TableName: 'aggregates', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
+const raw = new DynamoDBClient({
+  endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
+await raw.send(
+  new CreateTableCommand({
+    TableName: 'aggregates',
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+  }),
+);
 const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
 const units = { read: 0, write: 0, requests: 0 };
 db.middlewareStack.add(
@@ -45,13 +63,25 @@ async function oldAdd(day: string, id: string) {
     values[`:c${i}`] = value;
     adds.push(`#c${i} :c${i}`);
   });
-  await db.send(new UpdateCommand({ TableName: 'aggregates', Key: keys.aggregate(day, 'vehicle-repair', 'after-sales', shard), UpdateExpression: `ADD ${adds.join(', ')}`, ConditionExpression: 'NOT contains(#counted, :idValue)', ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+  await db.send(
+    new UpdateCommand({
+      TableName: 'aggregates',
+      Key: keys.aggregate(day, 'vehicle-repair', 'after-sales', shard),
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      ConditionExpression: 'NOT contains(#counted, :idValue)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 const store = new DynamoAggregateStore('aggregates', 760, () => new Date(), db);
 const rows: string[] = [];
 for (const perDay of [100, 1_000, 10_000]) {
-  for (const [name, add] of [['before: counted set', oldAdd], ['after: version + markers', (day: string, id: string) => store.add(day, 'vehicle-repair', 'after-sales', counters, id)]] as const) {
+  for (const [name, add] of [
+    ['before: counted set', oldAdd],
+    ['after: version + markers', (day: string, id: string) => store.add(day, 'vehicle-repair', 'after-sales', counters, id)],
+  ] as const) {
     Object.assign(units, { read: 0, write: 0, requests: 0 });
     const day = `${perDay}-${name}`;
     let lastWrite = 0;
@@ -60,10 +90,14 @@ for (const perDay of [100, 1_000, 10_000]) {
       await add(day, `fu-${n.toString(16).padStart(32, '0')}`);
       lastWrite = units.write - before;
     }
-    rows.push(`| ${perDay.toLocaleString('en')} per day and subject | ${name} | ${(units.write / perDay).toFixed(2)} | ${lastWrite} | ${(units.read / perDay).toFixed(2)} | ${(units.requests / perDay).toFixed(1)} |`);
+    rows.push(
+      `| ${perDay.toLocaleString('en')} per day and subject | ${name} | ${(units.write / perDay).toFixed(2)} | ${lastWrite} | ${(units.read / perDay).toFixed(2)} | ${(units.requests / perDay).toFixed(1)} |`,
+    );
   }
 }
-console.log('| contributions | scheme | write units per contribution (mean) | write units of the last one | read units per contribution | requests per contribution |');
+console.log(
+  '| contributions | scheme | write units per contribution (mean) | write units of the last one | read units per contribution | requests per contribution |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
 raw.destroy();

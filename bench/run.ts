@@ -1,51 +1,90 @@
-import { parseArgs } from 'node:util';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { parseArgs, promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { synthesizeTemplate, resourcesOfType } from '../local/template.js';
+import { build } from 'esbuild';
+import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
+import { keys } from '../functions/shared/adapters/table.js';
+import { reportConfig } from '../functions/shared/config/reports.js';
+import { addCounters, type Counters, countersOf, kpisFromCounters, type OutcomeFact } from '../functions/shared/domain/kpi.js';
+import { buildReport } from '../functions/shared/domain/report.js';
+import { parsePeriod } from '../functions/shared/domain/report-period.js';
 import { startDynamo } from '../local/dynamo.js';
 import { loadScenario } from '../local/scenario.js';
 import { runSimulation, type Summary } from '../local/simulation.js';
 import { PROJECT_ROOT } from '../local/stack.js';
-import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
-import { keys } from '../functions/shared/adapters/table.js';
-import { addCounters, countersOf, kpisFromCounters, type Counters, type OutcomeFact } from '../functions/shared/domain/kpi.js';
-import { parsePeriod } from '../functions/shared/domain/report-period.js';
-import { buildReport } from '../functions/shared/domain/report.js';
-import { reportConfig } from '../functions/shared/config/reports.js';
+import { resourcesOfType, synthesizeTemplate } from '../local/template.js';
 
 /**
  * `npm run bench`: speed and cost figures, printed as a table and written to bench/results.json.
  * Timings are measured here, never asserted in tests.
  */
-const { values } = parseArgs({ options: { outcomes: { type: 'string', default: '100000' }, 'large-month': { type: 'boolean', default: false } } });
-const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
+const { values } = parseArgs({
+  options: { outcomes: { type: 'string', default: '100000' }, 'large-month': { type: 'boolean', default: false } },
+});
+const results: Record<string, unknown> = {
+  machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+  at: new Date().toISOString(),
+};
 
 // ── 1. Reports read aggregates, not follow-ups: a month at 100,000 outcomes ─────────────────────
 async function reportReadBenchmark(outcomes: number) {
   const template = synthesizeTemplate();
   const tableName = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]![0];
   const dynamo = await startDynamo(template);
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } }), { marshallOptions: { removeUndefinedValues: true } });
-  const types = ['vehicle-repair', 'vehicle-delivery', 'urgent-repair', 'hospital-discharge', 'gas-repair', 'gas-hotline-ticket', 'complaint-resolved-general', 'complaint-resolved-major'];
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const types = [
+    'vehicle-repair',
+    'vehicle-delivery',
+    'urgent-repair',
+    'hospital-discharge',
+    'gas-repair',
+    'gas-hotline-ticket',
+    'complaint-resolved-general',
+    'complaint-resolved-major',
+  ];
   const departments = ['after-sales', 'body-shop', 'sales', 'service'];
   const statuses: OutcomeFact['status'][] = ['completed', 'completed', 'completed', 'completed', 'refused', 'unreachable', 'skipped'];
   const aggregates = new Map<string, { day: string; subject: string; departmentId: string; counters: Counters; ids: string[] }>();
   let batch: Record<string, unknown>[] = [];
   const flush = async () => {
-    for (let i = 0; i < batch.length; i += 25) await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    for (let i = 0; i < batch.length; i += 25)
+      await db.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: batch.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
     batch = [];
   };
   const t0 = performance.now();
   for (let n = 0; n < outcomes; n += 1) {
     const day = `2026-10-${String((n % 31) + 1).padStart(2, '0')}`;
-    const fact: OutcomeFact = { serviceType: types[n % types.length]!, departmentId: departments[n % departments.length], status: statuses[n % statuses.length]!, reason: n % 7 === 6 ? 'not-sampled' : undefined, attempts: n % 7 === 6 ? 0 : 1 + (n % 3), onTime: n % 5 !== 0, scores: { overall: 1 + (n % 5) }, complaint: n % 29 === 0 };
+    const fact: OutcomeFact = {
+      serviceType: types[n % types.length]!,
+      departmentId: departments[n % departments.length],
+      status: statuses[n % statuses.length]!,
+      reason: n % 7 === 6 ? 'not-sampled' : undefined,
+      attempts: n % 7 === 6 ? 0 : 1 + (n % 3),
+      onTime: n % 5 !== 0,
+      scores: { overall: 1 + (n % 5) },
+      complaint: n % 29 === 0,
+    };
     const id = `fu-${n.toString(16).padStart(32, '0')}`;
-    batch.push({ ...keys.followUp(id), kind: 'FollowUp', followUpId: id, serviceType: fact.serviceType, departmentId: fact.departmentId, status: fact.status, customer: { id: `C${n % 50_000}`, name: 'x' }, attempts: [], createdAt: `${day}T02:00:00Z`, outcome: { status: fact.status, finishedAt: `${day}T03:00:00Z` } });
+    batch.push({
+      ...keys.followUp(id),
+      kind: 'FollowUp',
+      followUpId: id,
+      serviceType: fact.serviceType,
+      departmentId: fact.departmentId,
+      status: fact.status,
+      customer: { id: `C${n % 50_000}`, name: 'x' },
+      attempts: [],
+      createdAt: `${day}T02:00:00Z`,
+      outcome: { status: fact.status, finishedAt: `${day}T03:00:00Z` },
+    });
     const shard = n % 4;
     const key = `${day}|${fact.serviceType}|${fact.departmentId}|${shard}`;
     const agg = aggregates.get(key) ?? { day, subject: fact.serviceType, departmentId: fact.departmentId!, counters: {}, ids: [] };
@@ -56,7 +95,16 @@ async function reportReadBenchmark(outcomes: number) {
   }
   for (const [key, agg] of aggregates) {
     const shard = key.split('|')[3];
-    batch.push({ ...keys.aggregate(agg.day, agg.subject, agg.departmentId, Number(shard)), kind: 'Aggregate', day: agg.day, subject: agg.subject, departmentId: agg.departmentId, version: agg.ids.length, lastContribution: agg.ids.at(-1), ...agg.counters });
+    batch.push({
+      ...keys.aggregate(agg.day, agg.subject, agg.departmentId, Number(shard)),
+      kind: 'Aggregate',
+      day: agg.day,
+      subject: agg.subject,
+      departmentId: agg.departmentId,
+      version: agg.ids.length,
+      lastContribution: agg.ids.at(-1),
+      ...agg.counters,
+    });
   }
   await flush();
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -84,11 +132,18 @@ async function reportReadBenchmark(outcomes: number) {
   } while (start);
   const scanMs = performance.now() - t;
   await dynamo.close();
-  if (report.totals.total !== outcomes || counters.total !== outcomes) throw new Error(`benchmark totals disagree: ${report.totals.total} / ${counters.total} / ${outcomes}`);
+  if (report.totals.total !== outcomes || counters.total !== outcomes)
+    throw new Error(`benchmark totals disagree: ${report.totals.total} / ${counters.total} / ${outcomes}`);
   return {
     outcomes,
     loadSeconds: round(loadSeconds),
-    monthReport: { queries: store.reads.queries, itemsRead: store.reads.items, ms: round(aggregateMs), total: report.totals.total, reachRate: kpisFromCounters(counters).reachRate ?? report.totals.reachRate },
+    monthReport: {
+      queries: store.reads.queries,
+      itemsRead: store.reads.items,
+      ms: round(aggregateMs),
+      total: report.totals.total,
+      reachRate: kpisFromCounters(counters).reachRate ?? report.totals.reachRate,
+    },
     fullScan: { requests: scanCalls, itemsRead: scanned, ms: round(scanMs) },
   };
 }
@@ -102,20 +157,38 @@ const percentile = (values: number[], p: number) => {
 // ── 2. A simulated month: transitions, calls and cost per follow-up ────────────────────────────
 async function simulatedMonth(file: string) {
   const result = await runSimulation(loadScenario(file), undefined);
-  return { scenario: path.basename(file), wallSeconds: round(result.wallSeconds), summary: result.summary, latencies: result.invocationDurations };
+  return {
+    scenario: path.basename(file),
+    wallSeconds: round(result.wallSeconds),
+    summary: result.summary,
+    latencies: result.invocationDurations,
+  };
 }
 
 /** A second local stack needs its own process: handlers bind to their endpoints when first loaded. */
 async function simulatedMonthInChild(file: string) {
   const out = path.join(PROJECT_ROOT, 'out', path.basename(file, '.json'));
   const started = performance.now();
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'local', 'simulate.ts'), '--scenario', file, '--out', out, '--no-progress'], { maxBuffer: 64 * 1024 * 1024 });
+  await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'local', 'simulate.ts'), '--scenario', file, '--out', out, '--no-progress'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as Summary;
   return { scenario: path.basename(file), wallSeconds: round((performance.now() - started) / 1000), summary };
 }
 
 /** List prices (us-east-1, 2026) per unit; Connect tasks are billed per task by Connect itself. */
-const PRICES = { transition: 0.025 / 1000, lambdaRequest: 0.2 / 1e6, lambdaGbSecond: 0.0000133334, dynamoWrite: 0.625 / 1e6, dynamoRead: 0.125 / 1e6, eventBridgeEvent: 1 / 1e6, sesEmail: 0.1 / 1000, schedulerInvocation: 1 / 1e6 };
+const PRICES = {
+  transition: 0.025 / 1000,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecond: 0.0000133334,
+  dynamoWrite: 0.625 / 1e6,
+  dynamoRead: 0.125 / 1e6,
+  eventBridgeEvent: 1 / 1e6,
+  sesEmail: 0.1 / 1000,
+  schedulerInvocation: 1 / 1e6,
+};
 
 function costPer1000(summary: Summary, avgLambdaMs: number) {
   const n = summary.followUps.total / 1000;
@@ -130,7 +203,10 @@ function costPer1000(summary: Summary, avgLambdaMs: number) {
     eventBridge: (calls['EventBridge.PutEvents'] ?? 0) * PRICES.eventBridgeEvent,
     ses: (calls['SES.SendEmail'] ?? 0) * PRICES.sesEmail,
   };
-  return { ...Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round(v / n, 4)])), total: round(Object.values(parts).reduce((a, b) => a + b, 0) / n, 4) };
+  return {
+    ...Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round(v / n, 4)])),
+    total: round(Object.values(parts).reduce((a, b) => a + b, 0) / n, 4),
+  };
 }
 
 // ── 3. Bundle sizes, as CDK's esbuild options build them ───────────────────────────────────────
@@ -140,7 +216,18 @@ async function bundleSizes() {
   for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     const entry = fn.Metadata?.['followup:entry'] as string | undefined;
     if (!entry) continue;
-    const out = await build({ entryPoints: [path.join(PROJECT_ROOT, entry)], bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, write: false, mainFields: ['module', 'main'], banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" }, logLevel: 'silent' });
+    const out = await build({
+      entryPoints: [path.join(PROJECT_ROOT, entry)],
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      minify: true,
+      write: false,
+      mainFields: ['module', 'main'],
+      banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+      logLevel: 'silent',
+    });
     sizes[entry.split('/')[1]!] = round(out.outputFiles[0]!.contents.byteLength / 1024, 0);
   }
   return sizes;
@@ -154,7 +241,10 @@ const bundles = await bundleSizes();
 
 const s = month.summary;
 const perFollowUp = (key: string) => round((s.apiCalls[key] ?? 0) / s.followUps.total, 2);
-const dynamoWrites = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0), 0);
+const dynamoWrites = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce(
+  (a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0),
+  0,
+);
 const dynamoReads = ['GetItem', 'Query'].reduce((a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0), 0);
 const { latencies } = month;
 const allDurations = Object.values(latencies).flat();
@@ -164,12 +254,26 @@ Object.assign(results, {
     scenario: month.scenario,
     followUps: s.followUps.total,
     wallSeconds: month.wallSeconds,
-    transitionsPerFollowUp: { ...s.stateTransitions.perFollowUp, mean: round(s.stateTransitions.total / s.followUps.total, 2), medianByPath: s.stateTransitions.medianByPath, escalationCycle: s.stateTransitions.perEscalationCycle },
+    transitionsPerFollowUp: {
+      ...s.stateTransitions.perFollowUp,
+      mean: round(s.stateTransitions.total / s.followUps.total, 2),
+      medianByPath: s.stateTransitions.medianByPath,
+      escalationCycle: s.stateTransitions.perEscalationCycle,
+    },
     peakContacts: s.peakContacts,
     lambdaInvocationsPerFollowUp: perFollowUp('Lambda.Invoke'),
     dynamoWritesPerFollowUp: round(dynamoWrites / s.followUps.total, 2),
     dynamoReadsPerFollowUp: round(dynamoReads / s.followUps.total, 2),
-    handlerLatencyMs: { p50: round(percentile(allDurations, 50), 2), p95: round(percentile(allDurations, 95), 2), byFunction: Object.fromEntries(Object.entries(latencies).map(([name, d]) => [name, { p50: round(percentile(d, 50), 2), p95: round(percentile(d, 95), 2), n: d.length }])) },
+    handlerLatencyMs: {
+      p50: round(percentile(allDurations, 50), 2),
+      p95: round(percentile(allDurations, 95), 2),
+      byFunction: Object.fromEntries(
+        Object.entries(latencies).map(([name, d]) => [
+          name,
+          { p50: round(percentile(d, 50), 2), p95: round(percentile(d, 95), 2), n: d.length },
+        ]),
+      ),
+    },
     costPer1000FollowUpsUsd: costPer1000(s, percentile(allDurations, 50)),
   },
   ...(large ? { largeMonth: { scenario: large.scenario, followUps: large.summary.followUps.total, wallSeconds: large.wallSeconds } } : {}),
@@ -180,18 +284,43 @@ writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results.json'), `${JSON.stringif
 
 const m = results.month as Record<string, any>;
 const rows: [string, string][] = [
-  [`month report at ${reportRead.outcomes.toLocaleString('en')} outcomes (aggregates)`, `${reportRead.monthReport.queries} queries, ${reportRead.monthReport.itemsRead} items read, ${reportRead.monthReport.ms} ms`],
-  ['same month by full-table scan', `${reportRead.fullScan.requests} requests, ${reportRead.fullScan.itemsRead.toLocaleString('en')} items read, ${reportRead.fullScan.ms} ms`],
+  [
+    `month report at ${reportRead.outcomes.toLocaleString('en')} outcomes (aggregates)`,
+    `${reportRead.monthReport.queries} queries, ${reportRead.monthReport.itemsRead} items read, ${reportRead.monthReport.ms} ms`,
+  ],
+  [
+    'same month by full-table scan',
+    `${reportRead.fullScan.requests} requests, ${reportRead.fullScan.itemsRead.toLocaleString('en')} items read, ${reportRead.fullScan.ms} ms`,
+  ],
   [`simulated month (${m.followUps} follow-ups)`, `${m.wallSeconds} s`],
   ...(large ? [[`simulated month (${large.summary.followUps.total} follow-ups)`, `${large.wallSeconds} s`] as [string, string]] : []),
-  ['state transitions per follow-up', `min ${m.transitionsPerFollowUp.min}, median ${m.transitionsPerFollowUp.median}, mean ${m.transitionsPerFollowUp.mean}, max ${m.transitionsPerFollowUp.max}`],
-  ['  median by path', `${Object.entries(s.stateTransitions.medianByPath).map(([k, v]) => `${k} ${v}`).join(', ')}; escalation cycle ${s.stateTransitions.perEscalationCycle.median}`],
+  [
+    'state transitions per follow-up',
+    `min ${m.transitionsPerFollowUp.min}, median ${m.transitionsPerFollowUp.median}, mean ${m.transitionsPerFollowUp.mean}, max ${m.transitionsPerFollowUp.max}`,
+  ],
+  [
+    '  median by path',
+    `${Object.entries(s.stateTransitions.medianByPath)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; escalation cycle ${s.stateTransitions.perEscalationCycle.median}`,
+  ],
   ['peak Connect StartTaskContact calls', `${m.peakContacts.perSecond}/s, ${m.peakContacts.perMinute}/min`],
   ['Lambda invocations per follow-up', String(m.lambdaInvocationsPerFollowUp)],
   ['DynamoDB writes / reads per follow-up', `${m.dynamoWritesPerFollowUp} / ${m.dynamoReadsPerFollowUp}`],
   ['handler latency (local, in-process)', `p50 ${m.handlerLatencyMs.p50} ms, p95 ${m.handlerLatencyMs.p95} ms`],
-  ['AWS cost per 1,000 follow-ups (list prices)', `$${m.costPer1000FollowUpsUsd.total} (${Object.entries(m.costPer1000FollowUpsUsd).filter(([k]) => k !== 'total').map(([k, v]) => `${k} $${v}`).join(', ')}) + Connect tasks`],
-  ['bundle sizes (KiB, minified)', Object.entries(bundles).map(([k, v]) => `${k} ${v}`).join(', ')],
+  [
+    'AWS cost per 1,000 follow-ups (list prices)',
+    `$${m.costPer1000FollowUpsUsd.total} (${Object.entries(m.costPer1000FollowUpsUsd)
+      .filter(([k]) => k !== 'total')
+      .map(([k, v]) => `${k} $${v}`)
+      .join(', ')}) + Connect tasks`,
+  ],
+  [
+    'bundle sizes (KiB, minified)',
+    Object.entries(bundles)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+  ],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\nwritten to bench/results.json`);

@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { FollowUpStack } from './follow-up-stack.js';
 import { DeployContextError, readDeployContext } from './deploy-context.js';
+import { FollowUpStack } from './follow-up-stack.js';
 
 /**
  * The CDK app. Deploy-time settings come from CDK context (`-c key=value`): the Amazon Connect

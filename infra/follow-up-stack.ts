@@ -1,17 +1,17 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { FollowUpData } from './constructs/follow-up-data.js';
-import { OutcomeApi } from './constructs/outcome-api.js';
-import { FollowUpWorkflow } from './constructs/follow-up-workflow.js';
-import { Ingest } from './constructs/ingest.js';
-import { Escalation } from './constructs/escalation.js';
-import { Reports } from './constructs/reports.js';
-import { OperationsAlarms } from './constructs/operations-alarms.js';
-import { ContactCenter } from './constructs/contact-center.js';
-import { EmailSending } from './constructs/email-sending.js';
-import { reportConfig } from '../functions/shared/config/reports.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
+import { reportConfig } from '../functions/shared/config/reports.js';
+import { ContactCenter } from './constructs/contact-center.js';
+import { EmailSending } from './constructs/email-sending.js';
+import { Escalation } from './constructs/escalation.js';
+import { FollowUpData } from './constructs/follow-up-data.js';
+import { FollowUpWorkflow } from './constructs/follow-up-workflow.js';
+import { Ingest } from './constructs/ingest.js';
+import { OperationsAlarms } from './constructs/operations-alarms.js';
+import { OutcomeApi } from './constructs/outcome-api.js';
+import { Reports } from './constructs/reports.js';
 
 export interface ContactSettings {
   /** The existing Amazon Connect instance the queues, hours and task flow are provisioned on. */

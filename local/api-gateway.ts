@@ -35,7 +35,11 @@ export interface HttpRequest {
   body: string;
 }
 
-export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: HttpRequest): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
+export async function invokeRoute(
+  cloud: LocalCloud,
+  routes: Route[],
+  request: HttpRequest,
+): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
   for (const route of routes) {
     const match = route.method === 'ANY' || route.method === request.method.toUpperCase() ? route.pattern.exec(request.path) : null;
     if (!match) continue;
@@ -52,7 +56,13 @@ export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: H
         apiId: LOCAL_API_ID,
         domainName: 'localhost',
         domainPrefix: 'localhost',
-        http: { method: request.method.toUpperCase(), path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: request.headers['user-agent'] ?? '' },
+        http: {
+          method: request.method.toUpperCase(),
+          path: request.path,
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: request.headers['user-agent'] ?? '',
+        },
         requestId: cloud.nextId('apireq'),
         routeKey: route.routeKey,
         stage: '$default',
@@ -67,7 +77,10 @@ export async function invokeRoute(cloud: LocalCloud, routes: Route[], request: H
     const [routeMethod, routePath] = route.routeKey.split(' ') as [string, string];
     const method = routeMethod === 'ANY' ? request.method.toUpperCase() : routeMethod;
     const sourceArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${LOCAL_API_ID}/$default/${method}${routePath}`;
-    const response = (await cloud.invokeFunction(route.functionArn, event, { principal: { kind: 'service', service: 'apigateway.amazonaws.com' }, context: { 'aws:SourceArn': sourceArn } })) as APIGatewayProxyStructuredResultV2;
+    const response = (await cloud.invokeFunction(route.functionArn, event, {
+      principal: { kind: 'service', service: 'apigateway.amazonaws.com' },
+      context: { 'aws:SourceArn': sourceArn },
+    })) as APIGatewayProxyStructuredResultV2;
     // An answered link is how an agent completes a Connect task here: it stops counting as active.
     if (request.method.toUpperCase() === 'POST' && (response?.statusCode ?? 200) < 300) cloud.linkAnswered(request.path);
     return response;

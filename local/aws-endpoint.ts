@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsError, type LocalCloud } from './cloud/index.js';
-import { refuseByContract } from './cloud/contracts.js';
+import { type AuthorizationFacts, accessRequestsFor, s3PutObjectRequest } from './cloud/authorization.js';
 import { callerOf } from './cloud/caller.js';
-import { accessRequestsFor, s3PutObjectRequest, type AuthorizationFacts } from './cloud/authorization.js';
+import { refuseByContract } from './cloud/contracts.js';
+import { AwsError, type LocalCloud } from './cloud/index.js';
 
 /**
  * One HTTP endpoint speaking the wire protocols the AWS SDK uses for Step Functions, EventBridge
@@ -30,7 +30,11 @@ function operations(cloud: LocalCloud): Record<string, Operation> {
     'AWSStepFunctions.DescribeExecution': (b) => {
       const record = cloud.executions.get(String(b.executionArn));
       if (!record) throw new AwsError('ExecutionDoesNotExist', 'execution does not exist');
-      return { ...record, startDate: new Date(record.startDate).getTime() / 1000, stopDate: record.stopDate ? new Date(record.stopDate).getTime() / 1000 : undefined };
+      return {
+        ...record,
+        startDate: new Date(record.startDate).getTime() / 1000,
+        stopDate: record.stopDate ? new Date(record.stopDate).getTime() / 1000 : undefined,
+      };
     },
     'AWSEvents.PutEvents': (b) => cloud.putEvents((b.Entries as never[]) ?? []),
     'secretsmanager.GetSecretValue': (b) => cloud.getSecretValue(String(b.SecretId)),
@@ -51,7 +55,12 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       // AWS validates a request against its published model before running it: so does the local cloud.
-      const refused = refuseByContract({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) });
+      const refused = refuseByContract({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      });
       if (refused) cloud.refusedRequests.push({ ...refused.refused, at: cloud.clock.now().toISOString() });
       if (refused) return void res.writeHead(refused.status, refused.headers).end(refused.body);
       const target = req.headers['x-amz-target'];
@@ -70,12 +79,18 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
         void (async () => {
           try {
             if (caller) await cloud.iam.authorize({ kind: 'role', ...caller }, s3PutObjectRequest(bucket!, objectKey));
-            const { ETag } = cloud.putObject(bucket!, objectKey, Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? 'application/octet-stream'));
+            const { ETag } = cloud.putObject(
+              bucket!,
+              objectKey,
+              Buffer.concat(chunks).toString('utf8'),
+              String(req.headers['content-type'] ?? 'application/octet-stream'),
+            );
             res.writeHead(200, { etag: ETag });
             res.end();
           } catch (error) {
             // S3 names its denial AccessDenied.
-            const code = error instanceof AwsError ? (error.code === 'AccessDeniedException' ? 'AccessDenied' : error.code) : 'InternalError';
+            const code =
+              error instanceof AwsError ? (error.code === 'AccessDeniedException' ? 'AccessDenied' : error.code) : 'InternalError';
             res.writeHead(error instanceof AwsError ? error.status : 500, { 'content-type': 'application/xml' });
             res.end(`<Error><Code>${code}</Code><Message>${String((error as Error).message)}</Message></Error>`);
           } finally {
@@ -85,7 +100,12 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
         return;
       }
       const op = ops[key];
-      if (!op) return reply(400, { __type: 'UnknownOperationException', message: `local stack does not implement ${key}` }, 'UnknownOperationException');
+      if (!op)
+        return reply(
+          400,
+          { __type: 'UnknownOperationException', message: `local stack does not implement ${key}` },
+          'UnknownOperationException',
+        );
       cloud.clock.hold();
       void (async () => {
         try {
@@ -95,7 +115,12 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
           // a call from outside (an upstream system, the operator's CLI) is another account's business.
           if (caller) {
             const requests = accessRequestsFor(key, body, authorizationFacts);
-            if (!requests) throw new AwsError('AccessDeniedException', `the local cloud has no authorization rule for ${key}; add one to local/cloud/authorization.ts`, 403);
+            if (!requests)
+              throw new AwsError(
+                'AccessDeniedException',
+                `the local cloud has no authorization rule for ${key}; add one to local/cloud/authorization.ts`,
+                403,
+              );
             for (const request of requests) await cloud.iam.authorize({ kind: 'role', ...caller }, request);
           }
           reply(200, op(body));
@@ -113,6 +138,10 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
   const { port: actual } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${actual}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,20 +1,28 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { type DynamoAuthorizer, guardDynamo } from './cloud/dynamo-authorization.js';
 import { resolve, resourcesOfType, type Template } from './template.js';
-import { guardDynamo, type DynamoAuthorizer } from './cloud/dynamo-authorization.js';
 
 /**
  * DynamoDB on dynalite: in memory for tests, or kept on disk under .local/ so a restart of the
  * local stack loses nothing. Tables are created from the template's definitions.
  */
-export async function startDynamo(template: Template, dataDir?: string, port = 0): Promise<{ url: string; close: () => Promise<void>; authorizeWith: (authorizer: DynamoAuthorizer) => void }> {
+export async function startDynamo(
+  template: Template,
+  dataDir?: string,
+  port = 0,
+): Promise<{ url: string; close: () => Promise<void>; authorizeWith: (authorizer: DynamoAuthorizer) => void }> {
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let authorizer: DynamoAuthorizer | undefined;
   guardDynamo(server, () => authorizer);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::DynamoDB::Table')) {
     const props = resolve(template, resource.Properties) as Record<string, unknown>;
     const input: CreateTableCommandInput = {
@@ -22,7 +30,11 @@ export async function startDynamo(template: Template, dataDir?: string, port = 0
       KeySchema: props.KeySchema as never,
       AttributeDefinitions: props.AttributeDefinitions as never,
       BillingMode: 'PAY_PER_REQUEST',
-      GlobalSecondaryIndexes: (props.GlobalSecondaryIndexes as never[] | undefined)?.map((gsi: Record<string, unknown>) => ({ IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection })) as never,
+      GlobalSecondaryIndexes: (props.GlobalSecondaryIndexes as never[] | undefined)?.map((gsi: Record<string, unknown>) => ({
+        IndexName: gsi.IndexName,
+        KeySchema: gsi.KeySchema,
+        Projection: gsi.Projection,
+      })) as never,
     };
     try {
       await client.send(new CreateTableCommand(input));

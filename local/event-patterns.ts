@@ -17,7 +17,16 @@ function matchesValue(matcher: Matcher, value: unknown): boolean {
     const ops = matcher.numeric as (string | number)[];
     for (let i = 0; i < ops.length; i += 2) {
       const [op, bound] = [ops[i], Number(ops[i + 1])];
-      const ok = op === '=' ? value === bound : op === '<' ? value < bound : op === '<=' ? value <= bound : op === '>' ? value > bound : value >= bound;
+      const ok =
+        op === '='
+          ? value === bound
+          : op === '<'
+            ? value < bound
+            : op === '<='
+              ? value <= bound
+              : op === '>'
+                ? value > bound
+                : value >= bound;
       if (!ok) return false;
     }
     return true;
@@ -30,10 +39,14 @@ export function matchesPattern(pattern: Record<string, unknown>, event: Record<s
     const value = event[key];
     if (Array.isArray(expected)) {
       const values = Array.isArray(value) ? value : [value];
-      return (expected as Matcher[]).some((m) => (m !== null && typeof m === 'object' && 'exists' in m ? matchesValue(m, value) : values.some((v) => matchesValue(m, v))));
+      return (expected as Matcher[]).some((m) =>
+        m !== null && typeof m === 'object' && 'exists' in m ? matchesValue(m, value) : values.some((v) => matchesValue(m, v)),
+      );
     }
     if (expected && typeof expected === 'object') {
-      return value !== null && typeof value === 'object' && matchesPattern(expected as Record<string, unknown>, value as Record<string, unknown>);
+      return (
+        value !== null && typeof value === 'object' && matchesPattern(expected as Record<string, unknown>, value as Record<string, unknown>)
+      );
     }
     return false;
   });

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { FollowUp } from '../functions/shared/domain/follow-up.js';
-import type { AttemptRecord, EventWarningRecord, FinalOutcome, RejectionRecord } from '../functions/shared/ports/follow-up-store.js';
-import type { Complaint } from '../functions/shared/domain/complaint.js';
-import type { AggregateRow } from '../functions/shared/ports/aggregate-store.js';
 import { countersOfItem } from '../functions/shared/adapters/dynamo-aggregate-store.js';
 import { keys, sortKeyPrefix } from '../functions/shared/adapters/table.js';
+import type { Complaint } from '../functions/shared/domain/complaint.js';
+import type { FollowUp } from '../functions/shared/domain/follow-up.js';
+import type { AggregateRow } from '../functions/shared/ports/aggregate-store.js';
+import type { AttemptRecord, EventWarningRecord, FinalOutcome, RejectionRecord } from '../functions/shared/ports/follow-up-store.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; nextAttempt?: number; nextChannel?: string; expiresAt?: number };
 
@@ -16,15 +16,27 @@ export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; nextAttempt?: 
 export class FollowUpQueries {
   private readonly db: DynamoDBDocumentClient;
 
-  constructor(endpoint: string, private readonly tableName: string) {
-    this.db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  constructor(
+    endpoint: string,
+    private readonly tableName: string,
+  ) {
+    this.db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    );
   }
 
   private async scanKind<T>(kind: string): Promise<T[]> {
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start, FilterExpression: 'kind = :k', ExpressionAttributeValues: { ':k': kind } }));
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ExclusiveStartKey: start,
+          FilterExpression: 'kind = :k',
+          ExpressionAttributeValues: { ':k': kind },
+        }),
+      );
       items.push(...((page.Items ?? []) as T[]));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -37,7 +49,13 @@ export class FollowUpQueries {
   }
 
   async attempts(followUpId: string): Promise<AttemptRecord[]> {
-    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': keys.followUpPk(followUpId), ':a': sortKeyPrefix.attempt } }));
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+        ExpressionAttributeValues: { ':pk': keys.followUpPk(followUpId), ':a': sortKeyPrefix.attempt },
+      }),
+    );
     return (Items ?? []) as AttemptRecord[];
   }
 
@@ -50,8 +68,19 @@ export class FollowUpQueries {
   async aggregates(): Promise<AggregateRow[]> {
     const items = await this.scanKind<Record<string, unknown>>('Aggregate');
     return items
-      .map((item) => ({ day: String(item.day), subject: String(item.subject), departmentId: String(item.departmentId), counters: Object.fromEntries(Object.entries(countersOfItem(item)).sort(([a], [b]) => a.localeCompare(b))) }))
-      .sort((a, b) => a.day.localeCompare(b.day) || a.subject.localeCompare(b.subject) || a.departmentId.localeCompare(b.departmentId) || JSON.stringify(a.counters).localeCompare(JSON.stringify(b.counters)));
+      .map((item) => ({
+        day: String(item.day),
+        subject: String(item.subject),
+        departmentId: String(item.departmentId),
+        counters: Object.fromEntries(Object.entries(countersOfItem(item)).sort(([a], [b]) => a.localeCompare(b))),
+      }))
+      .sort(
+        (a, b) =>
+          a.day.localeCompare(b.day) ||
+          a.subject.localeCompare(b.subject) ||
+          a.departmentId.localeCompare(b.departmentId) ||
+          JSON.stringify(a.counters).localeCompare(JSON.stringify(b.counters)),
+      );
   }
 
   /** Rejected events, newest first. */
@@ -71,4 +100,4 @@ export class FollowUpQueries {
   }
 }
 
-export { outcomeFactOf, appointmentOf } from '../functions/shared/domain/outcome-fact.js';
+export { appointmentOf, outcomeFactOf } from '../functions/shared/domain/outcome-fact.js';

@@ -1,13 +1,13 @@
 import { html } from 'hono/html';
+import { complaintAnswers, resolutionField } from '../functions/outcome-api/pages.js';
+import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
-import { escalationConfig } from '../functions/shared/config/escalation.js';
-import type { Locale } from '../functions/shared/domain/policy-schema.js';
 import type { Complaint, ComplaintEvent } from '../functions/shared/domain/complaint.js';
 import { complaintSummary } from '../functions/shared/domain/complaint-content.js';
-import { workingMinutesBetween, type ContactHours } from '../functions/shared/domain/schedule.js';
-import { codeLabel, formatDateTime, translator, type Translate } from '../functions/shared/i18n/index.js';
-import { complaintAnswers, resolutionField } from '../functions/outcome-api/pages.js';
+import type { Locale } from '../functions/shared/domain/policy-schema.js';
+import { type ContactHours, workingMinutesBetween } from '../functions/shared/domain/schedule.js';
+import { codeLabel, formatDateTime, type Translate, translator } from '../functions/shared/i18n/index.js';
 import { wordsFor } from './web-pages.js';
 
 const FINISHED = ['resolved', 'closed', 'unconfirmed'];

@@ -1,9 +1,9 @@
 import { html } from 'hono/html';
 import { policyConfig } from '../functions/shared/config/policies.js';
-import type { Locale } from '../functions/shared/domain/policy-schema.js';
 import type { EventIssue } from '../functions/shared/domain/event-issues.js';
-import type { EventWarningRecord, RejectionRecord } from '../functions/shared/ports/follow-up-store.js';
+import type { Locale } from '../functions/shared/domain/policy-schema.js';
 import { catalogues, codeLabel, formatDateTime, translator } from '../functions/shared/i18n/index.js';
+import type { EventWarningRecord, RejectionRecord } from '../functions/shared/ports/follow-up-store.js';
 
 /**
  * The "Rejected events" view: what upstream systems sent that started nothing, and what was

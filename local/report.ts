@@ -1,19 +1,19 @@
-import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { Level } from 'level';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
-import { parsePeriod } from '../functions/shared/domain/report-period.js';
+import { localeSchema } from '../functions/shared/domain/policy-schema.js';
 import { buildReport } from '../functions/shared/domain/report.js';
+import { parsePeriod } from '../functions/shared/domain/report-period.js';
 import { renderReportCsv, renderReportHtml, renderReportText } from '../functions/shared/domain/report-render.js';
 import type { AggregateRow } from '../functions/shared/ports/aggregate-store.js';
-import { localeSchema } from '../functions/shared/domain/policy-schema.js';
-import { PROJECT_ROOT } from './stack.js';
 import { startDynamo } from './dynamo.js';
-import { synthesizeTemplate } from './template.js';
 import { FollowUpQueries } from './follow-up-queries.js';
+import { PROJECT_ROOT } from './stack.js';
+import { synthesizeTemplate } from './template.js';
 
 /**
  * `npm run report -- --period 2026-10` (or --day 2026-11-03, --week 2026-W45) renders a report
@@ -21,7 +21,8 @@ import { FollowUpQueries } from './follow-up-queries.js';
  * from the running `npm start` (through its DynamoDB port, DYNAMODB_PORT, 4011 by default), from
  * .local/dynamodb when no stack runs, or with --from DIR from a simulation's aggregates.jsonl.
  */
-const usage = 'usage: npm run report -- --period 2026-10 | --week 2026-W45 | --day 2026-11-03 [--from SIMULATION_DIR] [--out DIR] [--locale zh-CN|en] [--data DIR]';
+const usage =
+  'usage: npm run report -- --period 2026-10 | --week 2026-W45 | --day 2026-11-03 [--from SIMULATION_DIR] [--out DIR] [--locale zh-CN|en] [--data DIR]';
 
 /** A message for the person at the terminal, not a stack trace. */
 class ReportCommandError extends Error {}
@@ -44,10 +45,18 @@ async function main(): Promise<string> {
   const locale = localeSchema.safeParse(values.locale ?? policyConfig.defaults.locale);
   if (!locale.success) throw new ReportCommandError(`--locale "${values.locale}": use zh-CN or en.`);
 
-  const rows = values.from ? simulationAggregates(values.from) : await localAggregates(values.data ?? path.join(PROJECT_ROOT, '.local', 'dynamodb'));
+  const rows = values.from
+    ? simulationAggregates(values.from)
+    : await localAggregates(values.data ?? path.join(PROJECT_ROOT, '.local', 'dynamodb'));
   const inPeriod = new Set(period.days);
   const inPrevious = new Set(period.previous.days);
-  const model = buildReport(period, rows.filter((r) => inPeriod.has(r.day)), rows.filter((r) => inPrevious.has(r.day)), 'all', reportConfig);
+  const model = buildReport(
+    period,
+    rows.filter((r) => inPeriod.has(r.day)),
+    rows.filter((r) => inPrevious.has(r.day)),
+    'all',
+    reportConfig,
+  );
   const outDir = values.out ?? path.join('out', 'reports', `${period.kind}-${period.label}`);
   mkdirSync(outDir, { recursive: true });
   const context = { policies: policyConfig, config: reportConfig };
@@ -60,7 +69,10 @@ async function main(): Promise<string> {
 function simulationAggregates(dir: string): AggregateRow[] {
   const file = path.join(dir, 'aggregates.jsonl');
   if (!existsSync(file)) throw new ReportCommandError(`${file} not found: run \`npm run simulate -- --scenario FILE --out ${dir}\` first.`);
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as AggregateRow);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AggregateRow);
 }
 
 /**
@@ -118,7 +130,10 @@ async function tableAt(endpoint: string): Promise<string | undefined> {
   });
   try {
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-    if (TableNames.length !== 1) throw new ReportCommandError(`The DynamoDB at ${endpoint} holds ${TableNames.length} tables (${TableNames.join(', ')}), not the local stack's one: is DYNAMODB_PORT another service's port?`);
+    if (TableNames.length !== 1)
+      throw new ReportCommandError(
+        `The DynamoDB at ${endpoint} holds ${TableNames.length} tables (${TableNames.join(', ')}), not the local stack's one: is DYNAMODB_PORT another service's port?`,
+      );
     return TableNames[0];
   } catch (error) {
     if (error instanceof ReportCommandError) throw error;

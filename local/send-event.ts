@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
 
 /**
  * `npm run send-event -- FILE`: publishes the entries in FILE to the running local stack, as an
@@ -30,7 +30,9 @@ const entrySchema = z.strictObject({
     .optional(),
   TraceHeader: z.string().optional(),
 });
-const entriesSchema = z.array(entrySchema, { error: 'must be a list of entries: [{"Source": …, "DetailType": …, "Detail": "…", "EventBusName": …}]' }).min(1);
+const entriesSchema = z
+  .array(entrySchema, { error: 'must be a list of entries: [{"Source": …, "DetailType": …, "Detail": "…", "EventBusName": …}]' })
+  .min(1);
 
 function fail(message: string): never {
   console.error(message);
@@ -53,7 +55,8 @@ function readJson(filePath: string, name: string): unknown {
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'endpoint-url': { type: 'string' } } });
-const file = positionals[0] ?? fail('Usage: npm run send-event -- FILE [--endpoint-url URL]   (FILE: a list of PutEvents entries, see the README)');
+const file =
+  positionals[0] ?? fail('Usage: npm run send-event -- FILE [--endpoint-url URL]   (FILE: a list of PutEvents entries, see the README)');
 // npm runs scripts from the project root; the file is named from where the command was typed.
 const filePath = path.resolve(process.env.INIT_CWD ?? process.cwd(), file.replace(/^file:\/\//, ''));
 const parsed = entriesSchema.safeParse(readJson(filePath, file));
@@ -61,18 +64,32 @@ if (!parsed.success) {
   const issue = parsed.error.issues[0]!;
   const [index, ...field] = issue.path;
   const where = index === undefined ? 'The file' : `Entries[${String(index)}]${field.length ? `.${field.map(String).join('.')}` : ''}`;
-  fail(`${file}: ${where} ${issue.code === 'unrecognized_keys' ? `has a field PutEvents does not take (${issue.keys.join(', ')})` : issue.message}`);
+  fail(
+    `${file}: ${where} ${issue.code === 'unrecognized_keys' ? `has a field PutEvents does not take (${issue.keys.join(', ')})` : issue.message}`,
+  );
 }
 
-const endpoint = values['endpoint-url'] ?? process.env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? process.env.AWS_ENDPOINT_URL ?? `http://localhost:${process.env.AWS_PORT ?? 4010}`;
+const endpoint =
+  values['endpoint-url'] ??
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE ??
+  process.env.AWS_ENDPOINT_URL ??
+  `http://localhost:${process.env.AWS_PORT ?? 4010}`;
 // The local endpoint takes any credentials; the SDK insists on having some.
-const client = new EventBridgeClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const client = new EventBridgeClient({
+  endpoint,
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
 try {
   const result = await client.send(new PutEventsCommand({ Entries: parsed.data }));
   for (const [i, entry] of (result.Entries ?? []).entries()) {
-    console.log(entry.EventId ? `Entries[${i}]: sent, EventId ${entry.EventId}` : `Entries[${i}]: refused, ${entry.ErrorCode}: ${entry.ErrorMessage}`);
+    console.log(
+      entry.EventId ? `Entries[${i}]: sent, EventId ${entry.EventId}` : `Entries[${i}]: refused, ${entry.ErrorCode}: ${entry.ErrorMessage}`,
+    );
   }
-  console.log(`An event the follow-up system cannot use is listed with its field and reason at http://localhost:${process.env.PORT ?? 3000}/rejections`);
+  console.log(
+    `An event the follow-up system cannot use is listed with its field and reason at http://localhost:${process.env.PORT ?? 3000}/rejections`,
+  );
   process.exitCode = result.FailedEntryCount ? 1 : 0;
 } catch (error) {
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadScenario } from './scenario.js';
 import { runSimulation } from './simulation.js';
@@ -29,7 +29,12 @@ const outDir = values.out ?? path.join('out', path.basename(values.scenario, '.j
 mkdirSync(outDir, { recursive: true });
 
 console.log(`Simulating "${scenario.name}" (seed ${scenario.seed}, ${scenario.days} days + ${scenario.drainDays} to finish) …`);
-const bar = values.progress ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% of simulated time | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+const bar = values.progress
+  ? new cliProgress.SingleBar(
+      { format: ' {bar} {percentage}% of simulated time | {eta_formatted} left', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    )
+  : undefined;
 bar?.start(100, 0);
 const result = await runSimulation(scenario, outDir, { template: values.template, onProgress: progressOn(bar) });
 bar?.stop();

@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { durationSeconds } from '../functions/shared/domain/schedule.js';
 import type { AgentTaskRecord } from './cloud/index.js';
-import type { LocalStack } from './stack.js';
 import { between, type Scenario } from './scenario.js';
 import { phoneCall } from './simulated-people.js';
+import type { LocalStack } from './stack.js';
 
 const DAY = 86_400_000;
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
@@ -21,7 +21,10 @@ export class SimulatedDesk {
   private cancelDispatch: () => void = () => {};
   readonly handled = { calls: 0, stale: 0 };
 
-  constructor(private readonly stack: LocalStack, private readonly s: Scenario) {
+  constructor(
+    private readonly stack: LocalStack,
+    private readonly s: Scenario,
+  ) {
     this.agents = Array.from({ length: s.agents.count }, (_, id) => ({ id, freeAt: 0 }));
     stack.cloud.onAgentTask((task) => {
       if (!task.attributes.followUpId) return;
@@ -33,7 +36,11 @@ export class SimulatedDesk {
   private onShift(at: number): boolean {
     const t = DateTime.fromMillis(at, { zone: this.s.timeZone });
     const minute = t.hour * 60 + t.minute;
-    return this.s.agents.weekdays.includes(t.weekday) && minute >= minutesOf(this.s.agents.shift[0]) && minute < minutesOf(this.s.agents.shift[1]);
+    return (
+      this.s.agents.weekdays.includes(t.weekday) &&
+      minute >= minutesOf(this.s.agents.shift[0]) &&
+      minute < minutesOf(this.s.agents.shift[1])
+    );
   }
 
   private nextShiftStart(at: number): number {
@@ -49,10 +56,14 @@ export class SimulatedDesk {
     if (this.dispatchAt !== undefined && this.dispatchAt <= at) return;
     this.cancelDispatch();
     this.dispatchAt = at;
-    this.cancelDispatch = this.stack.clock.timer(at, () => {
-      this.dispatchAt = undefined;
-      this.dispatch();
-    }, 'desk');
+    this.cancelDispatch = this.stack.clock.timer(
+      at,
+      () => {
+        this.dispatchAt = undefined;
+        this.dispatch();
+      },
+      'desk',
+    );
   }
 
   private dispatch() {
@@ -82,7 +93,11 @@ export class SimulatedDesk {
   private async complete(task: AgentTaskRecord) {
     const survey = policyConfig.surveys[policyConfig.policies[task.attributes.serviceType ?? '']!.survey]!;
     const body = phoneCall(this.s.seed, task.clientToken, survey, this.s.behaviour, this.stack.clock.nowMs(), this.s.timeZone);
-    await fetch(task.outcomeFormUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    await fetch(task.outcomeFormUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
     this.handled.calls += 1;
     this.requestDispatch(this.stack.clock.nowMs() + 1000);
   }

@@ -1,7 +1,7 @@
 import { AwsError, type FaultInjector } from './cloud/index.js';
 import { InjectedLambdaTimeout } from './cloud/lambda-limits.js';
-import { LOCAL_REGION } from './template.js';
 import { draw, type PermanentFault, type Scenario } from './scenario.js';
+import { LOCAL_REGION } from './template.js';
 
 /**
  * A scenario's faults, injected into the local cloud's AWS calls: throttling that a retry cures,
@@ -23,7 +23,11 @@ function permanentError(fault: PermanentFault, key: string): Error {
     case 'MessageRejected': {
       // The usual reason in practice: a recipient the account may not send to (the key starts with the recipients).
       const recipients = key.split(':')[0] ?? '';
-      return new AwsError('MessageRejected', `Email address is not verified. The following identities failed the check in region ${LOCAL_REGION.toUpperCase()}: ${recipients}`, 400);
+      return new AwsError(
+        'MessageRejected',
+        `Email address is not verified. The following identities failed the check in region ${LOCAL_REGION.toUpperCase()}: ${recipients}`,
+        400,
+      );
     }
     case 'ResourceNotFoundException':
       return new AwsError(fault.error, 'The specified resource was not found.', 404);

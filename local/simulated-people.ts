@@ -23,7 +23,8 @@ export function surveyAnswers(seed: number, key: string, survey: Survey, behavio
   const answers: Record<string, string | number> = {};
   for (const q of survey.questions) {
     if (q.kind === 'score') {
-      answers[q.id] = complaining && q.complaintAtOrBelow !== undefined ? 1 : pickScore(seed, `score:${key}:${q.id}`, behaviour.scoreWeights);
+      answers[q.id] =
+        complaining && q.complaintAtOrBelow !== undefined ? 1 : pickScore(seed, `score:${key}:${q.id}`, behaviour.scoreWeights);
     } else if (q.kind === 'yesNo') {
       if (q.id === 'appointmentBooked') answers[q.id] = draw(seed, `appointment:${key}`) < behaviour.appointmentRate ? 'yes' : 'no';
       else if (q.complaintWhen) answers[q.id] = complaining ? q.complaintWhen : q.complaintWhen === 'yes' ? 'no' : 'yes';
@@ -36,7 +37,14 @@ export function surveyAnswers(seed: number, key: string, survey: Survey, behavio
 }
 
 /** What happens when an agent calls: the body the agent submits on the outcome form. */
-export function phoneCall(seed: number, key: string, survey: Survey, behaviour: Behaviour, now: number, timeZone: string): Record<string, unknown> {
+export function phoneCall(
+  seed: number,
+  key: string,
+  survey: Survey,
+  behaviour: Behaviour,
+  now: number,
+  timeZone: string,
+): Record<string, unknown> {
   if (draw(seed, `answer:${key}`) >= behaviour.answerRate) {
     return { result: draw(seed, `busy:${key}`) < behaviour.busyShare ? 'busy' : 'no_answer' };
   }

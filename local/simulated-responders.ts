@@ -1,7 +1,7 @@
 import { policyConfig } from '../functions/shared/config/policies.js';
-import type { LocalStack } from './stack.js';
 import { between, draw, type Scenario } from './scenario.js';
 import { emailReply, surveyAnswers } from './simulated-people.js';
+import type { LocalStack } from './stack.js';
 
 /**
  * Managers reading complaint notifications: some acknowledge after a while, some resolve later;
@@ -21,7 +21,11 @@ export function simulateManagers(stack: LocalStack, s: Scenario) {
     }
     if (draw(s.seed, `resolve:${key}`) < m.resolveRate) {
       const when = created + Math.round(between(s.seed, `resolveAfter:${key}`, m.resolveAfterHours) * 3_600_000);
-      stack.clock.timer(when, () => void stack.clock.track(() => post(task.outcomeFormUrl, { note: 'handled in simulation' })), `resolve:${key}`);
+      stack.clock.timer(
+        when,
+        () => void stack.clock.track(() => post(task.outcomeFormUrl, { note: 'handled in simulation' })),
+        `resolve:${key}`,
+      );
     }
   });
 }
@@ -38,14 +42,20 @@ export function simulateInboxes(stack: LocalStack, s: Scenario) {
     const reply = emailReply(s.seed, key, s.behaviour);
     if (!reply) return;
     const followUp = claims.f;
-    stack.clock.timer(stack.clock.nowMs() + reply.afterMs, () =>
-      void stack.clock.track(async () => {
-        const page = await fetch(link, { headers: { accept: 'application/json' } });
-        if (page.status !== 200) return;
-        const { survey: surveyName } = (await page.json()) as { survey: string };
-        const survey = policyConfig.surveys[surveyName]!;
-        await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ answers: surveyAnswers(s.seed, key, survey, s.behaviour) }) });
-      }),
+    stack.clock.timer(
+      stack.clock.nowMs() + reply.afterMs,
+      () =>
+        void stack.clock.track(async () => {
+          const page = await fetch(link, { headers: { accept: 'application/json' } });
+          if (page.status !== 200) return;
+          const { survey: surveyName } = (await page.json()) as { survey: string };
+          const survey = policyConfig.surveys[surveyName]!;
+          await fetch(link, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            body: JSON.stringify({ answers: surveyAnswers(s.seed, key, survey, s.behaviour) }),
+          });
+        }),
       `reply:${followUp}:${claims.a}`,
     );
   });

@@ -9,7 +9,12 @@ const jsonLines = (items: unknown[]) => items.map((item) => JSON.stringify(item)
  * Writes a simulated month into `outDir`: summary.json, outcomes.jsonl, aggregates.jsonl, the
  * archived reports under reports/ and every email sent as outbox/NNNNN.eml (in sending order).
  */
-export async function writeSimulation(outDir: string, summary: Summary, outcomes: Record<string, unknown>[], run: SimulationRun): Promise<void> {
+export async function writeSimulation(
+  outDir: string,
+  summary: Summary,
+  outcomes: Record<string, unknown>[],
+  run: SimulationRun,
+): Promise<void> {
   const { cloud } = run;
   rmSync(path.join(outDir, 'outbox'), { recursive: true, force: true });
   mkdirSync(path.join(outDir, 'outbox'), { recursive: true });
@@ -22,6 +27,9 @@ export async function writeSimulation(outDir: string, summary: Summary, outcomes
     writeFileSync(file, object.body);
   }
   writeFileSync(path.join(outDir, 'aggregates.jsonl'), jsonLines(run.aggregateRows));
-  const mails = [...cloud.outbox].sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.to.join().localeCompare(b.to.join()) || a.subject.localeCompare(b.subject));
-  for (const [i, mail] of mails.entries()) writeFileSync(path.join(outDir, 'outbox', `${String(i + 1).padStart(5, '0')}.eml`), await emlOf(mail));
+  const mails = [...cloud.outbox].sort(
+    (a, b) => a.sentAt.localeCompare(b.sentAt) || a.to.join().localeCompare(b.to.join()) || a.subject.localeCompare(b.subject),
+  );
+  for (const [i, mail] of mails.entries())
+    writeFileSync(path.join(outDir, 'outbox', `${String(i + 1).padStart(5, '0')}.eml`), await emlOf(mail));
 }

@@ -1,9 +1,9 @@
-import { computeKpis } from '../functions/shared/domain/kpi.js';
-import { complaintKpis, type ComplaintKpis } from '../functions/shared/domain/complaint-kpi.js';
-import { escalationHours } from '../functions/shared/domain/complaint.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
+import { escalationHours } from '../functions/shared/domain/complaint.js';
+import { type ComplaintKpis, complaintKpis } from '../functions/shared/domain/complaint-kpi.js';
+import { computeKpis } from '../functions/shared/domain/kpi.js';
 import type { LocalCloud } from './cloud/index.js';
-import { outcomeFactOf, type FollowUpQueries, type StoredFollowUp } from './follow-up-queries.js';
+import { type FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
 import type { PlannedEvent, Scenario } from './scenario.js';
 import type { ScenarioFaults } from './simulated-faults.js';
 
@@ -32,10 +32,24 @@ export interface Summary {
   seed: number;
   period: { start: string; end: string; drainedUntil: string };
   events: { published: number; duplicates: number };
-  followUps: { total: number; byStatus: Record<string, number>; byServiceType: Record<string, number>; failedByReason: Record<string, number> };
+  followUps: {
+    total: number;
+    byStatus: Record<string, number>;
+    byServiceType: Record<string, number>;
+    failedByReason: Record<string, number>;
+  };
   rejected: number;
   rejectedBy: Record<string, number>;
-  kpis: { coverageRate: number | null; onTimeRate: number | null; reachRate: number | null; satisfaction: unknown; complaints: number; due: number; followedUp: number; reached: number };
+  kpis: {
+    coverageRate: number | null;
+    onTimeRate: number | null;
+    reachRate: number | null;
+    satisfaction: unknown;
+    complaints: number;
+    due: number;
+    followedUp: number;
+    reached: number;
+  };
   stateTransitions: {
     total: number;
     perFollowUp: { min: number; median: number; max: number };
@@ -60,7 +74,11 @@ export interface Summary {
 }
 
 const countBy = <T>(items: T[], key: (item: T) => string) =>
-  Object.fromEntries(Object.entries(items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {})).sort(([a], [b]) => a.localeCompare(b)));
+  Object.fromEntries(
+    Object.entries(items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {})).sort(
+      ([a], [b]) => a.localeCompare(b),
+    ),
+  );
 
 const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
@@ -71,7 +89,16 @@ const functionName = (logicalId: string) => logicalId.replace(/[0-9A-F]{8}$/, ''
 
 /** Most Connect tasks created in any one second and in any one minute (`starts` in ms). */
 export function peakContactRate(starts: number[]): { perSecond: number; perMinute: number } {
-  const peak = (bucketMs: number) => Math.max(0, ...Object.values(starts.reduce<Record<number, number>>((acc, t) => ((acc[Math.floor(t / bucketMs)] = (acc[Math.floor(t / bucketMs)] ?? 0) + 1), acc), {})));
+  const peak = (bucketMs: number) =>
+    Math.max(
+      0,
+      ...Object.values(
+        starts.reduce<Record<number, number>>(
+          (acc, t) => ((acc[Math.floor(t / bucketMs)] = (acc[Math.floor(t / bucketMs)] ?? 0) + 1), acc),
+          {},
+        ),
+      ),
+    );
   return { perSecond: peak(1000), perMinute: peak(60_000) };
 }
 
@@ -99,32 +126,66 @@ export function summarise(run: SimulationRun): Summary {
   return {
     scenario: s.name,
     seed: s.seed,
-    period: { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString(), drainedUntil: new Date(period.drained).toISOString() },
+    period: {
+      start: new Date(period.start).toISOString(),
+      end: new Date(period.end).toISOString(),
+      drainedUntil: new Date(period.drained).toISOString(),
+    },
     events: { published: events.length, duplicates: events.length - new Set(events.map((e) => JSON.stringify(e.detail))).size },
     followUps: {
       total: followUps.length,
       byStatus: countBy(facts, (f) => f.status),
       byServiceType: countBy(followUps, (f) => f.serviceType),
-      failedByReason: countBy(followUps.filter((f) => outcomeFactOf(f).status === 'failed'), (f) => f.outcome?.error ?? f.outcome?.reason ?? 'unknown'),
+      failedByReason: countBy(
+        followUps.filter((f) => outcomeFactOf(f).status === 'failed'),
+        (f) => f.outcome?.error ?? f.outcome?.reason ?? 'unknown',
+      ),
     },
     rejected: rejections.length,
     rejectedBy: countBy(rejections, (r) => `${r.detailType}: ${r.field}`),
-    kpis: { coverageRate: kpis.coverageRate, onTimeRate: kpis.onTimeRate, reachRate: kpis.reachRate, satisfaction: kpis.satisfaction, complaints: kpis.complaints, due: kpis.due, followedUp: kpis.followedUp, reached: kpis.reached },
+    kpis: {
+      coverageRate: kpis.coverageRate,
+      onTimeRate: kpis.onTimeRate,
+      reachRate: kpis.reachRate,
+      satisfaction: kpis.satisfaction,
+      complaints: kpis.complaints,
+      due: kpis.due,
+      followedUp: kpis.followedUp,
+      reached: kpis.reached,
+    },
     stateTransitions: {
       total: executions.reduce((a, e) => a + e.transitions, 0),
       perFollowUp: { min: transitions[0] ?? 0, median: median(transitions), max: transitions.at(-1) ?? 0 },
-      medianByPath: Object.fromEntries(Object.entries(byContacts).sort(([a], [b]) => a.localeCompare(b)).map(([path, values]) => [path, median(values)])),
-      perEscalationCycle: { count: escalationTransitions.length, median: median(escalationTransitions), max: Math.max(0, ...escalationTransitions) },
+      medianByPath: Object.fromEntries(
+        Object.entries(byContacts)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([path, values]) => [path, median(values)]),
+      ),
+      perEscalationCycle: {
+        count: escalationTransitions.length,
+        median: median(escalationTransitions),
+        max: Math.max(0, ...escalationTransitions),
+      },
     },
     apiCalls: sortedRecord(cloud.apiCalls),
-    lambdaInvocations: sortedRecord(Object.fromEntries(Object.entries(cloud.invocations).map(([name, stats]) => [functionName(name), stats.count]))),
+    lambdaInvocations: sortedRecord(
+      Object.fromEntries(Object.entries(cloud.invocations).map(([name, stats]) => [functionName(name), stats.count])),
+    ),
     agents: { tasksCreated: cloud.agentTasks.length, callsHandled: desk.calls, tasksExpiredOnDesk: desk.stale },
     emails: { sent: cloud.outbox.length, rejected: countBy(cloud.rejectedMail, (m) => m.code) },
-    reports: { archived: [...cloud.objects.keys()].filter((k) => k.endsWith('report.html')).map((k) => k.split('/').slice(2, 4).join('/')).sort() },
+    reports: {
+      archived: [...cloud.objects.keys()]
+        .filter((k) => k.endsWith('report.html'))
+        .map((k) => k.split('/').slice(2, 4).join('/'))
+        .sort(),
+    },
     faults: { injected: faults?.injected ?? 0, throttled: faults?.throttled ?? 0, permanent: sortedRecord(faults?.permanent ?? {}) },
     executions: { followUps: countBy(followUpRuns, (e) => e.status), escalations: countBy(escalationRuns, (e) => e.status) },
     deadLetters: cloud.deadLetters.length,
-    deadLettersBy: countBy(cloud.deadLetters, (d) => `${d.queue.split(':').pop()}: ${d.reason.replace(/[^\s@]+@[^\s,]+/g, '<address>').slice(0, 120)}`),
+    deadLettersBy: countBy(
+      cloud.deadLetters,
+      (d) => `${d.queue.split(':').pop()}: ${d.reason.replace(/[^\s@]+@[^\s,]+/g, '<address>').slice(0, 120)}`,
+    ),
     peakContacts: peakContactRate(cloud.contactStarts),
     complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
   };

@@ -1,14 +1,14 @@
 import { DateTime } from 'luxon';
 import { reportConfig } from '../functions/shared/config/reports.js';
 import { AwsError } from './cloud/index.js';
-import { scenarioFaults } from './simulated-faults.js';
-import { startLocalStack, type LocalStack } from './stack.js';
 import { FollowUpQueries } from './follow-up-queries.js';
 import { plannedEvents, type Scenario } from './scenario.js';
 import { SimulatedDesk } from './simulated-desk.js';
+import { scenarioFaults } from './simulated-faults.js';
 import { simulateInboxes, simulateManagers } from './simulated-responders.js';
-import { invocationDurations, outcomeLine, summarise, type SimulationRun, type Summary } from './simulation-summary.js';
 import { writeSimulation } from './simulation-output.js';
+import { invocationDurations, outcomeLine, type SimulationRun, type Summary, summarise } from './simulation-summary.js';
+import { type LocalStack, startLocalStack } from './stack.js';
 
 export type { Summary };
 
@@ -18,10 +18,21 @@ const DAY = 86_400_000;
 async function importDormantHistory(stack: LocalStack, s: Scenario, start: number) {
   if (s.dormant.customers === 0) return;
   const { DynamoCustomerIndex } = await import('../functions/shared/adapters/dynamo-customer-index.js');
-  const index = new DynamoCustomerIndex(stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => stack.clock.now());
-  const month = DateTime.fromMillis(start, { zone: s.timeZone }).minus({ months: reportConfig.dormant.afterMonths }).set({ day: 15, hour: 10 });
+  const index = new DynamoCustomerIndex(
+    stack.tableName,
+    { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone },
+    () => stack.clock.now(),
+  );
+  const month = DateTime.fromMillis(start, { zone: s.timeZone })
+    .minus({ months: reportConfig.dormant.afterMonths })
+    .set({ day: 15, hour: 10 });
   for (let n = 0; n < s.dormant.customers; n += 1) {
-    const customer = { id: `DORMANT-${n}`, name: `Dormant customer ${n}`, phone: `+86137${String(10_000_000 + n).slice(-8)}`, ...(n % 3 === 0 ? { email: `dormant${n}@example.com` } : {}) };
+    const customer = {
+      id: `DORMANT-${n}`,
+      name: `Dormant customer ${n}`,
+      phone: `+86137${String(10_000_000 + n).slice(-8)}`,
+      ...(n % 3 === 0 ? { email: `dormant${n}@example.com` } : {}),
+    };
     await index.touch(s.source, customer, 'sales', month.toUTC().toISO()!);
   }
 }
@@ -69,19 +80,24 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
     await importDormantHistory(stack, s, start);
     const events = plannedEvents(s);
     events.forEach((event, i) => {
-      stack.clock.timer(event.at, () =>
-        void stack.clock.track(async () => {
-          // An upstream system retries PutEvents when EventBridge throttles it.
-          for (let attempt = 1; ; attempt += 1) {
-            try {
-              stack.cloud.putEvents([{ EventBusName: stack.busName, Source: s.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) }]);
-              return;
-            } catch (error) {
-              if (!(error instanceof AwsError) || attempt >= 20) throw error;
+      stack.clock.timer(
+        event.at,
+        () =>
+          void stack.clock.track(async () => {
+            // An upstream system retries PutEvents when EventBridge throttles it.
+            for (let attempt = 1; ; attempt += 1) {
+              try {
+                stack.cloud.putEvents([
+                  { EventBusName: stack.busName, Source: s.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) },
+                ]);
+                return;
+              } catch (error) {
+                if (!(error instanceof AwsError) || attempt >= 20) throw error;
+              }
             }
-          }
-        }),
-      `event:${String(i).padStart(6, '0')}`);
+          }),
+        `event:${String(i).padStart(6, '0')}`,
+      );
     });
     await stack.clock.runUntil(drained, (now) => options.onProgress?.((now - start) / (drained - start)));
     options.onProgress?.(1);
@@ -93,7 +109,18 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
     const aggregateRows = await queries.aggregates();
     queries.close();
     const period = { start, end, drained };
-    return { scenario: s, period, events, followUps, rejections, complaints, aggregateRows, cloud: stack.cloud, desk: desk.handled, faults };
+    return {
+      scenario: s,
+      period,
+      events,
+      followUps,
+      rejections,
+      complaints,
+      aggregateRows,
+      cloud: stack.cloud,
+      desk: desk.handled,
+      faults,
+    };
   } finally {
     await stack.stop();
   }

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useClock } from '../functions/shared/clock.js';
-import { VirtualClock } from './virtual-clock.js';
-import { loadTemplate, nameOf, resourcesOfType, synthesizeTemplate, LOCAL_API_ID, LOCAL_REGION, type Template } from './template.js';
+import { startAwsEndpoint } from './aws-endpoint.js';
+import { LocalCloud } from './cloud/index.js';
 import { SesAccount, type SesAccountOptions } from './cloud/ses-account.js';
 import { startDynamo } from './dynamo.js';
-import { LocalCloud } from './cloud/index.js';
-import { startAwsEndpoint } from './aws-endpoint.js';
+import { LOCAL_API_ID, LOCAL_REGION, loadTemplate, nameOf, resourcesOfType, synthesizeTemplate, type Template } from './template.js';
+import { VirtualClock } from './virtual-clock.js';
 import { startWebServer } from './web.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,7 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const web = await startWebServer(cloud, options.webPort ?? 0, { dynamoUrl: dynamo.url, tableName: environment.FOLLOW_UP_TABLE! });
 
   for (const [key, value] of Object.entries(environment)) {
-    process.env[key] = key === 'OUTCOME_BASE_URL' ? value.replace(new RegExp(`^https://${LOCAL_API_ID}\\.execute-api\\.[^/]+`), web.url) : value;
+    process.env[key] =
+      key === 'OUTCOME_BASE_URL' ? value.replace(new RegExp(`^https://${LOCAL_API_ID}\\.execute-api\\.[^/]+`), web.url) : value;
   }
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalStack, PROJECT_ROOT } from './stack.js';
 import { sendEventHelp } from './send-event-help.js';
+import { PROJECT_ROOT, startLocalStack } from './stack.js';
 
 /**
  * `npm start`: the whole follow-up system on this machine, no AWS account and no network.
@@ -36,10 +36,14 @@ const stack = await startLocalStack({
   template: args.template,
   ses: {
     production: args['ses-production'],
-    verified: args.verified.flatMap((list) => list.split(',')).map((identity) => identity.trim()).filter(Boolean),
+    verified: args.verified
+      .flatMap((list) => list.split(','))
+      .map((identity) => identity.trim())
+      .filter(Boolean),
   },
 });
-if (stack.resumedExecutions > 0) console.log(`Resumed ${stack.resumedExecutions} running follow-ups and escalations from .local/state.json.`);
+if (stack.resumedExecutions > 0)
+  console.log(`Resumed ${stack.resumedExecutions} running follow-ups and escalations from .local/state.json.`);
 
 // The S3 archive of reports, kept as files so a manager can open them.
 const archiveDir = path.join(PROJECT_ROOT, '.local', 'archive');

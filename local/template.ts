@@ -1,5 +1,5 @@
-import { App } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
 import { buildApp } from '../infra/app.js';
 import { LOCAL_ENTRY_METADATA } from '../infra/constructs/follow-up-function.js';
 
@@ -52,11 +52,14 @@ export function loadTemplate(file: string): Template {
     throw new Error(`template ${file}: ${(error as Error).message}`);
   }
   const resources = (parsed as Partial<Template> | null)?.Resources;
-  if (!resources || typeof resources !== 'object' || Array.isArray(resources)) throw new Error(`template ${file}: not a CloudFormation template (no Resources object)`);
+  if (!resources || typeof resources !== 'object' || Array.isArray(resources))
+    throw new Error(`template ${file}: not a CloudFormation template (no Resources object)`);
   const template = parsed as Template;
   // Functions CDK adds on its own (custom resource providers) have no entry and are not run locally.
   if (!resourcesOfType(template, 'AWS::Lambda::Function').some(([, r]) => typeof r.Metadata?.[LOCAL_ENTRY_METADATA] === 'string')) {
-    throw new Error(`template ${file}: no AWS::Lambda::Function carries "${LOCAL_ENTRY_METADATA}" metadata; synthesize it from this project (npx cdk synth)`);
+    throw new Error(
+      `template ${file}: no AWS::Lambda::Function carries "${LOCAL_ENTRY_METADATA}" metadata; synthesize it from this project (npx cdk synth)`,
+    );
   }
   return template;
 }
@@ -159,7 +162,8 @@ function refOf(template: Template, logicalId: string): string {
 }
 
 function getAtt(template: Template, logicalId: string, attribute: string): string {
-  if (attribute === 'Arn' || attribute === 'QueueArn' || attribute === 'ContactFlowArn' || attribute === 'HoursOfOperationArn') return arnOf(template, logicalId);
+  if (attribute === 'Arn' || attribute === 'QueueArn' || attribute === 'ContactFlowArn' || attribute === 'HoursOfOperationArn')
+    return arnOf(template, logicalId);
   if (attribute === 'Name' || attribute === 'QueueName') return nameOf(template, logicalId);
   if (attribute === 'ApiEndpoint') return `https://${LOCAL_API_ID}.execute-api.${LOCAL_REGION}.amazonaws.com`;
   return `${logicalId}.${attribute}`;

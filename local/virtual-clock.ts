@@ -46,7 +46,10 @@ export class VirtualClock {
   }
 
   /** Resolves when the clock reaches `at`. The caller stops counting as busy while it sleeps. */
-  sleepUntil(at: Date | number, { busy = true, key = '', owner }: { busy?: boolean; key?: string; owner?: WakeUpOwner } = {}): Promise<void> {
+  sleepUntil(
+    at: Date | number,
+    { busy = true, key = '', owner }: { busy?: boolean; key?: string; owner?: WakeUpOwner } = {},
+  ): Promise<void> {
     const target = typeof at === 'number' ? at : at.getTime();
     if (target <= this.nowMs()) return Promise.resolve();
     return new Promise<void>((resolve) => {

@@ -1,16 +1,16 @@
 import { html, raw } from 'hono/html';
 import { DateTime } from 'luxon';
-import { policyConfig } from '../functions/shared/config/policies.js';
-import type { Locale } from '../functions/shared/domain/policy-schema.js';
+import type { FormValues } from '../functions/outcome-api/pages.js';
 import { agentOutcomeFields } from '../functions/outcome-api/pages.js';
+import { policyConfig } from '../functions/shared/config/policies.js';
+import { callScript } from '../functions/shared/domain/contact-content.js';
+import type { Locale } from '../functions/shared/domain/policy-schema.js';
+import { type LinkPurpose, unverifiedPurpose } from '../functions/shared/domain/signed-link.js';
+import { readableAnswers } from '../functions/shared/domain/survey.js';
+import { type CodeGroup, catalogues, codeLabel, formatDateTime, translator } from '../functions/shared/i18n/index.js';
+import type { AttemptRecord } from '../functions/shared/ports/follow-up-store.js';
 import type { AgentTaskRecord, SentEmail } from './cloud/index.js';
 import type { StoredFollowUp } from './follow-up-queries.js';
-import type { AttemptRecord } from '../functions/shared/ports/follow-up-store.js';
-import { catalogues, codeLabel, formatDateTime, translator, type CodeGroup } from '../functions/shared/i18n/index.js';
-import { readableAnswers } from '../functions/shared/domain/survey.js';
-import { callScript } from '../functions/shared/domain/contact-content.js';
-import { unverifiedPurpose, type LinkPurpose } from '../functions/shared/domain/signed-link.js';
-import type { FormValues } from '../functions/outcome-api/pages.js';
 
 /** The local web page: agent desk, sent mail, follow-ups, complaints and a sample-event form. */
 export type Words = (typeof catalogues)['en']['web'];

@@ -1,20 +1,32 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
-import { policyConfig } from '../functions/shared/config/policies.js';
-import { localeSchema, type Locale } from '../functions/shared/domain/policy-schema.js';
-import type { LocalCloud } from './cloud/index.js';
-import { apiRoutes, invokeRoute } from './api-gateway.js';
-import { FollowUpQueries } from './follow-up-queries.js';
-import { deskPage, followUpDetailPage, followUpsPage, guidePage, jumpNotice, layout, mailPage, sendPage, wordsFor, type ClockJump, type DeskTask } from './web-pages.js';
 import { formToObject } from '../functions/outcome-api/links.js';
-import { managerPage } from './manager-page.js';
-import { catalogues, translator } from '../functions/shared/i18n/index.js';
-import { rejectionsPage, sentNotice } from './rejections-page.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
+import { policyConfig } from '../functions/shared/config/policies.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
+import { type Locale, localeSchema } from '../functions/shared/domain/policy-schema.js';
+import { catalogues, translator } from '../functions/shared/i18n/index.js';
+import { apiRoutes, invokeRoute } from './api-gateway.js';
+import type { LocalCloud } from './cloud/index.js';
+import { FollowUpQueries } from './follow-up-queries.js';
+import { managerPage } from './manager-page.js';
+import { rejectionsPage, sentNotice } from './rejections-page.js';
+import {
+  type ClockJump,
+  type DeskTask,
+  deskPage,
+  followUpDetailPage,
+  followUpsPage,
+  guidePage,
+  jumpNotice,
+  layout,
+  mailPage,
+  sendPage,
+  wordsFor,
+} from './web-pages.js';
 
 /**
  * The local web server: the outcome API's routes exactly as API Gateway serves them, and one
@@ -41,12 +53,14 @@ export async function startWebServer(
   };
   /** The last clock jump someone asked for, shown once on the page they come back to. */
   let lastJump: (ClockJump & { id: number }) | undefined;
-  const jumpShown = (c: Context) => (lastJump && c.req.query('jumped') === String(lastJump.id) ? jumpNotice(localeOf(c), lastJump) : undefined);
+  const jumpShown = (c: Context) =>
+    lastJump && c.req.query('jumped') === String(lastJump.id) ? jumpNotice(localeOf(c), lastJump) : undefined;
   const nothingShown = (c: Context) => {
     const nothing = c.req.query('nothing');
     return nothing === 'noFollowUpAction' || nothing === 'nothingScheduled' ? wordsFor(localeOf(c))[nothing] : undefined;
   };
-  const render = (c: Context, active: string, body: unknown, notice?: string) => c.html(layout(localeOf(c), cloud.clock.now(), active, body, notice ?? jumpShown(c) ?? nothingShown(c)));
+  const render = (c: Context, active: string, body: unknown, notice?: string) =>
+    c.html(layout(localeOf(c), cloud.clock.now(), active, body, notice ?? jumpShown(c) ?? nothingShown(c)));
 
   async function callLink(method: string, path: string, headers: Record<string, string>, body: string, query = '') {
     return cloud.clock.track(() => invokeRoute(cloud, routes, { method, path, query, headers, body }));
@@ -54,7 +68,13 @@ export async function startWebServer(
 
   app.all('/links/*', async (c) => {
     const url = new URL(c.req.url);
-    const response = await callLink(c.req.method, url.pathname, Object.fromEntries(c.req.raw.headers.entries()), await c.req.text(), url.search.slice(1));
+    const response = await callLink(
+      c.req.method,
+      url.pathname,
+      Object.fromEntries(c.req.raw.headers.entries()),
+      await c.req.text(),
+      url.search.slice(1),
+    );
     // What API Gateway answers a path no route matches.
     if (!response) return c.json({ message: 'Not Found' }, 404);
     return new Response(response.body ?? '', { status: response.statusCode ?? 200, headers: response.headers as Record<string, string> });
@@ -76,20 +96,39 @@ export async function startWebServer(
   }
 
   app.get('/', (c) => c.redirect('/desk'));
-  app.get('/desk', async (c) => render(c, '/desk', deskPage(localeOf(c), await openTasks()), c.req.query('done') ? wordsFor(localeOf(c)).recorded : undefined));
+  app.get('/desk', async (c) =>
+    render(c, '/desk', deskPage(localeOf(c), await openTasks()), c.req.query('done') ? wordsFor(localeOf(c)).recorded : undefined),
+  );
   app.post('/desk/tasks/:contactId', async (c) => {
     const task = cloud.agentTasks.find((t) => t.contactId === c.req.param('contactId'));
     if (!task) return render(c, '/desk', deskPage(localeOf(c), await openTasks()), wordsFor(localeOf(c)).unknownTask);
     const submitted = await c.req.text();
-    const response = await callLink('POST', new URL(task.outcomeFormUrl).pathname, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, submitted, `lang=${localeOf(c)}`);
+    const response = await callLink(
+      'POST',
+      new URL(task.outcomeFormUrl).pathname,
+      { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      submitted,
+      `lang=${localeOf(c)}`,
+    );
     const result = JSON.parse(response?.body ?? '{}') as { code?: string; message?: string };
     if (response?.statusCode === 200) return c.redirect(`/desk?done=${task.contactId}`, 303);
     // The form comes back as the agent left it, with the reason it was refused.
-    return render(c, '/desk', deskPage(localeOf(c), await openTasks(), { contactId: task.contactId, message: result.message ?? '', values: formToObject(new URLSearchParams(submitted)) }));
+    return render(
+      c,
+      '/desk',
+      deskPage(localeOf(c), await openTasks(), {
+        contactId: task.contactId,
+        message: result.message ?? '',
+        values: formToObject(new URLSearchParams(submitted)),
+      }),
+    );
   });
   const managerView = async (c: Context, error?: { complaintId: string; message: string; note?: string }) => {
     const locale = localeOf(c);
-    const complaints = (await queries.complaints()).sort((a, b) => Number(['resolved', 'closed', 'unconfirmed'].includes(a.status)) - Number(['resolved', 'closed', 'unconfirmed'].includes(b.status)));
+    const complaints = (await queries.complaints()).sort(
+      (a, b) =>
+        Number(['resolved', 'closed', 'unconfirmed'].includes(a.status)) - Number(['resolved', 'closed', 'unconfirmed'].includes(b.status)),
+    );
     const done = c.req.query('done');
     const notice = done === 'acknowledged' || done === 'resolved' ? catalogues[locale].links.messages[done] : undefined;
     return render(c, '/manager', managerPage(locale, complaints, cloud.clock.now(), escalationHours(escalationConfig), error), notice);
@@ -105,7 +144,12 @@ export async function startWebServer(
     const url = action === 'acknowledge' ? task?.references.acknowledge : action === 'resolve' ? task?.references.outcomeForm : undefined;
     if (!url) return managerView(c, { complaintId, message: translator(localeOf(c))('complaints.errors.noOpenLink'), note });
     // The link answers in the page's language; it records the action on the complaint before answering, so the view below already shows it.
-    const response = await callLink('POST', new URL(url).pathname, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'accept-language': localeOf(c) }, submitted);
+    const response = await callLink(
+      'POST',
+      new URL(url).pathname,
+      { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'accept-language': localeOf(c) },
+      submitted,
+    );
     if (response?.statusCode === 200) return c.redirect(`/manager?done=${action === 'acknowledge' ? 'acknowledged' : 'resolved'}`, 303);
     return managerView(c, { complaintId, message: (JSON.parse(response?.body ?? '{}') as { message?: string }).message ?? '', note });
   });
@@ -137,7 +181,11 @@ export async function startWebServer(
       completedAt: completed.isValid ? completed.toISO() : text('completedAt'),
       customer: { id: `CUST-${serial}`, name: text('name'), phone: text('phone'), email: text('email'), locale: text('locale') },
     };
-    const result = await cloud.clock.track(async () => cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: 'local.web', DetailType: 'Service Completed', Detail: JSON.stringify(detail) }]));
+    const result = await cloud.clock.track(async () =>
+      cloud.putEvents([
+        { EventBusName: 'customer-follow-up', Source: 'local.web', DetailType: 'Service Completed', Detail: JSON.stringify(detail) },
+      ]),
+    );
     const eventId = result.Entries[0] && 'EventId' in result.Entries[0] ? result.Entries[0].EventId : undefined;
     if (eventId) await cloud.delivered(eventId);
     const rejected = (await queries.rejections()).some((r) => r.eventId === eventId);
@@ -148,7 +196,13 @@ export async function startWebServer(
     const locale = localeOf(c);
     const [rejections, warnings] = await Promise.all([queries.rejections(), queries.eventWarnings()]);
     const event = c.req.query('event');
-    const notice = event ? sentNotice(locale, rejections.find((r) => r.eventId === event), warnings.find((w) => w.eventId === event)) : undefined;
+    const notice = event
+      ? sentNotice(
+          locale,
+          rejections.find((r) => r.eventId === event),
+          warnings.find((w) => w.eventId === event),
+        )
+      : undefined;
     return render(c, '/rejections', rejectionsPage(locale, rejections, warnings, event), notice);
   });
   app.get('/start', (c) => render(c, '/start', guidePage(localeOf(c))));
@@ -172,7 +226,14 @@ export async function startWebServer(
     for (let next = cloud.clock.peek(); next && next.owner !== 'schedule' && next.at - target <= 60_000; next = cloud.clock.peek()) {
       await cloud.clock.runUntil(next.at);
     }
-    lastJump = { id: (lastJump?.id ?? 0) + 1, from: before.from, to: cloud.clock.nowMs(), tasks: cloud.agentTasks.length - before.tasks, emails: cloud.outbox.length - before.emails, finished: (await finished()) - before.finished };
+    lastJump = {
+      id: (lastJump?.id ?? 0) + 1,
+      from: before.from,
+      to: cloud.clock.nowMs(),
+      tasks: cloud.agentTasks.length - before.tasks,
+      emails: cloud.outbox.length - before.emails,
+      finished: (await finished()) - before.finished,
+    };
     back.searchParams.delete('nothing');
     back.searchParams.set('jumped', String(lastJump.id));
     return c.redirect(`${back.pathname}${back.search}`, 303);

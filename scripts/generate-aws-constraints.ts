@@ -18,7 +18,10 @@ import type { Constraints, ConstraintsFile, MemberConstraints, ServiceConstraint
 
 /** The calls the handlers and the local stack make (grep `Command(` in functions/ and local/). */
 const OPERATIONS: Record<string, { model: string; operations: string[] }> = {
-  sfn: { model: 'sfn/service/2016-11-23/sfn-2016-11-23.json', operations: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'DescribeExecution', 'StopExecution'] },
+  sfn: {
+    model: 'sfn/service/2016-11-23/sfn-2016-11-23.json',
+    operations: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'DescribeExecution', 'StopExecution'],
+  },
   eventbridge: { model: 'eventbridge/service/2015-10-07/eventbridge-2015-10-07.json', operations: ['PutEvents'] },
   'secrets-manager': { model: 'secrets-manager/service/2017-10-17/secrets-manager-2017-10-17.json', operations: ['GetSecretValue'] },
   connect: { model: 'connect/service/2017-08-08/connect-2017-08-08.json', operations: ['StartTaskContact', 'StopContact'] },
@@ -33,7 +36,12 @@ const OPERATIONS: Record<string, { model: string; operations: string[] }> = {
  * model does not list it (EventBridge PutEvents, Step Functions SendTaskSuccess), S3 `InvalidArgument`.
  */
 const VALIDATION_ERRORS = ['ValidationException', 'InvalidParameterException', 'BadRequestException', 'InvalidRequestException'];
-const FRAMEWORK_ERROR: Record<string, string> = { awsJson1_0: 'ValidationException', awsJson1_1: 'ValidationException', restJson1: 'ValidationException', restXml: 'InvalidArgument' };
+const FRAMEWORK_ERROR: Record<string, string> = {
+  awsJson1_0: 'ValidationException',
+  awsJson1_1: 'ValidationException',
+  restJson1: 'ValidationException',
+  restXml: 'InvalidArgument',
+};
 
 interface SmithyShape {
   type: string;
@@ -49,13 +57,32 @@ interface SmithyShape {
 }
 
 const PRELUDE: Record<string, string> = {
-  String: 'string', Blob: 'blob', Boolean: 'boolean', PrimitiveBoolean: 'boolean', Byte: 'byte', Short: 'short', Integer: 'integer', PrimitiveInteger: 'integer',
-  Long: 'long', PrimitiveLong: 'long', Float: 'float', Double: 'double', BigInteger: 'bigInteger', BigDecimal: 'bigDecimal', Timestamp: 'timestamp', Document: 'document', Unit: 'structure',
+  String: 'string',
+  Blob: 'blob',
+  Boolean: 'boolean',
+  PrimitiveBoolean: 'boolean',
+  Byte: 'byte',
+  Short: 'short',
+  Integer: 'integer',
+  PrimitiveInteger: 'integer',
+  Long: 'long',
+  PrimitiveLong: 'long',
+  Float: 'float',
+  Double: 'double',
+  BigInteger: 'bigInteger',
+  BigDecimal: 'bigDecimal',
+  Timestamp: 'timestamp',
+  Document: 'document',
+  Unit: 'structure',
 };
 
 function readModelFile(models: string, file: string): { text: string; commit: string; committedAt: string } {
   const isGitDir = existsSync(path.join(models, 'HEAD')) && existsSync(path.join(models, 'objects'));
-  const git = (...args: string[]) => execFileSync('git', isGitDir ? ['--git-dir', models, ...args] : ['-C', models, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', isGitDir ? ['--git-dir', models, ...args] : ['-C', models, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    }).trim();
   const text = isGitDir ? git('show', `HEAD:${file}`) : readFileSync(path.join(models, file), 'utf8');
   let commit = 'unknown';
   let committedAt = 'unknown';
@@ -77,9 +104,14 @@ function constraintsOf(traits: Record<string, unknown> | undefined): Constraints
   const out: Constraints = {};
   if (!traits) return out;
   const length = traits['smithy.api#length'] as { min?: number; max?: number } | undefined;
-  if (length) out.length = { ...(length.min !== undefined ? { min: length.min } : {}), ...(length.max !== undefined ? { max: length.max } : {}) };
+  if (length)
+    out.length = { ...(length.min !== undefined ? { min: length.min } : {}), ...(length.max !== undefined ? { max: length.max } : {}) };
   const range = traits['smithy.api#range'] as { min?: number; max?: number } | undefined;
-  if (range) out.range = { ...(range.min !== undefined ? { min: Number(range.min) } : {}), ...(range.max !== undefined ? { max: Number(range.max) } : {}) };
+  if (range)
+    out.range = {
+      ...(range.min !== undefined ? { min: Number(range.min) } : {}),
+      ...(range.max !== undefined ? { max: Number(range.max) } : {}),
+    };
   const pattern = traits['smithy.api#pattern'] as string | undefined;
   if (pattern !== undefined) {
     out.pattern = pattern;
@@ -147,7 +179,9 @@ function collectShapes(shapes: Record<string, SmithyShape>, root: string, into: 
     const compact: ShapeConstraints = { type: shape.type, ...constraintsOf(shape.traits) };
     if (shape.type === 'enum' || shape.type === 'intEnum') {
       compact.type = shape.type === 'enum' ? 'string' : 'integer';
-      compact.enum = Object.entries(shape.members ?? {}).map(([memberName, m]) => (m.traits?.['smithy.api#enumValue'] as string | number | undefined) ?? memberName);
+      compact.enum = Object.entries(shape.members ?? {}).map(
+        ([memberName, m]) => (m.traits?.['smithy.api#enumValue'] as string | number | undefined) ?? memberName,
+      );
     } else if (shape.members) {
       compact.members = {};
       for (const [memberName, ref] of Object.entries(shape.members)) {
@@ -169,7 +203,10 @@ function serviceConstraints(modelPath: string, text: string, operationNames: str
   const shapes = (JSON.parse(text) as { shapes: Record<string, SmithyShape> }).shapes;
   const [serviceId, service] = Object.entries(shapes).find(([, s]) => s.type === 'service')!;
   const namespace = serviceId.slice(0, serviceId.indexOf('#'));
-  const protocol = Object.keys(service.traits ?? {}).find((t) => t.startsWith('aws.protocols#'))?.slice('aws.protocols#'.length) ?? 'unknown';
+  const protocol =
+    Object.keys(service.traits ?? {})
+      .find((t) => t.startsWith('aws.protocols#'))
+      ?.slice('aws.protocols#'.length) ?? 'unknown';
   const result: ServiceConstraints = {
     model: modelPath,
     version: service.version ?? 'unknown',
@@ -202,7 +239,15 @@ function serviceConstraints(modelPath: string, text: string, operationNames: str
 }
 
 export function generateConstraints(models: string): ConstraintsFile {
-  const file: ConstraintsFile = { source: { repository: 'https://github.com/aws/api-models-aws', commit: 'unknown', committedAt: 'unknown', generator: 'scripts/generate-aws-constraints.ts' }, services: {} };
+  const file: ConstraintsFile = {
+    source: {
+      repository: 'https://github.com/aws/api-models-aws',
+      commit: 'unknown',
+      committedAt: 'unknown',
+      generator: 'scripts/generate-aws-constraints.ts',
+    },
+    services: {},
+  };
   for (const [service, { model, operations }] of Object.entries(OPERATIONS)) {
     const { text, commit, committedAt } = readModelFile(models, model);
     file.source.commit = commit;
@@ -221,6 +266,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const out = values.out ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'local', 'cloud', 'aws-constraints.json');
   const generated = generateConstraints(values.models);
   writeFileSync(out, `${JSON.stringify(generated, null, 1)}\n`);
-  const summary = Object.entries(generated.services).map(([s, c]) => `${s}: ${Object.keys(c.operations).join(', ')} (${Object.keys(c.shapes).length} shapes)`);
-  console.log(`wrote ${path.relative(process.cwd(), out)} from aws/api-models-aws@${generated.source.commit.slice(0, 12)}\n  ${summary.join('\n  ')}`);
+  const summary = Object.entries(generated.services).map(
+    ([s, c]) => `${s}: ${Object.keys(c.operations).join(', ')} (${Object.keys(c.shapes).length} shapes)`,
+  );
+  console.log(
+    `wrote ${path.relative(process.cwd(), out)} from aws/api-models-aws@${generated.source.commit.slice(0, 12)}\n  ${summary.join('\n  ')}`,
+  );
 }

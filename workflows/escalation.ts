@@ -1,4 +1,4 @@
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -31,7 +31,13 @@ export const EscalationStates = {
  */
 export function escalationDefinition(parent: Construct, fns: EscalationWorkflowFunctions): sfn.IChainable {
   const scope = new Construct(parent, 'States');
-  const plan = retryTransient(new tasks.LambdaInvoke(scope, EscalationStates.plan, { lambdaFunction: fns.step, payloadResponseOnly: true, retryOnServiceExceptions: false }));
+  const plan = retryTransient(
+    new tasks.LambdaInvoke(scope, EscalationStates.plan, {
+      lambdaFunction: fns.step,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    }),
+  );
   const notify = retryTransient(
     new tasks.LambdaInvoke(scope, EscalationStates.notify, {
       lambdaFunction: fns.notifyManager,
@@ -61,7 +67,13 @@ export function escalationDefinition(parent: Construct, fns: EscalationWorkflowF
     scope,
     EscalationStates.stopTask,
     fns.notifyManager,
-    { action: 'stop-task', complaintId: sfn.JsonPath.stringAt('$.complaintId'), cycle: sfn.JsonPath.numberAt('$.cycle'), level: sfn.JsonPath.numberAt('$.level'), notice: sfn.JsonPath.numberAt('$.notice') },
+    {
+      action: 'stop-task',
+      complaintId: sfn.JsonPath.stringAt('$.complaintId'),
+      cycle: sfn.JsonPath.numberAt('$.cycle'),
+      level: sfn.JsonPath.numberAt('$.level'),
+      notice: sfn.JsonPath.numberAt('$.notice'),
+    },
     plan,
   );
   const gone = new sfn.Fail(scope, EscalationStates.gone, { error: 'ComplaintNotFound', cause: 'the complaint record does not exist' });
@@ -72,6 +84,8 @@ export function escalationDefinition(parent: Construct, fns: EscalationWorkflowF
   plan.addCatch(gone, { errors: ['ComplaintNotFound'] });
   notify.next(plan);
   const slot = new sfn.Wait(scope, EscalationStates.slot, { time: sfn.WaitTime.timestampPath('$.notifyAt') });
-  const open = new sfn.Choice(scope, EscalationStates.open).when(sfn.Condition.stringEquals('$.action', 'close'), new sfn.Succeed(scope, EscalationStates.closed)).otherwise(slot.next(notify));
+  const open = new sfn.Choice(scope, EscalationStates.open)
+    .when(sfn.Condition.stringEquals('$.action', 'close'), new sfn.Succeed(scope, EscalationStates.closed))
+    .otherwise(slot.next(notify));
   return plan.next(open);
 }

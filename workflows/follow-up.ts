@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { FINAL_RESULTS } from '../functions/shared/domain/follow-up.js';
 import { PERMANENT_ERROR_NAMES } from '../functions/shared/domain/errors.js';
+import { FINAL_RESULTS } from '../functions/shared/domain/follow-up.js';
 
 export interface FollowUpWorkflowFunctions {
   plan: lambda.IFunction;
@@ -25,10 +25,22 @@ export const FollowUpStates = {
 } as const;
 
 /** Lambda's own transient failures, as the Step Functions documentation recommends retrying them. */
-const LAMBDA_TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+];
 
 export function retryTransient(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({ errors: LAMBDA_TRANSIENT_ERRORS, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  task.addRetry({
+    errors: LAMBDA_TRANSIENT_ERRORS,
+    interval: Duration.seconds(2),
+    maxAttempts: 6,
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   return task;
 }
 
@@ -47,7 +59,14 @@ export function neverRetryPermanent(task: tasks.LambdaInvoke): tasks.LambdaInvok
  * a permanent error). Back off with jitter and try again.
  */
 export function retryThrottled(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({ errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'], interval: Duration.seconds(5), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.minutes(5), jitterStrategy: sfn.JitterType.FULL });
+  task.addRetry({
+    errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'],
+    interval: Duration.seconds(5),
+    maxAttempts: 8,
+    backoffRate: 2,
+    maxDelay: Duration.minutes(5),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   return task;
 }
 
@@ -57,7 +76,14 @@ export function retryThrottled(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
  * never contacts a customer twice. Added last, after the specific retriers.
  */
 export function retryFailedHandler(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(30), maxAttempts: 4, backoffRate: 3, maxDelay: Duration.minutes(10), jitterStrategy: sfn.JitterType.FULL });
+  task.addRetry({
+    errors: ['States.TaskFailed'],
+    interval: Duration.seconds(30),
+    maxAttempts: 4,
+    backoffRate: 3,
+    maxDelay: Duration.minutes(10),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   return task;
 }
 
@@ -65,7 +91,13 @@ export function retryFailedHandler(task: tasks.LambdaInvoke): tasks.LambdaInvoke
  * Takes an agent's or manager's task that nobody answered in time off Connect's queue (StopContact),
  * then goes on to `then`; a task that cannot be stopped does not hold up the workflow.
  */
-export function stopUnansweredTask(scope: Construct, name: string, fn: lambda.IFunction, payload: Record<string, unknown>, then: sfn.IChainable): tasks.LambdaInvoke {
+export function stopUnansweredTask(
+  scope: Construct,
+  name: string,
+  fn: lambda.IFunction,
+  payload: Record<string, unknown>,
+  then: sfn.IChainable,
+): tasks.LambdaInvoke {
   const step = retryFailedHandler(
     neverRetryPermanent(
       retryTransient(
@@ -139,7 +171,13 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
   retryFailedHandler(record);
 
   // Runs with the Contact function's Connect grant; a task that cannot be stopped does not hold up the follow-up.
-  const stopTask = stopUnansweredTask(scope, FollowUpStates.stopTask, fns.startContact, { action: 'stop-task', followUpId: sfn.JsonPath.stringAt('$.followUpId'), attempt: sfn.JsonPath.numberAt('$.attempt') }, plan);
+  const stopTask = stopUnansweredTask(
+    scope,
+    FollowUpStates.stopTask,
+    fns.startContact,
+    { action: 'stop-task', followUpId: sfn.JsonPath.stringAt('$.followUpId'), attempt: sfn.JsonPath.numberAt('$.attempt') },
+    plan,
+  );
 
   // Nothing to record on when the follow-up itself is gone: the execution fails (and alarms).
   const gone = new sfn.Fail(scope, FollowUpStates.gone, { error: 'FollowUpNotFound', cause: 'the follow-up record does not exist' });

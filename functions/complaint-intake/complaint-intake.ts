@@ -1,24 +1,24 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { escalationConfig } from '../shared/config/escalation.js';
-import { logger, metrics } from '../shared/powertools.js';
-import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import { reportConfig } from '../shared/config/reports.js';
-import { localDate } from '../shared/domain/schedule.js';
-import type { ComplaintStore } from '../shared/ports/complaint-store.js';
-import type { FinalOutcome, FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { Workflow } from '../shared/ports/workflow.js';
-import { envelopeSchema } from '../shared/domain/service-event.js';
-import { firstIssue } from '../shared/domain/event-issues.js';
-import { eventMetaOf, rejectEvent } from '../shared/rejected-events.js';
-import { customerOf } from '../shared/domain/customer-key.js';
-import { assessSeverity, complaintIdFor, escalationExecutionName, slaDeadlines, type Complaint } from '../shared/domain/complaint.js';
-import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../shared/domain/event-names.js';
+import { assessSeverity, type Complaint, complaintIdFor, escalationExecutionName, slaDeadlines } from '../shared/domain/complaint.js';
 import {
   complaintOfResolutionServiceId,
   complaintRaisedSchema,
   complaintResolvedSchema,
   followUpCompletedSchema,
 } from '../shared/domain/complaint-events.js';
+import { customerOf } from '../shared/domain/customer-key.js';
+import { firstIssue } from '../shared/domain/event-issues.js';
+import { COMPLAINT_FOLLOW_UP_SOURCE, COMPLAINT_RAISED, COMPLAINT_RESOLVED, FOLLOW_UP_COMPLETED } from '../shared/domain/event-names.js';
+import { localDate } from '../shared/domain/schedule.js';
+import { envelopeSchema } from '../shared/domain/service-event.js';
+import type { AggregateStore } from '../shared/ports/aggregate-store.js';
+import type { ComplaintStore } from '../shared/ports/complaint-store.js';
+import type { FinalOutcome, FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import { logger, metrics } from '../shared/powertools.js';
+import { eventMetaOf, rejectEvent } from '../shared/rejected-events.js';
 
 export interface IntakeDeps {
   complaints: ComplaintStore;
@@ -42,7 +42,13 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
   const previousComplaints = await deps.complaints.countComplaint(customer, followUp.serviceType, complaintId);
   const outcome = (followUp as { outcome?: Pick<FinalOutcome, 'assessment' | 'agentSeverity' | 'answers' | 'agentNote'> }).outcome;
   const severity = assessSeverity(
-    { agentSeverity: outcome?.agentSeverity, scores: outcome?.assessment?.scores ?? {}, previousComplaints, reworkCount: followUp.reworkCount, reopened: false },
+    {
+      agentSeverity: outcome?.agentSeverity,
+      scores: outcome?.assessment?.scores ?? {},
+      previousComplaints,
+      reworkCount: followUp.reworkCount,
+      reopened: false,
+    },
     escalationConfig,
   );
   const raisedAt = deps.now.toISOString();
@@ -73,7 +79,13 @@ async function raise(detail: ReturnType<typeof complaintRaisedSchema.parse>, dep
     return { status: 'duplicate' as const, complaintId };
   }
   await deps.complaints.pauseContact(customer, pauseUntil(deps.now));
-  await deps.aggregates.add(localDate(deps.now, reportConfig.timeZone), 'complaints', followUp.departmentId, { raised: 1, [`raised_${severity}`]: 1, ...(complaint.repeat ? { repeats: 1 } : {}) }, `${complaintId}#raised`);
+  await deps.aggregates.add(
+    localDate(deps.now, reportConfig.timeZone),
+    'complaints',
+    followUp.departmentId,
+    { raised: 1, [`raised_${severity}`]: 1, ...(complaint.repeat ? { repeats: 1 } : {}) },
+    `${complaintId}#raised`,
+  );
   await deps.workflow.startEscalation(escalationExecutionName(complaintId, 1), { complaintId, cycle: 1 });
   logger.info('complaint raised', { complaintId, followUpId: followUp.followUpId, severity });
   metrics.addMetric(`ComplaintRaised_${severity}`, MetricUnit.Count, 1);
@@ -93,13 +105,28 @@ async function reopen(complaintId: string, cycle: number, deps: IntakeDeps) {
   const next = cycle + 1;
   const reopened = await deps.complaints.update(
     complaintId,
-    { cycle: next, status: 'open', severity, repeat: true, notices: 0, ...slaDeadlines(deps.now, severity, escalationConfig), acknowledgedAt: null as never, resolvedAt: null as never },
+    {
+      cycle: next,
+      status: 'open',
+      severity,
+      repeat: true,
+      notices: 0,
+      ...slaDeadlines(deps.now, severity, escalationConfig),
+      acknowledgedAt: null as never,
+      resolvedAt: null as never,
+    },
     [{ at, type: 'reopened', level: complaint.level, cycle: next }],
     cycle,
   );
   if (!reopened) return { status: 'duplicate' as const, complaintId };
   await deps.complaints.pauseContact({ source: complaint.customerSource, id: complaint.customer.id }, pauseUntil(deps.now));
-  await deps.aggregates.add(localDate(deps.now, reportConfig.timeZone), 'complaints', complaint.departmentId, { reopened: 1 }, `${complaintId}#reopened#${next}`);
+  await deps.aggregates.add(
+    localDate(deps.now, reportConfig.timeZone),
+    'complaints',
+    complaint.departmentId,
+    { reopened: 1 },
+    `${complaintId}#reopened#${next}`,
+  );
   await deps.workflow.startEscalation(escalationExecutionName(complaintId, next), { complaintId, cycle: next });
   logger.info('complaint reopened', { complaintId, cycle: next, level: complaint.level });
   metrics.addMetric('ComplaintReopened', MetricUnit.Count, 1);
@@ -113,7 +140,12 @@ async function settle(detail: ReturnType<typeof followUpCompletedSchema.parse>, 
   const complaint = await deps.complaints.get(resolution.complaintId);
   if (!complaint || complaint.status !== 'resolved' || complaint.cycle !== resolution.cycle) return { status: 'ignored' as const };
   const status = detail.status === 'completed' ? 'closed' : 'unconfirmed';
-  await deps.complaints.update(resolution.complaintId, { status }, [{ at: deps.now.toISOString(), type: status, level: complaint.level, cycle: complaint.cycle }], complaint.cycle);
+  await deps.complaints.update(
+    resolution.complaintId,
+    { status },
+    [{ at: deps.now.toISOString(), type: status, level: complaint.level, cycle: complaint.cycle }],
+    complaint.cycle,
+  );
   logger.info('complaint settled', { complaintId: resolution.complaintId, status });
   metrics.addMetric(status === 'closed' ? 'ComplaintClosed' : 'ComplaintUnconfirmed', MetricUnit.Count, 1);
   return { status };
@@ -124,10 +156,16 @@ async function resolvedUpstream(detail: ReturnType<typeof complaintResolvedSchem
   const complaintId = detail.complaintId ?? complaintIdFor(detail.followUpId!);
   const complaint = await deps.complaints.get(complaintId);
   if (!complaint) return { status: 'rejected' as const, field: detail.complaintId ? 'detail.complaintId' : 'detail.followUpId' };
-  if (complaint.status === 'resolved' || complaint.status === 'closed' || complaint.status === 'unconfirmed') return { status: 'ignored' as const };
+  if (complaint.status === 'resolved' || complaint.status === 'closed' || complaint.status === 'unconfirmed')
+    return { status: 'ignored' as const };
   // Between two steps there is no token yet: failing lets the invocation retry a moment later.
   if (!complaint.waitingToken) throw new Error(`escalation of ${complaintId} is between steps; retry`);
-  await deps.workflow.completeTask(complaint.waitingToken, { result: 'resolved', note: detail.note ?? '', by: 'upstream', at: deps.now.toISOString() });
+  await deps.workflow.completeTask(complaint.waitingToken, {
+    result: 'resolved',
+    note: detail.note ?? '',
+    by: 'upstream',
+    at: deps.now.toISOString(),
+  });
   logger.info('complaint resolved upstream', { complaintId });
   return { status: 'resolved' as const };
 }
@@ -141,7 +179,14 @@ export async function complaintIntake(event: unknown, deps: IntakeDeps) {
   }
   const meta = eventMetaOf(event);
   const type = envelope.data['detail-type'];
-  const schema = type === COMPLAINT_RAISED ? complaintRaisedSchema : type === FOLLOW_UP_COMPLETED ? followUpCompletedSchema : type === COMPLAINT_RESOLVED ? complaintResolvedSchema : undefined;
+  const schema =
+    type === COMPLAINT_RAISED
+      ? complaintRaisedSchema
+      : type === FOLLOW_UP_COMPLETED
+        ? followUpCompletedSchema
+        : type === COMPLAINT_RESOLVED
+          ? complaintResolvedSchema
+          : undefined;
   if (!schema) return { status: 'ignored' as const };
   const parsed = schema.safeParse(envelope.data.detail);
   if (!parsed.success) {
@@ -152,6 +197,12 @@ export async function complaintIntake(event: unknown, deps: IntakeDeps) {
   if (type === COMPLAINT_RAISED) return raise(parsed.data as never, deps);
   if (type === FOLLOW_UP_COMPLETED) return settle(parsed.data as never, deps);
   const resolved = await resolvedUpstream(parsed.data as never, deps);
-  if (resolved.status === 'rejected') await rejectEvent(deps.followUps, meta, { field: resolved.field, reason: 'unknown-complaint', message: 'no complaint has this id' }, deps.now);
+  if (resolved.status === 'rejected')
+    await rejectEvent(
+      deps.followUps,
+      meta,
+      { field: resolved.field, reason: 'unknown-complaint', message: 'no complaint has this id' },
+      deps.now,
+    );
   return resolved;
 }

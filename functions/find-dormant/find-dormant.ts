@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DateTime } from 'luxon';
-import { reportConfig } from '../shared/config/reports.js';
-import { logger, metrics } from '../shared/powertools.js';
-import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import type { EventEntry } from '../shared/adapters/event-batches.js';
+import { reportConfig } from '../shared/config/reports.js';
 import { SERVICE_COMPLETED } from '../shared/domain/event-names.js';
+import type { CustomerIndex } from '../shared/ports/customer-index.js';
+import { logger, metrics } from '../shared/powertools.js';
 
 export const DORMANT_SOURCE = 'customer-follow-up.dormant';
 
@@ -15,7 +15,10 @@ export const DORMANT_SOURCE = 'customer-follow-up.dormant';
  * a serviceId is at most 128.
  */
 export function dormantServiceId(source: string, customerId: string, month: string): string {
-  const digest = createHash('sha256').update(JSON.stringify([source, customerId])).digest('hex').slice(0, 32);
+  const digest = createHash('sha256')
+    .update(JSON.stringify([source, customerId]))
+    .digest('hex')
+    .slice(0, 32);
   return `dormant-${month}-${digest}`;
 }
 
@@ -36,18 +39,20 @@ export async function findDormant(_schedule: unknown, { index, publish, now }: D
   const local = DateTime.fromJSDate(now, { zone: reportConfig.timeZone });
   const month = local.minus({ months: reportConfig.dormant.afterMonths }).toFormat('yyyy-MM');
   const dormant = await index.lastServedIn(month);
-  const events = dormant.map(({ source, customer, departmentId }): EventEntry => ({
-    source: DORMANT_SOURCE,
-    detailType: SERVICE_COMPLETED,
-    detail: {
-      serviceId: dormantServiceId(source, customer.id, local.toFormat('yyyy-MM')),
-      serviceType: reportConfig.dormant.serviceType,
-      completedAt: now.toISOString(),
-      customer,
-      customerSource: source,
-      ...(departmentId ? { departmentId } : {}),
-    },
-  }));
+  const events = dormant.map(
+    ({ source, customer, departmentId }): EventEntry => ({
+      source: DORMANT_SOURCE,
+      detailType: SERVICE_COMPLETED,
+      detail: {
+        serviceId: dormantServiceId(source, customer.id, local.toFormat('yyyy-MM')),
+        serviceType: reportConfig.dormant.serviceType,
+        completedAt: now.toISOString(),
+        customer,
+        customerSource: source,
+        ...(departmentId ? { departmentId } : {}),
+      },
+    }),
+  );
   const { requests } = events.length ? await publish(events) : { requests: 0 };
   logger.info('dormant customers found', { lastServiceMonth: month, customers: dormant.length, requests });
   metrics.addMetric('DormantCustomers', MetricUnit.Count, dormant.length);

@@ -1,12 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { policyConfig } from '../shared/config/policies.js';
-import { logger, metrics } from '../shared/powertools.js';
-import type { CustomerIndex } from '../shared/ports/customer-index.js';
-import type { Workflow } from '../shared/ports/workflow.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import { acceptServiceCompleted } from './intake.js';
 import { isSystemSource } from '../shared/domain/customer-key.js';
+import type { CustomerIndex } from '../shared/ports/customer-index.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import { logger, metrics } from '../shared/powertools.js';
 import { rejectEvent, warnAboutEvent } from '../shared/rejected-events.js';
+import { acceptServiceCompleted } from './intake.js';
 
 export interface IngestResult {
   status: 'rejected' | 'accepted' | 'duplicate';
@@ -37,7 +37,13 @@ export async function ingest(event: unknown, { store, workflow, index, now }: In
     return { status: 'rejected', field: intake.rejection.field, followUpIds: [] };
   }
   // Before the follow-ups start: a redelivery after a failure writes the same record again.
-  await warnAboutEvent(store, meta, intake.warnings, intake.followUps.map((f) => f.followUpId), now);
+  await warnAboutEvent(
+    store,
+    meta,
+    intake.warnings,
+    intake.followUps.map((f) => f.followUpId),
+    now,
+  );
   let duplicates = 0;
   for (const followUp of intake.followUps) {
     const stored = await store.create(followUp);
@@ -59,5 +65,9 @@ export async function ingest(event: unknown, { store, workflow, index, now }: In
     followUpIds: intake.followUps.map((f) => f.followUpId),
   });
   metrics.addMetric(status === 'duplicate' ? 'DuplicateEvent' : 'FollowUpAccepted', MetricUnit.Count, 1);
-  return { status, followUpIds: intake.followUps.map((f) => f.followUpId), ...(intake.warnings.length ? { droppedFields: intake.warnings.map((w) => w.field) } : {}) };
+  return {
+    status,
+    followUpIds: intake.followUps.map((f) => f.followUpId),
+    ...(intake.warnings.length ? { droppedFields: intake.warnings.map((w) => w.field) } : {}),
+  };
 }

@@ -1,9 +1,9 @@
+import { isSystemSource } from '../shared/domain/customer-key.js';
+import { type EventIssue, firstIssue } from '../shared/domain/event-issues.js';
+import { type FollowUp, followUpIdFor } from '../shared/domain/follow-up.js';
+import { usableChannels } from '../shared/domain/plan.js';
 import type { PolicyConfig } from '../shared/domain/policy-schema.js';
 import { envelopeSchema, parseServiceCompleted, type ServiceCompleted } from '../shared/domain/service-event.js';
-import { firstIssue, type EventIssue } from '../shared/domain/event-issues.js';
-import { followUpIdFor, type FollowUp } from '../shared/domain/follow-up.js';
-import { usableChannels } from '../shared/domain/plan.js';
-import { isSystemSource } from '../shared/domain/customer-key.js';
 
 /** Clock skew tolerated between the upstream system and us. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -39,15 +39,36 @@ export function acceptServiceCompleted(raw: unknown, config: PolicyConfig, now: 
   const policy = config.policies[detail.serviceType];
   if (!policy) {
     const known = Object.keys(config.policies).join(', ');
-    return { ok: false, ...meta, rejection: { field: 'detail.serviceType', reason: 'unknown-service-type', params: { serviceType: detail.serviceType }, message: `unknown serviceType "${detail.serviceType}"; known: ${known}` } };
+    return {
+      ok: false,
+      ...meta,
+      rejection: {
+        field: 'detail.serviceType',
+        reason: 'unknown-service-type',
+        params: { serviceType: detail.serviceType },
+        message: `unknown serviceType "${detail.serviceType}"; known: ${known}`,
+      },
+    };
   }
   if (detail.customerSource !== undefined && !isSystemSource(meta.source)) {
     // An upstream system speaks for its own customers only; naming another source would let it
     // dodge (or borrow) that source's opt-outs and caps.
-    return { ok: false, ...meta, rejection: { field: 'detail.customerSource', reason: 'reserved-for-system', message: "only the follow-up system itself may name another source's customer" } };
+    return {
+      ok: false,
+      ...meta,
+      rejection: {
+        field: 'detail.customerSource',
+        reason: 'reserved-for-system',
+        message: "only the follow-up system itself may name another source's customer",
+      },
+    };
   }
   if (new Date(detail.completedAt).getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
-    return { ok: false, ...meta, rejection: { field: 'detail.completedAt', reason: 'in-the-future', message: 'completedAt is in the future' } };
+    return {
+      ok: false,
+      ...meta,
+      rejection: { field: 'detail.completedAt', reason: 'in-the-future', message: 'completedAt is in the future' },
+    };
   }
   if (usableChannels(policy, { customer: detail.customer }).length === 0) {
     const needed = policy.channels.map((c) => c.channel);
@@ -65,21 +86,23 @@ export function acceptServiceCompleted(raw: unknown, config: PolicyConfig, now: 
     };
   }
   const createdAt = now.toISOString();
-  const followUps = policy.rounds.map((_, round): FollowUp => ({
-    followUpId: followUpIdFor(meta.source, detail.serviceType, detail.serviceId, round),
-    source: meta.source,
-    serviceId: detail.serviceId,
-    serviceType: detail.serviceType,
-    round,
-    completedAt: new Date(detail.completedAt).toISOString(),
-    customer: detail.customer,
-    ...(detail.customerSource && detail.customerSource !== meta.source ? { customerSource: detail.customerSource } : {}),
-    departmentId: detail.departmentId,
-    advisorId: detail.advisorId,
-    reworkCount: detail.reworkCount,
-    status: 'scheduled',
-    createdAt,
-    attempts: [],
-  }));
+  const followUps = policy.rounds.map(
+    (_, round): FollowUp => ({
+      followUpId: followUpIdFor(meta.source, detail.serviceType, detail.serviceId, round),
+      source: meta.source,
+      serviceId: detail.serviceId,
+      serviceType: detail.serviceType,
+      round,
+      completedAt: new Date(detail.completedAt).toISOString(),
+      customer: detail.customer,
+      ...(detail.customerSource && detail.customerSource !== meta.source ? { customerSource: detail.customerSource } : {}),
+      departmentId: detail.departmentId,
+      advisorId: detail.advisorId,
+      reworkCount: detail.reworkCount,
+      status: 'scheduled',
+      createdAt,
+      attempts: [],
+    }),
+  );
   return { ok: true, ...meta, detail, followUps, warnings: dropped };
 }

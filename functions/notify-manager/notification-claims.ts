@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RetainedItems, keys, writtenIf } from '../shared/adapters/table.js';
+import { keys, RetainedItems, writtenIf } from '../shared/adapters/table.js';
 import { clock } from '../shared/clock.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { requireEnv } from '../shared/env.js';

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { escalationConfig } from '../shared/config/escalation.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
-import { logger, metrics } from '../shared/powertools.js';
-import type { ComplaintStore } from '../shared/ports/complaint-store.js';
-import type { ContactChannels } from '../shared/ports/contact-channels.js';
-import { managerFor, type ComplaintEvent } from '../shared/domain/complaint.js';
+import { type ComplaintEvent, managerFor } from '../shared/domain/complaint.js';
 import { linkSequence, managerEmail, managerTask } from '../shared/domain/complaint-content.js';
 import { ComplaintNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
-import { signLink, type SigningKeys } from '../shared/domain/signed-link.js';
+import { type SigningKeys, signLink } from '../shared/domain/signed-link.js';
 import { eitherInput } from '../shared/lambda-handler.js';
+import type { ComplaintStore } from '../shared/ports/complaint-store.js';
+import type { ContactChannels } from '../shared/ports/contact-channels.js';
+import { logger, metrics } from '../shared/powertools.js';
 import type { NoticeChannel, NotificationClaims } from './notification-claims.js';
 
 export const notifyInputSchema = z.object({
@@ -97,7 +97,8 @@ export async function notifyManager(input: NotifyInput, deps: NotifyDeps) {
   const sequence = linkSequence(input.cycle, input.level, notice);
   const keys = await deps.keys();
   const expiresAt = Math.floor(deps.now.getTime() / 1000) + MANAGER_LINK_SECONDS;
-  const url = (purpose: 'acknowledge' | 'resolve') => `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${signLink({ followUpId: complaint.complaintId, attempt: sequence, purpose, expiresAt }, keys)}`;
+  const url = (purpose: 'acknowledge' | 'resolve') =>
+    `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${signLink({ followUpId: complaint.complaintId, attempt: sequence, purpose, expiresAt }, keys)}`;
   const links = { acknowledge: complaint.status === 'acknowledged' ? undefined : url('acknowledge'), resolve: url('resolve') };
   const manager = managerFor(escalationConfig, complaint.departmentId, input.level);
 
@@ -125,10 +126,39 @@ export async function notifyManager(input: NotifyInput, deps: NotifyDeps) {
     }
   };
   const email = await deliver('email', async () => {
-    await deps.channels.sendEmail(managerEmail(complaint, manager.email, input.level, notice, input.escalated ?? false, links, policyConfig, escalationConfig, reportConfig.departments));
+    await deps.channels.sendEmail(
+      managerEmail(
+        complaint,
+        manager.email,
+        input.level,
+        notice,
+        input.escalated ?? false,
+        links,
+        policyConfig,
+        escalationConfig,
+        reportConfig.departments,
+      ),
+    );
     return undefined;
   });
-  const phone = await deliver('phone', async () => (await deps.channels.startAgentTask(managerTask(complaint, input.level, notice, deps.queueArn(input.level, manager.connectQueue), links, policyConfig, escalationConfig, reportConfig.departments))).contactId || undefined);
+  const phone = await deliver(
+    'phone',
+    async () =>
+      (
+        await deps.channels.startAgentTask(
+          managerTask(
+            complaint,
+            input.level,
+            notice,
+            deps.queueArn(input.level, manager.connectQueue),
+            links,
+            policyConfig,
+            escalationConfig,
+            reportConfig.departments,
+          ),
+        )
+      ).contactId || undefined,
+  );
 
   const failures = (
     [
@@ -136,12 +166,28 @@ export async function notifyManager(input: NotifyInput, deps: NotifyDeps) {
       ['phone', phone],
     ] as const
   ).filter((entry): entry is readonly [NoticeChannel, Extract<Delivery, { state: 'failed' }>] => entry[1].state === 'failed');
-  const newFailures: ComplaintEvent[] = failures.filter(([, d]) => !d.known).map(([channel, d]) => ({ at: deps.now.toISOString(), type: 'notification-failed', level: input.level, cycle: input.cycle, note: `${channel}:${d.code}` }));
+  const newFailures: ComplaintEvent[] = failures
+    .filter(([, d]) => !d.known)
+    .map(([channel, d]) => ({
+      at: deps.now.toISOString(),
+      type: 'notification-failed',
+      level: input.level,
+      cycle: input.cycle,
+      note: `${channel}:${d.code}`,
+    }));
   if (newFailures.length > 0) {
     await deps.store.update(complaint.complaintId, {}, newFailures, input.cycle);
     metrics.addMetric('NotificationFailed', MetricUnit.Count, newFailures.length);
   }
-  for (const [channel, d] of failures) logger.warn('manager notification failed for good', { complaintId: complaint.complaintId, cycle: input.cycle, level: input.level, notice, channel, code: d.code });
+  for (const [channel, d] of failures)
+    logger.warn('manager notification failed for good', {
+      complaintId: complaint.complaintId,
+      cycle: input.cycle,
+      level: input.level,
+      notice,
+      channel,
+      code: d.code,
+    });
   if (failures.length === 2) {
     // Nobody got the links: nothing to wait for. The workflow's Catch hands this to Plan, which moves on.
     const [channel, d] = failures[1]!;
@@ -153,12 +199,20 @@ export async function notifyManager(input: NotifyInput, deps: NotifyDeps) {
 }
 
 /** stopUnansweredNotice: nobody acted on the notice in time; its Connect task leaves the manager's queue. */
-export async function stopUnansweredNotice(input: StopNoticeInput, deps: Pick<NotifyDeps, 'claims' | 'channels'>): Promise<{ stopped: boolean }> {
+export async function stopUnansweredNotice(
+  input: StopNoticeInput,
+  deps: Pick<NotifyDeps, 'claims' | 'channels'>,
+): Promise<{ stopped: boolean }> {
   if (input.notice < 1) return { stopped: false };
   const claim = await deps.claims.get(input.complaintId, linkSequence(input.cycle, input.level, input.notice), 'phone');
   if (!claim?.contactId) return { stopped: false };
   await deps.channels.stopAgentTask(claim.contactId);
-  logger.info('unanswered notice stopped', { complaintId: input.complaintId, cycle: input.cycle, level: input.level, notice: input.notice });
+  logger.info('unanswered notice stopped', {
+    complaintId: input.complaintId,
+    cycle: input.cycle,
+    level: input.level,
+    notice: input.notice,
+  });
   metrics.addMetric('AgentTaskStopped', MetricUnit.Count, 1);
   return { stopped: true };
 }

@@ -39,7 +39,13 @@ export async function answerLink(request: LinkRequest, deps: LinkDeps): Promise<
   logger.info('link answered', { method: request.method, statusCode: response.statusCode });
   return {
     statusCode: response.statusCode,
-    headers: { ...response.headers, 'content-type': response.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+    headers: {
+      ...response.headers,
+      'content-type': response.contentType,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    },
     body: response.body,
   };
 }

@@ -1,5 +1,5 @@
-import { awsWorkflow } from '../shared/adapters/workflow.js';
 import { loadSigningKeys } from '../shared/adapters/signing-keys.js';
+import { awsWorkflow } from '../shared/adapters/workflow.js';
 import { escalationConfig } from '../shared/config/escalation.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';

@@ -1,18 +1,18 @@
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { localeSchema, type PolicyConfig, type Locale, type Survey } from '../shared/domain/policy-schema.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { ComplaintStore } from '../shared/ports/complaint-store.js';
-import { createHash } from 'node:crypto';
-import type { Workflow } from '../shared/ports/workflow.js';
-import { verifyLink, type SigningKeys } from '../shared/domain/signed-link.js';
-import { answerProblem, answersSchema, type Answers } from '../shared/domain/survey.js';
-import { catalogues, translator } from '../shared/i18n/index.js';
-import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';
-import type { EscalationConfig } from '../shared/domain/escalation-schema.js';
 import type { DepartmentNames } from '../shared/domain/complaint-content.js';
-import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText, unsubscribePage, unsubscribedText } from './pages.js';
+import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';
 import { customerOf } from '../shared/domain/customer-key.js';
+import type { EscalationConfig } from '../shared/domain/escalation-schema.js';
+import { type Locale, localeSchema, type PolicyConfig, type Survey } from '../shared/domain/policy-schema.js';
+import { type SigningKeys, verifyLink } from '../shared/domain/signed-link.js';
+import { type Answers, answerProblem, answersSchema } from '../shared/domain/survey.js';
+import { catalogues, translator } from '../shared/i18n/index.js';
+import type { ComplaintStore } from '../shared/ports/complaint-store.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText, unsubscribedText, unsubscribePage } from './pages.js';
 
 export interface LinkRequest {
   method: string;
@@ -89,14 +89,29 @@ export function linkMessage(locale: Locale, key: LinkMessage): string {
  * Answers with a stable code for machines and words for people: the page's title comes from the
  * catalogue by code, the message is already in the reader's language.
  */
-function respond(request: LinkRequest, locale: Locale, statusCode: number, code: LinkCode, message: string, html?: string, headers?: Record<string, string>): LinkResponse {
-  if (request.wantsJson) return { statusCode, contentType: 'application/json', body: JSON.stringify({ code, message }), ...(headers ? { headers } : {}) };
-  return { statusCode, contentType: 'text/html; charset=utf-8', body: html ?? messagePage(locale, catalogues[locale].links.titles[code], message), ...(headers ? { headers } : {}) };
+function respond(
+  request: LinkRequest,
+  locale: Locale,
+  statusCode: number,
+  code: LinkCode,
+  message: string,
+  html?: string,
+  headers?: Record<string, string>,
+): LinkResponse {
+  if (request.wantsJson)
+    return { statusCode, contentType: 'application/json', body: JSON.stringify({ code, message }), ...(headers ? { headers } : {}) };
+  return {
+    statusCode,
+    contentType: 'text/html; charset=utf-8',
+    body: html ?? messagePage(locale, catalogues[locale].links.titles[code], message),
+    ...(headers ? { headers } : {}),
+  };
 }
 
 /** A refused submission: the field for machines, a sentence naming the question for people, the form again with what was typed. */
 function refuse(request: LinkRequest, locale: Locale, field: string, message: string, form: (error: string) => string): LinkResponse {
-  if (request.wantsJson) return { statusCode: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid-field', field, message }) };
+  if (request.wantsJson)
+    return { statusCode: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid-field', field, message }) };
   return { statusCode: 400, contentType: 'text/html; charset=utf-8', body: form(message) };
 }
 
@@ -116,15 +131,23 @@ function agentFieldMessage(locale: Locale, field: string): string {
 }
 
 /** The answer the survey refused, named by its question's text in the reader's language. */
-function answerMessage(locale: Locale, survey: Survey, error: z.ZodError, submitted: Record<string, unknown>): { field: string; message: string } {
+function answerMessage(
+  locale: Locale,
+  survey: Survey,
+  error: z.ZodError,
+  submitted: Record<string, unknown>,
+): { field: string; message: string } {
   const { questionId, problem } = answerProblem(survey, error.issues[0]!, submitted);
   const question = survey.questions.find((q) => q.id === questionId)?.text[locale] ?? questionId;
   const t = translator(locale);
   const message =
-    problem === 'missing' ? t('forms.errors.answerMissing', { question })
-    : problem === 'tooLong' ? t('forms.errors.answerTooLong', { question })
-    : problem === 'unknown' ? t('forms.errors.answerUnknown', { field: questionId })
-    : t('forms.errors.answerInvalid', { question });
+    problem === 'missing'
+      ? t('forms.errors.answerMissing', { question })
+      : problem === 'tooLong'
+        ? t('forms.errors.answerTooLong', { question })
+        : problem === 'unknown'
+          ? t('forms.errors.answerUnknown', { field: questionId })
+          : t('forms.errors.answerInvalid', { question });
   return { field: `answers.${questionId}`, message };
 }
 
@@ -144,7 +167,9 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   const readerLocale = chosen.success ? chosen.data : preferredLocale(request.languages, deps.config.defaults.locale);
   // Any other method reaches the function (the route takes them all) and gets what HTTP says: 405 and Allow.
   if (!(LINK_METHODS as readonly string[]).includes(request.method)) {
-    return respond(request, readerLocale, 405, 'method-not-allowed', linkMessage(readerLocale, 'methodNotAllowed'), undefined, { allow: LINK_METHODS.join(', ') });
+    return respond(request, readerLocale, 405, 'method-not-allowed', linkMessage(readerLocale, 'methodNotAllowed'), undefined, {
+      allow: LINK_METHODS.join(', '),
+    });
   }
   const check = verifyLink(request.token, deps.keys, deps.now);
   if (!check.ok) {
@@ -166,12 +191,29 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   // A refused form comes back with what was typed: nobody enters the answers twice.
   const formFor = (error?: string, values?: Record<string, unknown>) =>
     claims.purpose === 'agent'
-      ? agentFormPage(locale, survey, agentTaskFor(followUp, deps.config, survey, claims.attempt, request.action).description, request.action, error, values)
+      ? agentFormPage(
+          locale,
+          survey,
+          agentTaskFor(followUp, deps.config, survey, claims.attempt, request.action).description,
+          request.action,
+          error,
+          values,
+        )
       : surveyPage(locale, survey, request.action, error, values);
 
   if (request.method === 'GET') {
     if (request.wantsJson) {
-      return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose: claims.purpose, followUpId: claims.followUpId, attempt: claims.attempt, survey: policy!.survey, questions: survey.questions.map((q) => ({ id: q.id, kind: q.kind, text: q.text[locale] })) }) };
+      return {
+        statusCode: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          purpose: claims.purpose,
+          followUpId: claims.followUpId,
+          attempt: claims.attempt,
+          survey: policy!.survey,
+          questions: survey.questions.map((q) => ({ id: q.id, kind: q.kind, text: q.text[locale] })),
+        }),
+      };
     }
     return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: formFor() };
   }
@@ -195,7 +237,11 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     rawAnswers = parsed.data.answers ?? {};
     if (result === 'call_back') {
       const when = parsed.data.callbackAt;
-      const at = when ? (/[zZ]|[+-]\d\d:\d\d$/.test(when) ? DateTime.fromISO(when) : DateTime.fromISO(when, { zone: followUp.customer.timeZone ?? deps.config.defaults.timeZone })) : undefined;
+      const at = when
+        ? /[zZ]|[+-]\d\d:\d\d$/.test(when)
+          ? DateTime.fromISO(when)
+          : DateTime.fromISO(when, { zone: followUp.customer.timeZone ?? deps.config.defaults.timeZone })
+        : undefined;
       if (!at || !at.isValid || at.toJSDate() <= deps.now) {
         return refuse(request, locale, 'callbackAt', agentFieldMessage(locale, 'callbackAt'), (message) => formFor(message, submitted));
       }
@@ -245,14 +291,22 @@ export interface ManagerContext {
  * manager did is written on the complaint as soon as the workflow took it, so any reader (the
  * local manager view, a second link) sees it without waiting for the escalation's next step.
  */
-async function handleComplaintLink(request: LinkRequest, claims: { followUpId: string; purpose: string }, deps: LinkDeps): Promise<LinkResponse> {
+async function handleComplaintLink(
+  request: LinkRequest,
+  claims: { followUpId: string; purpose: string },
+  deps: LinkDeps,
+): Promise<LinkResponse> {
   const chosen = localeSchema.safeParse(request.lang);
-  const locale = chosen.success ? chosen.data : preferredLocale(request.languages, deps.managers?.escalation.locale ?? deps.config.defaults.locale);
+  const locale = chosen.success
+    ? chosen.data
+    : preferredLocale(request.languages, deps.managers?.escalation.locale ?? deps.config.defaults.locale);
   const t = translator(locale);
   const complaint = await deps.complaints.get(claims.followUpId);
   if (!complaint) return respond(request, locale, 404, 'link-unknown', linkMessage(locale, 'complaintUnknown'));
-  if (['resolved', 'closed', 'unconfirmed'].includes(complaint.status)) return respond(request, locale, 409, 'complaint-resolved', linkMessage(locale, 'complaintResolved'));
-  if (claims.purpose === 'acknowledge' && complaint.status === 'acknowledged') return respond(request, locale, 409, 'complaint-acknowledged', linkMessage(locale, 'complaintAcknowledged'));
+  if (['resolved', 'closed', 'unconfirmed'].includes(complaint.status))
+    return respond(request, locale, 409, 'complaint-resolved', linkMessage(locale, 'complaintResolved'));
+  if (claims.purpose === 'acknowledge' && complaint.status === 'acknowledged')
+    return respond(request, locale, 409, 'complaint-acknowledged', linkMessage(locale, 'complaintAcknowledged'));
   const purpose = claims.purpose as 'acknowledge' | 'resolve';
   const context = {
     policies: deps.config,
@@ -262,7 +316,12 @@ async function handleComplaintLink(request: LinkRequest, claims: { followUpId: s
   };
   const pageWith = (error?: string, note?: string) => complaintPage(locale, complaint, purpose, request.action, context, error, note);
   if (request.method === 'GET') {
-    if (request.wantsJson) return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose, complaintId: complaint.complaintId, status: complaint.status, level: complaint.level }) };
+    if (request.wantsJson)
+      return {
+        statusCode: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ purpose, complaintId: complaint.complaintId, status: complaint.status, level: complaint.level }),
+      };
     return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: pageWith() };
   }
   const submitted = request.body ?? {};
@@ -270,21 +329,39 @@ async function handleComplaintLink(request: LinkRequest, claims: { followUpId: s
   const typed = typeof submitted.note === 'string' ? submitted.note : '';
   if (!parsed.success) return refuse(request, locale, 'note', t('complaints.errors.noteTooLong'), (message) => pageWith(message, typed));
   const note = parsed.data.note ?? '';
-  if (purpose === 'resolve' && note === '') return refuse(request, locale, 'note', t('complaints.errors.noteRequired'), (message) => pageWith(message, typed));
+  if (purpose === 'resolve' && note === '')
+    return refuse(request, locale, 'note', t('complaints.errors.noteRequired'), (message) => pageWith(message, typed));
   if (!complaint.waitingToken) return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMoving'));
   const linkId = createHash('sha256').update(request.token).digest('hex');
-  if (!(await deps.complaints.useLink(linkId, deps.now.toISOString()))) return respond(request, locale, 409, 'link-used', t('complaints.messages.linkUsed'));
+  if (!(await deps.complaints.useLink(linkId, deps.now.toISOString())))
+    return respond(request, locale, 409, 'link-used', t('complaints.messages.linkUsed'));
   const at = deps.now.toISOString();
   try {
-    await deps.workflow.completeTask(complaint.waitingToken, { result: purpose === 'acknowledge' ? 'acknowledged' : 'resolved', note, by: `level-${complaint.level}`, at });
+    await deps.workflow.completeTask(complaint.waitingToken, {
+      result: purpose === 'acknowledge' ? 'acknowledged' : 'resolved',
+      note,
+      by: `level-${complaint.level}`,
+      at,
+    });
   } catch (error) {
     const name = (error as { name?: string }).name ?? '';
-    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMovedOn'));
+    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name))
+      return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMovedOn'));
     throw error;
   }
   // After the workflow took it, never before: a task that timed out meanwhile leaves the complaint as it was.
-  await deps.complaints.recordManagerAction(complaint.complaintId, complaint.cycle, purpose === 'acknowledge' ? { type: 'acknowledged', at } : { type: 'resolved', at, resolution: note });
-  return respond(request, locale, 200, purpose === 'acknowledge' ? 'acknowledged' : 'resolved', linkMessage(locale, purpose === 'acknowledge' ? 'acknowledged' : 'resolved'));
+  await deps.complaints.recordManagerAction(
+    complaint.complaintId,
+    complaint.cycle,
+    purpose === 'acknowledge' ? { type: 'acknowledged', at } : { type: 'resolved', at, resolution: note },
+  );
+  return respond(
+    request,
+    locale,
+    200,
+    purpose === 'acknowledge' ? 'acknowledged' : 'resolved',
+    linkMessage(locale, purpose === 'acknowledge' ? 'acknowledged' : 'resolved'),
+  );
 }
 
 /** RFC 8058: a one-click POST carries exactly this field; the page's button posts it too. */
@@ -298,16 +375,30 @@ const unsubscribeSchema = z.object({ 'List-Unsubscribe': z.literal('One-Click', 
  */
 async function handleUnsubscribe(request: LinkRequest, claims: { followUpId: string }, deps: LinkDeps): Promise<LinkResponse> {
   const followUp = await deps.store.get(claims.followUpId);
-  if (!followUp) return respond(request, preferredLocale(request.languages, deps.config.defaults.locale), 404, 'link-unknown', linkMessage(preferredLocale(request.languages, deps.config.defaults.locale), 'unknown'));
+  if (!followUp)
+    return respond(
+      request,
+      preferredLocale(request.languages, deps.config.defaults.locale),
+      404,
+      'link-unknown',
+      linkMessage(preferredLocale(request.languages, deps.config.defaults.locale), 'unknown'),
+    );
   const locale = localeOf(followUp, deps.config);
   if (request.method === 'GET') {
-    if (request.wantsJson) return { statusCode: 200, contentType: 'application/json', body: JSON.stringify({ purpose: 'unsubscribe', followUpId: claims.followUpId }) };
+    if (request.wantsJson)
+      return {
+        statusCode: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ purpose: 'unsubscribe', followUpId: claims.followUpId }),
+      };
     return { statusCode: 200, contentType: 'text/html; charset=utf-8', body: unsubscribePage(locale, request.action) };
   }
   const parsed = unsubscribeSchema.safeParse(request.body ?? {});
   if (!parsed.success) {
     const { field } = fieldError(parsed.error);
-    return refuse(request, locale, field, translator(locale)('forms.errors.field', { field }), () => unsubscribePage(locale, request.action));
+    return refuse(request, locale, field, translator(locale)('forms.errors.field', { field }), () =>
+      unsubscribePage(locale, request.action),
+    );
   }
   await deps.store.optOut(customerOf(followUp), deps.now.toISOString());
   return respond(request, locale, 200, 'unsubscribed', unsubscribedText(locale));

@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
-import type { Locale, PolicyConfig, Survey } from '../shared/domain/policy-schema.js';
 import type { Complaint } from '../shared/domain/complaint.js';
 import { type ComplaintSummary, complaintSummary, type DepartmentNames } from '../shared/domain/complaint-content.js';
+import type { Locale, PolicyConfig, Survey } from '../shared/domain/policy-schema.js';
 import { catalogues, codeLabel, formatDateTime, translator } from '../shared/i18n/index.js';
 
 /** Server-rendered pages of the outcome API: the agent's outcome form and the customer's survey. */

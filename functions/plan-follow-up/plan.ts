@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
-import { logger } from '../shared/powertools.js';
-import type { RateLimiter } from '../shared/ports/rate-limiter.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import { contactResults, type AttemptSummary, type FollowUp } from '../shared/domain/follow-up.js';
-import { nextAttempt, planFollowUp, resolvePolicy, type PlanDecision } from '../shared/domain/plan.js';
-import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
 import { customerOf } from '../shared/domain/customer-key.js';
-import { channelSchema } from '../shared/domain/policy-schema.js';
 import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
+import { type AttemptSummary, contactResults, type FollowUp } from '../shared/domain/follow-up.js';
+import { nextAttempt, type PlanDecision, planFollowUp, resolvePolicy } from '../shared/domain/plan.js';
+import { channelSchema } from '../shared/domain/policy-schema.js';
+import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { RateLimiter } from '../shared/ports/rate-limiter.js';
+import { logger } from '../shared/powertools.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
 export const planInputSchema = z.object({
@@ -39,7 +39,8 @@ async function withSlot(followUp: FollowUp, decision: PlanDecision, limiter: Pic
   let due = new Date(decision.dueAt);
   for (let tries = 0; ; tries += 1) {
     const slot = await limiter.reserve(decision.channel, due, policyConfig.contactRates[decision.channel].perSecond);
-    if (isCallable(slot, hours) || tries >= 50) return { followUpId: followUp.followUpId, ...decision, dueAt: slot.toISOString(), reservedSlot: slot.toISOString() };
+    if (isCallable(slot, hours) || tries >= 50)
+      return { followUpId: followUp.followUpId, ...decision, dueAt: slot.toISOString(), reservedSlot: slot.toISOString() };
     due = nextCallSlot(slot, hours);
   }
 }
@@ -60,9 +61,17 @@ export async function plan(input: PlanInput, { store, limiter, now }: PlanDeps):
     const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
     const customer = await store.customerState(customerOf(followUp), now);
     const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
-    const decision = await withSlot(followUp, planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil }), limiter);
+    const decision = await withSlot(
+      followUp,
+      planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil }),
+      limiter,
+    );
     await store.savePlan(followUp.followUpId, undefined, decision);
-    logger.info('follow-up planned', { followUpId: followUp.followUpId, action: decision.action, ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }) });
+    logger.info('follow-up planned', {
+      followUpId: followUp.followUpId,
+      action: decision.action,
+      ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }),
+    });
     return decision;
   }
 
@@ -71,7 +80,7 @@ export async function plan(input: PlanInput, { store, limiter, now }: PlanDeps):
     attempt: input.attempt,
     channel: input.channel,
     dueAt: followUp.dueAt ?? now.toISOString(),
-    result: failed ? 'failed' : input.outcome?.result ?? 'timeout',
+    result: failed ? 'failed' : (input.outcome?.result ?? 'timeout'),
     callbackAt: failed ? undefined : input.outcome?.callbackAt,
     endedAt: now.toISOString(),
     ...(failed ? { error: reasonOf(input.contactError) } : {}),
@@ -79,6 +88,11 @@ export async function plan(input: PlanInput, { store, limiter, now }: PlanDeps):
   const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
   const decision = await withSlot(followUp, nextAttempt(followUp, policyConfig, history, last, now), limiter);
   await store.savePlan(followUp.followUpId, last, decision);
-  logger.info('next attempt planned', { followUpId: followUp.followUpId, lastResult: last.result, ...(last.error ? { error: last.error } : {}), action: decision.action });
+  logger.info('next attempt planned', {
+    followUpId: followUp.followUpId,
+    lastResult: last.result,
+    ...(last.error ? { error: last.error } : {}),
+    action: decision.action,
+  });
   return decision;
 }

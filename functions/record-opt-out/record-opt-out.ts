@@ -1,9 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '../shared/powertools.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { CustomerIndex } from '../shared/ports/customer-index.js';
-import { customerOptedOutSchema, envelopeSchema } from '../shared/domain/service-event.js';
 import { firstIssue } from '../shared/domain/event-issues.js';
+import { customerOptedOutSchema, envelopeSchema } from '../shared/domain/service-event.js';
+import type { CustomerIndex } from '../shared/ports/customer-index.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import { logger, metrics } from '../shared/powertools.js';
 import { eventMetaOf, rejectEvent } from '../shared/rejected-events.js';
 
 /**

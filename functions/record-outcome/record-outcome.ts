@@ -1,24 +1,30 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
-import { logger, metrics } from '../shared/powertools.js';
-import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import { reportConfig } from '../shared/config/reports.js';
+import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
+import { COMPLAINT_RAISED, FOLLOW_UP_COMPLETED } from '../shared/domain/event-names.js';
+import { type AttemptSummary, contactResults, type FollowUpStatus } from '../shared/domain/follow-up.js';
 import { countersOf } from '../shared/domain/kpi.js';
 import { outcomeFactOf } from '../shared/domain/outcome-fact.js';
-import { localDate } from '../shared/domain/schedule.js';
-import type { FinalOutcome, FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { EventPublisher } from '../shared/ports/event-publisher.js';
-import { COMPLAINT_RAISED, FOLLOW_UP_COMPLETED } from '../shared/domain/event-names.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
-import { contactResults, type AttemptSummary, type FollowUpStatus } from '../shared/domain/follow-up.js';
+import { localDate } from '../shared/domain/schedule.js';
 import { assessAnswers } from '../shared/domain/survey.js';
-import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
+import type { AggregateStore } from '../shared/ports/aggregate-store.js';
+import type { EventPublisher } from '../shared/ports/event-publisher.js';
+import type { FinalOutcome, FollowUpStore } from '../shared/ports/follow-up-store.js';
+import { logger, metrics } from '../shared/powertools.js';
 
 export const recordInputSchema = z.union([
   // Plan failed after its retries (the workflow's Catch adds `failure`): whatever else the state holds, the follow-up failed.
   z.object({ followUpId: z.string().min(1), failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }) }),
-  z.object({ followUpId: z.string().min(1), action: z.literal('finish'), status: z.string(), reason: z.string().optional(), error: z.string().optional() }),
+  z.object({
+    followUpId: z.string().min(1),
+    action: z.literal('finish'),
+    status: z.string(),
+    reason: z.string().optional(),
+    error: z.string().optional(),
+  }),
   z.object({
     followUpId: z.string().min(1),
     action: z.literal('contact'),
@@ -47,7 +53,10 @@ export interface RecordDeps {
 
 /** recordOutcome: the follow-up's final record, then the events other parts of the system react to. */
 export async function recordOutcome(input: RecordInput, { store, events, aggregates, now }: RecordDeps) {
-  const { followUp, attempt } = 'action' in input && input.action === 'contact' ? await store.getWithAttempt(input.followUpId, input.attempt) : { followUp: await store.get(input.followUpId), attempt: undefined };
+  const { followUp, attempt } =
+    'action' in input && input.action === 'contact'
+      ? await store.getWithAttempt(input.followUpId, input.attempt)
+      : { followUp: await store.get(input.followUpId), attempt: undefined };
   if (!followUp) throw new FollowUpNotFound(input.followUpId);
   const finishedAt = now.toISOString();
   let outcome: FinalOutcome;
@@ -78,7 +87,13 @@ export async function recordOutcome(input: RecordInput, { store, events, aggrega
   await store.finish(followUp.followUpId, outcome, last);
   // The daily aggregate the reports read; a replayed step is not counted twice.
   const fact = outcomeFactOf({ ...followUp, attempts: last ? [...followUp.attempts, last] : followUp.attempts, outcome });
-  await aggregates.add(localDate(finishedAt, reportConfig.timeZone), followUp.serviceType, followUp.departmentId, countersOf(fact), followUp.followUpId);
+  await aggregates.add(
+    localDate(finishedAt, reportConfig.timeZone),
+    followUp.serviceType,
+    followUp.departmentId,
+    countersOf(fact),
+    followUp.followUpId,
+  );
 
   const attempts = Math.max(followUp.attempts.length + (last ? 1 : 0), 0);
   await events.publish(FOLLOW_UP_COMPLETED, {
@@ -110,6 +125,12 @@ export async function recordOutcome(input: RecordInput, { store, events, aggrega
   metrics.addMetric(`FollowUp_${outcome.status}`, MetricUnit.Count, 1);
   // Due and not reached because of an error, not the customer: the alarm on this metric calls an operator.
   if (outcome.status === 'failed') metrics.addMetric('FollowUpFailed', MetricUnit.Count, 1);
-  logger.info('follow-up finished', { followUpId: followUp.followUpId, status: outcome.status, reason: outcome.reason, ...(outcome.error ? { error: outcome.error } : {}), attempts });
+  logger.info('follow-up finished', {
+    followUpId: followUp.followUpId,
+    status: outcome.status,
+    reason: outcome.reason,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    attempts,
+  });
   return { followUpId: followUp.followUpId, status: outcome.status };
 }

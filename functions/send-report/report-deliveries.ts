@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetainedItems, keys, writtenIf } from '../shared/adapters/table.js';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, RetainedItems, writtenIf } from '../shared/adapters/table.js';
 import { clock } from '../shared/clock.js';
 import { requireEnv } from '../shared/env.js';
 

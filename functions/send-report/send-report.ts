@@ -2,16 +2,16 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
-import { logger, metrics } from '../shared/powertools.js';
 import { PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
-import type { ReportDeliveries } from './report-deliveries.js';
+import { buildReport } from '../shared/domain/report.js';
+import { parsePeriod, periodEndingBefore, type ReportPeriod } from '../shared/domain/report-period.js';
+import { type ReportContext, renderReportCsv, renderReportHtml, renderReportText, reportTitle } from '../shared/domain/report-render.js';
+import { reportKinds } from '../shared/domain/report-schema.js';
 import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { ReportArchive } from '../shared/ports/report-archive.js';
-import { reportKinds } from '../shared/domain/report-schema.js';
-import { parsePeriod, periodEndingBefore, type ReportPeriod } from '../shared/domain/report-period.js';
-import { buildReport } from '../shared/domain/report.js';
-import { renderReportCsv, renderReportHtml, renderReportText, reportTitle, type ReportContext } from '../shared/domain/report-render.js';
+import { logger, metrics } from '../shared/powertools.js';
+import type { ReportDeliveries } from './report-deliveries.js';
 
 export const reportInputSchema = z.object({
   kind: z.enum(reportKinds),
@@ -35,14 +35,21 @@ export interface ReportDeps {
  * report as HTML and CSV.
  */
 export async function sendReport(input: z.infer<typeof reportInputSchema>, deps: ReportDeps) {
-  const period: ReportPeriod | undefined = input.period ? parsePeriod(input.period, reportConfig.timeZone) : periodEndingBefore(input.kind, deps.now, reportConfig.timeZone);
+  const period: ReportPeriod | undefined = input.period
+    ? parsePeriod(input.period, reportConfig.timeZone)
+    : periodEndingBefore(input.kind, deps.now, reportConfig.timeZone);
   if (!period || period.kind !== input.kind) throw new Error(`period "${input.period}" is not a ${input.kind} period`);
   const [rows, previousRows] = await Promise.all([deps.aggregates.days(period.days), deps.aggregates.days(period.previous.days)]);
 
   const recipients = reportConfig.recipients.filter((r) => r.reports.includes(input.kind));
   const report = `${input.kind}/${period.label}`;
   const prefix = `reports/${report}`;
-  const context: ReportContext = { policies: policyConfig, config: reportConfig, archiveKey: `${prefix}/report.html`, generatedAt: deps.now };
+  const context: ReportContext = {
+    policies: policyConfig,
+    config: reportConfig,
+    archiveKey: `${prefix}/report.html`,
+    generatedAt: deps.now,
+  };
   let rejected = 0;
   for (const recipient of recipients) {
     // A retried run skips the recipients an earlier try already emailed.
@@ -69,7 +76,11 @@ export async function sendReport(input: z.infer<typeof reportInputSchema>, deps:
     }
   }
   const whole = buildReport(period, rows, previousRows, 'all', reportConfig);
-  await deps.archive.put(`${prefix}/report.html`, renderReportHtml(whole, policyConfig.defaults.locale, { ...context, archiveKey: undefined }), 'text/html; charset=utf-8');
+  await deps.archive.put(
+    `${prefix}/report.html`,
+    renderReportHtml(whole, policyConfig.defaults.locale, { ...context, archiveKey: undefined }),
+    'text/html; charset=utf-8',
+  );
   await deps.archive.put(`${prefix}/report.csv`, renderReportCsv(whole), 'text/csv; charset=utf-8');
   logger.info('report sent', { kind: input.kind, period: period.label, recipients: recipients.length, rejected, rows: rows.length });
   metrics.addMetric(`Report_${input.kind}`, MetricUnit.Count, 1);

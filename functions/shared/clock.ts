@@ -4,7 +4,8 @@
  * wait (for its turn under a send rate) waits on the same clock.
  */
 let current: () => Date = () => new Date();
-let sleeper: (until: Date) => Promise<void> = (until) => new Promise((resolve) => setTimeout(resolve, Math.max(0, until.getTime() - Date.now())));
+let sleeper: (until: Date) => Promise<void> = (until) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, until.getTime() - Date.now())));
 
 export const clock = {
   now: (): Date => current(),

@@ -13,7 +13,7 @@ import { logger, metrics } from './powertools.js';
  */
 export class InvalidInput extends Error {
   override readonly name = 'InvalidInput';
-  constructor(issues: z.ZodError["issues"]) {
+  constructor(issues: z.ZodError['issues']) {
     const named = issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`);
     super(`invalid input: ${named.join('; ')}`);
   }

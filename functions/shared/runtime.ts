@@ -1,17 +1,17 @@
+import { DynamoAggregateStore } from './adapters/dynamo-aggregate-store.js';
+import { DynamoComplaintStore } from './adapters/dynamo-complaint-store.js';
+import { DynamoCustomerIndex } from './adapters/dynamo-customer-index.js';
+import { DynamoFollowUpStore } from './adapters/dynamo-follow-up-store.js';
+import { DynamoRateLimiter } from './adapters/dynamo-rate-limiter.js';
+import { clock } from './clock.js';
 import { policyConfig } from './config/policies.js';
 import { reportConfig } from './config/reports.js';
-import { clock } from './clock.js';
 import { requireEnv } from './env.js';
 import type { AggregateStore } from './ports/aggregate-store.js';
 import type { ComplaintStore } from './ports/complaint-store.js';
 import type { CustomerIndex } from './ports/customer-index.js';
 import type { FollowUpStore } from './ports/follow-up-store.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
-import { DynamoAggregateStore } from './adapters/dynamo-aggregate-store.js';
-import { DynamoComplaintStore } from './adapters/dynamo-complaint-store.js';
-import { DynamoCustomerIndex } from './adapters/dynamo-customer-index.js';
-import { DynamoFollowUpStore } from './adapters/dynamo-follow-up-store.js';
-import { DynamoRateLimiter } from './adapters/dynamo-rate-limiter.js';
 
 /** The table's adapters, each built on first use so a missing table name names itself. */
 const table = () => requireEnv('FOLLOW_UP_TABLE');

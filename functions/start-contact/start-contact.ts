@@ -1,20 +1,20 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
-import { logger, metrics } from '../shared/powertools.js';
-import { eitherInput } from '../shared/lambda-handler.js';
-import type { RateLimiter } from '../shared/ports/rate-limiter.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { ContactChannels } from '../shared/ports/contact-channels.js';
-import type { Workflow } from '../shared/ports/workflow.js';
-import { channelSchema } from '../shared/domain/policy-schema.js';
+import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.js';
+import { customerOf } from '../shared/domain/customer-key.js';
+import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
 import type { ContactResult, FollowUp } from '../shared/domain/follow-up.js';
 import { resolvePolicy } from '../shared/domain/plan.js';
+import { channelSchema } from '../shared/domain/policy-schema.js';
 import { quarterOf } from '../shared/domain/schedule.js';
-import { customerOf } from '../shared/domain/customer-key.js';
-import { signLink, type LinkClaims, type SigningKeys } from '../shared/domain/signed-link.js';
-import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.js';
-import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
+import { type LinkClaims, type SigningKeys, signLink } from '../shared/domain/signed-link.js';
+import { eitherInput } from '../shared/lambda-handler.js';
+import type { ContactChannels } from '../shared/ports/contact-channels.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { RateLimiter } from '../shared/ports/rate-limiter.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import { logger, metrics } from '../shared/powertools.js';
 
 export const contactInputSchema = z.object({
   followUpId: z.string().min(1),
@@ -89,7 +89,8 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   const followUp = await store.get(input.followUpId);
   if (!followUp) throw new FollowUpNotFound(input.followUpId);
   const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
-  if (!resolved) return answerWithoutContact(input, deps, { output: { result: 'skipped', reason: 'unknown-service-type' }, metric: 'ContactSkipped' });
+  if (!resolved)
+    return answerWithoutContact(input, deps, { output: { result: 'skipped', reason: 'unknown-service-type' }, metric: 'ContactSkipped' });
   const blocked = await customerBlocks(followUp, resolved.policy.frequencyCapExempt ? undefined : resolved.hours.timeZone, deps);
   if (blocked) return answerWithoutContact(input, deps, blocked);
 
@@ -125,14 +126,28 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     // answer (a network failure, a timeout) it may have gone out: the claim stays.
     if (claimed && wasAnsweredWithError(error)) await store.releaseContact(followUp.followUpId, input.attempt, claimedAt);
     const retryAt = new Date(now.getTime() + AGENT_CAPACITY_RETRY_MS);
-    if (error instanceof PermanentContactError && error.code === 'ServiceQuotaExceededException' && followUp.deadline && retryAt < new Date(followUp.deadline)) {
+    if (
+      error instanceof PermanentContactError &&
+      error.code === 'ServiceQuotaExceededException' &&
+      followUp.deadline &&
+      retryAt < new Date(followUp.deadline)
+    ) {
       // Connect's active tasks are at their quota: agents free capacity as they complete tasks, so
       // the call waits (same attempt budget) until the deadline, then the next channel takes over.
       const until = retryAt.toISOString();
-      return answerWithoutContact(input, deps, { output: { result: 'at_capacity', callbackAt: until }, metric: 'ContactAtCapacity', log: { message: 'contact waits for agent capacity', fields: { until } } });
+      return answerWithoutContact(input, deps, {
+        output: { result: 'at_capacity', callbackAt: until },
+        metric: 'ContactAtCapacity',
+        log: { message: 'contact waits for agent capacity', fields: { until } },
+      });
     }
     if (error instanceof PermanentContactError) {
-      logger.warn('contact failed for good', { followUpId: followUp.followUpId, attempt: input.attempt, channel: error.channel, code: error.code });
+      logger.warn('contact failed for good', {
+        followUpId: followUp.followUpId,
+        attempt: input.attempt,
+        channel: error.channel,
+        code: error.code,
+      });
       metrics.addMetric('ContactFailed', MetricUnit.Count, 1);
     }
     throw error;
@@ -147,7 +162,11 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
 export const AGENT_CAPACITY_RETRY_MS = 15 * 60_000;
 
 /** Answers the attempt's task token without a contact, and says why in a log line and a metric. */
-async function answerWithoutContact(input: ContactInput, deps: Pick<ContactDeps, 'workflow'>, why: NoContact): Promise<{ started: boolean }> {
+async function answerWithoutContact(
+  input: ContactInput,
+  deps: Pick<ContactDeps, 'workflow'>,
+  why: NoContact,
+): Promise<{ started: boolean }> {
   await deps.workflow.completeTask(input.taskToken, why.output);
   if (why.log) logger.info(why.log.message, { followUpId: input.followUpId, attempt: input.attempt, ...why.log.fields });
   metrics.addMetric(why.metric, MetricUnit.Count, 1);
@@ -158,17 +177,35 @@ async function answerWithoutContact(input: ContactInput, deps: Pick<ContactDeps,
  * What the customer's own state says against a contact now: an opt-out, a complaint's pause, or
  * (unless the policy is exempt, capZone undefined) the quarterly cap, whose slot this reserves.
  */
-async function customerBlocks(followUp: FollowUp, capZone: string | undefined, deps: Pick<ContactDeps, 'store' | 'now'>): Promise<NoContact | undefined> {
+async function customerBlocks(
+  followUp: FollowUp,
+  capZone: string | undefined,
+  deps: Pick<ContactDeps, 'store' | 'now'>,
+): Promise<NoContact | undefined> {
   const customer = await deps.store.customerState(customerOf(followUp), deps.now);
   if (customer.optedOut) {
-    return { output: { result: 'suppressed', reason: 'opted-out' }, metric: 'ContactSuppressed', log: { message: 'contact suppressed', fields: { reason: 'opted-out' } } };
+    return {
+      output: { result: 'suppressed', reason: 'opted-out' },
+      metric: 'ContactSuppressed',
+      log: { message: 'contact suppressed', fields: { reason: 'opted-out' } },
+    };
   }
   const pausedUntil = customer.pausedUntil;
-  if (pausedUntil) return { output: { result: 'paused', callbackAt: pausedUntil }, metric: 'ContactPaused', log: { message: 'contact paused', fields: { until: pausedUntil } } };
+  if (pausedUntil)
+    return {
+      output: { result: 'paused', callbackAt: pausedUntil },
+      metric: 'ContactPaused',
+      log: { message: 'contact paused', fields: { until: pausedUntil } },
+    };
   if (capZone === undefined) return undefined;
   const quarter = quarterOf(deps.now, capZone);
-  if (await deps.store.reserveContact(customerOf(followUp), quarter, followUp.followUpId, policyConfig.frequencyCap.maxPerQuarter)) return undefined;
-  return { output: { result: 'skipped', reason: 'frequency-cap' }, metric: 'ContactSkipped', log: { message: 'contact skipped', fields: { reason: 'frequency-cap' } } };
+  if (await deps.store.reserveContact(customerOf(followUp), quarter, followUp.followUpId, policyConfig.frequencyCap.maxPerQuarter))
+    return undefined;
+  return {
+    output: { result: 'skipped', reason: 'frequency-cap' },
+    metric: 'ContactSkipped',
+    log: { message: 'contact skipped', fields: { reason: 'frequency-cap' } },
+  };
 }
 
 /** Stay under Connect's and SES's request quotas: a contact without a slot this second waits for its slot. */
@@ -178,11 +215,21 @@ async function deferral(input: ContactInput, deps: Pick<ContactDeps, 'limiter' |
   const slot = await deps.limiter.reserve(input.channel, thisSecond, policyConfig.contactRates[input.channel].perSecond);
   if (slot <= thisSecond) return undefined;
   const at = slot.toISOString();
-  return { output: { result: 'deferred', callbackAt: at }, metric: 'ContactDeferred', log: { message: 'contact deferred', fields: { channel: input.channel, slot: at } } };
+  return {
+    output: { result: 'deferred', callbackAt: at },
+    metric: 'ContactDeferred',
+    log: { message: 'contact deferred', fields: { channel: input.channel, slot: at } },
+  };
 }
 
 /** Creates the agent's Connect task or sends the survey email, each with its signed link; the task's contact id when there is one. */
-async function contact(input: ContactInput, followUp: FollowUp, surveyName: string, keys: SigningKeys, deps: ContactDeps): Promise<string | undefined> {
+async function contact(
+  input: ContactInput,
+  followUp: FollowUp,
+  surveyName: string,
+  keys: SigningKeys,
+  deps: ContactDeps,
+): Promise<string | undefined> {
   const validSeconds = Math.min(input.timeoutSeconds, policyConfig.linkValidityHours * 3600);
   const link = (purpose: LinkClaims['purpose'], seconds: number) =>
     `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${signLink({ followUpId: followUp.followUpId, attempt: input.attempt, purpose, expiresAt: Math.floor(deps.now.getTime() / 1000) + seconds }, keys)}`;
@@ -192,13 +239,19 @@ async function contact(input: ContactInput, followUp: FollowUp, surveyName: stri
     return (await deps.channels.startAgentTask(task)).contactId || undefined;
   }
   const unsubscribeUrl = link('unsubscribe', policyConfig.unsubscribeLinkValidityDays * 86_400);
-  await deps.channels.sendEmail(surveyEmailFor(followUp, policyConfig, link('survey', validSeconds), Math.round(validSeconds / 3600), unsubscribeUrl));
+  await deps.channels.sendEmail(
+    surveyEmailFor(followUp, policyConfig, link('survey', validSeconds), Math.round(validSeconds / 3600), unsubscribeUrl),
+  );
   return undefined;
 }
 
 /** An earlier try claimed this email and may have sent it: never send twice; the survey answer or the timeout decides. */
 function unknownSend(input: ContactInput): { started: boolean } {
-  logger.warn('contact may have been made before: not sent again', { followUpId: input.followUpId, attempt: input.attempt, channel: input.channel });
+  logger.warn('contact may have been made before: not sent again', {
+    followUpId: input.followUpId,
+    attempt: input.attempt,
+    channel: input.channel,
+  });
   metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
   return { started: true };
 }

@@ -1,8 +1,8 @@
 import { Fn, Stack } from 'aws-cdk-lib';
 import * as connect from 'aws-cdk-lib/aws-connect';
 import { Construct } from 'constructs';
-import type { CallingWindow } from '../../functions/shared/domain/policy-schema.js';
 import type { EscalationConfig } from '../../functions/shared/domain/escalation-schema.js';
+import type { CallingWindow } from '../../functions/shared/domain/policy-schema.js';
 import { taskRoutingFlow } from './task-routing-flow.js';
 
 export interface ContactCenterProps {

@@ -1,17 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { escalationDefinition } from '../../workflows/escalation.js';
-import { FollowUpFunction } from './follow-up-function.js';
-import { grantTaskCallbacks, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
-import { grantAgentTasks } from './contact-grants.js';
-import type { ContactCenter } from './contact-center.js';
-import type { EmailSending } from './email-sending.js';
 import {
   COMPLAINT_FOLLOW_UP_SOURCE,
   COMPLAINT_RAISED,
@@ -19,7 +13,13 @@ import {
   FOLLOW_UP_COMPLETED,
   FOLLOW_UP_SOURCE,
 } from '../../functions/shared/domain/event-names.js';
+import { escalationDefinition } from '../../workflows/escalation.js';
+import type { ContactCenter } from './contact-center.js';
+import { grantAgentTasks } from './contact-grants.js';
+import type { EmailSending } from './email-sending.js';
+import { FollowUpFunction } from './follow-up-function.js';
 import { grantItemReadWrite } from './table-access.js';
+import { grantTaskCallbacks, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
 
 export interface EscalationProps {
   table: dynamodb.ITable;

@@ -1,16 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { followUpDefinition } from '../../workflows/follow-up.js';
-import { FollowUpFunction } from './follow-up-function.js';
-import { grantTaskCallbacks, stateMachineArnFor, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
-import { grantAgentTasks } from './contact-grants.js';
 import type { ContactCenter } from './contact-center.js';
+import { grantAgentTasks } from './contact-grants.js';
 import type { EmailSending } from './email-sending.js';
+import { FollowUpFunction } from './follow-up-function.js';
 import { grantItemReadWrite } from './table-access.js';
+import { grantTaskCallbacks, stateMachineArnFor, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
 
 export interface FollowUpWorkflowProps {
   table: dynamodb.ITable;

@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FollowUpFunction } from './follow-up-function.js';
 import { CUSTOMER_OPTED_OUT, SERVICE_COMPLETED } from '../../functions/shared/domain/event-names.js';
+import { FollowUpFunction } from './follow-up-function.js';
 import { grantItemReadWrite } from './table-access.js';
 
 /**

@@ -1,16 +1,16 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { acknowledge } from '../acknowledge.js';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
 import { FollowUpFunction } from './follow-up-function.js';
-import { grantTaskCallbacks } from './workflow-state-machine.js';
 import { grantItemReadWrite } from './table-access.js';
+import { grantTaskCallbacks } from './workflow-state-machine.js';
 
 /**
  * The outcome API: agents' outcome forms and customers' surveys arrive here as signed,

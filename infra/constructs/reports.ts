@@ -1,17 +1,16 @@
-import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
+import { type CfnElement, Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { FollowUpFunction } from './follow-up-function.js';
-import type { EmailSending } from './email-sending.js';
-import { acknowledge } from '../acknowledge.js';
 import type { ReportConfig } from '../../functions/shared/domain/report-schema.js';
+import { acknowledge } from '../acknowledge.js';
+import type { EmailSending } from './email-sending.js';
+import { FollowUpFunction } from './follow-up-function.js';
 import { grantItemReads } from './table-access.js';
 
 export interface ReportsProps {

@@ -39,7 +39,11 @@ export class AsyncDelivery {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
         if (target.arn.includes(':stateMachine:')) {
-          await iam.authorize(target.invoker.principal, { action: 'states:StartExecution', resource: target.arn, context: target.invoker.context });
+          await iam.authorize(target.invoker.principal, {
+            action: 'states:StartExecution',
+            resource: target.arn,
+            context: target.invoker.context,
+          });
           this.stepFunctions.startExecution(target.arn, undefined, JSON.stringify(event));
         } else {
           await this.lambda.invokeFunction(target.arn, event, target.invoker);
@@ -57,7 +61,10 @@ export class AsyncDelivery {
     let queue = queueArn ?? 'none';
     if (queueArn) {
       const sendMessage = { action: 'sqs:SendMessage', resource: queueArn, context: writer.context };
-      const denied = await iam.authorize(writer.principal, sendMessage).then(() => undefined, (error: Error) => error);
+      const denied = await iam.authorize(writer.principal, sendMessage).then(
+        () => undefined,
+        (error: Error) => error,
+      );
       if (denied) queue = `none (dropped: ${denied.message})`;
     }
     const body = { eventId: event.id, detailType: event['detail-type'], input: event.id ? undefined : event };

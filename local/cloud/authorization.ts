@@ -1,6 +1,6 @@
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template.js';
 import type { AccessRequest } from './iam.js';
 import { addressOf } from './ses-account.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template.js';
 
 /**
  * What each operation the local endpoint serves asks IAM for: the action and the resource ARN as
@@ -29,26 +29,44 @@ type Body = Record<string, unknown>;
 
 const byOperation: Record<string, (body: Body, facts: AuthorizationFacts) => AccessRequest[]> = {
   'AWSStepFunctions.StartExecution': (b) => [{ action: 'states:StartExecution', resource: String(b.stateMachineArn) }],
-  'AWSStepFunctions.SendTaskSuccess': (b, f) => [{ action: 'states:SendTaskSuccess', resource: f.stateMachineOfToken(String(b.taskToken)) ?? '*' }],
-  'AWSStepFunctions.SendTaskFailure': (b, f) => [{ action: 'states:SendTaskFailure', resource: f.stateMachineOfToken(String(b.taskToken)) ?? '*' }],
-  'AWSStepFunctions.SendTaskHeartbeat': (b, f) => [{ action: 'states:SendTaskHeartbeat', resource: f.stateMachineOfToken(String(b.taskToken)) ?? '*' }],
+  'AWSStepFunctions.SendTaskSuccess': (b, f) => [
+    { action: 'states:SendTaskSuccess', resource: f.stateMachineOfToken(String(b.taskToken)) ?? '*' },
+  ],
+  'AWSStepFunctions.SendTaskFailure': (b, f) => [
+    { action: 'states:SendTaskFailure', resource: f.stateMachineOfToken(String(b.taskToken)) ?? '*' },
+  ],
+  'AWSStepFunctions.SendTaskHeartbeat': (b, f) => [
+    { action: 'states:SendTaskHeartbeat', resource: f.stateMachineOfToken(String(b.taskToken)) ?? '*' },
+  ],
   'AWSStepFunctions.DescribeExecution': (b) => [{ action: 'states:DescribeExecution', resource: String(b.executionArn) }],
   'AWSStepFunctions.StopExecution': (b) => [{ action: 'states:StopExecution', resource: String(b.executionArn) }],
-  'AWSEvents.PutEvents': (b) => [...new Set(((b.Entries as Body[] | undefined) ?? []).map((e) => busArn(e.EventBusName)))].map((resource) => ({ action: 'events:PutEvents', resource })),
+  'AWSEvents.PutEvents': (b) =>
+    [...new Set(((b.Entries as Body[] | undefined) ?? []).map((e) => busArn(e.EventBusName)))].map((resource) => ({
+      action: 'events:PutEvents',
+      resource,
+    })),
   'secretsmanager.GetSecretValue': (b) => [{ action: 'secretsmanager:GetSecretValue', resource: secretArn(String(b.SecretId)) }],
   'PUT /contact/task': (b) => {
     const instance = arn('connect', `instance/${String(b.InstanceId)}`);
     const requests: AccessRequest[] = [];
-    if (b.ContactFlowId) requests.push({ action: 'connect:StartTaskContact', resource: `${instance}/contact-flow/${String(b.ContactFlowId)}` });
-    if (b.TaskTemplateId) requests.push({ action: 'connect:StartTaskContact', resource: `${instance}/task-template/${String(b.TaskTemplateId)}` });
-    if (b.QuickConnectId) requests.push({ action: 'connect:StartTaskContact', resource: `${instance}/transfer-destination/${String(b.QuickConnectId)}` });
+    if (b.ContactFlowId)
+      requests.push({ action: 'connect:StartTaskContact', resource: `${instance}/contact-flow/${String(b.ContactFlowId)}` });
+    if (b.TaskTemplateId)
+      requests.push({ action: 'connect:StartTaskContact', resource: `${instance}/task-template/${String(b.TaskTemplateId)}` });
+    if (b.QuickConnectId)
+      requests.push({ action: 'connect:StartTaskContact', resource: `${instance}/transfer-destination/${String(b.QuickConnectId)}` });
     return requests;
   },
-  'POST /contact/stop': (b) => [{ action: 'connect:StopContact', resource: arn('connect', `instance/${String(b.InstanceId)}/contact/${String(b.ContactId)}`) }],
+  'POST /contact/stop': (b) => [
+    { action: 'connect:StopContact', resource: arn('connect', `instance/${String(b.InstanceId)}/contact/${String(b.ContactId)}`) },
+  ],
   'POST /v2/email/outbound-emails': (b, f) => {
-    const requests: AccessRequest[] = [{ action: 'ses:SendEmail', resource: arn('ses', `identity/${f.sendingIdentity(addressOf(String(b.FromEmailAddress ?? '')))}`) }];
+    const requests: AccessRequest[] = [
+      { action: 'ses:SendEmail', resource: arn('ses', `identity/${f.sendingIdentity(addressOf(String(b.FromEmailAddress ?? '')))}`) },
+    ];
     // With a configuration set, SES authorises the send on the set as well.
-    if (b.ConfigurationSetName) requests.push({ action: 'ses:SendEmail', resource: arn('ses', `configuration-set/${String(b.ConfigurationSetName)}`) });
+    if (b.ConfigurationSetName)
+      requests.push({ action: 'ses:SendEmail', resource: arn('ses', `configuration-set/${String(b.ConfigurationSetName)}`) });
     return requests;
   },
 };

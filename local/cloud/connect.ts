@@ -89,6 +89,7 @@ export class LocalConnect {
   /** The desk as it was before a restart: open tasks count against the quota again. */
   restore(tasks: AgentTaskRecord[]): void {
     this.agentTasks.push(...tasks);
-    for (const task of tasks) if (!task.closedAt) this.connectTasks.opened(task.contactId, Date.parse(task.createdAt), Object.values(task.references));
+    for (const task of tasks)
+      if (!task.closedAt) this.connectTasks.opened(task.contactId, Date.parse(task.createdAt), Object.values(task.references));
   }
 }

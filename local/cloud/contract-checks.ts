@@ -17,7 +17,10 @@ interface Violation {
 
 /** A type mismatch is not a validation error: AWS fails to deserialize the request at all. */
 class WrongType extends Error {
-  constructor(readonly path: string, readonly expected: string) {
+  constructor(
+    readonly path: string,
+    readonly expected: string,
+  ) {
     super(`Expected ${expected} at '${path}'`);
   }
 }
@@ -66,7 +69,8 @@ function scalarClauses(constraints: Constraints, regex: RegExp | undefined, type
       if (range.max !== undefined && value > range.max) clauses.push(`Member must have value less than or equal to ${range.max}`);
       if (range.min !== undefined && value < range.min) clauses.push(`Member must have value greater than or equal to ${range.min}`);
     }
-    if (regex && typeof value === 'string' && !regex.test(value)) clauses.push(`Member must satisfy regular expression pattern: ${constraints.pattern}`);
+    if (regex && typeof value === 'string' && !regex.test(value))
+      clauses.push(`Member must satisfy regular expression pattern: ${constraints.pattern}`);
     if (allowedSet && !allowedSet.has(value)) clauses.push(`Member must satisfy enum value set: [${allowed!.join(', ')}]`);
     return clauses;
   };
@@ -90,11 +94,15 @@ function compilePattern(constraints: Constraints): RegExp | undefined {
 function memberCheck(service: ServiceConstraints, member: MemberConstraints, compiled: Map<string, Check>): Check {
   const target = shapeCheck(service, member.target, compiled);
   const shape = service.shapes[member.target]!;
-  const own = member.length || member.range || member.pattern !== undefined || member.enum ? scalarClauses(member, compilePattern(member), shape.type) : undefined;
+  const own =
+    member.length || member.range || member.pattern !== undefined || member.enum
+      ? scalarClauses(member, compilePattern(member), shape.type)
+      : undefined;
   const sensitive = Boolean(member.sensitive);
   if (!own) return sensitive ? (value, path, out) => target(value, path, out, true) : target;
   return (value, path, out, inherited) => {
-    for (const constraint of own(value)) out.push({ path, value, constraint, sensitive: inherited || sensitive || Boolean(shape.sensitive) });
+    for (const constraint of own(value))
+      out.push({ path, value, constraint, sensitive: inherited || sensitive || Boolean(shape.sensitive) });
     target(value, path, out, inherited || sensitive);
   };
 }
@@ -124,7 +132,12 @@ function shapeCheck(service: ServiceConstraints, name: string, compiled: Map<str
   };
   const type = shape.type;
   if (type === 'structure' || type === 'union') {
-    const members = Object.entries(shape.members ?? {}).map(([memberName, member]) => ({ memberName, wire: lowerFirst(memberName), required: Boolean(member.required), check: memberCheck(service, member, compiled) }));
+    const members = Object.entries(shape.members ?? {}).map(([memberName, member]) => ({
+      memberName,
+      wire: lowerFirst(memberName),
+      required: Boolean(member.required),
+      check: memberCheck(service, member, compiled),
+    }));
     body = (value, path, out, sensitive) => {
       if (!isPlainObject(value)) throw new WrongType(path || 'request', type);
       let set = 0;
@@ -138,7 +151,8 @@ function shapeCheck(service: ServiceConstraints, name: string, compiled: Map<str
         set += 1;
         check(memberValue, memberPath, out, sensitive);
       }
-      if (type === 'union' && set !== 1) out.push({ path: path || 'request', value: undefined, constraint: 'Member must have exactly one member set', sensitive: true });
+      if (type === 'union' && set !== 1)
+        out.push({ path: path || 'request', value: undefined, constraint: 'Member must have exactly one member set', sensitive: true });
     };
   } else if (type === 'list' || type === 'set') {
     const member = memberCheck(service, shape.member!, compiled);
@@ -146,7 +160,8 @@ function shapeCheck(service: ServiceConstraints, name: string, compiled: Map<str
       if (!Array.isArray(value)) throw new WrongType(path, 'list');
       own(value, path, out, sensitive);
       value.forEach((item, i) => {
-        if (item === null || item === undefined) out.push({ path: `${path}.${i + 1}.member`, value: null, constraint: 'Member must not be null', sensitive: false });
+        if (item === null || item === undefined)
+          out.push({ path: `${path}.${i + 1}.member`, value: null, constraint: 'Member must not be null', sensitive: false });
         else member(item, `${path}.${i + 1}.member`, out, sensitive);
       });
     };
@@ -176,14 +191,17 @@ function shapeCheck(service: ServiceConstraints, name: string, compiled: Map<str
           mapValue(v, `${path}.${k}.member`, out, sensitive);
         }
       }
-      if (keyClauses.size) out.push({ path, value, constraint: `Map keys must satisfy constraint: [${[...keyClauses].join(', ')}]`, sensitive: true });
-      if (valueClauses.size) out.push({ path, value, constraint: `Map value must satisfy constraint: [${[...valueClauses].join(', ')}]`, sensitive: true });
+      if (keyClauses.size)
+        out.push({ path, value, constraint: `Map keys must satisfy constraint: [${[...keyClauses].join(', ')}]`, sensitive: true });
+      if (valueClauses.size)
+        out.push({ path, value, constraint: `Map value must satisfy constraint: [${[...valueClauses].join(', ')}]`, sensitive: true });
     };
   } else {
     const expected = type === 'string' ? 'string' : NUMERIC.has(type) ? 'number' : type === 'boolean' ? 'boolean' : undefined;
     body = (value, path, out, sensitive) => {
       if (expected && typeof value !== expected) throw new WrongType(path, type);
-      if (type === 'timestamp' && typeof value !== 'number' && typeof value !== 'string' && !(value instanceof Date)) throw new WrongType(path, type);
+      if (type === 'timestamp' && typeof value !== 'number' && typeof value !== 'string' && !(value instanceof Date))
+        throw new WrongType(path, type);
       own(value, path, out, sensitive);
     };
   }
@@ -211,12 +229,17 @@ function compileOperation(service: string, operation: string): Validator {
     try {
       check(input ?? {}, '', violations, false);
     } catch (error) {
-      if (error instanceof WrongType) return { code: model.protocol === 'restXml' ? code : 'SerializationException', message: error.message, status: 400 };
+      if (error instanceof WrongType)
+        return { code: model.protocol === 'restXml' ? code : 'SerializationException', message: error.message, status: 400 };
       throw error;
     }
     if (!violations.length) return undefined;
     const n = violations.length;
-    return { code, status, message: `${n} validation error${n > 1 ? 's' : ''} detected: ${violations.map((v) => `${describe(v)} failed to satisfy constraint: ${v.constraint}`).join('; ')}` };
+    return {
+      code,
+      status,
+      message: `${n} validation error${n > 1 ? 's' : ''} detected: ${violations.map((v) => `${describe(v)} failed to satisfy constraint: ${v.constraint}`).join('; ')}`,
+    };
   };
 }
 
@@ -233,6 +256,7 @@ const validators: ReadonlyMap<string, Validator> = new Map(
  */
 export function checkRequest(service: string, operation: string, input: unknown): Refusal | undefined {
   const validate = validators.get(`${service}.${operation}`);
-  if (!validate) throw new Error(`no AWS constraints for ${service}.${operation}: add it to scripts/generate-aws-constraints.ts and regenerate`);
+  if (!validate)
+    throw new Error(`no AWS constraints for ${service}.${operation}: add it to scripts/generate-aws-constraints.ts and regenerate`);
   return validate(input);
 }

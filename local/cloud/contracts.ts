@@ -1,4 +1,4 @@
-import { NUMERIC, checkRequest } from './contract-checks.js';
+import { checkRequest, NUMERIC } from './contract-checks.js';
 import { awsConstraints, type OperationConstraints, type Refusal, type ServiceConstraints } from './contract-model.js';
 
 /**
@@ -8,8 +8,8 @@ import { awsConstraints, type OperationConstraints, type Refusal, type ServiceCo
  * modelled exception.
  */
 
-export * from './contract-model.js';
 export { checkRequest } from './contract-checks.js';
+export * from './contract-model.js';
 
 // ── The wire: which operation a request is, its input, and the refusal in the protocol's format ──
 
@@ -29,17 +29,32 @@ const restRoutes: readonly RestRoute[] = Object.entries(awsConstraints.services)
       .map(([operation, op]) => {
         const uriPath = op.http!.uri.split('?')[0]!;
         const labels: string[] = [];
-        const source = uriPath.replace(/[.*+?^$()|[\]\\]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`)).replace(/\{(\w+)(\\\+)?\}/g, (_, name: string, greedy?: string) => {
-          labels.push(name);
-          return greedy ? '(.+)' : '([^/]+)';
-        });
-        return { service, operation, method: op.http!.method, pattern: new RegExp(`^${source}$`), labels, literalSegments: uriPath.split('/').filter((s) => s && !s.startsWith('{')).length };
+        const source = uriPath
+          .replace(/[.*+?^$()|[\]\\]/g, (c) => (c === '{' || c === '}' ? c : `\\${c}`))
+          .replace(/\{(\w+)(\\\+)?\}/g, (_, name: string, greedy?: string) => {
+            labels.push(name);
+            return greedy ? '(.+)' : '([^/]+)';
+          });
+        return {
+          service,
+          operation,
+          method: op.http!.method,
+          pattern: new RegExp(`^${source}$`),
+          labels,
+          literalSegments: uriPath.split('/').filter((s) => s && !s.startsWith('{')).length,
+        };
       }),
   )
   // A literal route (/contact/task) wins over a label pattern that also matches it (/{Bucket}/{Key+}).
   .sort((a, b) => b.literalSegments - a.literalSegments);
 
-const targets: ReadonlyMap<string, { service: string; operation: string }> = new Map(Object.entries(awsConstraints.services).flatMap(([service, model]) => (model.targetPrefix ? Object.keys(model.operations).map((operation) => [`${model.targetPrefix}.${operation}`, { service, operation }] as const) : [])));
+const targets: ReadonlyMap<string, { service: string; operation: string }> = new Map(
+  Object.entries(awsConstraints.services).flatMap(([service, model]) =>
+    model.targetPrefix
+      ? Object.keys(model.operations).map((operation) => [`${model.targetPrefix}.${operation}`, { service, operation }] as const)
+      : [],
+  ),
+);
 
 export interface WireRequest {
   method: string;
@@ -64,7 +79,14 @@ function fromText(text: string, type: string): unknown {
 }
 
 /** The operation's input from an HTTP request: labels, query, headers and payload by their bindings. */
-function restInput(model: ServiceConstraints, op: OperationConstraints, route: RestRoute, match: RegExpExecArray, request: WireRequest, query: URLSearchParams): Record<string, unknown> {
+function restInput(
+  model: ServiceConstraints,
+  op: OperationConstraints,
+  route: RestRoute,
+  match: RegExpExecArray,
+  request: WireRequest,
+  query: URLSearchParams,
+): Record<string, unknown> {
   const shape = model.shapes[op.input]!;
   const input: Record<string, unknown> = {};
   const bodyMembers = Object.values(shape.members ?? {}).some((m) => !m.location);
@@ -85,7 +107,8 @@ function restInput(model: ServiceConstraints, op: OperationConstraints, route: R
       const entries = Object.entries(request.headers).filter(([h]) => header && h.startsWith(header));
       if (entries.length) input[name] = Object.fromEntries(entries.map(([h, v]) => [h.slice(header!.length), String(v)]));
     } else if (member.location === 'payload') {
-      if (request.body.length) input[name] = type === 'blob' || type === 'string' ? request.body.toString('utf8') : JSON.parse(request.body.toString('utf8'));
+      if (request.body.length)
+        input[name] = type === 'blob' || type === 'string' ? request.body.toString('utf8') : JSON.parse(request.body.toString('utf8'));
     } else if (parsed[member.locationName ?? name] !== undefined) {
       input[name] = parsed[member.locationName ?? name];
     }
@@ -104,13 +127,25 @@ function wireRefusal(protocol: string, operation: string, refusal: Refusal): Wir
 
 function wireForm(protocol: string, refusal: Refusal): Omit<WireRefusal, 'refused'> {
   if (protocol === 'restXml') {
-    return { status: refusal.status, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${xmlEscape(refusal.message)}</Message></Error>` };
+    return {
+      status: refusal.status,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${xmlEscape(refusal.message)}</Message></Error>`,
+    };
   }
   if (protocol === 'restJson1') {
-    return { status: refusal.status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': refusal.code }, body: JSON.stringify({ message: refusal.message }) };
+    return {
+      status: refusal.status,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': refusal.code },
+      body: JSON.stringify({ message: refusal.message }),
+    };
   }
   const contentType = protocol === 'awsJson1_0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
-  return { status: refusal.status, headers: { 'content-type': contentType, 'x-amzn-errortype': refusal.code }, body: JSON.stringify({ __type: refusal.code, message: refusal.message }) };
+  return {
+    status: refusal.status,
+    headers: { 'content-type': contentType, 'x-amzn-errortype': refusal.code },
+    body: JSON.stringify({ __type: refusal.code, message: refusal.message }),
+  };
 }
 
 /**
@@ -130,7 +165,11 @@ export function refuseByContract(request: WireRequest): WireRefusal | undefined 
       const match = route.method === request.method ? route.pattern.exec(rawPath) : null;
       if (!match) continue;
       const model = awsConstraints.services[route.service]!;
-      found = { service: route.service, operation: route.operation, input: () => restInput(model, model.operations[route.operation]!, route, match, request, new URLSearchParams(rawQuery)) };
+      found = {
+        service: route.service,
+        operation: route.operation,
+        input: () => restInput(model, model.operations[route.operation]!, route, match, request, new URLSearchParams(rawQuery)),
+      };
       break;
     }
   }
@@ -140,7 +179,11 @@ export function refuseByContract(request: WireRequest): WireRefusal | undefined 
   try {
     input = found.input();
   } catch {
-    return wireRefusal(protocol, `${found.service}.${found.operation}`, { code: 'SerializationException', message: 'The request body is not valid JSON', status: 400 });
+    return wireRefusal(protocol, `${found.service}.${found.operation}`, {
+      code: 'SerializationException',
+      message: 'The request body is not valid JSON',
+      status: 400,
+    });
   }
   const refusal = checkRequest(found.service, found.operation, input);
   return refusal && wireRefusal(protocol, `${found.service}.${found.operation}`, refusal);

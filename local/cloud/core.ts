@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { VirtualClock } from '../virtual-clock.js';
 import type { Template } from '../template.js';
-import { TemplateIam, type Principal } from './iam.js';
+import type { VirtualClock } from '../virtual-clock.js';
+import { type Principal, TemplateIam } from './iam.js';
 
 /**
  * What every local service shares: the template and its IAM, the virtual clock, request ids,

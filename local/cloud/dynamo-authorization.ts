@@ -1,8 +1,8 @@
-import { PassThrough } from 'node:stream';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { callerOf, type Caller } from './caller.js';
-import type { AccessRequest } from './iam.js';
+import { PassThrough } from 'node:stream';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template.js';
+import { type Caller, callerOf } from './caller.js';
+import type { AccessRequest } from './iam.js';
 
 /**
  * DynamoDB's side of IAM: every request a function's SDK client sends to the local DynamoDB is
@@ -25,9 +25,18 @@ export function dynamoAccessRequests(operation: string, body: Body): AccessReque
     case 'TransactWriteItems':
     case 'TransactGetItems': {
       // A transaction needs each item's own permission (PutItem, UpdateItem, DeleteItem, ConditionCheckItem, GetItem).
-      const actions: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
+      const actions: Record<string, string> = {
+        Put: 'PutItem',
+        Update: 'UpdateItem',
+        Delete: 'DeleteItem',
+        ConditionCheck: 'ConditionCheckItem',
+        Get: 'GetItem',
+      };
       return ((body.TransactItems as Body[] | undefined) ?? []).flatMap((item) =>
-        Object.entries(item).map(([kind, spec]) => ({ action: `dynamodb:${actions[kind] ?? kind}`, resource: tableArn(String((spec as Body).TableName)) })),
+        Object.entries(item).map(([kind, spec]) => ({
+          action: `dynamodb:${actions[kind] ?? kind}`,
+          resource: tableArn(String((spec as Body).TableName)),
+        })),
       );
     }
     default: {
@@ -56,7 +65,10 @@ export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer |
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       let parsed: Body = {};
       try {
         parsed = JSON.parse(body.toString('utf8') || '{}') as Body;
@@ -66,13 +78,27 @@ export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer |
       authorize(caller, dynamoAccessRequests(operation, parsed)).then(
         () => {
           // Replays the buffered request to dynalite, which reads it as a stream.
-          const replay = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url, httpVersion: req.httpVersion, socket: req.socket, connection: req.socket });
+          const replay = Object.assign(new PassThrough(), {
+            headers: req.headers,
+            method: req.method,
+            url: req.url,
+            httpVersion: req.httpVersion,
+            socket: req.socket,
+            connection: req.socket,
+          });
           dynalite(replay as unknown as IncomingMessage, res);
           replay.end(body);
         },
         (error: Error & { code?: string }) => {
-          const payload = JSON.stringify({ __type: `com.amazon.coral.service#${error.code ?? 'AccessDeniedException'}`, message: error.message });
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(payload), 'x-amzn-requestid': 'local' });
+          const payload = JSON.stringify({
+            __type: `com.amazon.coral.service#${error.code ?? 'AccessDeniedException'}`,
+            message: error.message,
+          });
+          res.writeHead(400, {
+            'content-type': 'application/x-amz-json-1.0',
+            'content-length': Buffer.byteLength(payload),
+            'x-amzn-requestid': 'local',
+          });
           res.end(payload);
         },
       );

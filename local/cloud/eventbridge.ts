@@ -27,7 +27,11 @@ interface Rule {
   targets: DeliveryTarget[];
 }
 
-type RuleProperties = { EventBusName?: string; EventPattern: Record<string, unknown>; Targets: { Arn: string; RoleArn?: string; DeadLetterConfig?: { Arn: string } }[] };
+type RuleProperties = {
+  EventBusName?: string;
+  EventPattern: Record<string, unknown>;
+  Targets: { Arn: string; RoleArn?: string; DeadLetterConfig?: { Arn: string } }[];
+};
 
 export class LocalEventBridge {
   /** Every event accepted on a bus, in order (upstream events and the system's own). */
@@ -62,7 +66,8 @@ export class LocalEventBridge {
       } catch {
         return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
       }
-      if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object.' };
+      if (!detail || typeof detail !== 'object' || Array.isArray(detail))
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object.' };
       const busName = (entry.EventBusName ?? 'default').split('/').pop()!;
       const event = {
         version: '0',
@@ -84,7 +89,10 @@ export class LocalEventBridge {
           pending.push(this.delivery.deliver(target, event).finally(() => core.clock.release()));
         }
       }
-      this.deliveries.set(event.id, Promise.allSettled(pending).finally(() => this.deliveries.delete(event.id)));
+      this.deliveries.set(
+        event.id,
+        Promise.allSettled(pending).finally(() => this.deliveries.delete(event.id)),
+      );
       return { EventId: event.id };
     });
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
@@ -99,6 +107,8 @@ export class LocalEventBridge {
 /** EventBridge invokes a Lambda target on the function's resource policy, other targets with the target's role. */
 function ruleInvoker(ruleArn: string, roleArn: string | undefined): Invoker {
   const context = { 'aws:SourceArn': ruleArn };
-  const principal = roleArn ? { kind: 'role' as const, roleArn, sessionName: 'events' } : { kind: 'service' as const, service: 'events.amazonaws.com' };
+  const principal = roleArn
+    ? { kind: 'role' as const, roleArn, sessionName: 'events' }
+    : { kind: 'service' as const, service: 'events.amazonaws.com' };
   return { principal, context };
 }

@@ -1,6 +1,6 @@
 import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { arnOf, LOCAL_ACCOUNT, LOCAL_REGION, resolve, resourcesOfType, type Template } from '../template.js';
 import { AwsError } from './aws-error.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, arnOf, resolve, resourcesOfType, type Template } from '../template.js';
 
 /**
  * IAM as the synthesized template declares it. Every call the local cloud serves is decided here
@@ -49,7 +49,11 @@ export interface AccessRecord {
  * "not authorized to perform: states:SendTaskFailure on resource: arn:aws:states:…:stateMachine:…",
  * and the reason aws-cdk's grantTaskResponse grants on the state machine).
  */
-const RUNTIME_RESOURCE_ACTIONS: ReadonlySet<string> = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
+const RUNTIME_RESOURCE_ACTIONS: ReadonlySet<string> = new Set([
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+  'states:SendTaskHeartbeat',
+]);
 
 /** Statements of AWS managed policies and keys the template refers to by name. */
 function managedKeyPolicy(alias: string): PolicyDocument | undefined {
@@ -99,7 +103,10 @@ export class TemplateIam {
       if (asList(props.ManagedPolicyArns).length > 0) {
         throw new Error(`role ${logicalId} uses managed policies, which the local cloud cannot evaluate: grant with statements instead`);
       }
-      const inline = asList(props.Policies as { PolicyName: string; PolicyDocument: unknown }[]).map((p) => ({ name: `${logicalId}/${p.PolicyName}`, policy: resolve(template, p.PolicyDocument) as PolicyDocument }));
+      const inline = asList(props.Policies as { PolicyName: string; PolicyDocument: unknown }[]).map((p) => ({
+        name: `${logicalId}/${p.PolicyName}`,
+        policy: resolve(template, p.PolicyDocument) as PolicyDocument,
+      }));
       this.identity.set(arnOf(template, logicalId), inline);
     }
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::IAM::Policy')) {
@@ -117,8 +124,16 @@ export class TemplateIam {
       this.roleOf.set(arnOf(template, logicalId), String(resolve(template, resource.Properties?.RoleArn)));
     }
     for (const [, resource] of resourcesOfType(template, 'AWS::Lambda::Permission')) {
-      const props = resolve(template, resource.Properties) as { Action: string; FunctionName: string; Principal: string; SourceArn?: string; SourceAccount?: string };
-      const functionArn = props.FunctionName.startsWith('arn:') ? props.FunctionName : `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${props.FunctionName}`;
+      const props = resolve(template, resource.Properties) as {
+        Action: string;
+        FunctionName: string;
+        Principal: string;
+        SourceArn?: string;
+        SourceAccount?: string;
+      };
+      const functionArn = props.FunctionName.startsWith('arn:')
+        ? props.FunctionName
+        : `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${props.FunctionName}`;
       const condition: Record<string, Record<string, unknown>> = {};
       if (props.SourceArn) condition.ArnLike = { 'AWS:SourceArn': props.SourceArn };
       if (props.SourceAccount) condition.StringEquals = { 'AWS:SourceAccount': props.SourceAccount };
@@ -179,7 +194,11 @@ export class TemplateIam {
       : principal.kind === 'service'
         ? `because no resource-based policy allows the ${request.action} action`
         : `because no identity-based policy allows the ${request.action} action`;
-    throw new AwsError('AccessDeniedException', `User: ${describe(principal)} is not authorized to perform: ${request.action} on resource: ${request.resource} ${why}`, 403);
+    throw new AwsError(
+      'AccessDeniedException',
+      `User: ${describe(principal)} is not authorized to perform: ${request.action} on resource: ${request.resource} ${why}`,
+      403,
+    );
   }
 
   async decide(principal: Principal, request: AccessRequest): Promise<{ allowed: boolean; explicitDeny: boolean }> {
@@ -188,14 +207,18 @@ export class TemplateIam {
     if (!decision) {
       decision = this.evaluate(principal, request);
       this.decisions.set(key, decision);
-      void decision.then((result) => this.distinct.push({ principal, request, allowed: result.allowed }), () => undefined);
+      void decision.then(
+        (result) => this.distinct.push({ principal, request, allowed: result.allowed }),
+        () => undefined,
+      );
     }
     return decision;
   }
 
   private async evaluate(principal: Principal, request: AccessRequest): Promise<{ allowed: boolean; explicitDeny: boolean }> {
     const identityPolicies = principal.kind === 'role' ? (this.identity.get(principal.roleArn) ?? []) : [];
-    if (principal.kind === 'role' && !this.identity.has(principal.roleArn)) throw new Error(`the template has no role ${principal.roleArn}`);
+    if (principal.kind === 'role' && !this.identity.has(principal.roleArn))
+      throw new Error(`the template has no role ${principal.roleArn}`);
     const resourcePolicy = this.resourcePolicyFor(request.resource);
     const simulation: Simulation = {
       identityPolicies,
@@ -209,7 +232,9 @@ export class TemplateIam {
         contextVariables: {
           'aws:SecureTransport': 'true',
           'aws:CurrentTime': new Date(0).toISOString(),
-          ...(principal.kind === 'role' ? { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': LOCAL_ACCOUNT, 'aws:PrincipalType': 'AssumedRole' } : { 'aws:SourceAccount': LOCAL_ACCOUNT }),
+          ...(principal.kind === 'role'
+            ? { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': LOCAL_ACCOUNT, 'aws:PrincipalType': 'AssumedRole' }
+            : { 'aws:SourceAccount': LOCAL_ACCOUNT }),
           ...request.context,
         },
       },

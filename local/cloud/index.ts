@@ -1,18 +1,18 @@
-import type { VirtualClock } from '../virtual-clock.js';
 import type { Template } from '../template.js';
+import type { VirtualClock } from '../virtual-clock.js';
 import { AsyncDelivery } from './async-delivery.js';
 import { AwsError } from './aws-error.js';
-import { LocalConnect, type AgentTaskRecord, type TaskContactRequest } from './connect.js';
+import { type AgentTaskRecord, LocalConnect, type TaskContactRequest } from './connect.js';
 import { CloudCore, type FaultInjector, type Invoker } from './core.js';
-import { LocalEventBridge, type EventEntry } from './eventbridge.js';
+import { type EventEntry, LocalEventBridge } from './eventbridge.js';
 import { LocalLambda } from './lambda.js';
-import { savedClock, StatePersistence } from './persistence.js';
+import { StatePersistence, savedClock } from './persistence.js';
 import { LocalS3 } from './s3.js';
 import { LocalScheduler } from './scheduler.js';
 import { LocalSecrets } from './secrets.js';
 import { LocalSes, type SendEmailRequest, type SentEmail } from './ses.js';
 import type { SesAccount } from './ses-account.js';
-import { LocalStepFunctions, type ExecutionRecord } from './step-functions.js';
+import { type ExecutionRecord, LocalStepFunctions } from './step-functions.js';
 
 /**
  * The AWS services the follow-up system uses, run in-process over the real engines: Lambda
@@ -23,8 +23,8 @@ import { LocalStepFunctions, type ExecutionRecord } from './step-functions.js';
  * local stack, the web pages and the tests use.
  */
 
-export { AwsError };
 export type { AgentTaskRecord, ExecutionRecord, FaultInjector, Invoker, SentEmail };
+export { AwsError };
 
 export class LocalCloud {
   readonly iam: CloudCore['iam'];

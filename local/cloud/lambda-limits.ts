@@ -21,7 +21,8 @@ export function functionLimits(properties: Record<string, unknown> | undefined):
   const number = (value: unknown, fallback: number, name: string) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`AWS::Lambda::Function ${name} must be a positive number, got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`AWS::Lambda::Function ${name} must be a positive number, got ${JSON.stringify(value)}`);
     return n;
   };
   return {
@@ -51,7 +52,11 @@ export class InjectedLambdaTimeout extends Error {
  * getRemainingTimeInMillis does. After the timeout the returned promise rejects and the
  * handler's late work is neither awaited nor reported.
  */
-export function runWithinTimeout<T>(timeoutSeconds: number, run: (remainingMs: () => number) => Promise<T>, timedOut: () => Error): Promise<T> {
+export function runWithinTimeout<T>(
+  timeoutSeconds: number,
+  run: (remainingMs: () => number) => Promise<T>,
+  timedOut: () => Error,
+): Promise<T> {
   const deadline = performance.now() + timeoutSeconds * 1000;
   const remainingMs = () => Math.max(0, Math.floor(deadline - performance.now()));
   return new Promise<T>((resolve, reject) => {

@@ -1,11 +1,18 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LOCAL_ACCOUNT, LOCAL_REGION, arnOf, resolve, resourcesOfType } from '../template.js';
+import { arnOf, LOCAL_ACCOUNT, LOCAL_REGION, resolve, resourcesOfType } from '../template.js';
 import { AwsError } from './aws-error.js';
-import { runAs, type Caller } from './caller.js';
+import { type Caller, runAs } from './caller.js';
 import type { CloudCore, Invoker } from './core.js';
 import { inInvocationScope } from './invocation-scope.js';
-import { functionLimits, InjectedLambdaTimeout, invocationKey, lambdaTimeoutError, runWithinTimeout, type FunctionLimits } from './lambda-limits.js';
+import {
+  type FunctionLimits,
+  functionLimits,
+  InjectedLambdaTimeout,
+  invocationKey,
+  lambdaTimeoutError,
+  runWithinTimeout,
+} from './lambda-limits.js';
 
 /** Lambda: the template's functions, their handlers imported into this process and invoked as their own roles. */
 
@@ -36,7 +43,12 @@ export class LocalLambda {
       const entry = resource.Metadata?.['followup:entry'];
       if (typeof entry !== 'string') continue;
       const variables = (resolve(template, resource.Properties?.Environment) as { Variables?: Record<string, string> })?.Variables ?? {};
-      this.functions.set(arnOf(template, logicalId), { logicalId, entry, environment: variables, limits: functionLimits(resource.Properties) });
+      this.functions.set(arnOf(template, logicalId), {
+        logicalId,
+        entry,
+        environment: variables,
+        limits: functionLimits(resource.Properties),
+      });
     }
   }
 
@@ -76,9 +88,12 @@ export class LocalLambda {
     const { core } = this;
     const handler = this.handlers.get(arnOrName) ?? this.handlers.get(arnOrName.split(':').pop() ?? '');
     const direct = this.functions.get(arnOrName);
-    const [functionArn, spec] = direct ? [arnOrName, direct] : ([...this.functions.entries()].find(([, f]) => f.logicalId === arnOrName.split(':').pop()) ?? []);
+    const [functionArn, spec] = direct
+      ? [arnOrName, direct]
+      : ([...this.functions.entries()].find(([, f]) => f.logicalId === arnOrName.split(':').pop()) ?? []);
     if (!handler || !spec || !functionArn) throw new AwsError('ResourceNotFoundException', `function ${arnOrName} not found`, 404);
-    if (invoker) await core.iam.authorize(invoker.principal, { action: 'lambda:InvokeFunction', resource: functionArn, context: invoker.context });
+    if (invoker)
+      await core.iam.authorize(invoker.principal, { action: 'lambda:InvokeFunction', resource: functionArn, context: invoker.context });
     const caller = { roleArn: core.iam.roleOf.get(functionArn)!, sessionName: spec.logicalId };
     await this.checkRuntimeWrites(functionArn, spec.logicalId, caller);
     const requestId = core.nextId('req');
@@ -124,13 +139,23 @@ export class LocalLambda {
     if (this.runtimeChecked.has(functionArn)) return;
     this.runtimeChecked.add(functionArn);
     const { template, iam } = this.core;
-    const props = resolve(template, template.Resources[logicalId]?.Properties) as { LoggingConfig?: { LogGroup?: string }; TracingConfig?: { Mode?: string }; FunctionName?: string };
+    const props = resolve(template, template.Resources[logicalId]?.Properties) as {
+      LoggingConfig?: { LogGroup?: string };
+      TracingConfig?: { Mode?: string };
+      FunctionName?: string;
+    };
     const logGroup = props.LoggingConfig?.LogGroup ?? `/aws/lambda/${props.FunctionName ?? logicalId}`;
     const stream = `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${logGroup}:log-stream:local`;
-    const writes = [{ action: 'logs:CreateLogStream', resource: stream }, { action: 'logs:PutLogEvents', resource: stream }];
-    if (props.TracingConfig?.Mode === 'Active') writes.push({ action: 'xray:PutTraceSegments', resource: '*' }, { action: 'xray:PutTelemetryRecords', resource: '*' });
+    const writes = [
+      { action: 'logs:CreateLogStream', resource: stream },
+      { action: 'logs:PutLogEvents', resource: stream },
+    ];
+    if (props.TracingConfig?.Mode === 'Active')
+      writes.push({ action: 'xray:PutTraceSegments', resource: '*' }, { action: 'xray:PutTelemetryRecords', resource: '*' });
     for (const write of writes) {
-      await iam.authorize({ kind: 'role', ...caller }, write).catch((error: Error) => this.runtimeDenials.push(`${logicalId}: ${error.message}`));
+      await iam
+        .authorize({ kind: 'role', ...caller }, write)
+        .catch((error: Error) => this.runtimeDenials.push(`${logicalId}: ${error.message}`));
     }
   }
 
@@ -138,7 +163,9 @@ export class LocalLambda {
   deadLetterQueueOf(functionArn: string): [string, Invoker] | undefined {
     const spec = this.functions.get(functionArn);
     const { template } = this.core;
-    const props = spec ? (resolve(template, template.Resources[spec.logicalId]?.Properties) as { DeadLetterConfig?: { TargetArn?: string } }) : undefined;
+    const props = spec
+      ? (resolve(template, template.Resources[spec.logicalId]?.Properties) as { DeadLetterConfig?: { TargetArn?: string } })
+      : undefined;
     const queue = props?.DeadLetterConfig?.TargetArn;
     return queue && spec ? [queue, this.core.roleInvoker(functionArn, spec.logicalId)] : undefined;
   }

@@ -30,16 +30,31 @@ export interface PutEventsEntry {
 
 /** An entry's size as EventBridge computes it ("Calculating PutEvents event entry size"). */
 export function putEventsEntrySize(entry: PutEventsEntry): number {
-  return (entry.Time !== undefined && entry.Time !== null ? 14 : 0) + utf8(entry.Source) + utf8(entry.DetailType) + utf8(entry.Detail) + (entry.Resources ?? []).reduce((sum, r) => sum + utf8(r ?? undefined), 0);
+  return (
+    (entry.Time !== undefined && entry.Time !== null ? 14 : 0) +
+    utf8(entry.Source) +
+    utf8(entry.DetailType) +
+    utf8(entry.Detail) +
+    (entry.Resources ?? []).reduce((sum, r) => sum + utf8(r ?? undefined), 0)
+  );
 }
 
 /** The whole request is refused, not single entries: nothing of it is put. */
 export function checkPutEvents(entries: PutEventsEntry[]): Refusal | undefined {
   if (entries.length > PUT_EVENTS_MAX_ENTRIES || entries.length < 1) {
-    return { code: 'ValidationException', status: 400, message: `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`}` };
+    return {
+      code: 'ValidationException',
+      status: 400,
+      message: `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`}`,
+    };
   }
   const total = entries.reduce((sum, entry) => sum + putEventsEntrySize(entry), 0);
-  if (total > PUT_EVENTS_MAX_BYTES) return { code: 'ValidationException', status: 400, message: `Total size of the entries in the request is over the limit (${total} bytes; at most ${PUT_EVENTS_MAX_BYTES}).` };
+  if (total > PUT_EVENTS_MAX_BYTES)
+    return {
+      code: 'ValidationException',
+      status: 400,
+      message: `Total size of the entries in the request is over the limit (${total} bytes; at most ${PUT_EVENTS_MAX_BYTES}).`,
+    };
   return undefined;
 }
 
@@ -61,18 +76,31 @@ export function payloadBytes(value: unknown): number {
 const INVALID_EXECUTION_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 export function checkStartExecution(name: string | undefined, input: string): Refusal | undefined {
-  if (name !== undefined && INVALID_EXECUTION_NAME.test(name)) return { code: 'InvalidName', status: 400, message: `Invalid Name: '${name}'` };
+  if (name !== undefined && INVALID_EXECUTION_NAME.test(name))
+    return { code: 'InvalidName', status: 400, message: `Invalid Name: '${name}'` };
   return checkExecutionInput(input);
 }
 
 export function checkExecutionInput(input: string): Refusal | undefined {
   const bytes = utf8(input);
-  return bytes > STATES_PAYLOAD_MAX_BYTES ? { code: 'InvalidExecutionInput', status: 400, message: `The execution input is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.` } : undefined;
+  return bytes > STATES_PAYLOAD_MAX_BYTES
+    ? {
+        code: 'InvalidExecutionInput',
+        status: 400,
+        message: `The execution input is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.`,
+      }
+    : undefined;
 }
 
 export function checkTaskOutput(output: string): Refusal | undefined {
   const bytes = utf8(output);
-  return bytes > STATES_PAYLOAD_MAX_BYTES ? { code: 'InvalidOutput', status: 400, message: `The task output is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.` } : undefined;
+  return bytes > STATES_PAYLOAD_MAX_BYTES
+    ? {
+        code: 'InvalidOutput',
+        status: 400,
+        message: `The task output is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.`,
+      }
+    : undefined;
 }
 
 /** Why an execution fails at a state whose input or output is too large; undefined when it fits. */
@@ -106,7 +134,10 @@ export class ExecutionHistory {
     else return undefined;
     // +1: the ExecutionFailed/Succeeded event that closes the history must fit as well.
     if (this.events + 1 <= EXECUTION_HISTORY_MAX_EVENTS) return undefined;
-    return { error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${EXECUTION_HISTORY_MAX_EVENTS}).` };
+    return {
+      error: 'States.Runtime',
+      cause: `The execution reached the maximum number of history events (${EXECUTION_HISTORY_MAX_EVENTS}).`,
+    };
   }
 
   get count(): number {
@@ -123,7 +154,10 @@ export class ExecutionLimits {
   private readonly history = new ExecutionHistory();
   exceeded: { error: string; cause: string } | undefined;
 
-  observe(event: { type: string; state?: { name?: string; type?: string; output?: unknown } }): { error: string; cause: string } | undefined {
+  observe(event: {
+    type: string;
+    state?: { name?: string; type?: string; output?: unknown };
+  }): { error: string; cause: string } | undefined {
     if (this.exceeded) return undefined;
     const output = event.type === 'StateExited' ? stateDataLimit(event.state?.name ?? '?', 'output', event.state?.output) : undefined;
     this.exceeded = output ?? this.history.add(event);
@@ -172,17 +206,40 @@ function epochMs(value: unknown): number | undefined {
 /** The documented limits of a StartTaskContact request, given the instance's open tasks. */
 export function checkTaskContact(request: TaskRequest, nowMs: number, activeTasks: number, quota: number): Refusal | undefined {
   const scheduled = epochMs(request.ScheduledTime);
-  if (request.ScheduledTime !== undefined && (scheduled === undefined || Number.isNaN(scheduled))) return { code: 'InvalidParameterException', status: 400, message: 'ScheduledTime is not a valid timestamp.' };
-  if (scheduled !== undefined && scheduled < nowMs) return { code: 'InvalidParameterException', status: 400, message: 'ScheduledTime cannot be in the past.' };
-  if (scheduled !== undefined && scheduled > nowMs + TASK_SCHEDULE_MAX_AHEAD_MS) return { code: 'InvalidParameterException', status: 400, message: 'ScheduledTime must be within 6 days in the future.' };
+  if (request.ScheduledTime !== undefined && (scheduled === undefined || Number.isNaN(scheduled)))
+    return { code: 'InvalidParameterException', status: 400, message: 'ScheduledTime is not a valid timestamp.' };
+  if (scheduled !== undefined && scheduled < nowMs)
+    return { code: 'InvalidParameterException', status: 400, message: 'ScheduledTime cannot be in the past.' };
+  if (scheduled !== undefined && scheduled > nowMs + TASK_SCHEDULE_MAX_AHEAD_MS)
+    return { code: 'InvalidParameterException', status: 400, message: 'ScheduledTime must be within 6 days in the future.' };
   const referenceBytes = Object.entries(request.References ?? {}).reduce((sum, [name, ref]) => sum + utf8(name) + utf8(ref?.Value), 0);
-  if (referenceBytes > TASK_REFERENCES_MAX_BYTES) return { code: 'InvalidParameterException', status: 400, message: `References total ${referenceBytes} UTF-8 bytes; at most ${TASK_REFERENCES_MAX_BYTES} across all references of a contact.` };
+  if (referenceBytes > TASK_REFERENCES_MAX_BYTES)
+    return {
+      code: 'InvalidParameterException',
+      status: 400,
+      message: `References total ${referenceBytes} UTF-8 bytes; at most ${TASK_REFERENCES_MAX_BYTES} across all references of a contact.`,
+    };
   const attributes = Object.entries(request.Attributes ?? {});
   const badKey = attributes.find(([key]) => !ATTRIBUTE_KEY.test(key));
-  if (badKey) return { code: 'InvalidParameterException', status: 400, message: `Attribute key '${badKey[0]}' may contain only alphanumeric, dash and underscore characters.` };
+  if (badKey)
+    return {
+      code: 'InvalidParameterException',
+      status: 400,
+      message: `Attribute key '${badKey[0]}' may contain only alphanumeric, dash and underscore characters.`,
+    };
   const attributeBytes = attributes.reduce((sum, [key, value]) => sum + utf8(key) + utf8(value), 0);
-  if (attributeBytes > CONTACT_ATTRIBUTES_MAX_BYTES) return { code: 'InvalidParameterException', status: 400, message: `Attributes total ${attributeBytes} UTF-8 bytes; at most ${CONTACT_ATTRIBUTES_MAX_BYTES} across all key-value pairs of a contact.` };
-  if (activeTasks >= quota) return { code: 'ServiceQuotaExceededException', status: 402, message: `The instance has ${activeTasks} active tasks: the quota of concurrent active tasks (${quota}) is reached.` };
+  if (attributeBytes > CONTACT_ATTRIBUTES_MAX_BYTES)
+    return {
+      code: 'InvalidParameterException',
+      status: 400,
+      message: `Attributes total ${attributeBytes} UTF-8 bytes; at most ${CONTACT_ATTRIBUTES_MAX_BYTES} across all key-value pairs of a contact.`,
+    };
+  if (activeTasks >= quota)
+    return {
+      code: 'ServiceQuotaExceededException',
+      status: 402,
+      message: `The instance has ${activeTasks} active tasks: the quota of concurrent active tasks (${quota}) is reached.`,
+    };
   return undefined;
 }
 
@@ -198,21 +255,32 @@ const SES_ADDRESS = /^(?:"?[^"<>]*"?\s*<)?[\x21-\x7e]+@[A-Za-z0-9.-]+\.[A-Za-z0-
 export interface EmailRequest {
   FromEmailAddress?: string;
   Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
-  Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Html?: { Data?: string }; Text?: { Data?: string } } }; Template?: unknown; Raw?: { Data?: unknown } };
+  Content?: {
+    Simple?: { Subject?: { Data?: string }; Body?: { Html?: { Data?: string }; Text?: { Data?: string } } };
+    Template?: unknown;
+    Raw?: { Data?: unknown };
+  };
 }
 
 export function checkSendEmail(request: EmailRequest): Refusal | undefined {
   const bad = (message: string): Refusal => ({ code: 'BadRequestException', status: 400, message });
   const raw = request.Content?.Raw !== undefined;
-  if (!raw && !request.FromEmailAddress) return bad('Missing required field: FromEmailAddress (a simple or templated message needs a sender).');
-  const recipients = [...(request.Destination?.ToAddresses ?? []), ...(request.Destination?.CcAddresses ?? []), ...(request.Destination?.BccAddresses ?? [])];
+  if (!raw && !request.FromEmailAddress)
+    return bad('Missing required field: FromEmailAddress (a simple or templated message needs a sender).');
+  const recipients = [
+    ...(request.Destination?.ToAddresses ?? []),
+    ...(request.Destination?.CcAddresses ?? []),
+    ...(request.Destination?.BccAddresses ?? []),
+  ];
   if (!raw && recipients.length === 0) return bad('Missing required field: Destination (at least one recipient).');
   if (recipients.length > SES_MAX_RECIPIENTS) return bad(`Recipient count exceeds ${SES_MAX_RECIPIENTS}.`);
   // No address in the message: it is customer data.
-  if ([request.FromEmailAddress, ...recipients].some((address) => address !== undefined && !SES_ADDRESS.test(address))) return bad('Illegal address.');
+  if ([request.FromEmailAddress, ...recipients].some((address) => address !== undefined && !SES_ADDRESS.test(address)))
+    return bad('Illegal address.');
   const simple = request.Content?.Simple;
   const size = utf8(simple?.Subject?.Data) + utf8(simple?.Body?.Html?.Data) + utf8(simple?.Body?.Text?.Data);
-  if (size > SES_MAX_MESSAGE_BYTES) return { code: 'MessageRejected', status: 400, message: `Message length is more than ${SES_MAX_MESSAGE_BYTES} bytes.` };
+  if (size > SES_MAX_MESSAGE_BYTES)
+    return { code: 'MessageRejected', status: 400, message: `Message length is more than ${SES_MAX_MESSAGE_BYTES} bytes.` };
   return undefined;
 }
 

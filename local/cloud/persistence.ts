@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { LocalConnect, AgentTaskRecord } from './connect.js';
+import type { AgentTaskRecord, LocalConnect } from './connect.js';
 import type { CloudCore } from './core.js';
 import type { LocalSes, SentEmail } from './ses.js';
 import type { ExecutionRecord, LocalStepFunctions } from './step-functions.js';
@@ -51,7 +51,12 @@ export class StatePersistence {
     if (!this.stateFile) return;
     const { stepFunctions, connect, ses } = this.parts;
     const running = [...stepFunctions.executions.values()].filter((e) => e.status === 'RUNNING' && e.current);
-    const snapshot: Snapshot = { clockNow: this.core.clock.nowMs(), executions: running, agentTasks: connect.agentTasks, outbox: ses.outbox };
+    const snapshot: Snapshot = {
+      clockNow: this.core.clock.nowMs(),
+      executions: running,
+      agentTasks: connect.agentTasks,
+      outbox: ses.outbox,
+    };
     writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(snapshot));
     renameSync(`${this.stateFile}.tmp`, this.stateFile);
   }

@@ -34,7 +34,10 @@ export class LocalScheduler {
       const cron = /^cron\((.+)\)$/.exec(props.ScheduleExpression)?.[1];
       if (!cron || props.State === 'DISABLED') continue;
       // AWS cron has six fields (the last is the year) and "?" for "any": cron-parser takes five.
-      const fields = cron.split(' ').slice(0, 5).map((f) => (f === '?' ? '*' : f));
+      const fields = cron
+        .split(' ')
+        .slice(0, 5)
+        .map((f) => (f === '?' ? '*' : f));
       const { Target: target } = props;
       this.schedules.push({
         name,
@@ -53,7 +56,10 @@ export class LocalScheduler {
     const { clock } = this.core;
     for (const schedule of this.schedules) {
       const arm = () => {
-        const next = CronExpressionParser.parse(schedule.cron, { currentDate: new Date(clock.nowMs()), tz: schedule.timeZone }).next().toDate().getTime();
+        const next = CronExpressionParser.parse(schedule.cron, { currentDate: new Date(clock.nowMs()), tz: schedule.timeZone })
+          .next()
+          .toDate()
+          .getTime();
         const run = () => {
           this.core.count('Scheduler', 'Invoke');
           const invoker: Invoker = { principal: { kind: 'role', roleArn: schedule.roleArn, sessionName: schedule.name } };

@@ -55,7 +55,10 @@ export class SesAccount {
     const defaults = this.production ? PRODUCTION_QUOTA : SANDBOX_QUOTA;
     this.maxPer24Hours = options.maxPer24Hours ?? defaults.maxPer24Hours;
     this.maxSendRate = options.maxSendRate ?? defaults.maxSendRate;
-    for (const [name, value] of [['maxPer24Hours', this.maxPer24Hours], ['maxSendRate', this.maxSendRate]] as const) {
+    for (const [name, value] of [
+      ['maxPer24Hours', this.maxPer24Hours],
+      ['maxSendRate', this.maxSendRate],
+    ] as const) {
       if (!(Number.isFinite(value) && value > 0)) throw new Error(`ses.${name} must be a positive number, got ${value}`);
     }
     this.identities = new Set();
@@ -65,7 +68,8 @@ export class SesAccount {
   /** Adds a verified identity: an address (`a@example.com`) or a domain (`example.com`). */
   verify(identity: string): void {
     const value = identity.trim().toLowerCase();
-    if (!/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value)) throw new Error(`ses.verified: "${identity}" is neither an email address nor a domain`);
+    if (!/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value))
+      throw new Error(`ses.verified: "${identity}" is neither an email address nor a domain`);
     this.identities.add(value);
   }
 
@@ -86,7 +90,9 @@ export class SesAccount {
    * checked before quotas: a rejected message never counts against them.
    */
   refusal(from: string, to: string[], nowMs: number): SesRefusal | undefined {
-    const unverified = [from, ...(this.production ? [] : to.filter((r) => addressOf(r).split('@')[1] !== SIMULATOR_DOMAIN))].filter((identity) => !this.isVerified(identity));
+    const unverified = [from, ...(this.production ? [] : to.filter((r) => addressOf(r).split('@')[1] !== SIMULATOR_DOMAIN))].filter(
+      (identity) => !this.isVerified(identity),
+    );
     if (unverified.length > 0) {
       return {
         code: 'MessageRejected',
@@ -98,7 +104,8 @@ export class SesAccount {
     // Both quotas are throttling in SES (developer guide, "Errors related to the sending quotas"); SES v2
     // models that as TooManyRequestsException, HTTP 429. As SES does, a message goes out while any
     // quota is left, even to more recipients than remain; the overdraft blocks the sends after it.
-    if (this.sentAt.length - this.head >= this.maxPer24Hours) return { code: 'TooManyRequestsException', status: 429, message: 'Daily message quota exceeded.' };
+    if (this.sentAt.length - this.head >= this.maxPer24Hours)
+      return { code: 'TooManyRequestsException', status: 429, message: 'Daily message quota exceeded.' };
     if (this.tokensAt(nowMs) < 1) return { code: 'TooManyRequestsException', status: 429, message: 'Maximum sending rate exceeded.' };
     return undefined;
   }
@@ -122,7 +129,9 @@ export class SesAccount {
   describe(): string {
     const quota = `${this.maxPer24Hours.toLocaleString('en')} per 24 h, ${this.maxSendRate} per second`;
     const verified = this.verifiedIdentities().join(', ') || 'none';
-    return this.production ? `production (${quota}); verified senders: ${verified}` : `sandbox (${quota}); mail only to and from verified identities: ${verified}`;
+    return this.production
+      ? `production (${quota}); verified senders: ${verified}`
+      : `sandbox (${quota}); mail only to and from verified identities: ${verified}`;
   }
 
   private forget(nowMs: number): void {

@@ -1,6 +1,6 @@
 import { AwsError } from './aws-error.js';
 import type { CloudCore } from './core.js';
-import { checkSendEmail, refuse, type EmailRequest } from './limits.js';
+import { checkSendEmail, type EmailRequest, refuse } from './limits.js';
 import { SesAccount } from './ses-account.js';
 
 /** SES v2: SendEmail into a local outbox, under the account's sandbox, quota and rate. */
@@ -52,7 +52,8 @@ export class LocalSes {
     core.count('SES', 'SendEmail', `${request.Destination?.ToAddresses?.join(',')}:${request.Content?.Simple?.Subject?.Data}`);
     refuse(checkSendEmail(request));
     const simple = request.Content?.Simple;
-    if (!request.Destination?.ToAddresses?.length || !simple?.Subject?.Data) throw new AwsError('BadRequestException', 'Destination and Subject are required');
+    if (!request.Destination?.ToAddresses?.length || !simple?.Subject?.Data)
+      throw new AwsError('BadRequestException', 'Destination and Subject are required');
     const to = request.Destination.ToAddresses;
     const refusal = this.account.refusal(request.FromEmailAddress ?? '', to, core.clock.nowMs());
     if (refusal) {

@@ -40,7 +40,12 @@ export function localDefinition(definition: Record<string, unknown>): LocalDefin
   delete local.TimeoutSeconds;
   for (const [name, state] of Object.entries(local.States)) {
     if (state.Type === 'Wait') {
-      waits.set(name, { seconds: state.Seconds as number, timestamp: state.Timestamp as string, secondsPath: state.SecondsPath as string, timestampPath: state.TimestampPath as string });
+      waits.set(name, {
+        seconds: state.Seconds as number,
+        timestamp: state.Timestamp as string,
+        secondsPath: state.SecondsPath as string,
+        timestampPath: state.TimestampPath as string,
+      });
       for (const key of ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath']) delete state[key];
       state.Type = 'Task';
       state.Resource = 'arn:aws:lambda:us-east-1:000000000000:function:local-wait';
@@ -49,7 +54,8 @@ export function localDefinition(definition: Record<string, unknown>): LocalDefin
       const params = state.Parameters as Record<string, unknown> | undefined;
       if (typeof state.Resource === 'string' && state.Resource.endsWith('.waitForTaskToken') && params) {
         const payload = params.Payload as Record<string, unknown>;
-        for (const [key, value] of Object.entries(payload)) if (value === '$$.Task.Token') payload[key.replace(/\.\$$/, '')] = TOKEN_PLACEHOLDER;
+        for (const [key, value] of Object.entries(payload))
+          if (value === '$$.Task.Token') payload[key.replace(/\.\$$/, '')] = TOKEN_PLACEHOLDER;
         for (const key of Object.keys(payload)) if (payload[key] === '$$.Task.Token') delete payload[key];
         if (state.TimeoutSecondsPath) params[TIMEOUT_PARAM] = state.TimeoutSecondsPath;
         if (state.TimeoutSeconds) params[TIMEOUT_SECONDS_PARAM] = state.TimeoutSeconds;

@@ -4,8 +4,8 @@ import { AwsError } from './aws-error.js';
 import type { CloudCore } from './core.js';
 import type { Principal } from './iam.js';
 import type { LocalLambda } from './lambda.js';
-import { checkStartExecution, enforceStateData, ExecutionLimits, refuse, terminalError } from './limits.js';
-import { localDefinition, waitEnd, type LocalDefinition, type WaitSpec } from './state-machine-definition.js';
+import { checkStartExecution, ExecutionLimits, enforceStateData, refuse, terminalError } from './limits.js';
+import { type LocalDefinition, localDefinition, type WaitSpec, waitEnd } from './state-machine-definition.js';
 import { TaskTokens } from './task-tokens.js';
 
 /** Step Functions: the template's state machines, run by aws-local-stepfunctions on the virtual clock. */
@@ -81,7 +81,16 @@ export class LocalStepFunctions {
       if (existing.status === 'RUNNING' && existing.input === input) return existing;
       throw new AwsError('ExecutionAlreadyExists', `Execution already exists: '${executionArn}'`);
     }
-    const record: ExecutionRecord = { executionArn, stateMachineArn, name: executionName, input, status: 'RUNNING', startDate: core.nowIso(), transitions: 0, states: [] };
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn,
+      name: executionName,
+      input,
+      status: 'RUNNING',
+      startDate: core.nowIso(),
+      transitions: 0,
+      states: [],
+    };
     this.executions.set(executionArn, record);
     core.clock.hold();
     void this.runExecution(record, machine).finally(() => core.clock.release());
@@ -123,12 +132,17 @@ export class LocalStepFunctions {
     let engine = machine.engine;
     if (resumeAt) {
       machine.resumeEngines ??= new Map();
-      engine = machine.resumeEngines.get(resumeAt.state) ?? new StateMachine({ ...definition, StartAt: resumeAt.state } as never, { validationOptions: { noValidate: true } });
+      engine =
+        machine.resumeEngines.get(resumeAt.state) ??
+        new StateMachine({ ...definition, StartAt: resumeAt.state } as never, { validationOptions: { noValidate: true } });
       machine.resumeEngines.set(resumeAt.state, engine);
     }
     const execution = engine.run((resumeAt ? resumeAt.input : JSON.parse(record.input)) as never, {
       overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: retryIntervals },
-      context: { Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: JSON.parse(record.input) }, StateMachine: { Id: record.stateMachineArn } },
+      context: {
+        Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: JSON.parse(record.input) },
+        StateMachine: { Id: record.stateMachineArn },
+      },
       noThrowOnAbort: true,
     });
     const counting = (async () => {
@@ -159,7 +173,14 @@ export class LocalStepFunctions {
   }
 
   /** One Task state (or a Wait, run as a task on the virtual clock) entered at `startedAt`. */
-  private async runTask(record: ExecutionRecord, stateName: string, state: Record<string, unknown>, wait: WaitSpec | undefined, input: unknown, startedAt: number): Promise<unknown> {
+  private async runTask(
+    record: ExecutionRecord,
+    stateName: string,
+    state: Record<string, unknown>,
+    wait: WaitSpec | undefined,
+    input: unknown,
+    startedAt: number,
+  ): Promise<unknown> {
     if (wait) {
       await this.core.clock.sleepUntil(waitEnd(wait, input, startedAt), { key: `${record.name}:${stateName}`, owner: 'execution' });
       return input;
@@ -204,7 +225,10 @@ export class LocalStepFunctions {
       const decision = await this.core.iam.decide(principal, { action, resource: '*' });
       if (!decision.allowed) {
         const purpose = action.startsWith('logs') ? 'log destination' : 'tracing';
-        throw new AwsError('AccessDeniedException', `CreateStateMachine ${logicalId}: the state machine's role is not authorized to perform ${action} (needed for its ${purpose})`);
+        throw new AwsError(
+          'AccessDeniedException',
+          `CreateStateMachine ${logicalId}: the state machine's role is not authorized to perform ${action} (needed for its ${purpose})`,
+        );
       }
     }
   }
@@ -220,4 +244,9 @@ const LOG_DELIVERY_ACTIONS: readonly string[] = [
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
 ];
-const TRACING_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+const TRACING_ACTIONS: readonly string[] = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+];

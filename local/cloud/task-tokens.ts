@@ -30,7 +30,12 @@ export class TaskTokens {
    * timeout runs from `startedAtMs`, when the task started: after a restart that is still the
    * original start, as AWS's TimeoutSeconds clock does not stop while the local stack does.
    */
-  async run(execution: { executionArn: string; name: string }, params: Record<string, unknown>, invoker: Invoker, startedAtMs: number): Promise<unknown> {
+  async run(
+    execution: { executionArn: string; name: string },
+    params: Record<string, unknown>,
+    invoker: Invoker,
+    startedAtMs: number,
+  ): Promise<unknown> {
     const { clock } = this.core;
     const token = `${this.core.nextId('token')}.${execution.name}`;
     const timeoutSeconds = Number(params[TIMEOUT_PARAM] ?? params[TIMEOUT_SECONDS_PARAM] ?? 99_999_999);

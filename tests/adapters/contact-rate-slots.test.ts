@@ -1,7 +1,7 @@
 import '../handlers/setup-env.js';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../functions/shared/adapters/dynamo-rate-limiter.js';
 import { keys } from '../../functions/shared/adapters/table.js';
 
@@ -13,7 +13,7 @@ const slotKeys = () => db.commandCalls(UpdateCommand).map((c) => c.args[0].input
 beforeEach(() => db.reset());
 
 describe('contact rate slots', () => {
-  it('counts a contact on its second\'s item and takes that second while it has room', async () => {
+  it("counts a contact on its second's item and takes that second while it has room", async () => {
     db.on(UpdateCommand).resolves({ Attributes: { reserved: 1 } });
     expect(await limiter.reserve('phone', new Date('2026-11-23T01:00:00.400Z'), 2)).toEqual(new Date('2026-11-23T01:00:00.000Z'));
     expect(slotKeys()).toEqual([{ pk: 'RATE#phone', sk: '2026-11-23T01:00:00.000Z' }]);

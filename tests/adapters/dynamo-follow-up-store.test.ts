@@ -1,8 +1,8 @@
 import '../handlers/setup-env.js';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoFollowUpStore } from '../../functions/shared/adapters/dynamo-follow-up-store.js';
 import { keys } from '../../functions/shared/adapters/table.js';
 import type { AttemptSummary, FollowUp } from '../../functions/shared/domain/follow-up.js';
@@ -22,7 +22,15 @@ beforeEach(() => db.reset());
 describe('follow-up store retention', () => {
   it('writes every record with an expiry at least two years out', async () => {
     db.on(PutCommand).resolves({});
-    await store.recordRejection({ eventId: 'e', source: 's', detailType: 'd', field: 'f', reason: 'field-required', message: 'm', receivedAt: now.toISOString() });
+    await store.recordRejection({
+      eventId: 'e',
+      source: 's',
+      detailType: 'd',
+      field: 'f',
+      reason: 'field-required',
+      message: 'm',
+      receivedAt: now.toISOString(),
+    });
     const item = db.commandCalls(PutCommand)[0]!.args[0].input.Item!;
     expect(item).toMatchObject(keys.rejection('e'));
     expect(item.expiresAt).toBe(epoch('2026-11-25T00:00:00Z') + 760 * 86_400);
@@ -43,7 +51,11 @@ describe('follow-up store retention', () => {
         { ...keys.contactPause(customer), until: '2026-11-26T00:00:00Z', expiresAt: epoch('2028-01-01T00:00:00Z') },
       ],
     });
-    expect(await store.customerState(customer, now)).toEqual({ optedOut: false, pausedUntil: '2026-11-26T00:00:00Z', contactsByQuarter: {} });
+    expect(await store.customerState(customer, now)).toEqual({
+      optedOut: false,
+      pausedUntil: '2026-11-26T00:00:00Z',
+      contactsByQuarter: {},
+    });
   });
 
   it('keeps a permanent opt-out without an expiry and lets a temporary one lapse at its end', async () => {
@@ -58,7 +70,13 @@ describe('follow-up store retention', () => {
 });
 
 describe('follow-up store writes', () => {
-  const followUp = { followUpId: 'fu-1', source: 'dms', serviceId: 'RO-1', serviceType: 'vehicle-repair', attempts: [] } as unknown as FollowUp;
+  const followUp = {
+    followUpId: 'fu-1',
+    source: 'dms',
+    serviceId: 'RO-1',
+    serviceType: 'vehicle-repair',
+    attempts: [],
+  } as unknown as FollowUp;
 
   it('creates a follow-up only where none is, and returns the stored one for a repeated business key', async () => {
     db.on(PutCommand).resolves({});
@@ -84,17 +102,39 @@ describe('follow-up store writes', () => {
 
   it('appends an attempt to the plan once: a replayed Plan step meets the size condition and changes nothing', async () => {
     db.on(UpdateCommand).rejects(conditionFailed());
-    const last: AttemptSummary = { attempt: 2, channel: 'phone', dueAt: now.toISOString(), result: 'no_answer', endedAt: now.toISOString() };
-    await expect(store.savePlan('fu-1', last, { action: 'finish', status: 'unreachable', reason: 'attempts-exhausted' } as PlanDecision)).resolves.toBeUndefined();
-    expect(updates()[0]).toMatchObject({ Key: keys.followUp('fu-1'), UpdateExpression: 'SET attempts = list_append(attempts, :last)', ConditionExpression: 'size(attempts) = :before' });
+    const last: AttemptSummary = {
+      attempt: 2,
+      channel: 'phone',
+      dueAt: now.toISOString(),
+      result: 'no_answer',
+      endedAt: now.toISOString(),
+    };
+    await expect(
+      store.savePlan('fu-1', last, { action: 'finish', status: 'unreachable', reason: 'attempts-exhausted' } as PlanDecision),
+    ).resolves.toBeUndefined();
+    expect(updates()[0]).toMatchObject({
+      Key: keys.followUp('fu-1'),
+      UpdateExpression: 'SET attempts = list_append(attempts, :last)',
+      ConditionExpression: 'size(attempts) = :before',
+    });
     expect(updates()[0]!.ExpressionAttributeValues![':before']).toBe(1);
   });
 
   it('re-opens an attempt with a new token only while nobody answered, and returns what was there', async () => {
     db.on(UpdateCommand).resolves({ Attributes: { ...keys.attempt('fu-1', 2), followUpId: 'fu-1', attempt: 2, taskToken: 'old' } });
-    const before = await store.openAttempt({ followUpId: 'fu-1', attempt: 2, channel: 'phone', taskToken: 'new', openedAt: now.toISOString() });
+    const before = await store.openAttempt({
+      followUpId: 'fu-1',
+      attempt: 2,
+      channel: 'phone',
+      taskToken: 'new',
+      openedAt: now.toISOString(),
+    });
     expect(before).toEqual({ followUpId: 'fu-1', attempt: 2, taskToken: 'old' });
-    expect(updates()[0]).toMatchObject({ Key: { pk: 'FU#fu-1', sk: 'ATTEMPT#002' }, ConditionExpression: 'attribute_not_exists(usedAt)', ReturnValues: 'ALL_OLD' });
+    expect(updates()[0]).toMatchObject({
+      Key: { pk: 'FU#fu-1', sk: 'ATTEMPT#002' },
+      ConditionExpression: 'attribute_not_exists(usedAt)',
+      ReturnValues: 'ALL_OLD',
+    });
     expect(updates()[0]!.ExpressionAttributeValues![':t']).toBe('new');
   });
 
@@ -105,10 +145,20 @@ describe('follow-up store writes', () => {
     await store.markContacted('fu-1', 1, 't2');
     await store.markContacted('fu-1', 1, 't3', 'contact-1');
     const [claim, release, contacted, contactedTask] = updates();
-    expect(claim).toMatchObject({ Key: keys.attempt('fu-1', 1), UpdateExpression: 'SET sendingAt = :at', ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)' });
-    expect(release).toMatchObject({ UpdateExpression: 'REMOVE sendingAt', ConditionExpression: 'sendingAt = :at AND attribute_not_exists(contactedAt)' });
+    expect(claim).toMatchObject({
+      Key: keys.attempt('fu-1', 1),
+      UpdateExpression: 'SET sendingAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
+    });
+    expect(release).toMatchObject({
+      UpdateExpression: 'REMOVE sendingAt',
+      ConditionExpression: 'sendingAt = :at AND attribute_not_exists(contactedAt)',
+    });
     expect(contacted).toMatchObject({ UpdateExpression: 'SET contactedAt = :at', ExpressionAttributeValues: { ':at': 't2' } });
-    expect(contactedTask).toMatchObject({ UpdateExpression: 'SET contactedAt = :at, contactId = :contact', ExpressionAttributeValues: { ':at': 't3', ':contact': 'contact-1' } });
+    expect(contactedTask).toMatchObject({
+      UpdateExpression: 'SET contactedAt = :at, contactId = :contact',
+      ExpressionAttributeValues: { ':at': 't3', ':contact': 'contact-1' },
+    });
 
     db.on(UpdateCommand).rejects(conditionFailed());
     expect(await store.claimContact('fu-1', 1, 't4')).toBe(false);
@@ -117,7 +167,13 @@ describe('follow-up store writes', () => {
   });
 
   it('reads the follow-up and one attempt in one query', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ ...keys.followUp('fu-1'), followUpId: 'fu-1' }, { ...keys.attempt('fu-1', 1), attempt: 1 }, { ...keys.attempt('fu-1', 2), attempt: 2 }] });
+    db.on(QueryCommand).resolves({
+      Items: [
+        { ...keys.followUp('fu-1'), followUpId: 'fu-1' },
+        { ...keys.attempt('fu-1', 1), attempt: 1 },
+        { ...keys.attempt('fu-1', 2), attempt: 2 },
+      ],
+    });
     expect(await store.getWithAttempt('fu-1', 2)).toEqual({ followUp: { followUpId: 'fu-1' }, attempt: { attempt: 2 } });
     expect(db.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':pk': keys.followUpPk('fu-1') });
   });
@@ -136,8 +192,15 @@ describe('follow-up store writes', () => {
     db.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
     await store.finish('fu-1', outcome, last);
     const [first, replay] = updates();
-    expect(first).toMatchObject({ Key: keys.followUp('fu-1'), UpdateExpression: 'SET #status = :status, outcome = :outcome, expiresAt = :exp, attempts = list_append(attempts, :last)', ConditionExpression: 'size(attempts) = :before' });
-    expect(replay).toMatchObject({ Key: keys.followUp('fu-1'), UpdateExpression: 'SET #status = :status, outcome = :outcome, expiresAt = :exp' });
+    expect(first).toMatchObject({
+      Key: keys.followUp('fu-1'),
+      UpdateExpression: 'SET #status = :status, outcome = :outcome, expiresAt = :exp, attempts = list_append(attempts, :last)',
+      ConditionExpression: 'size(attempts) = :before',
+    });
+    expect(replay).toMatchObject({
+      Key: keys.followUp('fu-1'),
+      UpdateExpression: 'SET #status = :status, outcome = :outcome, expiresAt = :exp',
+    });
     expect(replay!.ConditionExpression).toBeUndefined();
     expect(replay!.ExpressionAttributeValues).not.toHaveProperty(':last');
   });

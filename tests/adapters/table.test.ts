@@ -6,11 +6,17 @@ describe('table keys', () => {
   it('spells the keys items are stored under', () => {
     expect(keys.followUp('fu-1')).toEqual({ pk: 'FU#fu-1', sk: 'META' });
     expect(keys.attempt('fu-1', 2)).toEqual({ pk: 'FU#fu-1', sk: 'ATTEMPT#002' });
-    expect(keys.quarterContacts({ source: 'dealer.dms', id: 'C-1' }, '2026-Q4')).toEqual({ pk: 'CUST#dealer.dms#C-1', sk: 'CONTACTS#2026-Q4' });
+    expect(keys.quarterContacts({ source: 'dealer.dms', id: 'C-1' }, '2026-Q4')).toEqual({
+      pk: 'CUST#dealer.dms#C-1',
+      sk: 'CONTACTS#2026-Q4',
+    });
     expect(keys.rateSlot('phone', Date.parse('2026-11-23T01:00:00Z'))).toEqual({ pk: 'RATE#phone', sk: '2026-11-23T01:00:00.000Z' });
     expect(keys.notice('cmp-1', 2, 'email')).toEqual({ pk: 'COMPLAINT#cmp-1', sk: 'NOTICE#2#email' });
     expect(keys.reportDelivery('monthly/2026-10', 'a1b2')).toEqual({ pk: 'REPORTSENT#monthly/2026-10', sk: 'a1b2' });
-    expect(keys.aggregateMarker('c-1', keys.aggregate('2026-11-03', 'vehicle-repair', '-', 0))).toEqual({ pk: 'AGGMARK#c-1', sk: 'AGG#2026-11-03#vehicle-repair#-#0' });
+    expect(keys.aggregateMarker('c-1', keys.aggregate('2026-11-03', 'vehicle-repair', '-', 0))).toEqual({
+      pk: 'AGGMARK#c-1',
+      sk: 'AGG#2026-11-03#vehicle-repair#-#0',
+    });
   });
 
   it('sorts attempts in order as text', () => {

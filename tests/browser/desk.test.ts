@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
-import { Harness } from '../support/local-harness.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 /** The local web page in the npm-shipped Chromium: an agent completes a task on the desk. */
 let h: Harness;

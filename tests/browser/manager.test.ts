@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.js';
-import { expectReadable } from '../support/readable.js';
-import { Harness } from '../support/local-harness.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import type { Locale } from '../../functions/shared/domain/policy-schema.js';
+import { launchBrowser } from '../support/browser.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
+import { expectReadable } from '../support/readable.js';
 
 /**
  * The manager's side in the npm-shipped Chromium: a complaint raised on the agent desk, read in

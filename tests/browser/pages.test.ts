@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locale } from '../../functions/shared/domain/policy-schema.js';
 import { launchBrowser } from '../support/browser.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness, linkIn } from '../support/local-harness.js';
 import { expectReadable } from '../support/readable.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
-import type { Locale } from '../../functions/shared/domain/policy-schema.js';
 
 /**
  * Every page of the local web app and of the links people get, in Chinese and in English: words

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
+import { serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness } from '../support/local-harness.js';
 import { expectReadable } from '../support/readable.js';
-import { serviceCompleted } from '../support/follow-up-fixtures.js';
 
 /** The "Rejected events" view: a bad event sent as an upstream system or from the form shows its field and reason in the reader's words. */
 let h: Harness;

@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policyConfig } from '../../functions/shared/config/policies.js';
+import { reportConfig } from '../../functions/shared/config/reports.js';
+import { buildReport } from '../../functions/shared/domain/report.js';
+import { parsePeriod, type ReportPeriod } from '../../functions/shared/domain/report-period.js';
+import { renderReportHtml } from '../../functions/shared/domain/report-render.js';
 import { launchBrowser } from '../support/browser.js';
 import { expectReadable } from '../support/readable.js';
 import { monthOfAggregates } from '../support/report-fixtures.js';
-import { policyConfig } from '../../functions/shared/config/policies.js';
-import { reportConfig } from '../../functions/shared/config/reports.js';
-import { parsePeriod, type ReportPeriod } from '../../functions/shared/domain/report-period.js';
-import { buildReport } from '../../functions/shared/domain/report.js';
-import { renderReportHtml } from '../../functions/shared/domain/report-render.js';
 
 /**
  * A report email's HTML opened as a file, the way a manager's mail client shows it (no server

@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -6,9 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { countersOf } from '../../functions/shared/domain/kpi.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/adapters/table.js';
+import { countersOf } from '../../functions/shared/domain/kpi.js';
+import { type LocalStack, startLocalStack } from '../../local/stack.js';
 
 /**
  * `npm run report` while `npm start` runs: the stack holds its data folder open, so the report
@@ -18,11 +18,39 @@ import { keys } from '../../functions/shared/adapters/table.js';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'report-data-'));
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({ clock: 'manual', start: new Date('2026-11-04T01:00:00Z'), dataDir, schedules: false, logLevel: 'SILENT' });
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  stack = await startLocalStack({
+    clock: 'manual',
+    start: new Date('2026-11-04T01:00:00Z'),
+    dataDir,
+    schedules: false,
+    logLevel: 'SILENT',
+  });
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
   // What the record-outcome step writes for one completed follow-up on 3 November.
-  const counters = countersOf({ serviceType: 'vehicle-repair', status: 'completed', attempts: 1, onTime: true, scores: { overall: 5 }, complaint: false });
-  await db.send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.aggregate('2026-11-03', 'vehicle-repair', 'after-sales', 0), kind: 'Aggregate', day: '2026-11-03', subject: 'vehicle-repair', departmentId: 'after-sales', version: 1, ...counters } }));
+  const counters = countersOf({
+    serviceType: 'vehicle-repair',
+    status: 'completed',
+    attempts: 1,
+    onTime: true,
+    scores: { overall: 5 },
+    complaint: false,
+  });
+  await db.send(
+    new PutCommand({
+      TableName: stack.tableName,
+      Item: {
+        ...keys.aggregate('2026-11-03', 'vehicle-repair', 'after-sales', 0),
+        kind: 'Aggregate',
+        day: '2026-11-03',
+        subject: 'vehicle-repair',
+        departmentId: 'after-sales',
+        version: 1,
+        ...counters,
+      },
+    }),
+  );
   db.destroy();
 }, 60_000);
 afterAll(async () => {
@@ -31,8 +59,11 @@ afterAll(async () => {
 
 function report(port: string, out: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'local/report.ts', '--day', '2026-11-03', '--out', out, '--data', dataDir], { env: { ...process.env, DYNAMODB_PORT: port }, timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'local/report.ts', '--day', '2026-11-03', '--out', out, '--data', dataDir],
+      { env: { ...process.env, DYNAMODB_PORT: port }, timeout: 120_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -56,7 +87,9 @@ describe('npm run report while the local stack runs', () => {
     expect(readFileSync(path.join(out, 'report.txt'), 'utf8')).toContain('已结束回访: 1');
   });
 
-  it('says what to do, without a stack trace, when the stack holds the data and its port does not answer', { timeout: 120_000 }, async () => {
+  it('says what to do, without a stack trace, when the stack holds the data and its port does not answer', {
+    timeout: 120_000,
+  }, async () => {
     const result = await report(await closedPort(), mkdtempSync(path.join(tmpdir(), 'report-out-')));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Another process holds it open, most likely `npm start`');

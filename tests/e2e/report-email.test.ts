@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PostalMime from 'postal-mime';
-import { Harness } from '../support/local-harness.js';
-import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
-import { rawCodesIn } from '../support/readable.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emlOf } from '../../local/eml.js';
+import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
+import { rawCodesIn } from '../support/readable.js';
 
 /**
  * The scheduled report Lambda on the local stack, from the template's schedules: a follow-up is
@@ -17,10 +17,16 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const visibleText = (page: string) => page.replace(/<(style|title)[^>]*>[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ');
+const visibleText = (page: string) =>
+  page
+    .replace(/<(style|title)[^>]*>[\s\S]*?<\/\1>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ');
 
 describe('scheduled report email', () => {
-  it('sends the weekly report as multipart/alternative text and HTML, with charts and targets, in each recipient\'s language', { timeout: 120_000 }, async () => {
+  it("sends the weekly report as multipart/alternative text and HTML, with charts and targets, in each recipient's language", {
+    timeout: 120_000,
+  }, async () => {
     const detail = serviceCompleted(0, { departmentId: 'after-sales' });
     await h.runUntil(at(0, 0, '16:00'));
     await h.publish('Service Completed', detail);

@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness } from '../support/local-harness.js';
+import { sendEventHelp } from '../../local/send-event-help.js';
+import { PROJECT_ROOT } from '../../local/stack.js';
 import { CliError, putEventsRequest, sendCliRequest, shellWords } from '../support/aws-cli.js';
 import { idOf } from '../support/follow-up-fixtures.js';
-import { PROJECT_ROOT } from '../../local/stack.js';
-import { sendEventHelp } from '../../local/send-event-help.js';
+import { Harness } from '../support/local-harness.js';
 
 /**
  * "Send an event" works the documented ways, as printed: the README's event.json and commands

@@ -1,15 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import PostalMime from 'postal-mime';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../../infra/app.js';
-import { LOCAL_CONTEXT } from '../../local/template.js';
+import PostalMime from 'postal-mime';
+import { describe, expect, it } from 'vitest';
 import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
 import { localDate } from '../../functions/shared/domain/schedule.js';
+import { buildApp } from '../../infra/app.js';
+import { LOCAL_CONTEXT } from '../../local/template.js';
 
 /**
  * `npm run simulate` end to end, twice: the same scenario and seed give the same month. The second
@@ -21,12 +21,29 @@ const scenario = path.resolve('tests/fixtures/scenario-small.json');
 
 async function simulate(template?: string): Promise<string> {
   const out = mkdtempSync(path.join(tmpdir(), 'simulation-'));
-  await run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--scenario', scenario, '--out', out, '--no-progress', ...(template ? ['--template', template] : [])], { timeout: 120_000 });
+  await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'local/simulate.ts',
+      '--scenario',
+      scenario,
+      '--out',
+      out,
+      '--no-progress',
+      ...(template ? ['--template', template] : []),
+    ],
+    { timeout: 120_000 },
+  );
   return out;
 }
 
 function synthesizeToFile(): string {
-  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cdk-out-')), context: { ...LOCAL_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    outdir: mkdtempSync(path.join(tmpdir(), 'cdk-out-')),
+    context: { ...LOCAL_CONTEXT, 'aws:cdk:bundling-stacks': [] },
+  });
   const { stack } = buildApp({ app, nag: false });
   return path.join(app.synth().directory, `${stack.stackName}.template.json`);
 }
@@ -39,13 +56,33 @@ describe('simulation', () => {
     expect(readFileSync(path.join(second, 'outcomes.jsonl'), 'utf8')).toBe(readFileSync(path.join(first, 'outcomes.jsonl'), 'utf8'));
 
     const parsed = JSON.parse(summary);
-    const lines = readFileSync(path.join(first, 'outcomes.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(path.join(first, 'outcomes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(parsed.followUps.total);
     expect(parsed.followUps.total).toBeGreaterThan(40);
     const byStatus = lines.reduce<Record<string, number>>((acc, l) => ((acc[l.status] = (acc[l.status] ?? 0) + 1), acc), {});
     expect(byStatus).toEqual(parsed.followUps.byStatus);
-    const kpis = computeKpis(lines.map((l): OutcomeFact => ({ serviceType: l.serviceType, status: l.status, reason: l.reason ?? undefined, attempts: l.attempts, onTime: l.onTime ?? undefined, scores: l.scores, complaint: l.complaint })));
-    expect(parsed.kpis).toMatchObject({ coverageRate: kpis.coverageRate, reachRate: kpis.reachRate, onTimeRate: kpis.onTimeRate, complaints: kpis.complaints });
+    const kpis = computeKpis(
+      lines.map(
+        (l): OutcomeFact => ({
+          serviceType: l.serviceType,
+          status: l.status,
+          reason: l.reason ?? undefined,
+          attempts: l.attempts,
+          onTime: l.onTime ?? undefined,
+          scores: l.scores,
+          complaint: l.complaint,
+        }),
+      ),
+    );
+    expect(parsed.kpis).toMatchObject({
+      coverageRate: kpis.coverageRate,
+      reachRate: kpis.reachRate,
+      onTimeRate: kpis.onTimeRate,
+      complaints: kpis.complaints,
+    });
     expect(parsed.kpis.satisfaction).toEqual(kpis.satisfaction);
 
     // The noise and faults of the scenario really happened, and nothing was lost to them.
@@ -63,15 +100,33 @@ describe('simulation', () => {
     // The scheduled report Lambdas ran on the virtual clock: their archived figures match the outcomes.
     expect(parsed.reports.archived).toEqual(expect.arrayContaining(['daily/2026-11-02', 'daily/2026-11-09', 'weekly/2026-W45']));
     const csv = readFileSync(path.join(first, 'reports', 'weekly', '2026-W45', 'report.csv'), 'utf8');
-    const value = (metric: string) => csv.split('\n').find((line) => line.startsWith(`period,2026-W45,${metric},`))?.split(',')[3];
+    const value = (metric: string) =>
+      csv
+        .split('\n')
+        .find((line) => line.startsWith(`period,2026-W45,${metric},`))
+        ?.split(',')[3];
     const week = lines.filter((l) => l.finishedAt && localDate(l.finishedAt, 'Asia/Shanghai') <= '2026-11-08');
-    const weekKpis = computeKpis(week.map((l): OutcomeFact => ({ serviceType: l.serviceType, status: l.status, reason: l.reason ?? undefined, attempts: l.attempts, onTime: l.onTime ?? undefined, scores: l.scores, complaint: l.complaint })));
+    const weekKpis = computeKpis(
+      week.map(
+        (l): OutcomeFact => ({
+          serviceType: l.serviceType,
+          status: l.status,
+          reason: l.reason ?? undefined,
+          attempts: l.attempts,
+          onTime: l.onTime ?? undefined,
+          scores: l.scores,
+          complaint: l.complaint,
+        }),
+      ),
+    );
     expect(Number(value('total'))).toBe(week.length);
     expect(Number(value('reached'))).toBe(weekKpis.reached);
     expect(value('reachRate')).toBe(String(weekKpis.reachRate));
     expect(Number(value('complaints'))).toBe(weekKpis.complaints);
     // Every .eml is what SES sends for a text and an HTML body: multipart/alternative.
-    const emails = await Promise.all(readdirSync(path.join(first, 'outbox')).map((name) => PostalMime.parse(readFileSync(path.join(first, 'outbox', name)))));
+    const emails = await Promise.all(
+      readdirSync(path.join(first, 'outbox')).map((name) => PostalMime.parse(readFileSync(path.join(first, 'outbox', name)))),
+    );
     for (const email of emails) expect(email.headers.find((h) => h.key === 'content-type')?.value).toMatch(/^multipart\/alternative/);
     const weekly = emails.find((email) => email.subject === '回访周报 2026-W45');
     expect(weekly?.html).toContain('role="img" aria-label="接通率"');

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FollowUpQueries } from '../../local/follow-up-queries.js';
-import { TEST_SES } from '../support/local-harness.js';
+import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { TEST_SES } from '../support/local-harness.js';
 
 /**
  * Events as upstream systems send them, on the whole local stack: fields they add are ignored,

@@ -1,16 +1,16 @@
 import './setup-env.js';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SFNClient, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/outcome-api/handler.js';
-import { useClock } from '../../functions/shared/clock.js';
-import { signLink } from '../../functions/shared/domain/signed-link.js';
-import type { Complaint } from '../../functions/shared/domain/complaint.js';
 import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
+import { useClock } from '../../functions/shared/clock.js';
+import type { Complaint } from '../../functions/shared/domain/complaint.js';
+import { signLink } from '../../functions/shared/domain/signed-link.js';
 
 /**
  * A manager's acknowledge and resolve links, and the agent's note that reaches them: what the

@@ -1,15 +1,15 @@
 import './setup-env.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { startContact, type ContactDeps } from '../../functions/start-contact/start-contact.js';
-import { complaintQueueArn, notifyManager, stopUnansweredNotice, type NotifyDeps } from '../../functions/notify-manager/notify-manager.js';
-import type { NoticeChannel, NoticeClaim } from '../../functions/notify-manager/notification-claims.js';
 import { planEscalation } from '../../functions/escalation-step/plan-escalation.js';
-import type { ComplaintStore } from '../../functions/shared/ports/complaint-store.js';
+import type { NoticeChannel, NoticeClaim } from '../../functions/notify-manager/notification-claims.js';
+import { complaintQueueArn, type NotifyDeps, notifyManager, stopUnansweredNotice } from '../../functions/notify-manager/notify-manager.js';
 import type { Complaint, ComplaintEvent } from '../../functions/shared/domain/complaint.js';
 import { PermanentContactError } from '../../functions/shared/domain/errors.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
-import { MemoryFollowUpStore } from '../support/memory-store.js';
+import type { ComplaintStore } from '../../functions/shared/ports/complaint-store.js';
+import { type ContactDeps, startContact } from '../../functions/start-contact/start-contact.js';
 import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
+import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 /**
  * Nobody is contacted twice: each step is retried here after failing at every point between its
@@ -19,12 +19,21 @@ const now = new Date('2026-11-23T01:00:00.000Z');
 const keys = { current: { id: 'k1', secret: 'a-very-secret-signing-key' }, previous: [] };
 const id = 'fu-0123456789abcdef0123456789abcdef';
 const followUp: FollowUp = {
-  followUpId: id, source: 'dms', serviceId: 'RO-1', serviceType: 'vehicle-repair', round: 0, completedAt: '2026-11-20T07:00:00.000Z',
-  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' }, status: 'scheduled', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
+  followUpId: id,
+  source: 'dms',
+  serviceId: 'RO-1',
+  serviceType: 'vehicle-repair',
+  round: 0,
+  completedAt: '2026-11-20T07:00:00.000Z',
+  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' },
+  status: 'scheduled',
+  createdAt: '2026-11-20T07:00:00.000Z',
+  attempts: [],
 };
 
 /** An AWS SDK error as the SDK throws it: with the service's HTTP status when the service answered. */
-const awsError = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: status ? { httpStatusCode: status } : {} });
+const awsError = (name: string, status?: number) =>
+  Object.assign(new Error(name), { name, $metadata: status ? { httpStatusCode: status } : {} });
 
 /** Runs a step the way Step Functions retries it: until it succeeds, at most `tries` times. */
 async function retried<T>(step: () => Promise<T>, tries = 4): Promise<T> {
@@ -48,7 +57,15 @@ describe('start-contact: at most one email or task per attempt', () => {
     store = new MemoryFollowUpStore();
     store.followUps.set(id, structuredClone(followUp));
     channels = new FakeChannels();
-    deps = { store, limiter: { reserve: async (_c, from) => from }, channels, workflow: new FakeWorkflow(), keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', now };
+    deps = {
+      store,
+      limiter: { reserve: async (_c, from) => from },
+      channels,
+      workflow: new FakeWorkflow(),
+      keys: async () => keys,
+      outcomeBaseUrl: 'https://links.example.com',
+      now,
+    };
   });
 
   it('does not email again when the step failed after the email was sent', async () => {
@@ -91,9 +108,24 @@ describe('start-contact: at most one email or task per attempt', () => {
 
 const complaintId = `cp-${'a'.repeat(32)}`;
 const complaint: Complaint = {
-  complaintId, followUpId: id, serviceType: 'vehicle-repair', serviceId: 'RO-1', customer: followUp.customer, customerSource: 'dms', departmentId: 'after-sales', severity: 'major',
-  status: 'open', cycle: 1, level: 1, notices: 1, raisedAt: '2026-11-23T01:00:00.000Z', acknowledgeBy: '2026-11-23T06:00:00.000Z', resolveBy: '2026-11-24T01:00:00.000Z',
-  complaintQuestions: ['overall'], repeat: false, history: [{ at: '2026-11-23T01:00:00.000Z', type: 'raised', level: 1, cycle: 1 }],
+  complaintId,
+  followUpId: id,
+  serviceType: 'vehicle-repair',
+  serviceId: 'RO-1',
+  customer: followUp.customer,
+  customerSource: 'dms',
+  departmentId: 'after-sales',
+  severity: 'major',
+  status: 'open',
+  cycle: 1,
+  level: 1,
+  notices: 1,
+  raisedAt: '2026-11-23T01:00:00.000Z',
+  acknowledgeBy: '2026-11-23T06:00:00.000Z',
+  resolveBy: '2026-11-24T01:00:00.000Z',
+  complaintQuestions: ['overall'],
+  repeat: false,
+  history: [{ at: '2026-11-23T01:00:00.000Z', type: 'raised', level: 1, cycle: 1 }],
 };
 
 /** The complaint store's contract in memory: cycle guard and once-per-key writes. */
@@ -103,7 +135,13 @@ class MemoryComplaints {
   async get() {
     return structuredClone(this.item);
   }
-  async update(_id: string, fields: Partial<Complaint> & { waitingToken?: string | null }, events: ComplaintEvent[], onlyIfCycle?: number, onceKey?: string) {
+  async update(
+    _id: string,
+    fields: Partial<Complaint> & { waitingToken?: string | null },
+    events: ComplaintEvent[],
+    onlyIfCycle?: number,
+    onceKey?: string,
+  ) {
     this.writes += 1;
     if (onlyIfCycle !== undefined && this.item.cycle !== onlyIfCycle) return false;
     if (onceKey !== undefined && this.item.lastStepKey === onceKey) return false;
@@ -147,7 +185,15 @@ describe('notify-manager: the email and the task of a notice each go out once', 
     store = new MemoryComplaints();
     claims = new MemoryClaims();
     channels = new FakeChannels();
-    deps = { store: store as unknown as ComplaintStore, claims, channels, keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', queueArn: (level, name) => complaintQueueArn(level, name), now };
+    deps = {
+      store: store as unknown as ComplaintStore,
+      claims,
+      channels,
+      keys: async () => keys,
+      outcomeBaseUrl: 'https://links.example.com',
+      queueArn: (level, name) => complaintQueueArn(level, name),
+      now,
+    };
   });
 
   it('does not email again when Connect failed and the step is retried', async () => {
@@ -172,19 +218,31 @@ describe('notify-manager: the email and the task of a notice each go out once', 
     channels.failNext.email.push(new PermanentContactError('email', 'MessageRejected'));
     channels.failNext.phone.push(new PermanentContactError('phone', 'ResourceNotFoundException'));
     await expect(notifyManager(notice, deps)).rejects.toMatchObject({ name: 'PermanentContactError' });
-    expect(store.item.history.filter((e) => e.type === 'notification-failed').map((e) => e.note)).toEqual(['email:MessageRejected', 'phone:ResourceNotFoundException']);
+    expect(store.item.history.filter((e) => e.type === 'notification-failed').map((e) => e.note)).toEqual([
+      'email:MessageRejected',
+      'phone:ResourceNotFoundException',
+    ]);
   });
 
-  it('puts the level\'s provisioned queue in the task and stops the task when nobody acted', async () => {
-    process.env.COMPLAINT_QUEUE_ARNS = JSON.stringify({ 1: 'arn:aws:connect:us-east-1:111122223333:instance/i/queue/l1', 2: 'arn:aws:connect:us-east-1:111122223333:instance/i/queue/l2' });
+  it("puts the level's provisioned queue in the task and stops the task when nobody acted", async () => {
+    process.env.COMPLAINT_QUEUE_ARNS = JSON.stringify({
+      1: 'arn:aws:connect:us-east-1:111122223333:instance/i/queue/l1',
+      2: 'arn:aws:connect:us-east-1:111122223333:instance/i/queue/l2',
+    });
     try {
       await notifyManager(notice, deps);
     } finally {
       delete process.env.COMPLAINT_QUEUE_ARNS;
     }
-    expect(channels.tasks[0]!.attributes).toMatchObject({ complaintId, level: '1', queue: 'arn:aws:connect:us-east-1:111122223333:instance/i/queue/l1' });
+    expect(channels.tasks[0]!.attributes).toMatchObject({
+      complaintId,
+      level: '1',
+      queue: 'arn:aws:connect:us-east-1:111122223333:instance/i/queue/l1',
+    });
     expect(JSON.stringify(channels.tasks[0]!.attributes)).not.toContain('赵六');
-    expect(await stopUnansweredNotice({ action: 'stop-task', complaintId, cycle: 1, level: 1, notice: 2 }, deps)).toEqual({ stopped: true });
+    expect(await stopUnansweredNotice({ action: 'stop-task', complaintId, cycle: 1, level: 1, notice: 2 }, deps)).toEqual({
+      stopped: true,
+    });
     expect(channels.stopped).toEqual(['contact-1']);
   });
 });
@@ -202,7 +260,15 @@ describe('escalation-step: a retried step does not skip a notice', () => {
     };
     // Notice 1 of level 1 timed out: the state carries the notice it was at.
     const input = { complaintId, cycle: 1, timedOut: { Error: 'States.Timeout' }, action: 'notify' as const, level: 1, notice: 1 };
-    const step = await retried(() => planEscalation(input, { store: store as unknown as ComplaintStore, events: { publish: async (...a) => void published.push(a) }, aggregates: { add: async () => true }, limiter, now }));
+    const step = await retried(() =>
+      planEscalation(input, {
+        store: store as unknown as ComplaintStore,
+        events: { publish: async (...a) => void published.push(a) },
+        aggregates: { add: async () => true },
+        limiter,
+        now,
+      }),
+    );
     expect(step).toMatchObject({ action: 'notify', level: 1, notice: 2 });
     expect(store.item.notices).toBe(2);
     expect(store.item.history.filter((e) => e.type === 'notified')).toHaveLength(1);
@@ -210,8 +276,21 @@ describe('escalation-step: a retried step does not skip a notice', () => {
 
   it('moves on to the next notice when the notification could not be sent, and says why', async () => {
     const store = new MemoryComplaints();
-    const input = { complaintId, cycle: 1, notifyError: { Error: 'Sandbox.Timedout', Cause: '{"errorMessage":"Task timed out"}' }, action: 'notify' as const, level: 1, notice: 1 };
-    const step = await planEscalation(input, { store: store as unknown as ComplaintStore, events: { publish: async () => {} }, aggregates: { add: async () => true }, limiter: { reserve: async (_c, from) => from }, now });
+    const input = {
+      complaintId,
+      cycle: 1,
+      notifyError: { Error: 'Sandbox.Timedout', Cause: '{"errorMessage":"Task timed out"}' },
+      action: 'notify' as const,
+      level: 1,
+      notice: 1,
+    };
+    const step = await planEscalation(input, {
+      store: store as unknown as ComplaintStore,
+      events: { publish: async () => {} },
+      aggregates: { add: async () => true },
+      limiter: { reserve: async (_c, from) => from },
+      now,
+    });
     expect(step).toMatchObject({ action: 'notify', level: 1, notice: 2 });
     expect(store.item.history.map((e) => [e.type, e.note])).toContainEqual(['notification-failed', 'Sandbox.Timedout']);
   });

@@ -1,17 +1,17 @@
 import './setup-env.js';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoFollowUpStore } from '../../functions/shared/adapters/dynamo-follow-up-store.js';
-import { DynamoCustomerIndex, dormancyMonth, lastServiceExpiry } from '../../functions/shared/adapters/dynamo-customer-index.js';
-import { keys } from '../../functions/shared/adapters/table.js';
-import { customerOf } from '../../functions/shared/domain/customer-key.js';
-import { recordOptOut } from '../../functions/record-opt-out/record-opt-out.js';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acceptServiceCompleted } from '../../functions/ingest-service-completed/intake.js';
+import { recordOptOut } from '../../functions/record-opt-out/record-opt-out.js';
+import { DynamoCustomerIndex, dormancyMonth, lastServiceExpiry } from '../../functions/shared/adapters/dynamo-customer-index.js';
+import { DynamoFollowUpStore } from '../../functions/shared/adapters/dynamo-follow-up-store.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
+import { customerOf } from '../../functions/shared/domain/customer-key.js';
 
 /** Everything kept per customer is keyed by the customer's source as well as the id. */
 const TABLE = 'FollowUps';
@@ -24,8 +24,25 @@ const rules = { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportC
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await raw.send(new CreateTableCommand({ TableName: TABLE, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
+  raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    }),
+  );
   db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
 });
 beforeEach(() => {
@@ -39,7 +56,12 @@ afterAll(async () => {
 
 const store = () => new DynamoFollowUpStore(TABLE, policyConfig.retentionDays, now, db);
 const index = () => new DynamoCustomerIndex(TABLE, rules, now, db);
-const optedOutEvent = (source: string, detail: Record<string, unknown>) => ({ id: `ev-${source}`, source, 'detail-type': 'Customer Opted Out', detail });
+const optedOutEvent = (source: string, detail: Record<string, unknown>) => ({
+  id: `ev-${source}`,
+  source,
+  'detail-type': 'Customer Opted Out',
+  detail,
+});
 
 describe('customer keys', () => {
   it('cannot make two (source, id) pairs spell the same key', () => {
@@ -58,7 +80,10 @@ describe('customer keys', () => {
 
   it('keeps an opt-out without `until` for good, and lets one with `until` lapse then', async () => {
     await recordOptOut(optedOutEvent('crm.forever', { customerId: 'C-9' }), { store: store(), now: clock });
-    await recordOptOut(optedOutEvent('crm.until', { customerId: 'C-9', until: '2027-01-01T00:00:00+08:00' }), { store: store(), now: clock });
+    await recordOptOut(optedOutEvent('crm.until', { customerId: 'C-9', until: '2027-01-01T00:00:00+08:00' }), {
+      store: store(),
+      now: clock,
+    });
     const forever = (await db.send(new GetCommand({ TableName: TABLE, Key: keys.optOut({ source: 'crm.forever', id: 'C-9' }) }))).Item!;
     const until = (await db.send(new GetCommand({ TableName: TABLE, Key: keys.optOut({ source: 'crm.until', id: 'C-9' }) }))).Item!;
     expect(forever.expiresAt).toBeUndefined();
@@ -96,14 +121,18 @@ describe('the last-service index (dormant customers)', () => {
     await index().touch('hospital.his', { id: 'C-1', name: 'Patient' }, undefined, '2024-10-12T02:00:00.000Z');
     clock = new Date('2026-10-02T02:00:00Z'); // the dormant run for October 2024
     const entries = await index().lastServedIn('2024-10');
-    expect(entries.map((e) => [e.source, e.customer.name]).sort()).toEqual([['dealer.dms', 'Dealer customer'], ['hospital.his', 'Patient']]);
+    expect(entries.map((e) => [e.source, e.customer.name]).sort()).toEqual([
+      ['dealer.dms', 'Dealer customer'],
+      ['hospital.his', 'Patient'],
+    ]);
   });
 
   it('expires the personal data one month past the 24-month horizon and ignores it once expired', async () => {
     const servedAt = '2024-09-15T02:00:00.000Z';
     expect(lastServiceExpiry(servedAt, rules)).toBe(Date.parse('2026-10-15T02:00:00.000Z') / 1000);
     await index().touch('dealer.dms', { id: 'C-old', name: 'n', phone: '+8613800138000' }, 'sales', servedAt);
-    const item = (await db.send(new GetCommand({ TableName: TABLE, Key: keys.dormancy('2024-09', { source: 'dealer.dms', id: 'C-old' }) }))).Item!;
+    const item = (await db.send(new GetCommand({ TableName: TABLE, Key: keys.dormancy('2024-09', { source: 'dealer.dms', id: 'C-old' }) })))
+      .Item!;
     expect(item.expiresAt).toBe(lastServiceExpiry(servedAt, rules));
     // The dormant run for September 2024 happens on 2026-09-02: the entry is still there.
     clock = new Date('2026-09-02T02:00:00Z');
@@ -119,10 +148,19 @@ describe('the last-service index (dormant customers)', () => {
 
 describe('system follow-ups act for the upstream customer', () => {
   const event = (source: string, detail: Record<string, unknown>) => ({ id: 'e', source, 'detail-type': 'Service Completed', detail });
-  const detail = { serviceId: 'dormant-1', serviceType: 'dormant-reactivation', completedAt: '2026-11-20T15:00:00+08:00', customer: { id: 'C-1', name: 'Ann', phone: '+8613800138000' } };
+  const detail = {
+    serviceId: 'dormant-1',
+    serviceType: 'dormant-reactivation',
+    completedAt: '2026-11-20T15:00:00+08:00',
+    customer: { id: 'C-1', name: 'Ann', phone: '+8613800138000' },
+  };
 
   it('carries the customer source from the system itself into the follow-up', () => {
-    const intake = acceptServiceCompleted(event('customer-follow-up.dormant', { ...detail, customerSource: 'dealer.dms' }), policyConfig, clock);
+    const intake = acceptServiceCompleted(
+      event('customer-follow-up.dormant', { ...detail, customerSource: 'dealer.dms' }),
+      policyConfig,
+      clock,
+    );
     expect(intake.ok).toBe(true);
     if (!intake.ok) return;
     expect(customerOf(intake.followUps[0]!)).toEqual({ source: 'dealer.dms', id: 'C-1' });
@@ -131,7 +169,13 @@ describe('system follow-ups act for the upstream customer', () => {
   });
 
   it('refuses a customerSource from an upstream system, naming the field', () => {
-    expect(acceptServiceCompleted(event('dealer.dms', { ...detail, serviceType: 'vehicle-repair', customerSource: 'hospital.his' }), policyConfig, clock)).toMatchObject({
+    expect(
+      acceptServiceCompleted(
+        event('dealer.dms', { ...detail, serviceType: 'vehicle-repair', customerSource: 'hospital.his' }),
+        policyConfig,
+        clock,
+      ),
+    ).toMatchObject({
       ok: false,
       rejection: { field: 'detail.customerSource' },
     });

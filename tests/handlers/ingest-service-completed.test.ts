@@ -1,12 +1,12 @@
 import './setup-env.js';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/ingest-service-completed/handler.js';
-import { useClock } from '../../functions/shared/clock.js';
 import { keys } from '../../functions/shared/adapters/table.js';
+import { useClock } from '../../functions/shared/clock.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -20,7 +20,12 @@ const event = (detail: Record<string, unknown>) => ({
   time: '2026-11-20T07:30:00Z',
   detail,
 });
-const detail = { serviceId: 'RO-9', serviceType: 'vehicle-repair', completedAt: '2026-11-20T15:00:00+08:00', customer: { id: 'C9', name: '王五', phone: '+8613800138000' } };
+const detail = {
+  serviceId: 'RO-9',
+  serviceType: 'vehicle-repair',
+  completedAt: '2026-11-20T15:00:00+08:00',
+  customer: { id: 'C9', name: '王五', phone: '+8613800138000' },
+};
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'exists', $metadata: {} });
 
 beforeEach(() => {
@@ -38,11 +43,24 @@ describe('ingest-service-completed handler', () => {
     expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(put.Item).toMatchObject({ ...keys.followUp(result.followUpIds[0]!), status: 'scheduled', serviceType: 'vehicle-repair' });
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
-    expect(start).toEqual({ stateMachineArn: process.env.FOLLOW_UP_STATE_MACHINE_ARN, name: result.followUpIds[0], input: JSON.stringify({ followUpId: result.followUpIds[0] }) });
+    expect(start).toEqual({
+      stateMachineArn: process.env.FOLLOW_UP_STATE_MACHINE_ARN,
+      name: result.followUpIds[0],
+      input: JSON.stringify({ followUpId: result.followUpIds[0] }),
+    });
     expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
     // The dormant-customer index moves the customer to this service's month.
-    const index = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((i) => i.kind === 'DormancyEntry');
-    expect(index).toEqual([expect.objectContaining({ ...keys.dormancy('2026-11', { source: 'dealer.dms', id: 'C9' }), source: 'dealer.dms', expiresAt: expect.any(Number) })]);
+    const index = db
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input.Item!)
+      .filter((i) => i.kind === 'DormancyEntry');
+    expect(index).toEqual([
+      expect.objectContaining({
+        ...keys.dormancy('2026-11', { source: 'dealer.dms', id: 'C9' }),
+        source: 'dealer.dms',
+        expiresAt: expect.any(Number),
+      }),
+    ]);
   });
 
   it('ignores a redelivered event whose follow-up already started', async () => {
@@ -65,13 +83,23 @@ describe('ingest-service-completed handler', () => {
     const result = await handler(event({ ...detail, customer: { id: 'C9', name: '王五' } }), context);
     expect(result).toEqual({ status: 'rejected', field: 'detail.customer.phone', followUpIds: [] });
     const put = db.commandCalls(PutCommand)[0]!.args[0].input;
-    expect(put.Item).toMatchObject({ ...keys.rejection('evt-1'), field: 'detail.customer.phone', reason: 'no-usable-channel', source: 'dealer.dms', detailType: 'Service Completed', kind: 'Rejection' });
+    expect(put.Item).toMatchObject({
+      ...keys.rejection('evt-1'),
+      field: 'detail.customer.phone',
+      reason: 'no-usable-channel',
+      source: 'dealer.dms',
+      detailType: 'Service Completed',
+      kind: 'Rejection',
+    });
     expect(JSON.stringify(put.Item)).not.toContain('王五');
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('ignores fields it does not know, at every level, instead of rejecting the event', async () => {
-    const result = await handler({ ...event({ ...detail, vin: 'LSVAU2180N2183294', customer: { ...detail.customer, wechat: 'wx-1' } }), account: '1' }, context);
+    const result = await handler(
+      { ...event({ ...detail, vin: 'LSVAU2180N2183294', customer: { ...detail.customer, wechat: 'wx-1' } }), account: '1' },
+      context,
+    );
     expect(result).toMatchObject({ status: 'accepted' });
     const item = db.commandCalls(PutCommand)[0]!.args[0].input.Item!;
     expect(item).not.toHaveProperty('vin');
@@ -83,7 +111,13 @@ describe('ingest-service-completed handler', () => {
     expect(result).toMatchObject({ status: 'accepted', droppedFields: ['detail.customer.email'] });
     const items = db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!);
     const warning = items.find((i) => i.kind === 'EventWarning');
-    expect(warning).toMatchObject({ ...keys.eventWarning('evt-1'), source: 'dealer.dms', detailType: 'Service Completed', warnings: [{ field: 'detail.customer.email', reason: 'not-email' }], followUpIds: result.followUpIds });
+    expect(warning).toMatchObject({
+      ...keys.eventWarning('evt-1'),
+      source: 'dealer.dms',
+      detailType: 'Service Completed',
+      warnings: [{ field: 'detail.customer.email', reason: 'not-email' }],
+      followUpIds: result.followUpIds,
+    });
     expect(JSON.stringify(warning)).not.toMatch(/王五|wang5@|\+8613800138000/);
     expect(items.find((i) => i.kind === 'FollowUp')!.customer).toEqual(detail.customer);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
@@ -92,7 +126,11 @@ describe('ingest-service-completed handler', () => {
   it('rejects an event whose phone and email are both unusable, naming the field and reason', async () => {
     const result = await handler(event({ ...detail, customer: { ...detail.customer, phone: 'none', email: 'none' } }), context);
     expect(result).toEqual({ status: 'rejected', field: 'detail.customer.phone', followUpIds: [] });
-    expect(db.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ kind: 'Rejection', field: 'detail.customer.phone', reason: 'not-phone' });
+    expect(db.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
+      kind: 'Rejection',
+      field: 'detail.customer.phone',
+      reason: 'not-phone',
+    });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

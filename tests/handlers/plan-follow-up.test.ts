@@ -9,32 +9,59 @@ import { MemoryFollowUpStore } from '../support/memory-store.js';
 const now = new Date('2026-11-23T01:00:00.400Z');
 const id = 'fu-0123456789abcdef0123456789abcdef';
 const followUp: FollowUp = {
-  followUpId: id, source: 'dms', serviceId: 'RO-1', serviceType: 'vehicle-repair', round: 0, completedAt: '2026-11-20T07:00:00.000Z',
-  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' }, status: 'scheduled', createdAt: '2026-11-20T07:00:00.000Z',
-  attempts: [], dueAt: '2026-11-23T01:00:00.000Z', deadline: '2026-11-24T10:00:00.000Z',
+  followUpId: id,
+  source: 'dms',
+  serviceId: 'RO-1',
+  serviceType: 'vehicle-repair',
+  round: 0,
+  completedAt: '2026-11-20T07:00:00.000Z',
+  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' },
+  status: 'scheduled',
+  createdAt: '2026-11-20T07:00:00.000Z',
+  attempts: [],
+  dueAt: '2026-11-23T01:00:00.000Z',
+  deadline: '2026-11-24T10:00:00.000Z',
 };
 
 function setup() {
   const store = new MemoryFollowUpStore();
   store.followUps.set(id, structuredClone(followUp));
   const saved: { last?: AttemptSummary; decision: PlanDecision }[] = [];
-  Object.assign(store, { savePlan: async (_id: string, last: AttemptSummary | undefined, decision: PlanDecision) => void saved.push({ last, decision }) });
+  Object.assign(store, {
+    savePlan: async (_id: string, last: AttemptSummary | undefined, decision: PlanDecision) => void saved.push({ last, decision }),
+  });
   const reservations: string[] = [];
-  const limiter = { reserve: async (channel: string, from: Date) => (reservations.push(`${channel}@${from.toISOString()}`), new Date(Math.floor(from.getTime() / 1000) * 1000)) };
+  const limiter = {
+    reserve: async (channel: string, from: Date) => (
+      reservations.push(`${channel}@${from.toISOString()}`), new Date(Math.floor(from.getTime() / 1000) * 1000)
+    ),
+  };
   return { store, saved, reservations, limiter };
 }
 
 describe('plan-follow-up handler', () => {
   it('keeps the slot a deferred contact was given instead of reserving a second one', async () => {
     const { store, reservations, limiter } = setup();
-    const decision = await plan({ followUpId: id, attempt: 1, channel: 'phone', outcome: { result: 'deferred', callbackAt: '2026-11-23T01:00:03.000Z' } }, { store, now, limiter });
-    expect(decision).toMatchObject({ action: 'contact', attempt: 2, channel: 'phone', dueAt: '2026-11-23T01:00:03.000Z', reservedSlot: '2026-11-23T01:00:03.000Z' });
+    const decision = await plan(
+      { followUpId: id, attempt: 1, channel: 'phone', outcome: { result: 'deferred', callbackAt: '2026-11-23T01:00:03.000Z' } },
+      { store, now, limiter },
+    );
+    expect(decision).toMatchObject({
+      action: 'contact',
+      attempt: 2,
+      channel: 'phone',
+      dueAt: '2026-11-23T01:00:03.000Z',
+      reservedSlot: '2026-11-23T01:00:03.000Z',
+    });
     expect(reservations).toEqual([]);
   });
 
   it('falls back to email at once when the phone failed for good, recording why', async () => {
     const { store, saved, limiter } = setup();
-    const contactError = { Error: 'PermanentContactError', Cause: JSON.stringify({ errorType: 'PermanentContactError', errorMessage: 'phone ResourceNotFoundException' }) };
+    const contactError = {
+      Error: 'PermanentContactError',
+      Cause: JSON.stringify({ errorType: 'PermanentContactError', errorMessage: 'phone ResourceNotFoundException' }),
+    };
     const decision = await plan({ followUpId: id, attempt: 1, channel: 'phone', contactError }, { store, now, limiter });
     expect(decision).toMatchObject({ action: 'contact', attempt: 2, channel: 'email', dueAt: '2026-11-23T01:00:00.000Z' });
     expect(saved[0]!.last).toMatchObject({ attempt: 1, channel: 'phone', result: 'failed', error: 'phone:ResourceNotFoundException' });
@@ -42,19 +69,38 @@ describe('plan-follow-up handler', () => {
 
   it('finishes as failed when the last channel failed for good', async () => {
     const { store, limiter } = setup();
-    const decision = await plan({ followUpId: id, attempt: 2, channel: 'email', contactError: { Error: 'PermanentContactError', Cause: 'email MessageRejected' } }, { store, now, limiter });
-    expect(decision).toEqual({ followUpId: id, action: 'finish', status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' });
+    const decision = await plan(
+      { followUpId: id, attempt: 2, channel: 'email', contactError: { Error: 'PermanentContactError', Cause: 'email MessageRejected' } },
+      { store, now, limiter },
+    );
+    expect(decision).toEqual({
+      followUpId: id,
+      action: 'finish',
+      status: 'failed',
+      reason: 'contact-failed',
+      error: 'email:MessageRejected',
+    });
   });
 
   it('treats a timed-out contact as no answer, not as a failure', async () => {
     const { store, saved, limiter } = setup();
-    await plan({ followUpId: id, attempt: 1, channel: 'phone', contactError: { Error: 'States.Timeout', Cause: 'no answer within the task timeout' } }, { store, now, limiter });
+    await plan(
+      {
+        followUpId: id,
+        attempt: 1,
+        channel: 'phone',
+        contactError: { Error: 'States.Timeout', Cause: 'no answer within the task timeout' },
+      },
+      { store, now, limiter },
+    );
     expect(saved[0]!.last).toMatchObject({ result: 'timeout' });
     expect(saved[0]!.last).not.toHaveProperty('error');
   });
 
   it('fails with FollowUpNotFound when the record is gone', async () => {
     const { limiter } = setup();
-    await expect(plan({ followUpId: id }, { store: new MemoryFollowUpStore(), now, limiter })).rejects.toMatchObject({ name: 'FollowUpNotFound' });
+    await expect(plan({ followUpId: id }, { store: new MemoryFollowUpStore(), now, limiter })).rejects.toMatchObject({
+      name: 'FollowUpNotFound',
+    });
   });
 });

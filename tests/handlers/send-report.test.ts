@@ -1,14 +1,14 @@
 import './setup-env.js';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { MessageRejected, SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { MessageRejected, SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/send-report/handler.js';
+import { keys } from '../../functions/shared/adapters/table.js';
 import { useClock } from '../../functions/shared/clock.js';
 import { countersOf } from '../../functions/shared/domain/kpi.js';
-import { keys } from '../../functions/shared/adapters/table.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
@@ -18,7 +18,12 @@ const delivered = new Set<string>();
 useClock(() => new Date('2026-11-01T01:00:00Z')); // 09:00 on 1 November in Shanghai: October's report
 
 const item = (day: string, subject: string, departmentId: string, status: 'completed' | 'unreachable') => ({
-  ...keys.aggregate(day, subject, departmentId, 0), kind: 'Aggregate', day, subject, departmentId, counted: new Set(['x']),
+  ...keys.aggregate(day, subject, departmentId, 0),
+  kind: 'Aggregate',
+  day,
+  subject,
+  departmentId,
+  counted: new Set(['x']),
   ...countersOf({ serviceType: subject, status, attempts: 2, onTime: true, scores: { overall: 4 }, complaint: false }),
 });
 
@@ -26,7 +31,10 @@ beforeEach(() => {
   for (const mock of [db, ses, s3]) mock.reset();
   db.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: { ':pk': string } }) => {
     const day = input.ExpressionAttributeValues[':pk'].slice(4);
-    if (day === '2026-10-15') return { Items: [item(day, 'vehicle-repair', 'after-sales', 'completed'), item(day, 'hospital-discharge', 'surgery', 'unreachable')] };
+    if (day === '2026-10-15')
+      return {
+        Items: [item(day, 'vehicle-repair', 'after-sales', 'completed'), item(day, 'hospital-discharge', 'surgery', 'unreachable')],
+      };
     if (day === '2026-09-10') return { Items: [item(day, 'vehicle-repair', 'after-sales', 'completed')] };
     return { Items: [] };
   });
@@ -37,7 +45,8 @@ beforeEach(() => {
     if (input.Key.pk === keys.rateChannelPk('email')) return { Attributes: { reserved: 1 } };
     const id = `${input.Key.pk}/${input.Key.sk}`;
     if (input.UpdateExpression.startsWith('REMOVE')) return void delivered.delete(id);
-    if (delivered.has(id)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+    if (delivered.has(id))
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
     delivered.add(id);
     return {};
   });
@@ -45,15 +54,21 @@ beforeEach(() => {
 });
 
 describe('send-report handler', () => {
-  it('takes an email send slot before each message, so two recipients in one run stay within SES\'s rate', async () => {
+  it("takes an email send slot before each message, so two recipients in one run stay within SES's rate", async () => {
     await handler({ kind: 'daily' }, context);
-    const slots = db.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key).filter((key) => key?.pk === keys.rateChannelPk('email'));
+    const slots = db
+      .commandCalls(UpdateCommand)
+      .map((c) => c.args[0].input.Key)
+      .filter((key) => key?.pk === keys.rateChannelPk('email'));
     expect(slots).toHaveLength(ses.commandCalls(SendEmailCommand).length);
     expect(slots.length).toBeGreaterThan(1);
   });
 
   it('emails nobody twice when the Scheduler retries a run that failed half way', async () => {
-    ses.on(SendEmailCommand).resolvesOnce({ MessageId: 'm1' }).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: { httpStatusCode: 429 } }));
+    ses
+      .on(SendEmailCommand)
+      .resolvesOnce({ MessageId: 'm1' })
+      .rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: { httpStatusCode: 429 } }));
     await expect(handler({ kind: 'daily' }, context)).rejects.toThrow('Maximum sending rate exceeded.');
     ses.on(SendEmailCommand).resolves({ MessageId: 'm2' });
     await handler({ kind: 'daily' }, context);
@@ -63,7 +78,10 @@ describe('send-report handler', () => {
   });
 
   it('still reports to the others when SES refuses one address for good', async () => {
-    ses.on(SendEmailCommand).rejectsOnce(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } })).resolves({ MessageId: 'm' });
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }))
+      .resolves({ MessageId: 'm' });
     const result = await handler({ kind: 'daily' }, context);
     expect(result).toMatchObject({ recipients: 2, rejected: 1 });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
@@ -107,7 +125,10 @@ describe('send-report handler', () => {
   it("sends the after-sales manager's daily report with only their departments", async () => {
     useClock(() => new Date('2026-10-16T00:00:00Z'));
     await handler({ kind: 'daily' }, context);
-    const mail = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input).find((m) => m.Destination?.ToAddresses?.[0] === 'after-sales-manager@example.com')!;
+    const mail = ses
+      .commandCalls(SendEmailCommand)
+      .map((c) => c.args[0].input)
+      .find((m) => m.Destination?.ToAddresses?.[0] === 'after-sales-manager@example.com')!;
     expect(mail.Content?.Simple?.Body?.Text?.Data).toContain('已结束回访: 1');
     expect(mail.Content?.Simple?.Body?.Text?.Data).toContain('部门：售后服务部、钣喷车间');
     useClock(() => new Date('2026-11-01T01:00:00Z'));

@@ -1,30 +1,55 @@
 import './setup-env.js';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { ConnectClient, ContactNotFoundException, ResourceNotFoundException, StartTaskContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
-import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  ConnectClient,
+  ContactNotFoundException,
+  ResourceNotFoundException,
+  StartTaskContactCommand,
+  StopContactCommand,
+} from '@aws-sdk/client-connect';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { handler } from '../../functions/start-contact/handler.js';
-import { AGENT_CAPACITY_RETRY_MS, startContact, stopUnansweredTask, type ContactDeps } from '../../functions/start-contact/start-contact.js';
+import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 import { useClock } from '../../functions/shared/clock.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { PermanentContactError } from '../../functions/shared/domain/errors.js';
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import { verifyLink } from '../../functions/shared/domain/signed-link.js';
+import { handler } from '../../functions/start-contact/handler.js';
+import {
+  AGENT_CAPACITY_RETRY_MS,
+  type ContactDeps,
+  startContact,
+  stopUnansweredTask,
+} from '../../functions/start-contact/start-contact.js';
 import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
-import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 
 const now = new Date('2026-11-23T01:00:00Z');
 const id = 'fu-0123456789abcdef0123456789abcdef';
 const followUp: FollowUp = {
-  followUpId: id, source: 'dms', serviceId: 'RO-1', serviceType: 'vehicle-repair', round: 0, completedAt: '2026-11-20T07:00:00.000Z',
-  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' }, status: 'scheduled', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
+  followUpId: id,
+  source: 'dms',
+  serviceId: 'RO-1',
+  serviceType: 'vehicle-repair',
+  round: 0,
+  completedAt: '2026-11-20T07:00:00.000Z',
+  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' },
+  status: 'scheduled',
+  createdAt: '2026-11-20T07:00:00.000Z',
+  attempts: [],
 };
 const keys = { current: { id: 'k1', secret: 'a-very-secret-signing-key' }, previous: [] };
-const input = (channel: 'phone' | 'email', attempt = 1) => ({ followUpId: id, attempt, channel, timeoutSeconds: 28_800, taskToken: 'token-abc' });
+const input = (channel: 'phone' | 'email', attempt = 1) => ({
+  followUpId: id,
+  attempt,
+  channel,
+  timeoutSeconds: 28_800,
+  taskToken: 'token-abc',
+});
 
 describe('start-contact: the last look before a customer is disturbed', () => {
   let store: MemoryFollowUpStore;
@@ -41,7 +66,9 @@ describe('start-contact: the last look before a customer is disturbed', () => {
     workflow = new FakeWorkflow();
     reservations = [];
     nextSlot = undefined;
-    const limiter = { reserve: async (channel: string, from: Date) => (reservations.push(`${channel}@${from.toISOString()}`), nextSlot ?? from) };
+    const limiter = {
+      reserve: async (channel: string, from: Date) => (reservations.push(`${channel}@${from.toISOString()}`), nextSlot ?? from),
+    };
     deps = { store, limiter, channels, workflow, keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', now };
   });
   const answered = () => workflow.completed.map((c) => c.output);
@@ -52,7 +79,10 @@ describe('start-contact: the last look before a customer is disturbed', () => {
     expect(task).toMatchObject({ followUpId: id, attempt: 2 });
     expect(task.outcomeFormUrl.startsWith('https://links.example.com/links/')).toBe(true);
     const check = verifyLink(task.outcomeFormUrl.split('/links/')[1]!, keys, now);
-    expect(check).toMatchObject({ ok: true, claims: { followUpId: id, attempt: 2, purpose: 'agent', expiresAt: now.getTime() / 1000 + 28_800 } });
+    expect(check).toMatchObject({
+      ok: true,
+      claims: { followUpId: id, attempt: 2, purpose: 'agent', expiresAt: now.getTime() / 1000 + 28_800 },
+    });
     expect(task.description.split('\n').slice(0, 2)).toEqual(['客户: 赵六', '电话: +8613800138000']);
     expect(task.textReferences).toEqual({ customerName: '赵六', customerPhone: '+8613800138000' });
     expect(JSON.stringify(task.attributes)).not.toMatch(/赵六|8613800138000/);
@@ -168,18 +198,30 @@ describe('start-contact handler: wired to Connect, SES and the table', () => {
     expect(await handler(input('phone', 2), context)).toEqual({ started: true });
     const call = connect.commandCalls(StartTaskContactCommand)[0]!.args[0].input;
     expect(call).toMatchObject({ InstanceId: 'instance-1', ContactFlowId: 'flow-1', ClientToken: `${id}-2` });
-    expect(call.References).toMatchObject({ customerName: { Type: 'STRING', Value: '赵六' }, customerPhone: { Type: 'STRING', Value: '+8613800138000' } });
+    expect(call.References).toMatchObject({
+      customerName: { Type: 'STRING', Value: '赵六' },
+      customerPhone: { Type: 'STRING', Value: '+8613800138000' },
+    });
     expect(call.References!.outcomeForm!.Value!.startsWith('https://links.example.com/links/')).toBe(true);
   });
 
   it('turns a permanent Connect error into PermanentContactError naming the channel and code, not the message', async () => {
-    connect.on(StartTaskContactCommand).rejects(new ResourceNotFoundException({ message: 'Contact flow flow-1 not found', $metadata: { httpStatusCode: 404 } }));
+    connect
+      .on(StartTaskContactCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Contact flow flow-1 not found', $metadata: { httpStatusCode: 404 } }));
     const error = (await handler(input('phone'), context).catch((e: unknown) => e)) as Error;
-    expect(error).toMatchObject({ name: 'PermanentContactError', channel: 'phone', code: 'ResourceNotFoundException', message: 'phone ResourceNotFoundException' });
+    expect(error).toMatchObject({
+      name: 'PermanentContactError',
+      channel: 'phone',
+      code: 'ResourceNotFoundException',
+      message: 'phone ResourceNotFoundException',
+    });
   });
 
   it('turns SES MessageRejected into PermanentContactError without the rejected address', async () => {
-    ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Email address is not verified: zhao@example.com', $metadata: { httpStatusCode: 400 } }));
+    ses
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ message: 'Email address is not verified: zhao@example.com', $metadata: { httpStatusCode: 400 } }));
     const error = (await handler(input('email'), context).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ name: 'PermanentContactError', code: 'MessageRejected' });
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain('zhao@example.com');
@@ -195,10 +237,15 @@ describe('start-contact handler: wired to Connect, SES and the table', () => {
     db.on(QueryCommand).resolves({ Items: [{ ...tableKeys.attempt(id, 1), contactId: 'contact-1' }] });
     connect.on(StopContactCommand).rejects(new ContactNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 404 } }));
     expect(await handler({ action: 'stop-task', followUpId: id, attempt: 1 }, context)).toEqual({ stopped: true });
-    expect(connect.commandCalls(StopContactCommand).map((c) => c.args[0].input)).toEqual([{ InstanceId: 'instance-1', ContactId: 'contact-1' }]);
+    expect(connect.commandCalls(StopContactCommand).map((c) => c.args[0].input)).toEqual([
+      { InstanceId: 'instance-1', ContactId: 'contact-1' },
+    ]);
   });
 
   it('rejects a malformed workflow input naming the field', async () => {
-    await expect(handler({ ...input('phone'), channel: 'pigeon' }, context)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringMatching(/^invalid input: channel: /) });
+    await expect(handler({ ...input('phone'), channel: 'pigeon' }, context)).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringMatching(/^invalid input: channel: /),
+    });
   });
 });

@@ -1,18 +1,18 @@
 import './setup-env.js';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/outcome-api/handler.js';
-import { useClock } from '../../functions/shared/clock.js';
-import { signLink } from '../../functions/shared/domain/signed-link.js';
 import { awsContactChannels } from '../../functions/shared/adapters/contact-channels.js';
-import { surveyEmailFor } from '../../functions/shared/domain/contact-content.js';
-import { policyConfig } from '../../functions/shared/config/policies.js';
-import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
+import { useClock } from '../../functions/shared/clock.js';
+import { policyConfig } from '../../functions/shared/config/policies.js';
+import { surveyEmailFor } from '../../functions/shared/domain/contact-content.js';
+import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
+import { signLink } from '../../functions/shared/domain/signed-link.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -23,18 +23,38 @@ useClock(() => now);
 const id = 'fu-0123456789abcdef0123456789abcdef';
 const keys = { current: { id: 'k1', secret: 'a-very-secret-signing-key' }, previous: [] };
 const followUp = {
-  followUpId: id, serviceType: 'hospital-discharge', serviceId: 'D-1', source: 'hospital.his', round: 0, completedAt: '2026-11-20T07:00:00.000Z',
-  customer: { id: 'P-1', name: 'Ann Lee', email: 'ann@example.com', locale: 'en' }, status: 'scheduled', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
+  followUpId: id,
+  serviceType: 'hospital-discharge',
+  serviceId: 'D-1',
+  source: 'hospital.his',
+  round: 0,
+  completedAt: '2026-11-20T07:00:00.000Z',
+  customer: { id: 'P-1', name: 'Ann Lee', email: 'ann@example.com', locale: 'en' },
+  status: 'scheduled',
+  createdAt: '2026-11-20T07:00:00.000Z',
+  attempts: [],
 } as FollowUp;
-const token = (expiresAt = now.getTime() / 1000 + 180 * 86_400) => signLink({ followUpId: id, attempt: 1, purpose: 'unsubscribe', expiresAt }, keys);
+const token = (expiresAt = now.getTime() / 1000 + 180 * 86_400) =>
+  signLink({ followUpId: id, attempt: 1, purpose: 'unsubscribe', expiresAt }, keys);
 
 function request(method: string, tokenValue: string, body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
   return {
-    version: '2.0', routeKey: `${method} /links/{token}`, rawPath: `/links/${tokenValue}`, rawQueryString: '', headers, pathParameters: { token: tokenValue },
-    requestContext: { http: { method } } as never, body, isBase64Encoded: false,
+    version: '2.0',
+    routeKey: `${method} /links/{token}`,
+    rawPath: `/links/${tokenValue}`,
+    rawQueryString: '',
+    headers,
+    pathParameters: { token: tokenValue },
+    requestContext: { http: { method } } as never,
+    body,
+    isBase64Encoded: false,
   };
 }
-const optOuts = () => db.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).filter((item) => item.kind === 'OptOut');
+const optOuts = () =>
+  db
+    .commandCalls(PutCommand)
+    .map((c) => c.args[0].input.Item!)
+    .filter((item) => item.kind === 'OptOut');
 
 beforeEach(() => {
   for (const mock of [db, secrets, ses]) mock.reset();
@@ -53,10 +73,15 @@ describe('the unsubscribe link', () => {
   });
 
   it("records the opt-out on an RFC 8058 one-click POST, under the follow-up's source, for good", async () => {
-    const response = await handler(request('POST', token(), 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' }), context);
+    const response = await handler(
+      request('POST', token(), 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' }),
+      context,
+    );
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('You are unsubscribed');
-    expect(optOuts()).toEqual([expect.objectContaining({ ...tableKeys.optOut({ source: 'hospital.his', id: 'P-1' }), kind: 'OptOut', at: now.toISOString() })]);
+    expect(optOuts()).toEqual([
+      expect.objectContaining({ ...tableKeys.optOut({ source: 'hospital.his', id: 'P-1' }), kind: 'OptOut', at: now.toISOString() }),
+    ]);
     expect(optOuts()[0]!.expiresAt).toBeUndefined();
   });
 
@@ -65,7 +90,13 @@ describe('the unsubscribe link', () => {
     expect((await handler(request('POST', token(now.getTime() / 1000 - 1)), context)).statusCode).toBe(410);
     const forged = token().replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
     expect((await handler(request('POST', forged), context)).statusCode).toBe(403);
-    const wrongBody = await handler(request('POST', token(), 'List-Unsubscribe=Later', { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }), context);
+    const wrongBody = await handler(
+      request('POST', token(), 'List-Unsubscribe=Later', {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      }),
+      context,
+    );
     expect(wrongBody.statusCode).toBe(400);
     expect(JSON.parse(wrongBody.body!)).toMatchObject({ code: 'invalid-field', message: expect.stringContaining('List-Unsubscribe') });
     expect(optOuts()).toHaveLength(0);

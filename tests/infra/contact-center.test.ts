@@ -1,10 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { synthesizeTestTemplate, TEST_CONTEXT } from './test-app.js';
-import { taskRoutingFlow, TASK_QUEUE_ATTRIBUTE, type Flow } from '../../infra/constructs/task-routing-flow.js';
-import { complaintQueueNames } from '../../infra/constructs/contact-center.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { escalationConfig } from '../../functions/shared/config/escalation.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
+import { complaintQueueNames } from '../../infra/constructs/contact-center.js';
+import { type Flow, TASK_QUEUE_ATTRIBUTE, taskRoutingFlow } from '../../infra/constructs/task-routing-flow.js';
+import { synthesizeTestTemplate, TEST_CONTEXT } from './test-app.js';
 
 /** The Amazon Connect side is provisioned on the given instance, and the functions find it. */
 let template: Template;

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp, TEST_CONTEXT } from './test-app.js';
+import { describe, expect, it } from 'vitest';
 import { busNameFor, REQUIRED_CONTEXT_KEYS } from '../../infra/deploy-context.js';
+import { buildTestApp, TEST_CONTEXT } from './test-app.js';
 
 const synthError = (context: Record<string, string | undefined>) => {
   try {

@@ -11,7 +11,10 @@ export const TEST_CONTEXT = {
 } as const;
 
 /** Builds the app without bundling the functions (fast); `context` overrides or removes keys. */
-export function buildTestApp({ context = {}, nag = false }: { context?: Record<string, string | undefined>; nag?: boolean } = {}): { app: App; stack: FollowUpStack } {
+export function buildTestApp({ context = {}, nag = false }: { context?: Record<string, string | undefined>; nag?: boolean } = {}): {
+  app: App;
+  stack: FollowUpStack;
+} {
   const merged: Record<string, unknown> = { 'aws:cdk:bundling-stacks': [], ...TEST_CONTEXT, ...context };
   for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
   return buildApp({ app: new App({ context: merged }), nag });

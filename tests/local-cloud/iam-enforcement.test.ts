@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness, linkIn } from '../support/local-harness.js';
-import { alarmNotificationRequests, cloudwatch } from '../support/alarm-notifications.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
-import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { DynamoCustomerIndex } from '../../functions/shared/adapters/dynamo-customer-index.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
+import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
-import { TemplateIam, type AccessRecord, type PolicyDocument, type Principal } from '../../local/cloud/iam.js';
+import { type AccessRecord, type PolicyDocument, type Principal, TemplateIam } from '../../local/cloud/iam.js';
 import { arnOf, resolve, resourcesOfType, synthesizeTemplate, type Template } from '../../local/template.js';
+import { alarmNotificationRequests, cloudwatch } from '../support/alarm-notifications.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness, linkIn } from '../support/local-harness.js';
 
 /**
  * The local cloud enforces the template's IAM: every Allow statement in it is needed. One pass
@@ -25,7 +25,8 @@ let seen: AccessRecord[];
 /** Requests AWS makes only on failure or alarm paths, which the flows do not reach: derived from the template. */
 function failurePathRequests(t: Template): AccessRecord[] {
   const records: AccessRecord[] = [];
-  const add = (principal: Principal, action: string, resource: string, context?: Record<string, string | string[]>) => records.push({ principal, request: { action, resource, context }, allowed: false });
+  const add = (principal: Principal, action: string, resource: string, context?: Record<string, string | string[]>) =>
+    records.push({ principal, request: { action, resource, context }, allowed: false });
   const events: Principal = { kind: 'service', service: 'events.amazonaws.com' };
   for (const [logicalId, rule] of resourcesOfType(t, 'AWS::Events::Rule')) {
     for (const target of resolve(t, rule.Properties!.Targets) as { DeadLetterConfig?: { Arn: string } }[]) {
@@ -34,11 +35,13 @@ function failurePathRequests(t: Template): AccessRecord[] {
   }
   for (const [, schedule] of resourcesOfType(t, 'AWS::Scheduler::Schedule')) {
     const target = resolve(t, schedule.Properties!.Target) as { RoleArn: string; DeadLetterConfig?: { Arn: string } };
-    if (target.DeadLetterConfig) add({ kind: 'role', roleArn: target.RoleArn, sessionName: 'scheduler' }, 'sqs:SendMessage', target.DeadLetterConfig.Arn);
+    if (target.DeadLetterConfig)
+      add({ kind: 'role', roleArn: target.RoleArn, sessionName: 'scheduler' }, 'sqs:SendMessage', target.DeadLetterConfig.Arn);
   }
   for (const [logicalId, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
     const props = resolve(t, fn.Properties) as { Role: string; DeadLetterConfig?: { TargetArn?: string } };
-    if (props.DeadLetterConfig?.TargetArn) add({ kind: 'role', roleArn: props.Role, sessionName: logicalId }, 'sqs:SendMessage', props.DeadLetterConfig.TargetArn);
+    if (props.DeadLetterConfig?.TargetArn)
+      add({ kind: 'role', roleArn: props.Role, sessionName: logicalId }, 'sqs:SendMessage', props.DeadLetterConfig.TargetArn);
   }
   for (const { request } of alarmNotificationRequests(t)) add(cloudwatch, request.action, request.resource, request.context);
   return records;
@@ -79,8 +82,11 @@ function allowStatements(t: Template): StatementRef[] {
  * Statements these flows do not reach, each with the reason it is kept. Anything else unused fails the test.
  */
 const NOT_REACHED_HERE: [RegExp, string][] = [
-  [/^AlarmsTopicKey\w* #0 "kms:\*"$/, 'the account administrators\' control of the key, which KMS requires of every key policy'],
-  [/^OutcomeApi(GET|POST)linkstokenLinksPermission\w* \(Lambda permission\)$/, 'CDK adds one permission per route with the same source pattern (*/*/links/{token}), so either admits both routes'],
+  [/^AlarmsTopicKey\w* #0 "kms:\*"$/, "the account administrators' control of the key, which KMS requires of every key policy"],
+  [
+    /^OutcomeApi(GET|POST)linkstokenLinksPermission\w* \(Lambda permission\)$/,
+    'CDK adds one permission per route with the same source pattern (*/*/links/{token}), so either admits both routes',
+  ],
 ];
 
 beforeAll(async () => {
@@ -119,7 +125,11 @@ describe('IAM enforcement', () => {
     // Notifications and survey emails leave in their own per-second send slots.
     await h.runUntil(at(0, 3, '09:06'));
     const failed = [...h.cloud.executions.values()].filter((e) => e.status === 'FAILED').map((e) => `${e.name}: ${e.error}`);
-    expect({ failed, deadLetters: h.cloud.deadLetters, runtimeDenials: h.cloud.runtimeDenials }).toEqual({ failed: [], deadLetters: [], runtimeDenials: [] });
+    expect({ failed, deadLetters: h.cloud.deadLetters, runtimeDenials: h.cloud.runtimeDenials }).toEqual({
+      failed: [],
+      deadLetters: [],
+      runtimeDenials: [],
+    });
     const [managerTask] = h.managerTasks(complaintId);
     expect((await h.submit(managerTask!.references.acknowledge!, {})).status).toBe(200);
     expect((await h.submit(managerTask!.references.outcomeForm!, { note: '更换了零件并致歉' })).status).toBe(200);
@@ -133,12 +143,24 @@ describe('IAM enforcement', () => {
     // The post-resolution follow-up closes the complaint; then daily reports and the monthly dormant-customer run.
     await h.runUntil(at(0, 4, '09:05'));
     const check = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
-    expect((await h.submit(h.tasksFor(check)[0]!.outcomeFormUrl, { result: 'reached', answers: { resolved: 'yes', handling: 5 } })).status).toBe(200);
+    expect(
+      (await h.submit(h.tasksFor(check)[0]!.outcomeFormUrl, { result: 'reached', answers: { resolved: 'yes', handling: 5 } })).status,
+    ).toBe(200);
     // A customer last served in December 2024 is found by December 2026's dormant run.
-    const index = new DynamoCustomerIndex(h.stack.tableName, { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, () => h.now());
+    const index = new DynamoCustomerIndex(
+      h.stack.tableName,
+      { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone },
+      () => h.now(),
+    );
     await index.touch('dealer.dms', { id: 'C-DORMANT', name: '李四', phone: '+8613700000000' }, 'sales', '2024-12-15T02:00:00Z');
     await h.runUntil('2026-12-02T03:00:00Z');
-    expect(h.cloud.publishedEvents.some(({ event }) => event['detail-type'] === 'Service Completed' && (event.detail as { serviceType?: string }).serviceType === reportConfig.dormant.serviceType)).toBe(true);
+    expect(
+      h.cloud.publishedEvents.some(
+        ({ event }) =>
+          event['detail-type'] === 'Service Completed' &&
+          (event.detail as { serviceType?: string }).serviceType === reportConfig.dormant.serviceType,
+      ),
+    ).toBe(true);
     expect(await h.complaint(complaintId)).toMatchObject({ status: 'closed' });
     expect((await h.followUp(idOf(optingOut)))?.outcome).toMatchObject({ status: 'suppressed' });
     expect(h.managerTasks(complaintIdFor(idOf(ignoredComplaint))).length).toBeGreaterThan(1);
@@ -146,12 +168,16 @@ describe('IAM enforcement', () => {
     expect(h.cloud.deadLetters).toEqual([]);
     expect(h.cloud.runtimeDenials).toEqual([]);
     // Requests of failure and alarm paths are derived from the template: the template must allow them too.
-    const failurePaths = await Promise.all(failurePathRequests(template).map(async (r) => ({ ...r, allowed: (await h.cloud.iam.decide(r.principal, r.request)).allowed })));
+    const failurePaths = await Promise.all(
+      failurePathRequests(template).map(async (r) => ({ ...r, allowed: (await h.cloud.iam.decide(r.principal, r.request)).allowed })),
+    );
     seen = [...h.cloud.iam.requestsSeen(), ...failurePaths];
     expect(seen.filter((r) => !r.allowed)).toEqual([]);
   });
 
-  it('needs every Allow statement of the template: without any one of them, some request of those flows is refused', { timeout: 120_000 }, async () => {
+  it('needs every Allow statement of the template: without any one of them, some request of those flows is refused', {
+    timeout: 120_000,
+  }, async () => {
     expect(seen?.length).toBeGreaterThan(0);
     const unused: string[] = [];
     for (const statement of allowStatements(template)) {
@@ -160,13 +186,16 @@ describe('IAM enforcement', () => {
       const iam = new TemplateIam(copy);
       let refused: Error | undefined;
       for (const { principal, request } of seen) {
-        refused = await iam.authorize(principal, request).then(() => undefined, (error: Error) => error);
+        refused = await iam.authorize(principal, request).then(
+          () => undefined,
+          (error: Error) => error,
+        );
         if (refused) break;
       }
-      if (refused) expect(refused).toMatchObject({ code: 'AccessDeniedException', message: expect.stringContaining('is not authorized to perform') });
+      if (refused)
+        expect(refused).toMatchObject({ code: 'AccessDeniedException', message: expect.stringContaining('is not authorized to perform') });
       else if (!NOT_REACHED_HERE.some(([pattern]) => pattern.test(statement.where))) unused.push(statement.where);
     }
     expect(unused).toEqual([]);
   });
 });
-

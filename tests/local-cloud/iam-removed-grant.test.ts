@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Harness } from '../support/local-harness.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import type { PolicyDocument } from '../../local/cloud/iam.js';
 import { resourcesOfType, synthesizeTemplate } from '../../local/template.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 /**
  * What the review found, reproduced by the strict local cloud: a copy of today's template
@@ -15,7 +15,9 @@ afterAll(async () => {
 });
 
 describe('a grant removed from the template', () => {
-  it('refuses Contact\'s answer to its own task token on the opt-out path with AccessDenied, as the deployed stack did', { timeout: 120_000 }, async () => {
+  it("refuses Contact's answer to its own task token on the opt-out path with AccessDenied, as the deployed stack did", {
+    timeout: 120_000,
+  }, async () => {
     const copy = structuredClone(synthesizeTemplate());
     const [policyId, policy] = resourcesOfType(copy, 'AWS::IAM::Policy').find(([id]) => id.startsWith('FollowUpContactRole'))!;
     const statements = (policy.Properties!.PolicyDocument as PolicyDocument).Statement;
@@ -29,9 +31,22 @@ describe('a grant removed from the template', () => {
     await h!.runUntil(at(0, 4, '09:00'));
     // Contact's answer to its own token is refused as AWS refuses it, and the step fails.
     const denied = h!.cloud.iam.requestsSeen().filter((r) => !r.allowed);
-    expect(denied).toEqual([expect.objectContaining({ request: expect.objectContaining({ action: 'states:SendTaskSuccess', resource: expect.stringMatching(/:stateMachine:\S+FollowUp$/) }) })]);
-    await expect(h!.cloud.iam.authorize(denied[0]!.principal, denied[0]!.request)).rejects.toThrow(/^User: \S+FollowUpContact\S* is not authorized to perform: states:SendTaskSuccess on resource: /);
+    expect(denied).toEqual([
+      expect.objectContaining({
+        request: expect.objectContaining({
+          action: 'states:SendTaskSuccess',
+          resource: expect.stringMatching(/:stateMachine:\S+FollowUp$/),
+        }),
+      }),
+    ]);
+    await expect(h!.cloud.iam.authorize(denied[0]!.principal, denied[0]!.request)).rejects.toThrow(
+      /^User: \S+FollowUpContact\S* is not authorized to perform: states:SendTaskSuccess on resource: /,
+    );
     // The follow-up of a customer who opted out ends as a failed contact instead of "suppressed".
-    expect((await h!.followUp(idOf(detail)))?.outcome).toMatchObject({ status: 'failed', reason: 'contact-failed', error: 'AccessDeniedException' });
+    expect((await h!.followUp(idOf(detail)))?.outcome).toMatchObject({
+      status: 'failed',
+      reason: 'contact-failed',
+      error: 'AccessDeniedException',
+    });
   });
 });

@@ -1,16 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import dynalite from 'dynalite';
-import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ConnectClient, StartTaskContactCommand } from '@aws-sdk/client-connect';
-import { LocalCloud } from '../../local/cloud/index.js';
-import { VirtualClock } from '../../local/virtual-clock.js';
-import { startAwsEndpoint } from '../../local/aws-endpoint.js';
-import type { Template } from '../../local/template.js';
-import { Harness } from '../support/local-harness.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
-import { checkTaskOutput, ExecutionHistory, EXECUTION_HISTORY_MAX_EVENTS, PUT_EVENTS_MAX_BYTES, putEventsEntrySize, STATES_PAYLOAD_MAX_BYTES } from '../../local/cloud/limits.js';
+import { startAwsEndpoint } from '../../local/aws-endpoint.js';
+import { LocalCloud } from '../../local/cloud/index.js';
+import {
+  checkTaskOutput,
+  EXECUTION_HISTORY_MAX_EVENTS,
+  ExecutionHistory,
+  PUT_EVENTS_MAX_BYTES,
+  putEventsEntrySize,
+  STATES_PAYLOAD_MAX_BYTES,
+} from '../../local/cloud/limits.js';
+import type { Template } from '../../local/template.js';
+import { VirtualClock } from '../../local/virtual-clock.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 const start = new Date('2026-11-23T01:00:00Z');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -19,7 +26,14 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 function cloudWith(definition: Record<string, unknown> = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }) {
   const template: Template = {
     Resources: {
-      Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: { StateMachineName: 'Machine', DefinitionString: JSON.stringify(definition), RoleArn: 'arn:aws:iam::000000000000:role/machine' } },
+      Machine: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          StateMachineName: 'Machine',
+          DefinitionString: JSON.stringify(definition),
+          RoleArn: 'arn:aws:iam::000000000000:role/machine',
+        },
+      },
     },
   } as Template;
   const clock = new VirtualClock('manual', start);
@@ -27,7 +41,12 @@ function cloudWith(definition: Record<string, unknown> = { StartAt: 'Done', Stat
   return { cloud, clock, machine: cloud.stateMachineArns()[0]! };
 }
 
-const entry = (detail: string) => ({ EventBusName: 'customer-follow-up', Source: 'dealer.dms', DetailType: 'Service Completed', Detail: detail });
+const entry = (detail: string) => ({
+  EventBusName: 'customer-follow-up',
+  Source: 'dealer.dms',
+  DetailType: 'Service Completed',
+  Detail: detail,
+});
 /** A JSON detail of exactly `bytes` UTF-8 bytes. */
 const detailOf = (bytes: number) => JSON.stringify({ x: 'a'.repeat(bytes - 8) });
 
@@ -44,13 +63,20 @@ describe('EventBridge PutEvents: at most 10 entries and 256 KB per request', () 
     expect(exact.reduce((sum, e) => sum + putEventsEntrySize(e), 0)).toBe(PUT_EVENTS_MAX_BYTES);
     expect(cloud.putEvents(exact).FailedEntryCount).toBe(0);
     const over = [...exact.slice(0, 1), entry(detailOf(PUT_EVENTS_MAX_BYTES / 2 - overhead + 1))];
-    expect(() => cloud.putEvents(over)).toThrow(expect.objectContaining({ code: 'ValidationException', message: expect.stringContaining('Total size of the entries in the request is over the limit') }));
+    expect(() => cloud.putEvents(over)).toThrow(
+      expect.objectContaining({
+        code: 'ValidationException',
+        message: expect.stringContaining('Total size of the entries in the request is over the limit'),
+      }),
+    );
     expect(cloud.publishedEvents).toHaveLength(2);
   });
 
   it('refuses 11 entries even when they reach the cloud without the endpoint (the web form, the simulator)', () => {
     const { cloud } = cloudWith();
-    expect(() => cloud.putEvents(Array.from({ length: 11 }, () => entry('{}')))).toThrow(expect.objectContaining({ code: 'ValidationException' }));
+    expect(() => cloud.putEvents(Array.from({ length: 11 }, () => entry('{}')))).toThrow(
+      expect.objectContaining({ code: 'ValidationException' }),
+    );
     expect(cloud.publishedEvents).toHaveLength(0);
   });
 
@@ -59,8 +85,13 @@ describe('EventBridge PutEvents: at most 10 entries and 256 KB per request', () 
     const endpoint = await startAwsEndpoint(cloud);
     try {
       const events = new EventBridgeClient({ endpoint: endpoint.url, region: 'us-east-1', credentials, maxAttempts: 1 });
-      await expect(events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry('{}')) }))).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
-      await expect(events.send(new PutEventsCommand({ Entries: [entry(detailOf(PUT_EVENTS_MAX_BYTES))] }))).rejects.toMatchObject({ name: 'ValidationException' });
+      await expect(events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry('{}')) }))).rejects.toMatchObject({
+        name: 'ValidationException',
+        $metadata: { httpStatusCode: 400 },
+      });
+      await expect(events.send(new PutEventsCommand({ Entries: [entry(detailOf(PUT_EVENTS_MAX_BYTES))] }))).rejects.toMatchObject({
+        name: 'ValidationException',
+      });
       expect(cloud.publishedEvents).toHaveLength(0);
     } finally {
       await endpoint.close();
@@ -84,7 +115,13 @@ describe('Step Functions payloads: 256 KiB of UTF-8', () => {
       StartAt: 'Double',
       States: {
         Double: { Type: 'Pass', Parameters: { 'a.$': '$.half', 'b.$': '$.half' }, Next: 'Work' },
-        Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:nowhere', 'Payload.$': '$' }, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }], End: true },
+        Work: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:nowhere', 'Payload.$': '$' },
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+          End: true,
+        },
         Caught: { Type: 'Succeed' },
       },
     });
@@ -98,7 +135,10 @@ describe('Step Functions payloads: 256 KiB of UTF-8', () => {
   });
 
   it('passes a state output just under the limit', async () => {
-    const { cloud, clock, machine } = cloudWith({ StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'a.$': '$.half', 'b.$': '$.half' }, End: true } } });
+    const { cloud, clock, machine } = cloudWith({
+      StartAt: 'Double',
+      States: { Double: { Type: 'Pass', Parameters: { 'a.$': '$.half', 'b.$': '$.half' }, End: true } },
+    });
     const record = cloud.startExecution(machine, 'fits', JSON.stringify({ half: 'x'.repeat(130_000) }));
     await clock.settle();
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -145,22 +185,40 @@ describe('Step Functions history: 25,000 events', () => {
 });
 
 describe('Amazon Connect StartTaskContact', () => {
-  const task = (n: number, extra: Record<string, unknown> = {}) => ({ ClientToken: `fu-${n}-1`, Name: `task ${n}`, References: { outcomeForm: { Type: 'URL', Value: `http://127.0.0.1:3000/links/t${n}` } }, Attributes: { followUpId: `fu-${n}` }, ...extra });
+  const task = (n: number, extra: Record<string, unknown> = {}) => ({
+    ClientToken: `fu-${n}-1`,
+    Name: `task ${n}`,
+    References: { outcomeForm: { Type: 'URL', Value: `http://127.0.0.1:3000/links/t${n}` } },
+    Attributes: { followUpId: `fu-${n}` },
+    ...extra,
+  });
 
   it('takes a ScheduledTime up to 6 days ahead, and refuses one further out or in the past', () => {
     const { cloud } = cloudWith();
     const seconds = (ms: number) => (start.getTime() + ms) / 1000;
     expect(() => cloud.startTaskContact(task(1, { ScheduledTime: seconds(6 * 86_400_000) }))).not.toThrow();
-    expect(() => cloud.startTaskContact(task(2, { ScheduledTime: seconds(6 * 86_400_000 + 1000) }))).toThrow(expect.objectContaining({ code: 'InvalidParameterException', message: 'ScheduledTime must be within 6 days in the future.' }));
-    expect(() => cloud.startTaskContact(task(3, { ScheduledTime: seconds(-1000) }))).toThrow(expect.objectContaining({ code: 'InvalidParameterException', message: 'ScheduledTime cannot be in the past.' }));
+    expect(() => cloud.startTaskContact(task(2, { ScheduledTime: seconds(6 * 86_400_000 + 1000) }))).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterException', message: 'ScheduledTime must be within 6 days in the future.' }),
+    );
+    expect(() => cloud.startTaskContact(task(3, { ScheduledTime: seconds(-1000) }))).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterException', message: 'ScheduledTime cannot be in the past.' }),
+    );
   });
 
   it('refuses references over 4,096 UTF-8 bytes in total and attribute keys Connect does not allow', () => {
     const { cloud } = cloudWith();
     const url = (n: number) => `https://x/${'a'.repeat(n)}`;
-    expect(() => cloud.startTaskContact(task(1, { References: { outcomeForm: { Type: 'URL', Value: url(2000) }, acknowledge: { Type: 'URL', Value: url(2100) } } }))).toThrow(expect.objectContaining({ code: 'InvalidParameterException' }));
-    expect(() => cloud.startTaskContact(task(2, { Attributes: { 'customer name': 'x' } }))).toThrow(expect.objectContaining({ code: 'InvalidParameterException' }));
-    expect(() => cloud.startTaskContact(task(3, { Attributes: { a: '电'.repeat(11_000) } }))).toThrow(expect.objectContaining({ code: 'InvalidParameterException', message: expect.stringContaining('32768') }));
+    expect(() =>
+      cloud.startTaskContact(
+        task(1, { References: { outcomeForm: { Type: 'URL', Value: url(2000) }, acknowledge: { Type: 'URL', Value: url(2100) } } }),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'InvalidParameterException' }));
+    expect(() => cloud.startTaskContact(task(2, { Attributes: { 'customer name': 'x' } }))).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterException' }),
+    );
+    expect(() => cloud.startTaskContact(task(3, { Attributes: { a: '电'.repeat(11_000) } }))).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterException', message: expect.stringContaining('32768') }),
+    );
   });
 
   it('counts active tasks against the quota: a task stops counting once its link is answered, it is stopped, or it expires after 7 days', async () => {
@@ -191,9 +249,18 @@ describe('Amazon Connect StartTaskContact', () => {
     const endpoint = await startAwsEndpoint(cloud);
     try {
       const connect = new ConnectClient({ endpoint: endpoint.url, region: 'us-east-1', credentials, maxAttempts: 1 });
-      const request = (n: number) => new StartTaskContactCommand({ InstanceId: 'instance-1', ContactFlowId: 'flow-1', ...task(n), References: { outcomeForm: { Type: 'URL', Value: `http://x/links/t${n}` } } });
+      const request = (n: number) =>
+        new StartTaskContactCommand({
+          InstanceId: 'instance-1',
+          ContactFlowId: 'flow-1',
+          ...task(n),
+          References: { outcomeForm: { Type: 'URL', Value: `http://x/links/t${n}` } },
+        });
       await connect.send(request(1));
-      await expect(connect.send(request(2))).rejects.toMatchObject({ name: 'ServiceQuotaExceededException', $metadata: { httpStatusCode: 402 } });
+      await expect(connect.send(request(2))).rejects.toMatchObject({
+        name: 'ServiceQuotaExceededException',
+        $metadata: { httpStatusCode: 402 },
+      });
     } finally {
       await endpoint.close();
     }
@@ -208,7 +275,14 @@ describe('DynamoDB: items up to 400 KB', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as { port: number };
     db = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials });
-    await db.send(new CreateTableCommand({ TableName: 'items', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await db.send(
+      new CreateTableCommand({
+        TableName: 'items',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -217,14 +291,18 @@ describe('DynamoDB: items up to 400 KB', () => {
   it('dynalite already refuses an item over 400 KB as DynamoDB does, and takes one just under', async () => {
     const item = (bytes: number) => ({ pk: { S: 'k' }, data: { S: 'x'.repeat(bytes) } });
     await expect(db.send(new PutItemCommand({ TableName: 'items', Item: item(400 * 1024 - 100) }))).resolves.toBeDefined();
-    await expect(db.send(new PutItemCommand({ TableName: 'items', Item: item(400 * 1024) }))).rejects.toMatchObject({ name: 'ValidationException', message: 'Item size has exceeded the maximum allowed size' });
+    await expect(db.send(new PutItemCommand({ TableName: 'items', Item: item(400 * 1024) }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Item size has exceeded the maximum allowed size',
+    });
   });
 });
 
 describe('Step Functions execution names', () => {
   it('refuses the characters AWS documents as invalid with InvalidName, and takes the names the handlers use', () => {
     const { cloud, machine } = cloudWith();
-    for (const bad of ['with space', 'a/b', 'a:b', 'tab\there', 'star*']) expect(() => cloud.startExecution(machine, bad, '{}'), bad).toThrow(expect.objectContaining({ code: 'InvalidName' }));
+    for (const bad of ['with space', 'a/b', 'a:b', 'tab\there', 'star*'])
+      expect(() => cloud.startExecution(machine, bad, '{}'), bad).toThrow(expect.objectContaining({ code: 'InvalidName' }));
     expect(() => cloud.startExecution(machine, 'fu-0123456789abcdef0123456789abcdef', '{}')).not.toThrow();
     expect(() => cloud.startExecution(machine, 'cp-0123456789abcdef-c2', '{}')).not.toThrow();
   });
@@ -246,7 +324,14 @@ describe('a normal run on the local stack', () => {
     await h.publish('Service Completed', email);
     await h.runUntil(at(0, 3, '09:00'));
     const [task] = h.tasksFor(idOf(phone));
-    expect((await h.submit(task!.outcomeFormUrl, { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' } })).status).toBe(200);
+    expect(
+      (
+        await h.submit(task!.outcomeFormUrl, {
+          result: 'reached',
+          answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' },
+        })
+      ).status,
+    ).toBe(200);
     await h.runUntil(at(0, 3, '10:00'));
     expect(h.managerTasks(complaintIdFor(idOf(phone)))).toHaveLength(1);
     expect(h.emailsTo(email.customer.email!)).toHaveLength(1);

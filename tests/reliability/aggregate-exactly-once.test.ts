@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAggregateStore } from '../../functions/shared/adapters/dynamo-aggregate-store.js';
 
 /**
@@ -22,8 +22,25 @@ let beforeCall: ((command: string) => Promise<void>) | undefined;
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  raw = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await raw.send(new CreateTableCommand({ TableName: TABLE, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
+  raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    }),
+  );
   db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   db.middlewareStack.add(
     (next, context) => async (args) => {
@@ -46,7 +63,7 @@ afterAll(async () => {
 
 const store = () => new DynamoAggregateStore(TABLE, 760, () => new Date('2026-11-20T00:00:00Z'), db);
 let days = 0;
-const freshDay = () => `2030-01-${String((days += 1) % 28 + 1).padStart(2, '0')}-${days}`;
+const freshDay = () => `2030-01-${String(((days += 1) % 28) + 1).padStart(2, '0')}-${days}`;
 
 async function totals(day: string) {
   fault = undefined;
@@ -150,7 +167,7 @@ describe('daily aggregates: each contribution counted exactly once', () => {
   it('copies of contributions racing each other (seeded interleavings) are counted once each', async () => {
     for (let seed = 1; seed <= 8; seed += 1) {
       let state = seed;
-      const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+      const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
       beforeCall = () => new Promise((r) => setTimeout(r, Math.floor(random() * 4)));
       const day = freshDay();
       const ids = Array.from({ length: 6 }, (_, i) => `fu-race-${seed}-${i}`);

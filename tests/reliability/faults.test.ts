@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
 
 /**
  * 20% of the calls to Connect, SES, Step Functions, EventBridge, S3 and Secrets Manager fail with
@@ -16,9 +16,16 @@ const run = promisify(execFile);
 describe('faults', () => {
   it('survives 20% failing AWS calls with every follow-up finished, once', { timeout: 180_000 }, async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'faults-'));
-    await run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--scenario', 'tests/fixtures/scenario-faults.json', '--out', out, '--no-progress'], { timeout: 150_000 });
+    await run(
+      process.execPath,
+      ['--import', 'tsx', 'local/simulate.ts', '--scenario', 'tests/fixtures/scenario-faults.json', '--out', out, '--no-progress'],
+      { timeout: 150_000 },
+    );
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    const outcomes = readFileSync(path.join(out, 'outcomes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { serviceId: string; status: string; attemptHistory: { attempt: number }[] });
+    const outcomes = readFileSync(path.join(out, 'outcomes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { serviceId: string; status: string; attemptHistory: { attempt: number }[] });
 
     expect(summary.faults.injected).toBeGreaterThan(50);
     expect(summary.deadLetters).toBe(0);

@@ -1,12 +1,12 @@
 import '../handlers/setup-env.js';
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { ingest } from '../../functions/ingest-service-completed/ingest.js';
 import { handleLink } from '../../functions/outcome-api/links.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { signLink } from '../../functions/shared/domain/signed-link.js';
-import type { Workflow } from '../../functions/shared/ports/workflow.js';
 import type { ComplaintStore } from '../../functions/shared/ports/complaint-store.js';
+import type { Workflow } from '../../functions/shared/ports/workflow.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 /**
@@ -26,21 +26,44 @@ function recordingWorkflow() {
   return { workflow, calls };
 }
 
-const good = { serviceId: 'RO-1', serviceType: 'vehicle-repair', completedAt: '2026-11-20T15:00:00+08:00', customer: { id: 'C1', name: '张三', phone: '+8613800138000' } };
+const good = {
+  serviceId: 'RO-1',
+  serviceType: 'vehicle-repair',
+  completedAt: '2026-11-20T15:00:00+08:00',
+  customer: { id: 'C1', name: '张三', phone: '+8613800138000' },
+};
 
 /** A valid event with one field broken: removed, retyped, or replaced by junk. */
 const brokenDetail = fc.oneof(
   fc.anything(),
-  fc.record({ path: fc.constantFrom('serviceId', 'serviceType', 'completedAt', 'customer', 'customer.id', 'customer.name', 'customer.phone', 'customer.email', 'customer.timeZone', 'customer.locale', 'departmentId', 'reworkCount'), value: fc.oneof(fc.constant(undefined), fc.anything(), fc.string(), fc.integer(), fc.constant(''), fc.constant(null)) }).map(({ path, value }) => {
-    const detail = structuredClone(good) as Record<string, any>;
-    const [head, tail] = path.split('.') as [string, string | undefined];
-    if (tail) {
-      if (value === undefined) delete detail[head][tail];
-      else detail[head][tail] = value;
-    } else if (value === undefined) delete detail[head];
-    else detail[head] = value;
-    return detail;
-  }),
+  fc
+    .record({
+      path: fc.constantFrom(
+        'serviceId',
+        'serviceType',
+        'completedAt',
+        'customer',
+        'customer.id',
+        'customer.name',
+        'customer.phone',
+        'customer.email',
+        'customer.timeZone',
+        'customer.locale',
+        'departmentId',
+        'reworkCount',
+      ),
+      value: fc.oneof(fc.constant(undefined), fc.anything(), fc.string(), fc.integer(), fc.constant(''), fc.constant(null)),
+    })
+    .map(({ path, value }) => {
+      const detail = structuredClone(good) as Record<string, any>;
+      const [head, tail] = path.split('.') as [string, string | undefined];
+      if (tail) {
+        if (value === undefined) delete detail[head][tail];
+        else detail[head][tail] = value;
+      } else if (value === undefined) delete detail[head];
+      else detail[head] = value;
+      return detail;
+    }),
 );
 
 describe('fuzzing the edges', () => {
@@ -79,7 +102,18 @@ describe('fuzzing the edges', () => {
     const store = new MemoryFollowUpStore();
     const keys = { current: { id: 'k1', secret: 'fuzz-secret-key-0123456789' }, previous: [] };
     const followUpId = 'fu-0123456789abcdef0123456789abcdef';
-    await store.create({ followUpId, source: 'fuzz', serviceId: 'S', serviceType: 'vehicle-repair', round: 0, completedAt: now.toISOString(), customer: { id: 'C', name: 'n', phone: '+8613800138000' }, status: 'scheduled', createdAt: now.toISOString(), attempts: [] });
+    await store.create({
+      followUpId,
+      source: 'fuzz',
+      serviceId: 'S',
+      serviceType: 'vehicle-repair',
+      round: 0,
+      completedAt: now.toISOString(),
+      customer: { id: 'C', name: 'n', phone: '+8613800138000' },
+      status: 'scheduled',
+      createdAt: now.toISOString(),
+      attempts: [],
+    });
     store.attempts.set(`${followUpId}#1`, { followUpId, attempt: 1, channel: 'phone', taskToken: 'token', openedAt: now.toISOString() });
     const valid = signLink({ followUpId, attempt: 1, purpose: 'agent', expiresAt: now.getTime() / 1000 + 3600 }, keys);
     const { workflow, calls } = recordingWorkflow();
@@ -89,9 +123,19 @@ describe('fuzzing the edges', () => {
       fc.asyncProperty(
         fc.oneof(fc.string(), fc.constant(valid), fc.constant(`${valid}x`), fc.constant(valid.replace(/.$/, 'A')), fc.base64String()),
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
-        fc.oneof(fc.constant(undefined), fc.dictionary(fc.string(), fc.anything()), fc.record({ result: fc.oneof(fc.string(), fc.anything()), answers: fc.anything(), callbackAt: fc.anything() }, { requiredKeys: [] })),
+        fc.oneof(
+          fc.constant(undefined),
+          fc.dictionary(fc.string(), fc.anything()),
+          fc.record(
+            { result: fc.oneof(fc.string(), fc.anything()), answers: fc.anything(), callbackAt: fc.anything() },
+            { requiredKeys: [] },
+          ),
+        ),
         async (token, method, body) => {
-          const response = await handleLink({ method, token, body: body as Record<string, unknown> | undefined, wantsJson: true, action: '/links/x' }, { config: policyConfig, store, complaints, workflow, keys, now });
+          const response = await handleLink(
+            { method, token, body: body as Record<string, unknown> | undefined, wantsJson: true, action: '/links/x' },
+            { config: policyConfig, store, complaints, workflow, keys, now },
+          );
           statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
           const parsed = JSON.parse(response.body) as { code?: string; message?: string; purpose?: string };
           if (response.statusCode >= 400) expect(parsed.message?.length ?? 0).toBeGreaterThan(3);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeTemplate, type Template } from '../../local/template.js';
-import { Harness } from '../support/local-harness.js';
-import { idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { invocations, LATE_BY_MS } from '../fixtures/slow-handler.js';
+import { idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 /**
  * A function's timeout comes from the template (here 1 s for Plan) and counts down in the
@@ -13,7 +13,9 @@ let h: Harness;
 let planFunction: string;
 beforeAll(async () => {
   const template = structuredClone(synthesizeTemplate()) as Template;
-  planFunction = Object.keys(template.Resources).find((id) => template.Resources[id]!.Metadata?.['followup:entry'] === 'functions/plan-follow-up/handler.ts')!;
+  planFunction = Object.keys(template.Resources).find(
+    (id) => template.Resources[id]!.Metadata?.['followup:entry'] === 'functions/plan-follow-up/handler.ts',
+  )!;
   const plan = template.Resources[planFunction]!;
   plan.Properties = { ...plan.Properties, Timeout: 1 };
   plan.Metadata = { ...plan.Metadata, 'followup:entry': 'tests/fixtures/slow-handler.ts' };
@@ -24,7 +26,9 @@ afterAll(async () => {
 });
 
 describe('Lambda timeout', () => {
-  it('fails a handler running past the template timeout with Sandbox.Timedout, and the follow-up is recorded as failed', { timeout: 60_000 }, async () => {
+  it('fails a handler running past the template timeout with Sandbox.Timedout, and the follow-up is recorded as failed', {
+    timeout: 60_000,
+  }, async () => {
     const detail = serviceCompleted(0);
     const started = performance.now();
     await h.publish('Service Completed', detail);

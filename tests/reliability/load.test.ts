@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness } from '../support/local-harness.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 /**
  * A burst of follow-ups falling due in the same minute is spread by the per-second contact slots,
@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 const minuteOf = (iso: string) => iso.slice(0, 16);
-const countBy = (isos: string[], key: (iso: string) => string) => isos.reduce<Record<string, number>>((acc, iso) => ((acc[key(iso)] = (acc[key(iso)] ?? 0) + 1), acc), {});
+const countBy = (isos: string[], key: (iso: string) => string) =>
+  isos.reduce<Record<string, number>>((acc, iso) => ((acc[key(iso)] = (acc[key(iso)] ?? 0) + 1), acc), {});
 
 describe('load', () => {
   it(`spreads ${BURST} follow-ups due at 09:00 over the following minutes, at most ${perSecond} a second, each contacted exactly once`, async () => {
@@ -33,10 +34,20 @@ describe('load', () => {
     const ids = details.map((d) => idOf(d));
     expect(new Set(tasks.map((t) => t.attributes.followUpId))).toEqual(new Set(ids)); // none lost
     expect(tasks).toHaveLength(BURST); // none doubled
-    const perSecondCounts = countBy(tasks.map((t) => t.createdAt), (iso) => iso.slice(0, 19));
+    const perSecondCounts = countBy(
+      tasks.map((t) => t.createdAt),
+      (iso) => iso.slice(0, 19),
+    );
     expect(Math.max(...Object.values(perSecondCounts))).toBe(perSecond);
     expect(Object.keys(perSecondCounts)).toHaveLength(BURST / perSecond); // 150 seconds: 09:00:00 to 09:02:29
-    expect(Object.keys(countBy(tasks.map((t) => t.createdAt), minuteOf)).sort()).toEqual([at(0, 3, '09:00'), at(0, 3, '09:01'), at(0, 3, '09:02')].map(minuteOf));
+    expect(
+      Object.keys(
+        countBy(
+          tasks.map((t) => t.createdAt),
+          minuteOf,
+        ),
+      ).sort(),
+    ).toEqual([at(0, 3, '09:00'), at(0, 3, '09:01'), at(0, 3, '09:02')].map(minuteOf));
     expect(h.peakContactRate().perSecond).toBe(perSecond);
     // Slots are reserved when the follow-ups are planned: every one waits for its second, no retries.
     expect(tasks.every((t) => t.attributes.attempt === '1')).toBe(true);
@@ -44,7 +55,13 @@ describe('load', () => {
   });
 
   it('rolls what does not fit before the lunch break to the afternoon window', async () => {
-    const details = Array.from({ length: 250 }, (_, i) => serviceCompleted(1, { serviceType: 'urgent-repair', completedAt: at(1, 3, '09:58').replace('Z', '+00:00') }, { id: `LUNCH-${i}`, email: undefined }));
+    const details = Array.from({ length: 250 }, (_, i) =>
+      serviceCompleted(
+        1,
+        { serviceType: 'urgent-repair', completedAt: at(1, 3, '09:58').replace('Z', '+00:00') },
+        { id: `LUNCH-${i}`, email: undefined },
+      ),
+    );
     await h.runUntil(at(1, 3, '09:59'));
     for (const detail of details) await h.publish('Service Completed', detail);
     await h.runUntil(at(1, 3, '14:05'));
@@ -52,7 +69,10 @@ describe('load', () => {
     const tasks = h.cloud.agentTasks.filter((t) => ids.has(t.attributes.followUpId ?? ''));
     expect(tasks).toHaveLength(250);
     // 11:58:00–11:59:59 holds 240 contacts at 2 a second; the other 10 wait for the 14:00 window.
-    const counts = countBy(tasks.map((t) => t.createdAt), minuteOf);
+    const counts = countBy(
+      tasks.map((t) => t.createdAt),
+      minuteOf,
+    );
     expect(counts).toEqual({ [minuteOf(at(1, 3, '11:58'))]: 120, [minuteOf(at(1, 3, '11:59'))]: 120, [minuteOf(at(1, 3, '14:00'))]: 10 });
   });
 });

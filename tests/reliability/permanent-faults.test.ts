@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
 
 /**
  * Errors no retry cures, injected as the services return them: SES MessageRejected, Amazon Connect
@@ -25,9 +25,25 @@ interface OutcomeLine {
 describe('permanent faults', () => {
   it('ends every follow-up and escalation with a recorded outcome', { timeout: 240_000 }, async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'permanent-faults-'));
-    await run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--scenario', 'tests/fixtures/scenario-permanent-faults.json', '--out', out, '--no-progress'], { timeout: 200_000 });
+    await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'local/simulate.ts',
+        '--scenario',
+        'tests/fixtures/scenario-permanent-faults.json',
+        '--out',
+        out,
+        '--no-progress',
+      ],
+      { timeout: 200_000 },
+    );
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    const outcomes = readFileSync(path.join(out, 'outcomes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as OutcomeLine);
+    const outcomes = readFileSync(path.join(out, 'outcomes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as OutcomeLine);
 
     // Every kind of permanent error really happened.
     expect(Object.keys(summary.faults.permanent).sort()).toEqual([
@@ -42,12 +58,16 @@ describe('permanent faults', () => {
 
     // Nothing left half-way: no follow-up waiting, no execution running, none failed without an outcome.
     expect(outcomes.filter((o) => o.status === 'scheduled' || !o.finishedAt)).toEqual([]);
-    expect(summary.executions).toEqual({ followUps: { SUCCEEDED: outcomes.length }, escalations: { SUCCEEDED: summary.stateTransitions.perEscalationCycle.count } });
+    expect(summary.executions).toEqual({
+      followUps: { SUCCEEDED: outcomes.length },
+      escalations: { SUCCEEDED: summary.stateTransitions.perEscalationCycle.count },
+    });
 
     // A failed follow-up records which channel refused it and why, and the summary counts them by that reason.
     const failed = outcomes.filter((o) => o.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
-    for (const o of failed) expect(o.error).toMatch(/^(phone|email):[A-Za-z]+Exception$|^email:MessageRejected$|^Sandbox\.Timedout$|^States\.[A-Za-z]+$/);
+    for (const o of failed)
+      expect(o.error).toMatch(/^(phone|email):[A-Za-z]+Exception$|^email:MessageRejected$|^Sandbox\.Timedout$|^States\.[A-Za-z]+$/);
     const byReason = failed.reduce<Record<string, number>>((acc, o) => ((acc[o.error!] = (acc[o.error!] ?? 0) + 1), acc), {});
     expect(summary.followUps.failedByReason).toEqual(byReason);
     expect(summary.followUps.byStatus.failed).toBe(failed.length);

@@ -1,16 +1,16 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { FollowUpQueries } from '../../local/follow-up-queries.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TEST_SES } from '../support/local-harness.js';
-import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/adapters/table.js';
+import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
+import { FollowUpQueries } from '../../local/follow-up-queries.js';
+import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { TEST_SES } from '../support/local-harness.js';
 
 /**
  * Stopping the local stack mid-month loses nothing: DynamoDB is on disk, and the running
@@ -38,14 +38,28 @@ afterEach(async () => {
 
 function stackOptions(start: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'restart-'));
-  return { clock: 'manual' as const, start: new Date(start), dataDir: path.join(dir, 'dynamodb'), stateFile: path.join(dir, 'state.json'), schedules: false, logLevel: 'SILENT' as const, ses: TEST_SES, ...ports };
+  return {
+    clock: 'manual' as const,
+    start: new Date(start),
+    dataDir: path.join(dir, 'dynamodb'),
+    stateFile: path.join(dir, 'state.json'),
+    schedules: false,
+    logLevel: 'SILENT' as const,
+    ses: TEST_SES,
+    ...ports,
+  };
 }
 
 const post = (url: string, body: unknown) =>
-  stack!.clock.track(() => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }));
+  stack!.clock.track(() =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }),
+  );
 
 /** A stack whose Friday repair's call on Monday 09:00 raised an urgent complaint: the first manager notice is out. */
-async function complaintRaisedMonday(options: ReturnType<typeof stackOptions>, repair: ReturnType<typeof serviceCompleted>): Promise<LocalStack> {
+async function complaintRaisedMonday(
+  options: ReturnType<typeof stackOptions>,
+  repair: ReturnType<typeof serviceCompleted>,
+): Promise<LocalStack> {
   stack = await startLocalStack(options);
   await stack.clock.runUntil(Date.parse(at(0, 0, '16:00')));
   const entry = { EventBusName: stack.busName, Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify(repair) };
@@ -68,7 +82,11 @@ describe('restart', () => {
     stack = await startLocalStack(options);
     await stack.clock.runUntil(Date.parse(at(0, 0, '16:00')));
     for (const detail of [repair, urgent]) {
-      await stack.clock.track(async () => stack!.cloud.putEvents([{ EventBusName: 'customer-follow-up', Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify(detail) }]));
+      await stack.clock.track(async () =>
+        stack!.cloud.putEvents([
+          { EventBusName: 'customer-follow-up', Source: 'dealer.dms', DetailType: 'Service Completed', Detail: JSON.stringify(detail) },
+        ]),
+      );
     }
     await stack.clock.runUntil(Date.parse(at(0, 3, '09:00')));
     const task = stack.cloud.agentTasks.find((t) => t.attributes.followUpId === idOf(repair))!;
@@ -91,7 +109,10 @@ describe('restart', () => {
     const followUps = await queries.followUps();
     queries.close();
     expect(followUps.find((f) => f.followUpId === idOf(repair))!.outcome).toMatchObject({ status: 'completed' });
-    expect(stack.cloud.agentTasks.filter((t) => t.attributes.followUpId === idOf(urgent, 1)).map((t) => t.attributes.attempt)).toEqual(['1', '2']);
+    expect(stack.cloud.agentTasks.filter((t) => t.attributes.followUpId === idOf(urgent, 1)).map((t) => t.attributes.attempt)).toEqual([
+      '1',
+      '2',
+    ]);
     expect(stack.cloud.agentTasks.filter((t) => t.attributes.followUpId === idOf(repair))).toHaveLength(1);
   });
 
@@ -102,14 +123,28 @@ describe('restart', () => {
     stack = await complaintRaisedMonday(options, repair);
     const manager = 'duty-manager@example.com';
     /** Each notice's number, read from the signed link it carries (payload.signature, base64url JSON). */
-    const noticeOf = (text: string) => (JSON.parse(Buffer.from(/\/links\/([\w-]+)\./.exec(text)![1]!, 'base64url').toString()) as { a: number }).a;
+    const noticeOf = (text: string) =>
+      (JSON.parse(Buffer.from(/\/links\/([\w-]+)\./.exec(text)![1]!, 'base64url').toString()) as { a: number }).a;
     const notices = () => stack!.cloud.outbox.filter((m) => m.to.includes(manager)).map((m) => noticeOf(m.text));
     const tasks = () => stack!.cloud.agentTasks.filter((t) => t.attributes.complaintId === complaintId).map((t) => t.clientToken);
     expect(notices()).toEqual([11001]);
 
     // The worst moment to stop: SES took the email, the stack died before marking the notice sent.
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-    await db.send(new UpdateCommand({ TableName: stack.tableName, Key: keys.notice(complaintId, 11001, 'email'), UpdateExpression: 'REMOVE sentAt', ConditionExpression: 'attribute_exists(sentAt)' }));
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: stack.dynamoUrl,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    await db.send(
+      new UpdateCommand({
+        TableName: stack.tableName,
+        Key: keys.notice(complaintId, 11001, 'email'),
+        UpdateExpression: 'REMOVE sentAt',
+        ConditionExpression: 'attribute_exists(sentAt)',
+      }),
+    );
     db.destroy();
     await stack.stop();
     stack = await startLocalStack(options);

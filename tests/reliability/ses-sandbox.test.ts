@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { Harness } from '../support/local-harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 /**
  * The local SES starts where a new AWS account starts: in the sandbox. Only verified identities
@@ -14,7 +14,12 @@ let ses: SESv2Client;
 beforeAll(async () => {
   h = await Harness.start(new Date('2026-11-20T08:00:00Z'), { ses: { production: false, verified: ['example.com'] } });
   // One attempt: the test reads SES's answer, not the SDK's retries.
-  ses = new SESv2Client({ endpoint: h.stack.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  ses = new SESv2Client({
+    endpoint: h.stack.awsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 });
 afterAll(async () => {
   ses?.destroy();
@@ -23,11 +28,23 @@ afterAll(async () => {
 
 const sender = () => process.env.SENDER_EMAIL!;
 const send = (to: string, from = sender()) =>
-  h.stack.clock.track(() => ses.send(new SendEmailCommand({ FromEmailAddress: from, Destination: { ToAddresses: [to] }, Content: { Simple: { Subject: { Data: 'Hello' }, Body: { Text: { Data: 'Hi' } } } } })));
+  h.stack.clock.track(() =>
+    ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: from,
+        Destination: { ToAddresses: [to] },
+        Content: { Simple: { Subject: { Data: 'Hello' }, Body: { Text: { Data: 'Hi' } } } },
+      }),
+    ),
+  );
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => undefined,
-    (error: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => ({ name: error.name, message: error.message, status: error.$metadata?.httpStatusCode }),
+    (error: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => ({
+      name: error.name,
+      message: error.message,
+      status: error.$metadata?.httpStatusCode,
+    }),
   );
 
 describe('SES sandbox', () => {
@@ -60,14 +77,21 @@ describe('SES sandbox', () => {
       status: 400,
       message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: zhao@elsewhere.org',
     });
-    expect(await failure(send('li@example.com', 'marketing@elsewhere.org'))).toMatchObject({ name: 'MessageRejected', message: expect.stringMatching(/: marketing@elsewhere\.org$/) });
+    expect(await failure(send('li@example.com', 'marketing@elsewhere.org'))).toMatchObject({
+      name: 'MessageRejected',
+      message: expect.stringMatching(/: marketing@elsewhere\.org$/),
+    });
     expect(h.emailsTo('zhao@elsewhere.org')).toEqual([]);
   });
 
   it('throttles a second message in the same second and the 201st of a day with TooManyRequestsException (429)', async () => {
     await h.runUntil(at(2, 0, '10:00'));
     await send('a@example.com');
-    expect(await failure(send('b@example.com'))).toEqual({ name: 'TooManyRequestsException', status: 429, message: 'Maximum sending rate exceeded.' });
+    expect(await failure(send('b@example.com'))).toEqual({
+      name: 'TooManyRequestsException',
+      status: 429,
+      message: 'Maximum sending rate exceeded.',
+    });
 
     // 200 in the rolling 24 hours, one a second.
     for (let i = 1; i < 200; i += 1) {
@@ -75,7 +99,11 @@ describe('SES sandbox', () => {
       await send(`n${i}@example.com`);
     }
     await h.runUntil(at(2, 0, '12:00'));
-    expect(await failure(send('late@example.com'))).toEqual({ name: 'TooManyRequestsException', status: 429, message: 'Daily message quota exceeded.' });
+    expect(await failure(send('late@example.com'))).toEqual({
+      name: 'TooManyRequestsException',
+      status: 429,
+      message: 'Daily message quota exceeded.',
+    });
     expect(h.cloud.ses.sendQuota(h.now().getTime())).toEqual({ Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 200 });
     // A day after the first of them, quota is free again.
     await h.runUntil(at(2, 1, '10:00'));

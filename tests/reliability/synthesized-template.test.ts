@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import { LOCAL_CONTEXT, loadTemplate, type Template } from '../../local/template.js';
-import { Harness, linkIn } from '../support/local-harness.js';
 import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness, linkIn } from '../support/local-harness.js';
 
 /**
  * Run what you deploy: the local stack starts from a template file written by a CDK synth (as
@@ -14,7 +14,12 @@ import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fi
  * stack name, bus and sender, and follow-ups run through it by phone and by email.
  */
 const dir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));
-const context: Record<string, unknown> = { ...LOCAL_CONTEXT, stackName: 'CustomerFollowUpStaging', senderEmail: 'follow-up@staging.example.com', 'aws:cdk:bundling-stacks': [] };
+const context: Record<string, unknown> = {
+  ...LOCAL_CONTEXT,
+  stackName: 'CustomerFollowUpStaging',
+  senderEmail: 'follow-up@staging.example.com',
+  'aws:cdk:bundling-stacks': [],
+};
 // The bus name comes from the stack name when not given, so two stages fit one account.
 delete context.eventBusName;
 
@@ -32,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('a synthesized template file', () => {
-  it('carries each function\'s handler entry and its timeout and memory, and runs as the stack', async () => {
+  it("carries each function's handler entry and its timeout and memory, and runs as the stack", async () => {
     const template = JSON.parse(readFileSync(file, 'utf8')) as Template;
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['followup:entry']);
     expect(functions.length).toBeGreaterThanOrEqual(10);
@@ -67,7 +72,10 @@ describe('a synthesized template file', () => {
     const notTemplate = path.join(dir, 'manifest.json');
     expect(() => loadTemplate(notTemplate)).toThrow(`template ${notTemplate}: not a CloudFormation template (no Resources object)`);
     const foreign = path.join(dir, 'foreign.template.json');
-    writeFileSync(foreign, JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler' } } } }));
+    writeFileSync(
+      foreign,
+      JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler' } } } }),
+    );
     expect(() => loadTemplate(foreign)).toThrow(`template ${foreign}: no AWS::Lambda::Function carries "followup:entry" metadata`);
     expect(() => loadTemplate(path.join(dir, 'missing.json'))).toThrow(/missing\.json: ENOENT/);
   });

@@ -1,5 +1,5 @@
 import type { AccessRequest, Principal } from '../../local/cloud/iam.js';
-import { LOCAL_ACCOUNT, arnOf, resolve, resourcesOfType, type Template } from '../../local/template.js';
+import { arnOf, LOCAL_ACCOUNT, resolve, resourcesOfType, type Template } from '../../local/template.js';
 
 export const cloudwatch: Principal = { kind: 'service', service: 'cloudwatch.amazonaws.com' };
 
@@ -16,7 +16,9 @@ export function alarmNotificationRequests(t: Template): { alarm: string; request
       const topic = resourcesOfType(t, 'AWS::SNS::Topic').find(([id]) => arnOf(t, id) === topicArn)?.[1];
       const key = resolve(t, topic?.Properties?.KmsMasterKeyId) as string | undefined;
       if (!key) continue;
-      const keyArn = key.startsWith('arn:') ? key : arnOf(t, resourcesOfType(t, 'AWS::KMS::Key').find(([id]) => id === key || arnOf(t, id).endsWith(`/${key}`))![0]);
+      const keyArn = key.startsWith('arn:')
+        ? key
+        : arnOf(t, resourcesOfType(t, 'AWS::KMS::Key').find(([id]) => id === key || arnOf(t, id).endsWith(`/${key}`))![0]);
       for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) requests.push({ alarm, request: { action, resource: keyArn, context } });
     }
   }

@@ -28,13 +28,29 @@ export function shellWords(command: string): string[] {
 }
 
 const model = awsConstraints.services.eventbridge!;
-const pyType = (value: unknown) => (Array.isArray(value) ? "<class 'list'>" : value === null ? "<class 'NoneType'>" : typeof value === 'object' ? "<class 'dict'>" : typeof value === 'string' ? "<class 'str'>" : typeof value === 'number' ? (Number.isInteger(value) ? "<class 'int'>" : "<class 'float'>") : typeof value === 'boolean' ? "<class 'bool'>" : `<class '${typeof value}'>`);
+const pyType = (value: unknown) =>
+  Array.isArray(value)
+    ? "<class 'list'>"
+    : value === null
+      ? "<class 'NoneType'>"
+      : typeof value === 'object'
+        ? "<class 'dict'>"
+        : typeof value === 'string'
+          ? "<class 'str'>"
+          : typeof value === 'number'
+            ? Number.isInteger(value)
+              ? "<class 'int'>"
+              : "<class 'float'>"
+            : typeof value === 'boolean'
+              ? "<class 'bool'>"
+              : `<class '${typeof value}'>`;
 
 /** botocore's ParamValidator over one shape: unknown members and wrong types, as the CLI reports them before sending. */
 function validate(shapeName: string, value: unknown, path: string, errors: string[]) {
   const shape = model.shapes[shapeName];
   if (!shape) throw new Error(`no shape ${shapeName}`);
-  const invalidType = (valid: string) => errors.push(`Invalid type for parameter ${path}, value: ${JSON.stringify(value)}, type: ${pyType(value)}, valid types: ${valid}`);
+  const invalidType = (valid: string) =>
+    errors.push(`Invalid type for parameter ${path}, value: ${JSON.stringify(value)}, type: ${pyType(value)}, valid types: ${valid}`);
   switch (shape.type) {
     case 'structure': {
       if (!value || typeof value !== 'object' || Array.isArray(value)) return invalidType("<class 'dict'>");
@@ -78,7 +94,8 @@ export function putEventsRequest(command: string, files: Record<string, string>,
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  if (words.slice(0, 3).join(' ') !== 'aws events put-events') throw new CliError(`not an aws events put-events command: ${words.slice(0, 3).join(' ')}`);
+  if (words.slice(0, 3).join(' ') !== 'aws events put-events')
+    throw new CliError(`not an aws events put-events command: ${words.slice(0, 3).join(' ')}`);
   const options: Record<string, string> = {};
   const known = ['--endpoint-url', '--region', '--entries'];
   for (let i = 3; i < words.length; i += 2) {
@@ -92,7 +109,10 @@ export function putEventsRequest(command: string, files: Record<string, string>,
   let text = entriesText;
   if (entriesText.startsWith('file://')) {
     const name = entriesText.slice('file://'.length);
-    if (files[name] === undefined) throw new CliError(`Error parsing parameter '--entries': Unable to load paramfile ${entriesText}: [Errno 2] No such file or directory: '${name}'`);
+    if (files[name] === undefined)
+      throw new CliError(
+        `Error parsing parameter '--entries': Unable to load paramfile ${entriesText}: [Errno 2] No such file or directory: '${name}'`,
+      );
     text = files[name]!;
   }
   let entries: unknown;
@@ -105,7 +125,8 @@ export function putEventsRequest(command: string, files: Record<string, string>,
   validate(model.operations.PutEvents!.input, { Entries: entries }, '', errors);
   if (errors.length) throw new CliError(`Parameter validation failed:\n${errors.join('\n')}`);
   // botocore looks for credentials in the environment, then in ~/.aws: a newcomer has neither.
-  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) throw new CliError('Unable to locate credentials. You can configure credentials by running "aws configure".');
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)
+    throw new CliError('Unable to locate credentials. You can configure credentials by running "aws configure".');
   const region = options['--region'] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new CliError('You must specify a region. You can also configure your region by running "aws configure".');
   const endpoint = options['--endpoint-url'] ?? `https://events.${region}.amazonaws.com`;
@@ -113,10 +134,20 @@ export function putEventsRequest(command: string, files: Record<string, string>,
 }
 
 /** Sends the request as the CLI does (awsJson1_1), to `endpoint` when given (the test's stack) instead of the command's. */
-export async function sendCliRequest(request: CliRequest, endpoint = request.endpoint): Promise<{ status: number; body: { FailedEntryCount?: number; Entries?: { EventId?: string; ErrorCode?: string }[]; __type?: string; message?: string } }> {
+export async function sendCliRequest(
+  request: CliRequest,
+  endpoint = request.endpoint,
+): Promise<{
+  status: number;
+  body: { FailedEntryCount?: number; Entries?: { EventId?: string; ErrorCode?: string }[]; __type?: string; message?: string };
+}> {
   const response = await fetch(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': request.target, authorization: `AWS4-HMAC-SHA256 Credential=${request.env.AWS_ACCESS_KEY_ID}/${request.region}/events/aws4_request` },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': request.target,
+      authorization: `AWS4-HMAC-SHA256 Credential=${request.env.AWS_ACCESS_KEY_ID}/${request.region}/events/aws4_request`,
+    },
     body: JSON.stringify(request.body),
   });
   return { status: response.status, body: (await response.json()) as never };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import Chromium, { inflate, setupLambdaEnvironment } from '@sparticuz/chromium';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 /**
  * The browser for browser tests: the Chromium that @sparticuz/chromium ships inside its npm

@@ -22,9 +22,13 @@ export function serviceCompleted(week: number, overrides: Record<string, unknown
     customer: { id: `C-${week}-${serial}`, name: '张三', phone: '+8613800138000', email: `c${week}-${serial}@example.com`, ...customer },
     departmentId: 'service',
     ...overrides,
-  } as { serviceId: string; serviceType: string; completedAt: string; customer: { id: string; email?: string; phone?: string } } & Record<string, unknown>;
+  } as { serviceId: string; serviceType: string; completedAt: string; customer: { id: string; email?: string; phone?: string } } & Record<
+    string,
+    unknown
+  >;
 }
 
-export const idOf = (detail: { serviceId: string; serviceType: string }, round = 0, source = 'dealer.dms') => followUpIdFor(source, detail.serviceType, detail.serviceId, round);
+export const idOf = (detail: { serviceId: string; serviceType: string }, round = 0, source = 'dealer.dms') =>
+  followUpIdFor(source, detail.serviceType, detail.serviceId, round);
 
 export const fullAnswers = { overall: 5, explained: 'yes', wantsComplaint: 'no', suggestions: '很好' };

@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
-import type { AgentTaskRecord, SentEmail } from '../../local/cloud/index.js';
-import { peakContactRate } from '../../local/simulation-summary.js';
-import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
-import type { FinalOutcome } from '../../functions/shared/ports/follow-up-store.js';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/shared/adapters/table.js';
 import type { Complaint } from '../../functions/shared/domain/complaint.js';
+import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
+import type { FinalOutcome } from '../../functions/shared/ports/follow-up-store.js';
+import type { AgentTaskRecord, SentEmail } from '../../local/cloud/index.js';
+import { peakContactRate } from '../../local/simulation-summary.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; expiresAt: number };
 
@@ -26,7 +26,10 @@ export class Harness {
     private readonly db: DynamoDBDocumentClient,
   ) {}
 
-  static async start(start: Date, { schedules = false, ses = TEST_SES, template }: Pick<LocalStackOptions, 'schedules' | 'ses' | 'template'> = {}): Promise<Harness> {
+  static async start(
+    start: Date,
+    { schedules = false, ses = TEST_SES, template }: Pick<LocalStackOptions, 'schedules' | 'ses' | 'template'> = {},
+  ): Promise<Harness> {
     const stack = await startLocalStack({ clock: 'manual', start, logLevel: 'SILENT', schedules, ses, template });
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     return new Harness(
@@ -47,7 +50,18 @@ export class Harness {
   /** Publishes events to the bus the way an upstream system does, then lets the system settle. */
   async publish(detailType: string, detail: unknown, source = 'dealer.dms') {
     const result = await this.stack.clock.track(() =>
-      this.events.send(new PutEventsCommand({ Entries: [{ EventBusName: this.stack.busName, Source: source, DetailType: detailType, Detail: typeof detail === 'string' ? detail : JSON.stringify(detail) }] })),
+      this.events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: this.stack.busName,
+              Source: source,
+              DetailType: detailType,
+              Detail: typeof detail === 'string' ? detail : JSON.stringify(detail),
+            },
+          ],
+        }),
+      ),
     );
     await this.stack.clock.settle();
     return result;
@@ -77,7 +91,11 @@ export class Harness {
   /** What an agent or customer does: submit the linked form as JSON. */
   async submit(url: string, body: Record<string, unknown>): Promise<{ status: number; body: { code: string; message: string } }> {
     const response = await this.stack.clock.track(() =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }),
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      }),
     );
     const parsed = (await response.json()) as { code: string; message: string };
     await this.stack.clock.settle();
@@ -93,7 +111,14 @@ export class Harness {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(new ScanCommand({ TableName: this.stack.tableName, ExclusiveStartKey: start, FilterExpression: 'kind = :k', ExpressionAttributeValues: { ':k': kind } }));
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.stack.tableName,
+          ExclusiveStartKey: start,
+          FilterExpression: 'kind = :k',
+          ExpressionAttributeValues: { ':k': kind },
+        }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);

@@ -1,5 +1,11 @@
 import type { AttemptSummary, FollowUp } from '../../functions/shared/domain/follow-up.js';
-import type { AttemptRecord, EventWarningRecord, FinalOutcome, FollowUpStore, RejectionRecord } from '../../functions/shared/ports/follow-up-store.js';
+import type {
+  AttemptRecord,
+  EventWarningRecord,
+  FinalOutcome,
+  FollowUpStore,
+  RejectionRecord,
+} from '../../functions/shared/ports/follow-up-store.js';
 
 /** An in-memory FollowUpStore for tests that pour thousands of inputs through a handler. */
 export class MemoryFollowUpStore implements FollowUpStore {

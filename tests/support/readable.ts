@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
-import { catalogues, missingKeys } from '../../functions/shared/i18n/index.js';
 import type { Locale } from '../../functions/shared/domain/policy-schema.js';
+import { catalogues, missingKeys } from '../../functions/shared/i18n/index.js';
 
 /** Where browser tests leave a screenshot of every page they check, for a reviewer to look at. */
 export const SCREENSHOT_DIR = path.join('test-output', 'screenshots');
@@ -13,7 +13,22 @@ export const SCREENSHOT_DIR = path.join('test-output', 'screenshots');
 function storedCodes(): string[] {
   const codes = Object.values(catalogues.en.codes).flatMap((group) => Object.keys(group));
   const questionIds = Object.values(policyConfig.surveys).flatMap((survey) => survey.questions.map((q) => q.id));
-  const responseCodes = ['link-used', 'link-expired', 'link-tampered', 'link-malformed', 'link-unknown', 'invalid-field', 'follow-up-closed', 'try-again', 'method-not-allowed', 'complaint-resolved', 'complaint-acknowledged', 'recorded', 'unsubscribed', 'avg'];
+  const responseCodes = [
+    'link-used',
+    'link-expired',
+    'link-tampered',
+    'link-malformed',
+    'link-unknown',
+    'invalid-field',
+    'follow-up-closed',
+    'try-again',
+    'method-not-allowed',
+    'complaint-resolved',
+    'complaint-acknowledged',
+    'recorded',
+    'unsubscribed',
+    'avg',
+  ];
   return [...new Set([...codes, ...questionIds, ...responseCodes, ...Object.keys(policyConfig.policies)])];
 }
 
@@ -23,9 +38,7 @@ function storedCodes(): string[] {
  * since "open" or "resolved" are also plain words. Links, addresses and ids are not words to read.
  */
 export function rawCodesIn(text: string, locale: Locale): string[] {
-  const readable = text
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ');
+  const readable = text.replace(/https?:\/\/\S+/g, ' ').replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ');
   const found = new Set<string>();
   for (const code of storedCodes()) {
     const distinctive = /[_-]|[a-z][A-Z]/.test(code);

@@ -10,8 +10,14 @@ describe('message catalogues', () => {
   it('hold the same keys in every locale, none of them empty', () => {
     const zh = keysOf(catalogues['zh-CN']).sort();
     const en = keysOf(catalogues.en).sort();
-    expect(zh.filter((k) => !en.includes(k)), 'in zh-CN.json only').toEqual([]);
-    expect(en.filter((k) => !zh.includes(k)), 'in en.json only').toEqual([]);
+    expect(
+      zh.filter((k) => !en.includes(k)),
+      'in zh-CN.json only',
+    ).toEqual([]);
+    expect(
+      en.filter((k) => !zh.includes(k)),
+      'in en.json only',
+    ).toEqual([]);
     for (const locale of ['zh-CN', 'en'] as const) {
       const t = translator(locale);
       for (const key of en) expect(t(key as never), `${locale}: ${key}`).not.toBe('');

@@ -1,21 +1,43 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addCounters, computeKpis, countersOf, kpisFromCounters, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
-import { localDate } from '../../functions/shared/domain/schedule.js';
-import { outcomeFactOf, type FinishedFollowUp } from '../../functions/shared/domain/outcome-fact.js';
-import type { ContactResult } from '../../functions/shared/domain/follow-up.js';
-import { parsePeriod, periodEndingBefore } from '../../functions/shared/domain/report-period.js';
-import { buildReport } from '../../functions/shared/domain/report.js';
-import { renderReportCsv, renderReportHtml } from '../../functions/shared/domain/report-render.js';
-import { reportConfig } from '../../functions/shared/config/reports.js';
+import { describe, expect, it } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
+import { reportConfig } from '../../functions/shared/config/reports.js';
+import type { ContactResult } from '../../functions/shared/domain/follow-up.js';
+import { addCounters, computeKpis, countersOf, kpisFromCounters, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
+import { type FinishedFollowUp, outcomeFactOf } from '../../functions/shared/domain/outcome-fact.js';
+import { buildReport } from '../../functions/shared/domain/report.js';
+import { parsePeriod, periodEndingBefore } from '../../functions/shared/domain/report-period.js';
+import { renderReportCsv, renderReportHtml } from '../../functions/shared/domain/report-render.js';
+import { localDate } from '../../functions/shared/domain/schedule.js';
 
 const finished: FinishedFollowUp = {
-  followUpId: 'fu-1', source: 'dms', serviceId: 'RO-1', serviceType: 'vehicle-repair', round: 0, completedAt: '2026-11-20T07:00:00.000Z',
-  customer: { id: 'C1', name: 'n', phone: '+8613800138000', email: 'e@example.com' }, status: 'failed', createdAt: '2026-11-20T07:00:00.000Z', attempts: [],
+  followUpId: 'fu-1',
+  source: 'dms',
+  serviceId: 'RO-1',
+  serviceType: 'vehicle-repair',
+  round: 0,
+  completedAt: '2026-11-20T07:00:00.000Z',
+  customer: { id: 'C1', name: 'n', phone: '+8613800138000', email: 'e@example.com' },
+  status: 'failed',
+  createdAt: '2026-11-20T07:00:00.000Z',
+  attempts: [],
 };
-const attempt = (channel: 'phone' | 'email', result: ContactResult, n = 1) => ({ attempt: n, channel, result, dueAt: '2026-11-23T01:00:00.000Z', endedAt: '2026-11-23T01:00:00.000Z' });
-const fact = (over: Partial<OutcomeFact>): OutcomeFact => ({ serviceType: 'vehicle-repair', status: 'completed', attempts: 1, onTime: true, scores: {}, complaint: false, ...over });
+const attempt = (channel: 'phone' | 'email', result: ContactResult, n = 1) => ({
+  attempt: n,
+  channel,
+  result,
+  dueAt: '2026-11-23T01:00:00.000Z',
+  endedAt: '2026-11-23T01:00:00.000Z',
+});
+const fact = (over: Partial<OutcomeFact>): OutcomeFact => ({
+  serviceType: 'vehicle-repair',
+  status: 'completed',
+  attempts: 1,
+  onTime: true,
+  scores: {},
+  complaint: false,
+  ...over,
+});
 
 describe('KPIs', () => {
   it('computes hand-checked rates', () => {
@@ -30,7 +52,16 @@ describe('KPIs', () => {
     ];
     const k = computeKpis(facts);
     // due 5 (not the sampled-out and the opted-out), followed up 5, reached 4 (3 completed + 1 refused)
-    expect(k).toMatchObject({ total: 7, due: 5, followedUp: 5, reached: 4, coverageRate: 1, reachRate: 0.8, onTimeRate: 0.75, complaints: 1 });
+    expect(k).toMatchObject({
+      total: 7,
+      due: 5,
+      followedUp: 5,
+      reached: 4,
+      coverageRate: 1,
+      reachRate: 0.8,
+      onTimeRate: 0.75,
+      complaints: 1,
+    });
     expect(k.satisfaction.average).toBe(3);
     expect(k.satisfaction.byIndicator.overall).toEqual({ count: 3, average: 3, distribution: [1, 0, 1, 0, 1] });
     expect(k.byStatus).toEqual({ completed: 3, refused: 1, skipped: 1, suppressed: 1, unreachable: 1 });
@@ -47,21 +78,40 @@ describe('KPIs', () => {
     expect(k.byStatus).toEqual({ completed: 1, failed: 2 });
   });
   it('does not count attempts a channel refused as contacts', () => {
-    const failedOnly = outcomeFactOf({ ...finished, attempts: [attempt('phone', 'failed'), attempt('email', 'failed')], outcome: { status: 'failed', reason: 'contact-failed', finishedAt: '2026-11-23T02:00:00.000Z' } });
+    const failedOnly = outcomeFactOf({
+      ...finished,
+      attempts: [attempt('phone', 'failed'), attempt('email', 'failed')],
+      outcome: { status: 'failed', reason: 'contact-failed', finishedAt: '2026-11-23T02:00:00.000Z' },
+    });
     expect(failedOnly).toMatchObject({ status: 'failed', attempts: 0 });
     expect(countersOf(failedOnly)).toEqual({ total: 1, status_failed: 1, due: 1 });
-    const calledFirst = outcomeFactOf({ ...finished, attempts: [attempt('phone', 'no_answer'), attempt('email', 'failed')], outcome: { status: 'failed', reason: 'contact-failed', finishedAt: '2026-11-23T02:00:00.000Z' } });
+    const calledFirst = outcomeFactOf({
+      ...finished,
+      attempts: [attempt('phone', 'no_answer'), attempt('email', 'failed')],
+      outcome: { status: 'failed', reason: 'contact-failed', finishedAt: '2026-11-23T02:00:00.000Z' },
+    });
     expect(countersOf(calledFirst)).toEqual({ total: 1, status_failed: 1, due: 1, followedUp: 1 });
   });
   it('answers null, not 0 or 100%, when nothing was due', () => {
-    expect(computeKpis([])).toMatchObject({ total: 0, coverageRate: null, reachRate: null, onTimeRate: null, dormantAppointmentRate: null, satisfaction: { average: null } });
+    expect(computeKpis([])).toMatchObject({
+      total: 0,
+      coverageRate: null,
+      reachRate: null,
+      onTimeRate: null,
+      dormantAppointmentRate: null,
+      satisfaction: { average: null },
+    });
     expect(computeKpis([fact({ status: 'skipped', reason: 'frequency-cap', attempts: 0 })])).toMatchObject({ due: 0, coverageRate: null });
   });
   it('reports 0% on time when every reached follow-up was late', () => {
     expect(computeKpis([fact({ onTime: false }), fact({ status: 'refused', onTime: false })]).onTimeRate).toBe(0);
   });
   it('counts the dormant appointment rate over reached reactivation calls', () => {
-    const k = computeKpis([fact({ serviceType: 'dormant-reactivation', appointmentBooked: true }), fact({ serviceType: 'dormant-reactivation', appointmentBooked: false }), fact({ serviceType: 'dormant-reactivation', status: 'unreachable', attempts: 3 })]);
+    const k = computeKpis([
+      fact({ serviceType: 'dormant-reactivation', appointmentBooked: true }),
+      fact({ serviceType: 'dormant-reactivation', appointmentBooked: false }),
+      fact({ serviceType: 'dormant-reactivation', status: 'unreachable', attempts: 3 }),
+    ]);
     expect(k.dormantAppointmentRate).toBe(0.5);
   });
   it('gives the same numbers from daily aggregates as from the outcomes, however they are split', () => {
@@ -111,9 +161,24 @@ describe('report periods in the report time zone', () => {
 describe('report', () => {
   const period = parsePeriod('2026-11-03', 'Asia/Shanghai')!;
   const rows = [
-    { day: '2026-11-03', subject: 'hospital-discharge', departmentId: 'surgery', counters: countersOf(fact({ serviceType: 'hospital-discharge' })) },
-    { day: '2026-11-03', subject: 'vehicle-repair', departmentId: 'after-sales', counters: addCounters(countersOf(fact({})), countersOf(fact({ status: 'unreachable', attempts: 3 }))) },
-    { day: '2026-11-03', subject: 'complaints', departmentId: 'after-sales', counters: { raised: 2, raised_major: 2, acknowledged: 1, acknowledgedInSla: 1, resolved: 1, resolvedInSla: 0 } },
+    {
+      day: '2026-11-03',
+      subject: 'hospital-discharge',
+      departmentId: 'surgery',
+      counters: countersOf(fact({ serviceType: 'hospital-discharge' })),
+    },
+    {
+      day: '2026-11-03',
+      subject: 'vehicle-repair',
+      departmentId: 'after-sales',
+      counters: addCounters(countersOf(fact({})), countersOf(fact({ status: 'unreachable', attempts: 3 }))),
+    },
+    {
+      day: '2026-11-03',
+      subject: 'complaints',
+      departmentId: 'after-sales',
+      counters: { raised: 2, raised_major: 2, acknowledged: 1, acknowledgedInSla: 1, resolved: 1, resolvedInSla: 0 },
+    },
   ];
   it("shows a recipient only their departments' figures", () => {
     expect(buildReport(period, rows, [], ['after-sales'], reportConfig).totals.total).toBe(2);
@@ -123,7 +188,9 @@ describe('report', () => {
     const model = buildReport(period, rows, [], 'all', reportConfig);
     expect(model.byServiceType.find((t) => t.serviceType === 'hospital-discharge')!.targets.reachRate).toBe(0.7);
     // A service type without its own target is measured against the report's.
-    expect(model.byServiceType.find((t) => t.serviceType === 'vehicle-repair')!.targets.onTimeRate).toBe(reportConfig.targets.all.onTimeRate);
+    expect(model.byServiceType.find((t) => t.serviceType === 'vehicle-repair')!.targets.onTimeRate).toBe(
+      reportConfig.targets.all.onTimeRate,
+    );
     expect(model.complaints).toMatchObject({ raised: 2, acknowledgedInSlaRate: 1, resolvedInSlaRate: 0, resolutionRate: 0.5 });
     expect(model.lateOrUnreached).toBe(1);
     const page = renderReportHtml(model, 'en', { policies: policyConfig, config: reportConfig });
@@ -133,7 +200,11 @@ describe('report', () => {
   });
   it('keeps the complaint cases of a department beside its follow-ups', () => {
     const model = buildReport(period, rows, [], 'all', reportConfig);
-    expect(model.byDepartment.find((d) => d.departmentId === 'after-sales')!.complaints).toMatchObject({ raised: 2, acknowledgedInSla: 1, resolvedInSla: 0 });
+    expect(model.byDepartment.find((d) => d.departmentId === 'after-sales')!.complaints).toMatchObject({
+      raised: 2,
+      acknowledgedInSla: 1,
+      resolvedInSla: 0,
+    });
     expect(model.byDay).toEqual([expect.objectContaining({ day: '2026-11-03', kpis: expect.objectContaining({ total: 3 }) })]);
   });
 });

@@ -16,7 +16,10 @@ describe('Lambda limits from the template', () => {
       () => new Promise((resolve) => setTimeout(() => resolve((lateWork = true)), 400)),
       () => lambdaTimeoutError(0.05, 'req-1', new Date('2026-11-20T01:00:00Z')),
     );
-    await expect(run).rejects.toMatchObject({ name: 'Sandbox.Timedout', message: '2026-11-20T01:00:00.000Z req-1 Task timed out after 0.05 seconds' });
+    await expect(run).rejects.toMatchObject({
+      name: 'Sandbox.Timedout',
+      message: '2026-11-20T01:00:00.000Z req-1 Task timed out after 0.05 seconds',
+    });
     expect(performance.now() - started).toBeLessThan(300);
     expect(lateWork).toBe(false);
   });
@@ -41,7 +44,13 @@ describe('Lambda limits from the template', () => {
 
   it('passes a handler error through unchanged', async () => {
     const error = Object.assign(new Error('boom'), { name: 'PermanentContactError' });
-    await expect(runWithinTimeout(1, () => Promise.reject(error), () => new Error('timeout'))).rejects.toBe(error);
+    await expect(
+      runWithinTimeout(
+        1,
+        () => Promise.reject(error),
+        () => new Error('timeout'),
+      ),
+    ).rejects.toBe(error);
   });
 
   it('names an invocation by its payload, ignoring local ids handed out in arrival order', () => {

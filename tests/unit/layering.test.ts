@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 /**
  * The layering: infra → workflows → functions, with local/ and bench/ above them; inside
@@ -97,7 +97,9 @@ describe('layering', () => {
   });
 
   it('has no upward imports: functions import neither workflows, infra, local nor bench; workflows neither infra, local nor bench', () => {
-    expect(violations(sourceFiles('functions'), (target) => ['workflows', 'infra', 'local', 'bench'].includes(layerOf(target)))).toEqual([]);
+    expect(violations(sourceFiles('functions'), (target) => ['workflows', 'infra', 'local', 'bench'].includes(layerOf(target)))).toEqual(
+      [],
+    );
     expect(violations(sourceFiles('workflows'), (target) => ['infra', 'local', 'bench'].includes(layerOf(target)))).toEqual([]);
     expect(violations(sourceFiles('infra'), (target) => ['local', 'bench'].includes(layerOf(target)))).toEqual([]);
   });

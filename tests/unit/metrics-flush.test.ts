@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logger, metrics } from '../../functions/shared/powertools.js';
 
 /** Metrics are flushed when a handler recorded some, and an invocation that recorded none says nothing. */
@@ -13,7 +13,10 @@ describe('metrics flush', () => {
   });
 
   it('still publishes what a handler recorded', () => {
-    const publish = vi.spyOn(Object.getPrototypeOf(Object.getPrototypeOf(metrics)) as { publishStoredMetrics: () => unknown }, 'publishStoredMetrics');
+    const publish = vi.spyOn(
+      Object.getPrototypeOf(Object.getPrototypeOf(metrics)) as { publishStoredMetrics: () => unknown },
+      'publishStoredMetrics',
+    );
     metrics.addMetric('followUpsStarted', MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
     expect(publish).toHaveBeenCalledTimes(1);

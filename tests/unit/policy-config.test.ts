@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import raw from '../../functions/shared/config/follow-up-policies.json' with { type: 'json' };
-import { parsePolicyConfig, PolicyConfigError } from '../../functions/shared/domain/policy-schema.js';
+import { PolicyConfigError, parsePolicyConfig } from '../../functions/shared/domain/policy-schema.js';
 
 const broken = (mutate: (config: any) => void) => {
   const copy = structuredClone(raw);
@@ -12,7 +12,16 @@ describe('follow-up policy configuration', () => {
   it('ships policies for every case of the seed documents', () => {
     const config = parsePolicyConfig(raw);
     expect(Object.keys(config.policies)).toEqual(
-      expect.arrayContaining(['vehicle-delivery', 'vehicle-repair', 'hospital-discharge', 'gas-repair', 'gas-hotline-ticket', 'urgent-repair', 'complaint-resolved-major', 'complaint-resolved-general']),
+      expect.arrayContaining([
+        'vehicle-delivery',
+        'vehicle-repair',
+        'hospital-discharge',
+        'gas-repair',
+        'gas-hotline-ticket',
+        'urgent-repair',
+        'complaint-resolved-major',
+        'complaint-resolved-general',
+      ]),
     );
     expect(config.policies['gas-repair']!.samplingRate).toBe(0.2);
     expect(config.policies['urgent-repair']!.rounds).toHaveLength(2);
@@ -33,7 +42,10 @@ describe('follow-up policy configuration', () => {
     ['policies.vehicle-repair.channels', (c: any) => c.policies['vehicle-repair'].channels.push(c.policies['vehicle-repair'].channels[0])],
     ['policies.vehicle-repair.calendar', (c: any) => (c.policies['vehicle-repair'].calendar = 'moon')],
     ['policies.vehicle-repair.rounds.0.delay', (c: any) => (c.policies['vehicle-repair'].rounds[0].delay = { weeks: 1 })],
-    ['policies.vehicle-repair.channels.0.responseTimeout', (c: any) => (c.policies['vehicle-repair'].channels[0].responseTimeout = { hours: 0.0001 })],
+    [
+      'policies.vehicle-repair.channels.0.responseTimeout',
+      (c: any) => (c.policies['vehicle-repair'].channels[0].responseTimeout = { hours: 0.0001 }),
+    ],
   ])('fails with a message naming %s', (key, mutate) => {
     const load = broken(mutate);
     expect(load).toThrow(PolicyConfigError);

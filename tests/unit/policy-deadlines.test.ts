@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
+import { type FollowUp, followUpIdFor, samplingDraw } from '../../functions/shared/domain/follow-up.js';
 import { planFollowUp } from '../../functions/shared/domain/plan.js';
-import { followUpIdFor, samplingDraw, type FollowUp } from '../../functions/shared/domain/follow-up.js';
-import { workingCalendar, type WorkingCalendar } from '../../functions/shared/domain/working-calendar.js';
 import type { CallingWindow, Duration } from '../../functions/shared/domain/policy-schema.js';
+import { type WorkingCalendar, workingCalendar } from '../../functions/shared/domain/working-calendar.js';
 
 /**
  * Every shipped policy meets its own deadline whenever calling hours allow it.
@@ -240,7 +240,17 @@ describe('shipped policies meet their deadlines whenever calling hours allow it'
   it("the CN calendar under test is the State Council's 2026 schedule", () => {
     const cn = workingCalendar(policyConfig.calendars[policyConfig.defaults.calendar]!);
     const working = (iso: string) => cn.isWorkingDay(iso, isoWeekdayOfDay(localDayIndex(iso)));
-    for (const holiday of ['2026-01-02', '2026-02-16', '2026-02-23', '2026-04-06', '2026-05-05', '2026-06-19', '2026-09-25', '2026-10-01', '2026-10-07']) {
+    for (const holiday of [
+      '2026-01-02',
+      '2026-02-16',
+      '2026-02-23',
+      '2026-04-06',
+      '2026-05-05',
+      '2026-06-19',
+      '2026-09-25',
+      '2026-10-01',
+      '2026-10-07',
+    ]) {
       expect(working(holiday), holiday).toBe(false);
     }
     for (const makeUp of ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']) {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { DynamoRateLimiter } from '../../functions/shared/adapters/dynamo-rate-limiter.js';
 import { keys as tableKeys } from '../../functions/shared/adapters/table.js';
 
@@ -25,14 +25,18 @@ class CountingTable {
       expect(keys.length).toBeLessThanOrEqual(100);
       expect(new Set(keys.map((k) => k.sk)).size).toBe(keys.length);
       this.reads += keys.length;
-      const items = keys.filter((k) => this.counters.has(`${k.pk}|${k.sk}`)).map((k) => ({ sk: k.sk, reserved: this.counters.get(`${k.pk}|${k.sk}`) }));
+      const items = keys
+        .filter((k) => this.counters.has(`${k.pk}|${k.sk}`))
+        .map((k) => ({ sk: k.sk, reserved: this.counters.get(`${k.pk}|${k.sk}`) }));
       return { Responses: { [table]: items } };
     }
     throw new Error('unexpected command');
   }
 
   perSecond(channel: string): Map<string, number> {
-    return new Map([...this.counters].filter(([k]) => k.startsWith(`${tableKeys.rateChannelPk(channel)}|`)).map(([k, v]) => [k.split('|')[1]!, v]));
+    return new Map(
+      [...this.counters].filter(([k]) => k.startsWith(`${tableKeys.rateChannelPk(channel)}|`)).map(([k, v]) => [k.split('|')[1]!, v]),
+    );
   }
 }
 

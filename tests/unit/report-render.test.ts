@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
-import { catalogues, missingKeys } from '../../functions/shared/i18n/index.js';
-import { parsePeriod, type ReportPeriod } from '../../functions/shared/domain/report-period.js';
-import { buildReport } from '../../functions/shared/domain/report.js';
-import { renderReportHtml, renderReportText, type ReportContext } from '../../functions/shared/domain/report-render.js';
-import { columnChart, COLOURS } from '../../functions/shared/domain/report-charts.js';
-import { parseReportConfig } from '../../functions/shared/domain/report-schema.js';
 import type { Locale } from '../../functions/shared/domain/policy-schema.js';
+import { buildReport } from '../../functions/shared/domain/report.js';
+import { COLOURS, columnChart } from '../../functions/shared/domain/report-charts.js';
+import { parsePeriod, type ReportPeriod } from '../../functions/shared/domain/report-period.js';
+import { type ReportContext, renderReportHtml, renderReportText } from '../../functions/shared/domain/report-render.js';
+import { parseReportConfig } from '../../functions/shared/domain/report-schema.js';
+import { catalogues, missingKeys } from '../../functions/shared/i18n/index.js';
 import { rawCodesIn } from '../support/readable.js';
 import { monthOfAggregates } from '../support/report-fixtures.js';
 

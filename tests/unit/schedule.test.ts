@@ -1,11 +1,25 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { addDuration, deadlineAfter, isCallable, nextCallSlot, quarterOf, type ContactHours } from '../../functions/shared/domain/schedule.js';
+import { describe, expect, it } from 'vitest';
+import {
+  addDuration,
+  type ContactHours,
+  deadlineAfter,
+  isCallable,
+  nextCallSlot,
+  quarterOf,
+} from '../../functions/shared/domain/schedule.js';
 import { workingCalendar } from '../../functions/shared/domain/working-calendar.js';
 
 const cn = workingCalendar({ base: 'CN', weekend: [6, 7], holidays: [], makeUpWorkdays: [] });
-const shanghai: ContactHours = { timeZone: 'Asia/Shanghai', windows: [{ start: '09:00', end: '12:00' }, { start: '14:00', end: '20:00' }], calendar: cn };
+const shanghai: ContactHours = {
+  timeZone: 'Asia/Shanghai',
+  windows: [
+    { start: '09:00', end: '12:00' },
+    { start: '14:00', end: '20:00' },
+  ],
+  calendar: cn,
+};
 const local = (iso: string, zone = 'Asia/Shanghai') => DateTime.fromISO(iso, { zone }).toJSDate();
 const show = (d: Date, zone = 'Asia/Shanghai') => DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 
@@ -22,12 +36,19 @@ describe('nextCallSlot', () => {
     expect(show(nextCallSlot(local('2026-10-09T20:30'), shanghai))).toBe('2026-10-10T09:00');
   });
   it("honours the operator's own holidays and make-up days over the built-in calendar", () => {
-    const custom: ContactHours = { ...shanghai, calendar: workingCalendar({ base: 'CN', weekend: [6, 7], holidays: ['2026-11-23'], makeUpWorkdays: ['2026-11-22'] }) };
+    const custom: ContactHours = {
+      ...shanghai,
+      calendar: workingCalendar({ base: 'CN', weekend: [6, 7], holidays: ['2026-11-23'], makeUpWorkdays: ['2026-11-22'] }),
+    };
     expect(show(nextCallSlot(local('2026-11-21T10:00'), custom))).toBe('2026-11-22T09:00');
     expect(show(nextCallSlot(local('2026-11-22T20:00'), custom))).toBe('2026-11-24T09:00');
   });
   it('is DST-safe: a New York window on the spring-forward day', () => {
-    const ny: ContactHours = { timeZone: 'America/New_York', windows: [{ start: '02:00', end: '03:30' }], calendar: workingCalendar({ base: 'none', weekend: [], holidays: [], makeUpWorkdays: [] }) };
+    const ny: ContactHours = {
+      timeZone: 'America/New_York',
+      windows: [{ start: '02:00', end: '03:30' }],
+      calendar: workingCalendar({ base: 'none', weekend: [], holidays: [], makeUpWorkdays: [] }),
+    };
     // 02:00 does not exist on 2026-03-08; the window opens at 03:00 local instead.
     expect(show(nextCallSlot(local('2026-03-08T00:30', 'America/New_York'), ny), 'America/New_York')).toBe('2026-03-08T03:00');
   });

@@ -34,7 +34,11 @@ describe('SES account: sandbox', () => {
     const account = sandbox();
     expect(account.refusal('follow-up@dealer.example', ['a@example.com'], T0)).toBeUndefined();
     account.recordSent(1, T0);
-    expect(account.refusal('follow-up@dealer.example', ['b@example.com'], T0 + 999)).toEqual({ code: 'TooManyRequestsException', status: 429, message: 'Maximum sending rate exceeded.' });
+    expect(account.refusal('follow-up@dealer.example', ['b@example.com'], T0 + 999)).toEqual({
+      code: 'TooManyRequestsException',
+      status: 429,
+      message: 'Maximum sending rate exceeded.',
+    });
     expect(account.refusal('follow-up@dealer.example', ['b@example.com'], T0 + SECOND)).toBeUndefined();
   });
 
@@ -43,11 +47,17 @@ describe('SES account: sandbox', () => {
     for (let i = 0; i < 100; i += 1) account.recordSent(2, T0 + i * 2 * SECOND);
     const last = T0 + 199 * SECOND;
     expect(account.sendQuota(last + SECOND)).toEqual({ Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 200 });
-    expect(account.refusal('follow-up@dealer.example', ['a@example.com'], T0 + 23 * HOUR)).toEqual({ code: 'TooManyRequestsException', status: 429, message: 'Daily message quota exceeded.' });
+    expect(account.refusal('follow-up@dealer.example', ['a@example.com'], T0 + 23 * HOUR)).toEqual({
+      code: 'TooManyRequestsException',
+      status: 429,
+      message: 'Daily message quota exceeded.',
+    });
     // 24 h after the first two were sent, quota is left again: as in SES, a message goes out while
     // any is left, even to more recipients than remain, and the overdraft blocks what follows.
     account.recordSent(3, T0 + 24 * HOUR + 1);
-    expect(account.refusal('follow-up@dealer.example', ['a@example.com'], T0 + 24 * HOUR + SECOND)?.message).toBe('Daily message quota exceeded.');
+    expect(account.refusal('follow-up@dealer.example', ['a@example.com'], T0 + 24 * HOUR + SECOND)?.message).toBe(
+      'Daily message quota exceeded.',
+    );
   });
 
   it('lets a message to several recipients through at the rate, then throttles until the rate has paid for it', () => {
@@ -81,8 +91,13 @@ describe('SES account: production', () => {
   });
 
   it('takes configured quotas and names a bad identity or quota', () => {
-    expect(new SesAccount({ production: true, maxPer24Hours: 1000, maxSendRate: 5 }).sendQuota(T0)).toMatchObject({ Max24HourSend: 1000, MaxSendRate: 5 });
-    expect(() => new SesAccount({ verified: ['not an identity'] })).toThrow('ses.verified: "not an identity" is neither an email address nor a domain');
+    expect(new SesAccount({ production: true, maxPer24Hours: 1000, maxSendRate: 5 }).sendQuota(T0)).toMatchObject({
+      Max24HourSend: 1000,
+      MaxSendRate: 5,
+    });
+    expect(() => new SesAccount({ verified: ['not an identity'] })).toThrow(
+      'ses.verified: "not an identity" is neither an email address nor a domain',
+    );
     expect(() => new SesAccount({ maxSendRate: 0 })).toThrow('ses.maxSendRate must be a positive number');
   });
 });

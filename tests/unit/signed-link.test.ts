@@ -1,11 +1,19 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { signLink, verifyLink, type SigningKeys } from '../../functions/shared/domain/signed-link.js';
+import { describe, expect, it } from 'vitest';
 import { forgetSigningKeys, keysFromSecret, loadSigningKeys, SIGNING_KEY_CACHE_MS } from '../../functions/shared/adapters/signing-keys.js';
+import { type SigningKeys, signLink, verifyLink } from '../../functions/shared/domain/signed-link.js';
 
-const keys: SigningKeys = { current: { id: 'k2', secret: 'current-secret-0123456789' }, previous: [{ id: 'k1', secret: 'previous-secret-0123456789' }] };
+const keys: SigningKeys = {
+  current: { id: 'k2', secret: 'current-secret-0123456789' },
+  previous: [{ id: 'k1', secret: 'previous-secret-0123456789' }],
+};
 const now = new Date('2026-11-23T01:00:00Z');
-const claims = { followUpId: 'fu-0123456789abcdef0123456789abcdef', attempt: 2, purpose: 'survey' as const, expiresAt: now.getTime() / 1000 + 3600 };
+const claims = {
+  followUpId: 'fu-0123456789abcdef0123456789abcdef',
+  attempt: 2,
+  purpose: 'survey' as const,
+  expiresAt: now.getTime() / 1000 + 3600,
+};
 
 describe('signed links', () => {
   it('round-trips the claims', () => {
@@ -32,11 +40,14 @@ describe('signed links', () => {
   });
   it('refuses a link whose claims were swapped to another follow-up', () => {
     const [, signature] = signLink(claims, keys).split('.');
-    const forged = Buffer.from(JSON.stringify({ f: 'fu-ffffffffffffffffffffffffffffffff', a: 2, p: 'survey', e: claims.expiresAt, k: 'k2' })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ f: 'fu-ffffffffffffffffffffffffffffffff', a: 2, p: 'survey', e: claims.expiresAt, k: 'k2' }),
+    ).toString('base64url');
     expect(verifyLink(`${forged}.${signature}`, keys, now)).toMatchObject({ ok: false, reason: 'tampered' });
   });
   it('answers garbage with "malformed"', () => {
-    for (const token of ['', 'abc', 'a.b.c', '%%%.***']) expect(verifyLink(token, keys, now)).toMatchObject({ ok: false, reason: 'malformed' });
+    for (const token of ['', 'abc', 'a.b.c', '%%%.***'])
+      expect(verifyLink(token, keys, now)).toMatchObject({ ok: false, reason: 'malformed' });
   });
 });
 
@@ -69,8 +80,12 @@ describe('rotating the link key (README "Rotating the link key")', () => {
   });
 
   it('refuses a secret whose key ids collide or whose key comes without its id, naming the field', () => {
-    expect(() => keysFromSecret(JSON.stringify({ currentId: 'k', current: A.secret, nextId: 'k', next: B.secret }))).toThrow('key ids must differ');
-    expect(() => keysFromSecret(JSON.stringify({ currentId: 'k', current: A.secret, next: B.secret }))).toThrow('next and nextId go together');
+    expect(() => keysFromSecret(JSON.stringify({ currentId: 'k', current: A.secret, nextId: 'k', next: B.secret }))).toThrow(
+      'key ids must differ',
+    );
+    expect(() => keysFromSecret(JSON.stringify({ currentId: 'k', current: A.secret, next: B.secret }))).toThrow(
+      'next and nextId go together',
+    );
   });
 
   it('re-reads the secret once the cache TTL has passed, not before', async () => {

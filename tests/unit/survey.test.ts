@@ -14,8 +14,14 @@ describe('survey answers', () => {
     });
   });
   it('marks a complaint from a low score or a complaint answer', () => {
-    expect(assessAnswers(vehicle, { overall: 2, explained: 'yes', wantsComplaint: 'no' })).toMatchObject({ complaint: true, complaintQuestions: ['overall'] });
-    expect(assessAnswers(utility, { conduct: 5, attitude: 5, guidance: 5, speed: 5, fixed: 'no' })).toMatchObject({ complaint: true, complaintQuestions: ['fixed'] });
+    expect(assessAnswers(vehicle, { overall: 2, explained: 'yes', wantsComplaint: 'no' })).toMatchObject({
+      complaint: true,
+      complaintQuestions: ['overall'],
+    });
+    expect(assessAnswers(utility, { conduct: 5, attitude: 5, guidance: 5, speed: 5, fixed: 'no' })).toMatchObject({
+      complaint: true,
+      complaintQuestions: ['fixed'],
+    });
   });
   it('validates a submission and names the question', () => {
     const schema = answersSchema(vehicle, { requireAll: true });

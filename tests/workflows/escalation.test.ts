@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness } from '../support/local-harness.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 /**
  * The synthesized Escalation state machine with the FollowUp one, on the local engine. Managers'
@@ -18,7 +18,11 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const unhappy = { result: 'reached', answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' }, note: '客户要求店长回电' };
+const unhappy = {
+  result: 'reached',
+  answers: { overall: 1, explained: 'no', wantsComplaint: 'yes', suggestions: '太差了' },
+  note: '客户要求店长回电',
+};
 
 /** A repair finished on Friday of `week`, called on Monday 09:00, where the customer complains. */
 async function complaintIn(week: number, customer: Record<string, unknown> = {}) {
@@ -39,13 +43,24 @@ describe('Escalation workflow', () => {
     const { detail, complaintId } = await complaintIn(0);
     const [task] = h.managerTasks(complaintId);
     // The task flow routes on the provisioned queue of the department's level-1 manager (a queue ARN).
-    expect(task).toMatchObject({ createdAt: at(0, 3, '09:00'), attributes: { level: '1', severity: 'major', queue: expect.stringMatching(/^arn:aws:connect:.+\/queue\/.+after.?sales/i) } });
+    expect(task).toMatchObject({
+      createdAt: at(0, 3, '09:00'),
+      attributes: { level: '1', severity: 'major', queue: expect.stringMatching(/^arn:aws:connect:.+\/queue\/.+after.?sales/i) },
+    });
     expect(h.emailsTo('after-sales-manager@example.com')).toHaveLength(1);
     // What the complaint is about travels on the complaint item, not in the workflow's state.
     expect(await h.complaint(complaintId)).toMatchObject({ answers: unhappy.answers, agentNote: '客户要求店长回电' });
     expect(JSON.stringify(escalationsOf(complaintId)[0]!.input)).not.toContain('太差了');
     const [email] = h.emailsTo('after-sales-manager@example.com');
-    for (const words of ['车辆维修 · ', '售后服务部', '您对本次服务的总体满意度（1-5分）？ 1/5 ⚠', '服务顾问是否向您解释了所做的工作和费用？ 否', '客户意见: 太差了', '坐席备注: 客户要求店长回电', '发现时间: 2026年11月23日 09:00']) {
+    for (const words of [
+      '车辆维修 · ',
+      '售后服务部',
+      '您对本次服务的总体满意度（1-5分）？ 1/5 ⚠',
+      '服务顾问是否向您解释了所做的工作和费用？ 否',
+      '客户意见: 太差了',
+      '坐席备注: 客户要求店长回电',
+      '发现时间: 2026年11月23日 09:00',
+    ]) {
       expect(email!.text).toContain(words);
       expect(email!.html).toContain(words.split(': ').at(-1)!.split(' ')[0]);
     }
@@ -59,12 +74,23 @@ describe('Escalation workflow', () => {
     expect((await act(task!.references.outcomeForm!, '更换了零件并致歉')).status).toBe(200);
 
     const complaint = await h.complaint(complaintId);
-    expect(complaint).toMatchObject({ status: 'resolved', level: 1, acknowledgedAt: at(0, 3, '09:00'), resolvedAt: at(0, 3, '11:00'), resolution: '更换了零件并致歉' });
+    expect(complaint).toMatchObject({
+      status: 'resolved',
+      level: 1,
+      acknowledgedAt: at(0, 3, '09:00'),
+      resolvedAt: at(0, 3, '11:00'),
+      resolution: '更换了零件并致歉',
+    });
     expect(complaint!.history.map((e) => e.type)).toEqual(['raised', 'notified', 'acknowledged', 'resolved']);
     expect(escalationsOf(complaintId)[0]).toMatchObject({ status: 'SUCCEEDED', transitions: 11 });
 
     // The customer is left alone for 24 h after complaining, then asked whether the fix worked.
-    const resolutionFollowUp = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
+    const resolutionFollowUp = followUpIdFor(
+      'customer-follow-up.complaints',
+      'complaint-resolved-major',
+      resolutionServiceId(complaintId, 1),
+      0,
+    );
     await h.runUntil(at(0, 4, '08:59'));
     expect(h.tasksFor(resolutionFollowUp)).toHaveLength(0);
     await h.runUntil(at(0, 4, '09:00'));
@@ -102,7 +128,12 @@ describe('Escalation workflow', () => {
     await h.runUntil(at(2, 3, '16:30'));
     const levelTwo = h.managerTasks(complaintId).find((t) => t.attributes.level === '2')!;
     await act(levelTwo.references.outcomeForm!, 'refund offered');
-    const resolutionFollowUp = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
+    const resolutionFollowUp = followUpIdFor(
+      'customer-follow-up.complaints',
+      'complaint-resolved-major',
+      resolutionServiceId(complaintId, 1),
+      0,
+    );
     await h.runUntil(at(2, 4, '16:30'));
     await h.submit(h.tasksFor(resolutionFollowUp)[0]!.outcomeFormUrl, { result: 'reached', answers: { resolved: 'no', handling: 1 } });
     const reopened = await h.complaint(complaintId);
@@ -110,12 +141,18 @@ describe('Escalation workflow', () => {
     expect(reopened!.history.map((e) => e.type)).toContain('reopened');
     const cycleTwo = h.managerTasks(complaintId).filter((t) => t.attributes.cycle === '2');
     expect(cycleTwo.map((t) => t.attributes.level)).toEqual(['2']);
-    expect(escalationsOf(complaintId).map((e) => e.name).sort()).toEqual([`${complaintId}-c1`, `${complaintId}-c2`]);
+    expect(
+      escalationsOf(complaintId)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([`${complaintId}-c1`, `${complaintId}-c2`]);
   });
 
   it('starts one escalation however often "Complaint Raised" arrives, and an upstream "Complaint Resolved" resolves it', async () => {
     const { detail, complaintId } = await complaintIn(3);
-    const raised = h.cloud.publishedEvents.find((e) => e.event['detail-type'] === 'Complaint Raised' && (e.event.detail as { followUpId: string }).followUpId === idOf(detail))!;
+    const raised = h.cloud.publishedEvents.find(
+      (e) => e.event['detail-type'] === 'Complaint Raised' && (e.event.detail as { followUpId: string }).followUpId === idOf(detail),
+    )!;
     for (let i = 0; i < 3; i += 1) await h.publish('Complaint Raised', raised.event.detail, 'customer-follow-up');
     // Other complaints' reminders may hold this second's contact slots: the notification can come a second later.
     await h.runUntil(at(3, 3, '09:01'));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness, linkIn } from '../support/local-harness.js';
 import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness, linkIn } from '../support/local-harness.js';
 
 /**
  * Contact paths of the synthesized FollowUp state machine on the local engine (dynalite,
@@ -34,14 +34,22 @@ describe('FollowUp workflow: contacting the customer', () => {
 
     const stored = await h.followUp(id);
     expect(stored!.status).toBe('completed');
-    expect(stored!.outcome).toMatchObject({ status: 'completed', channel: 'phone', onTime: true, answers: fullAnswers, assessment: { complaint: false, scores: { overall: 5 } } });
+    expect(stored!.outcome).toMatchObject({
+      status: 'completed',
+      channel: 'phone',
+      onTime: true,
+      answers: fullAnswers,
+      assessment: { complaint: false, scores: { overall: 5 } },
+    });
     expect(stored!.attempts).toHaveLength(1);
     expect(stored!.expiresAt * 1000).toBeGreaterThanOrEqual(h.now().getTime() + 730 * 86_400_000);
     const execution = h.executionOf(id)!;
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.states).toEqual(['Plan', 'Contact needed?', 'Wait until due', 'Contact customer', 'Settled?', 'Record outcome']);
     expect(execution.transitions).toBe(6);
-    const completed = h.cloud.publishedEvents.find((e) => e.event['detail-type'] === 'Follow-up Completed' && (e.event.detail as { followUpId: string }).followUpId === id);
+    const completed = h.cloud.publishedEvents.find(
+      (e) => e.event['detail-type'] === 'Follow-up Completed' && (e.event.detail as { followUpId: string }).followUpId === id,
+    );
     expect(completed?.event.detail).toMatchObject({ status: 'completed', onTime: true, attempts: 1 });
     expect(JSON.stringify(completed)).not.toContain('张三');
     expect(JSON.stringify(execution)).not.toContain('张三');
@@ -105,7 +113,12 @@ describe('FollowUp workflow: contacting the customer', () => {
     await h.submit(linkIn(email!), { answers: fullAnswers });
     const stored = await h.followUp(id);
     expect(stored!.outcome).toMatchObject({ status: 'completed', channel: 'email' });
-    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'phone:timeout', 'phone:wrong_number', 'email:reached']);
+    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual([
+      'phone:no_answer',
+      'phone:timeout',
+      'phone:wrong_number',
+      'email:reached',
+    ]);
   });
 
   it('calls back at the time the customer asked for', async () => {

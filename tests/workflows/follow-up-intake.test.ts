@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness } from '../support/local-harness.js';
-import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { samplingDraw } from '../../functions/shared/domain/follow-up.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
 
 /** Who gets followed up at all: opt-outs, the quarterly cap, duplicates, rounds, sampling, bad events. */
 let h: Harness;

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Harness, linkIn } from '../support/local-harness.js';
-import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
-import { AwsError } from '../../local/cloud/index.js';
-import { InjectedLambdaTimeout } from '../../local/cloud/lambda-limits.js';
-import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
-import { keys } from '../../functions/shared/adapters/table.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { keys } from '../../functions/shared/adapters/table.js';
+import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
+import { AwsError } from '../../local/cloud/index.js';
+import { InjectedLambdaTimeout } from '../../local/cloud/lambda-limits.js';
+import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness, linkIn } from '../support/local-harness.js';
 
 /**
  * Errors no retry can fix, injected into the local cloud's AWS calls as the services return them.
@@ -32,9 +32,23 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const connectFails = (followUpId: string, code: string, status: number) => faults.push({ operation: 'Connect.StartTaskContact', when: (token) => token.startsWith(followUpId), error: () => new AwsError(code, 'The specified resource was not found.', status) });
+const connectFails = (followUpId: string, code: string, status: number) =>
+  faults.push({
+    operation: 'Connect.StartTaskContact',
+    when: (token) => token.startsWith(followUpId),
+    error: () => new AwsError(code, 'The specified resource was not found.', status),
+  });
 const sesRejects = (address: string) =>
-  faults.push({ operation: 'SES.SendEmail', when: (key) => key.startsWith(address), error: () => new AwsError('MessageRejected', `Email address is not verified. The following identities failed the check in region US-EAST-1: ${address}`, 400) });
+  faults.push({
+    operation: 'SES.SendEmail',
+    when: (key) => key.startsWith(address),
+    error: () =>
+      new AwsError(
+        'MessageRejected',
+        `Email address is not verified. The following identities failed the check in region US-EAST-1: ${address}`,
+        400,
+      ),
+  });
 /** The function a logical id prefix names (the FollowUp workflow's "Contact", "Plan", …). */
 const logicalIdOf = (prefix: string) => [...h.cloud.functions.values()].find((f) => f.logicalId.startsWith(prefix))!.logicalId;
 /** Every invocation of the function times out (the request key is "<logicalId>:<payload hash>"). */
@@ -43,7 +57,14 @@ const lambdaTimesOut = (prefix: string) => {
   faults.push({ operation: 'Lambda.Invoke', when: (key) => key.startsWith(`${logicalId}:`), error: () => new InjectedLambdaTimeout() });
 };
 
-const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: h.stack.dynamoUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+const db = () =>
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: h.stack.dynamoUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
 
 async function dueMonday(week: number, customer: Record<string, unknown> = {}) {
   const detail = serviceCompleted(week, {}, customer);
@@ -78,10 +99,14 @@ describe('FollowUp workflow: permanent errors', () => {
     expect(expectEnded(id).states.filter((s) => s === 'Contact customer')).toHaveLength(2);
   });
 
-  it('waits for agents to free capacity when Connect\'s active tasks are at their quota, and calls then', async () => {
+  it("waits for agents to free capacity when Connect's active tasks are at their quota, and calls then", async () => {
     const { id } = await dueMonday(2);
     let refusals = 2;
-    faults.push({ operation: 'Connect.StartTaskContact', when: (token) => token.startsWith(id) && refusals-- > 0, error: () => new AwsError('ServiceQuotaExceededException', 'The service quota has been exceeded.', 402) });
+    faults.push({
+      operation: 'Connect.StartTaskContact',
+      when: (token) => token.startsWith(id) && refusals-- > 0,
+      error: () => new AwsError('ServiceQuotaExceededException', 'The service quota has been exceeded.', 402),
+    });
     await h.runUntil(at(2, 3, '10:00'));
     const [task] = h.tasksFor(id);
     expect(task!.createdAt).toBe(at(2, 3, '09:30'));
@@ -97,14 +122,27 @@ describe('FollowUp workflow: permanent errors', () => {
     await h.runUntil(at(3, 3, '09:00'));
     expect(h.emailsTo(detail.customer.email!)).toHaveLength(0);
     const stored = await h.followUp(id);
-    expect(stored).toMatchObject({ status: 'failed', outcome: { status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' } });
+    expect(stored).toMatchObject({
+      status: 'failed',
+      outcome: { status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' },
+    });
     expect(JSON.stringify(stored!.outcome)).not.toContain(detail.customer.email!);
-    const completed = h.cloud.publishedEvents.find((e) => e.event['detail-type'] === 'Follow-up Completed' && (e.event.detail as { followUpId: string }).followUpId === id);
+    const completed = h.cloud.publishedEvents.find(
+      (e) => e.event['detail-type'] === 'Follow-up Completed' && (e.event.detail as { followUpId: string }).followUpId === id,
+    );
     expect(completed?.event.detail).toMatchObject({ status: 'failed', reason: 'contact-failed' });
     const aggregates = await h.items('Aggregate');
     expect(aggregates.some((a) => Number(a.status_failed ?? 0) >= 1)).toBe(true);
     // One Contact attempt: a permanent error is not retried.
-    expect(expectEnded(id).states).toEqual(['Plan', 'Contact needed?', 'Wait until due', 'Contact customer', 'Plan', 'Contact needed?', 'Record outcome']);
+    expect(expectEnded(id).states).toEqual([
+      'Plan',
+      'Contact needed?',
+      'Wait until due',
+      'Contact customer',
+      'Plan',
+      'Contact needed?',
+      'Record outcome',
+    ]);
   });
 
   it('records failed when the phone fails for good and the email fallback is rejected too', async () => {
@@ -114,7 +152,10 @@ describe('FollowUp workflow: permanent errors', () => {
     await h.runUntil(at(4, 3, '09:00'));
     const stored = await h.followUp(id);
     expect(stored!.outcome).toMatchObject({ status: 'failed', reason: 'contact-failed', error: 'email:MessageRejected' });
-    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}:${a.error}`)).toEqual(['phone:failed:phone:ResourceNotFoundException', 'email:failed:email:MessageRejected']);
+    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}:${a.error}`)).toEqual([
+      'phone:failed:phone:ResourceNotFoundException',
+      'email:failed:email:MessageRejected',
+    ]);
     expectEnded(id);
   });
 
@@ -187,11 +228,17 @@ describe('Escalation workflow: notifications that cannot be sent', () => {
     const complaintId = await complaintIn(9);
     expect(h.managerTasks(complaintId)).toHaveLength(1);
     const complaint = await h.complaint(complaintId);
-    expect(complaint!.history.filter((e) => e.type === 'notification-failed')).toEqual([expect.objectContaining({ level: 1, note: 'email:MessageRejected' })]);
+    expect(complaint!.history.filter((e) => e.type === 'notification-failed')).toEqual([
+      expect.objectContaining({ level: 1, note: 'email:MessageRejected' }),
+    ]);
   });
 
   it('moves on at the usual pace when neither channel takes the notice, and the complaint stays escalated', async () => {
-    faults.push({ operation: 'Connect.StartTaskContact', when: (token) => token.startsWith('cp-'), error: () => new AwsError('ResourceNotFoundException', 'The specified resource was not found.', 404) });
+    faults.push({
+      operation: 'Connect.StartTaskContact',
+      when: (token) => token.startsWith('cp-'),
+      error: () => new AwsError('ResourceNotFoundException', 'The specified resource was not found.', 404),
+    });
     sesRejects('after-sales-manager@example.com');
     sesRejects('service-director@example.com');
     const id = await complaintIn(10);
@@ -209,7 +256,7 @@ describe('Escalation workflow: notifications that cannot be sent', () => {
 });
 
 describe('FollowUp workflow: Connect at its active-task quota all along', () => {
-  it('falls back to email at the deadline when Connect\'s active tasks stay at their quota', async () => {
+  it("falls back to email at the deadline when Connect's active tasks stay at their quota", async () => {
     const { detail, id } = await dueMonday(11);
     connectFails(id, 'ServiceQuotaExceededException', 402);
     const deadline = (await h.followUp(id))!.deadline!;

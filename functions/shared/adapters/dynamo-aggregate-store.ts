@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../domain/kpi.js';
 import type { AggregateRow, AggregateStore } from '../ports/aggregate-store.js';
-import { RetainedItems, keys, writtenIf } from './table.js';
+import { keys, RetainedItems, writtenIf } from './table.js';
 
 /** Items per day and key are split over a few shards so concurrent writers rarely meet on one item. */
 const SHARDS = 4;
@@ -43,18 +43,43 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
     const marker = (id: string) => keys.aggregateMarker(id, key);
     const expiresAt = this.expiresAt();
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const { Item: current } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: '#v, lastContribution', ExpressionAttributeNames: { '#v': 'version' } }));
+      const { Item: current } = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConsistentRead: true,
+          ProjectionExpression: '#v, lastContribution',
+          ExpressionAttributeNames: { '#v': 'version' },
+        }),
+      );
       const version = typeof current?.version === 'number' ? current.version : undefined;
       const last = current?.lastContribution as string | undefined;
       if (last === contributionId) return false;
       if (last) {
-        await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: marker(last), UpdateExpression: 'SET kind = :kind, applied = :t, expiresAt = :exp', ExpressionAttributeValues: { ':kind': 'AggregateMarker', ':t': true, ':exp': expiresAt } }));
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: marker(last),
+            UpdateExpression: 'SET kind = :kind, applied = :t, expiresAt = :exp',
+            ExpressionAttributeValues: { ':kind': 'AggregateMarker', ':t': true, ':exp': expiresAt },
+          }),
+        );
       }
-      const { Item: mine } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: marker(contributionId), ConsistentRead: true }));
+      const { Item: mine } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: marker(contributionId), ConsistentRead: true }),
+      );
       if (mine?.applied === true) return false;
 
       const names: Record<string, string> = { '#v': 'version', '#day': 'day' };
-      const values: Record<string, unknown> = { ':next': (version ?? 0) + 1, ':id': contributionId, ':kind': 'Aggregate', ':exp': expiresAt, ':day': day, ':subject': subject, ':dept': departmentId ?? '-' };
+      const values: Record<string, unknown> = {
+        ':next': (version ?? 0) + 1,
+        ':id': contributionId,
+        ':kind': 'Aggregate',
+        ':exp': expiresAt,
+        ':day': day,
+        ':subject': subject,
+        ':dept': departmentId ?? '-',
+      };
       const adds: string[] = [];
       Object.entries(counters).forEach(([name, value], i) => {
         names[`#c${i}`] = name;
@@ -62,16 +87,18 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
         adds.push(`#c${i} :c${i}`);
       });
       if (version !== undefined) values[':v'] = version;
-      const written = await writtenIf(this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}SET #v = :next, lastContribution = :id, kind = :kind, expiresAt = :exp, #day = :day, subject = :subject, departmentId = :dept`,
-          ConditionExpression: version === undefined ? 'attribute_not_exists(#v)' : '#v = :v',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ));
+      const written = await writtenIf(
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}SET #v = :next, lastContribution = :id, kind = :kind, expiresAt = :exp, #day = :day, subject = :subject, departmentId = :dept`,
+            ConditionExpression: version === undefined ? 'attribute_not_exists(#v)' : '#v = :v',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
       if (written) return true;
       // Another contribution (or another copy of this one) wrote first: read again.
     }
@@ -82,11 +109,23 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
     const rows: AggregateRow[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.aggregateDayPk(day) }, ExclusiveStartKey: start }));
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.aggregateDayPk(day) },
+          ExclusiveStartKey: start,
+        }),
+      );
       this.reads.queries += 1;
       for (const item of page.Items ?? []) {
         this.reads.items += 1;
-        rows.push({ day: String(item.day), subject: String(item.subject), departmentId: String(item.departmentId), counters: countersOfItem(item) });
+        rows.push({
+          day: String(item.day),
+          subject: String(item.subject),
+          departmentId: String(item.departmentId),
+          counters: countersOfItem(item),
+        });
       }
       start = page.LastEvaluatedKey;
     } while (start);

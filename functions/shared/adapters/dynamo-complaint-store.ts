@@ -2,11 +2,12 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Complaint, ComplaintEvent } from '../domain/complaint.js';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { ComplaintStore, ManagerAction, StoredComplaint } from '../ports/complaint-store.js';
-import { RetainedItems, keys, withoutKeys, writtenIf } from './table.js';
+import { keys, RetainedItems, withoutKeys, writtenIf } from './table.js';
 
 export class DynamoComplaintStore extends RetainedItems implements ComplaintStore {
   async create(complaint: Complaint): Promise<{ created: true } | { created: false; existing: Complaint }> {
-    if (await this.putNew({ ...keys.complaint(complaint.complaintId), kind: 'Complaint', ...complaint, expiresAt: this.expiresAt() })) return { created: true };
+    if (await this.putNew({ ...keys.complaint(complaint.complaintId), kind: 'Complaint', ...complaint, expiresAt: this.expiresAt() }))
+      return { created: true };
     return { created: false, existing: (await this.get(complaint.complaintId))! };
   }
 
@@ -15,7 +16,13 @@ export class DynamoComplaintStore extends RetainedItems implements ComplaintStor
     return item ? withoutKeys<StoredComplaint>(item) : undefined;
   }
 
-  async update(complaintId: string, fields: Partial<Complaint> & { waitingToken?: string | null }, events: ComplaintEvent[], onlyIfCycle?: number, onceKey?: string): Promise<boolean> {
+  async update(
+    complaintId: string,
+    fields: Partial<Complaint> & { waitingToken?: string | null },
+    events: ComplaintEvent[],
+    onlyIfCycle?: number,
+    onceKey?: string,
+  ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':events': events, ':exp': this.expiresAt() };
     const sets = ['history = list_append(history, :events)', 'expiresAt = :exp'];
@@ -38,16 +45,18 @@ export class DynamoComplaintStore extends RetainedItems implements ComplaintStor
       values[':once'] = onceKey;
       conditions.push('(attribute_not_exists(lastStepKey) OR lastStepKey <> :once)');
     }
-    return writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.complaint(complaintId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    ));
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.complaint(complaintId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   /**
@@ -56,22 +65,28 @@ export class DynamoComplaintStore extends RetainedItems implements ComplaintStor
    */
   async recordManagerAction(complaintId: string, cycle: number, action: ManagerAction): Promise<boolean> {
     const acknowledged = action.type === 'acknowledged';
-    return writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.complaint(complaintId),
-        UpdateExpression: acknowledged ? 'SET #status = :status, acknowledgedAt = :at' : 'SET #status = :status, resolvedAt = :at, resolution = :resolution',
-        ConditionExpression: acknowledged ? 'attribute_exists(pk) AND #cycle = :cycle AND #status = :open' : 'attribute_exists(pk) AND #cycle = :cycle AND #status IN (:open, :acknowledged)',
-        ExpressionAttributeNames: { '#status': 'status', '#cycle': 'cycle' },
-        ExpressionAttributeValues: {
-          ':status': action.type,
-          ':at': action.at,
-          ':cycle': cycle,
-          ':open': 'open',
-          ...(acknowledged ? {} : { ':acknowledged': 'acknowledged', ':resolution': action.resolution }),
-        },
-      }),
-    ));
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.complaint(complaintId),
+          UpdateExpression: acknowledged
+            ? 'SET #status = :status, acknowledgedAt = :at'
+            : 'SET #status = :status, resolvedAt = :at, resolution = :resolution',
+          ConditionExpression: acknowledged
+            ? 'attribute_exists(pk) AND #cycle = :cycle AND #status = :open'
+            : 'attribute_exists(pk) AND #cycle = :cycle AND #status IN (:open, :acknowledged)',
+          ExpressionAttributeNames: { '#status': 'status', '#cycle': 'cycle' },
+          ExpressionAttributeValues: {
+            ':status': action.type,
+            ':at': action.at,
+            ':cycle': cycle,
+            ':open': 'open',
+            ...(acknowledged ? {} : { ':acknowledged': 'acknowledged', ':resolution': action.resolution }),
+          },
+        }),
+      ),
+    );
   }
 
   async useLink(linkId: string, at: string): Promise<boolean> {
@@ -93,6 +108,11 @@ export class DynamoComplaintStore extends RetainedItems implements ComplaintStor
   }
 
   async pauseContact(customer: CustomerRef, until: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.contactPause(customer), kind: 'ContactPause', until, expiresAt: this.expiresAt() } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.contactPause(customer), kind: 'ContactPause', until, expiresAt: this.expiresAt() },
+      }),
+    );
   }
 }

@@ -1,7 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import type { Customer } from '../domain/service-event.js';
 import type { CustomerRef } from '../domain/customer-key.js';
+import type { Customer } from '../domain/service-event.js';
 import type { CustomerIndex, DormancyEntry } from '../ports/customer-index.js';
 import { isExpired, keys, tableClient } from './table.js';
 
@@ -21,7 +21,11 @@ const KEEP_MONTHS_AFTER_DORMANCY = 1;
 
 /** When a customer's last-service items expire: the dormancy horizon plus the margin, after the service. */
 export function lastServiceExpiry(lastServiceAt: string, rules: DormancyRules): number {
-  return Math.floor(DateTime.fromISO(lastServiceAt).plus({ months: rules.afterMonths + KEEP_MONTHS_AFTER_DORMANCY }).toSeconds());
+  return Math.floor(
+    DateTime.fromISO(lastServiceAt)
+      .plus({ months: rules.afterMonths + KEEP_MONTHS_AFTER_DORMANCY })
+      .toSeconds(),
+  );
 }
 
 /** The month bucket ("2026-11") a service falls in, in the report time zone. */
@@ -45,9 +49,22 @@ export class DynamoCustomerIndex implements CustomerIndex {
     if (previous && previous >= completedAt) return;
     const month = dormancyMonth(completedAt, this.rules.timeZone);
     const expiresAt = lastServiceExpiry(completedAt, this.rules);
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, expiresAt } }));
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.dormancy(month, ref), kind: 'DormancyEntry', source, customer, departmentId, lastServiceAt: completedAt, expiresAt } }),
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, expiresAt } }),
+    );
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.dormancy(month, ref),
+          kind: 'DormancyEntry',
+          source,
+          customer,
+          departmentId,
+          lastServiceAt: completedAt,
+          expiresAt,
+        },
+      }),
     );
     const previousMonth = previous ? dormancyMonth(previous, this.rules.timeZone) : undefined;
     if (previousMonth && previousMonth !== month) {
@@ -65,10 +82,22 @@ export class DynamoCustomerIndex implements CustomerIndex {
     const now = this.now();
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.dormancyMonthPk(month) }, ExclusiveStartKey: start }));
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.dormancyMonthPk(month) },
+          ExclusiveStartKey: start,
+        }),
+      );
       for (const item of page.Items ?? []) {
         if (isExpired(item, now)) continue;
-        out.push({ source: item.source as string, customer: item.customer as Customer, departmentId: item.departmentId as string | undefined, lastServiceAt: item.lastServiceAt as string });
+        out.push({
+          source: item.source as string,
+          customer: item.customer as Customer,
+          departmentId: item.departmentId as string | undefined,
+          lastServiceAt: item.lastServiceAt as string,
+        });
       }
       start = page.LastEvaluatedKey;
     } while (start);

@@ -1,12 +1,20 @@
-import { QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { FollowUp } from '../domain/follow-up.js';
-import type { AttemptRecord, CustomerContactState, EventWarningRecord, FinalOutcome, FollowUpStore, RejectionRecord } from '../ports/follow-up-store.js';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRef } from '../domain/customer-key.js';
-import { RetainedItems, keys, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
+import type { FollowUp } from '../domain/follow-up.js';
+import type {
+  AttemptRecord,
+  CustomerContactState,
+  EventWarningRecord,
+  FinalOutcome,
+  FollowUpStore,
+  RejectionRecord,
+} from '../ports/follow-up-store.js';
+import { keys, RetainedItems, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
 
 export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore {
   async create(followUp: FollowUp) {
-    if (await this.putNew({ ...keys.followUp(followUp.followUpId), kind: 'FollowUp', ...followUp, expiresAt: this.expiresAt() })) return { created: true as const };
+    if (await this.putNew({ ...keys.followUp(followUp.followUpId), kind: 'FollowUp', ...followUp, expiresAt: this.expiresAt() }))
+      return { created: true as const };
     const existing = await this.get(followUp.followUpId);
     if (!existing) throw new Error(`follow-up ${followUp.followUpId} exists but is expired`);
     return { created: false as const, existing };
@@ -59,34 +67,45 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async customerState(customer: CustomerRef, at: Date) {
-    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.customerPk(customer) }, ConsistentRead: true }));
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.customerPk(customer) },
+        ConsistentRead: true,
+      }),
+    );
     const state: CustomerContactState = { optedOut: false, contactsByQuarter: {} };
     for (const item of (Items ?? []).map((i) => this.live(i)).filter((i): i is Record<string, unknown> => !!i)) {
       const sk = String(item.sk);
       if (sk === keys.optOut(customer).sk) state.optedOut ||= typeof item.until !== 'string' || new Date(item.until) > at;
-      if (sk === keys.contactPause(customer).sk && typeof item.until === 'string' && new Date(item.until) > at) state.pausedUntil = item.until;
+      if (sk === keys.contactPause(customer).sk && typeof item.until === 'string' && new Date(item.until) > at)
+        state.pausedUntil = item.until;
       const contacts = sortKeyPrefix.quarterContacts;
-      if (sk.startsWith(contacts)) state.contactsByQuarter[sk.slice(contacts.length)] = [...((item.followUps as Set<string> | undefined) ?? [])];
+      if (sk.startsWith(contacts))
+        state.contactsByQuarter[sk.slice(contacts.length)] = [...((item.followUps as Set<string> | undefined) ?? [])];
     }
     return state;
   }
 
   async reserveContact(customer: CustomerRef, quarter: string, followUpId: string, maxPerQuarter: number) {
-    return writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.quarterContacts(customer, quarter),
-        UpdateExpression: 'ADD followUps :id SET kind = :kind, expiresAt = :exp',
-        ConditionExpression: 'attribute_not_exists(followUps) OR size(followUps) < :max OR contains(followUps, :fid)',
-        ExpressionAttributeValues: {
-          ':id': new Set([followUpId]),
-          ':fid': followUpId,
-          ':max': maxPerQuarter,
-          ':kind': 'ContactCount',
-          ':exp': this.expiresAt(),
-        },
-      }),
-    ));
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.quarterContacts(customer, quarter),
+          UpdateExpression: 'ADD followUps :id SET kind = :kind, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(followUps) OR size(followUps) < :max OR contains(followUps, :fid)',
+          ExpressionAttributeValues: {
+            ':id': new Set([followUpId]),
+            ':fid': followUpId,
+            ':max': maxPerQuarter,
+            ':kind': 'ContactCount',
+            ':exp': this.expiresAt(),
+          },
+        }),
+      ),
+    );
   }
 
   async savePlan(followUpId: string, last: Parameters<FollowUpStore['savePlan']>[1], decision: Parameters<FollowUpStore['savePlan']>[2]) {
@@ -94,7 +113,12 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
     const sets: string[] = [];
     if (decision.action === 'contact') {
       sets.push('dueAt = :due', 'deadline = if_not_exists(deadline, :deadline)', 'nextAttempt = :attempt', 'nextChannel = :channel');
-      Object.assign(values, { ':due': decision.dueAt, ':deadline': decision.deadline, ':attempt': decision.attempt, ':channel': decision.channel });
+      Object.assign(values, {
+        ':due': decision.dueAt,
+        ':deadline': decision.deadline,
+        ':attempt': decision.attempt,
+        ':channel': decision.channel,
+      });
     }
     let condition: string | undefined;
     if (last) {
@@ -105,15 +129,17 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
     }
     if (sets.length === 0) return;
     // A retried Plan step finds its attempt already appended: the earlier call did the work.
-    await writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.followUp(followUpId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: condition,
-        ExpressionAttributeValues: values,
-      }),
-    ));
+    await writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.followUp(followUpId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   async openAttempt(attempt: AttemptRecord) {
@@ -122,9 +148,18 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
         TableName: this.tableName,
         Key: keys.attempt(attempt.followUpId, attempt.attempt),
         // A retried contact step re-opens with its new token only while nobody has answered.
-        UpdateExpression: 'SET kind = :kind, followUpId = :f, attempt = :a, channel = :c, taskToken = :t, openedAt = if_not_exists(openedAt, :o), expiresAt = :exp',
+        UpdateExpression:
+          'SET kind = :kind, followUpId = :f, attempt = :a, channel = :c, taskToken = :t, openedAt = if_not_exists(openedAt, :o), expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(usedAt)',
-        ExpressionAttributeValues: { ':kind': 'Attempt', ':f': attempt.followUpId, ':a': attempt.attempt, ':c': attempt.channel, ':t': attempt.taskToken, ':o': attempt.openedAt, ':exp': this.expiresAt() },
+        ExpressionAttributeValues: {
+          ':kind': 'Attempt',
+          ':f': attempt.followUpId,
+          ':a': attempt.attempt,
+          ':c': attempt.channel,
+          ':t': attempt.taskToken,
+          ':o': attempt.openedAt,
+          ':exp': this.expiresAt(),
+        },
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -132,28 +167,32 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async claimContact(followUpId: string, attempt: number, at: string) {
-    return writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.attempt(followUpId, attempt),
-        UpdateExpression: 'SET sendingAt = :at',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    ));
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.attempt(followUpId, attempt),
+          UpdateExpression: 'SET sendingAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
   }
 
   async releaseContact(followUpId: string, attempt: number, at: string) {
     // Not written when another try claimed since, or the contact was made: its claim stays.
-    await writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.attempt(followUpId, attempt),
-        UpdateExpression: 'REMOVE sendingAt',
-        ConditionExpression: 'sendingAt = :at AND attribute_not_exists(contactedAt)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    ));
+    await writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.attempt(followUpId, attempt),
+          UpdateExpression: 'REMOVE sendingAt',
+          ConditionExpression: 'sendingAt = :at AND attribute_not_exists(contactedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
   }
 
   async markContacted(followUpId: string, attempt: number, at: string, contactId?: string) {
@@ -168,7 +207,14 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async getWithAttempt(followUpId: string, attempt: number) {
-    const { Items } = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.followUpPk(followUpId) }, ConsistentRead: true }));
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.followUpPk(followUpId) },
+        ConsistentRead: true,
+      }),
+    );
     const live = (Items ?? []).map((i) => this.live(i)).filter((i): i is Record<string, unknown> => !!i);
     const meta = live.find((i) => i.sk === keys.followUp(followUpId).sk);
     const found = live.find((i) => i.sk === keys.attempt(followUpId, attempt).sk);
@@ -176,24 +222,27 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async answerAttempt(followUpId: string, attempt: number, answer: Parameters<FollowUpStore['answerAttempt']>[2]) {
-    return writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.attempt(followUpId, attempt),
-        UpdateExpression: 'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, agentNote = :note, usedAt = :usedAt',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-        ExpressionAttributeNames: { '#result': 'result' },
-        ExpressionAttributeValues: {
-          ':result': answer.result,
-          ':callbackAt': answer.callbackAt ?? null,
-          ':answers': answer.answers ?? {},
-          ':complaint': answer.agentMarkedComplaint ?? false,
-          ':severity': answer.agentSeverity ?? null,
-          ':note': answer.agentNote ?? null,
-          ':usedAt': answer.usedAt,
-        },
-      }),
-    ));
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.attempt(followUpId, attempt),
+          UpdateExpression:
+            'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, agentNote = :note, usedAt = :usedAt',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+          ExpressionAttributeNames: { '#result': 'result' },
+          ExpressionAttributeValues: {
+            ':result': answer.result,
+            ':callbackAt': answer.callbackAt ?? null,
+            ':answers': answer.answers ?? {},
+            ':complaint': answer.agentMarkedComplaint ?? false,
+            ':severity': answer.agentSeverity ?? null,
+            ':note': answer.agentNote ?? null,
+            ':usedAt': answer.usedAt,
+          },
+        }),
+      ),
+    );
   }
 
   async reopenAttempt(followUpId: string, attempt: number) {
@@ -217,16 +266,18 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
       values[':before'] = last.attempt - 1;
       condition = 'size(attempts) = :before';
     }
-    const written = await writtenIf(this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.followUp(followUpId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      }),
-    ));
+    const written = await writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.followUp(followUpId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
     if (!written) {
       // Replayed Record step: the attempt is already in the list; write the outcome alone.
       delete values[':last'];
@@ -243,4 +294,3 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
     }
   }
 }
-

@@ -1,4 +1,4 @@
-import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import { keys, tableClient } from './table.js';
 
@@ -58,7 +58,9 @@ export class DynamoRateLimiter implements RateLimiter {
     const found = new Map<number, number>(seconds.map((s) => [s, 0]));
     let unread: Record<string, unknown>[] = seconds.map((s) => keys.rateSlot(channel, s));
     for (let tries = 0; unread.length > 0 && tries < 8; tries += 1) {
-      const response = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: unread, ProjectionExpression: 'sk, reserved' } } }));
+      const response = await this.db.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: unread, ProjectionExpression: 'sk, reserved' } } }),
+      );
       for (const item of response.Responses?.[this.tableName] ?? []) found.set(Date.parse(String(item.sk)), Number(item.reserved ?? 0));
       unread = (response.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }

@@ -56,10 +56,20 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * only those are sent again, so a delivered event is never published twice by this function.
  * Entries still failing after the last try make it throw, naming how many and why.
  */
-export async function publishInBatches(send: SendPutEvents, busName: string, events: EventEntry[], options: BatchOptions = {}): Promise<{ requests: number }> {
+export async function publishInBatches(
+  send: SendPutEvents,
+  busName: string,
+  events: EventEntry[],
+  options: BatchOptions = {},
+): Promise<{ requests: number }> {
   const attempts = options.attempts ?? 4;
   const sleep = options.sleep ?? defaultSleep;
-  let pending: WireEntry[] = events.map((e) => ({ EventBusName: busName, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) }));
+  let pending: WireEntry[] = events.map((e) => ({
+    EventBusName: busName,
+    Source: e.source,
+    DetailType: e.detailType,
+    Detail: JSON.stringify(e.detail),
+  }));
   let requests = 0;
   const errors = new Map<string, number>();
   for (let attempt = 1; attempt <= attempts && pending.length; attempt += 1) {

@@ -1,8 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { requireEnv } from '../env.js';
-import { sdkClientConfig } from './sdk-config.js';
 import { FOLLOW_UP_SOURCE } from '../domain/event-names.js';
+import { requireEnv } from '../env.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
+import { sdkClientConfig } from './sdk-config.js';
 
 const events = new EventBridgeClient(sdkClientConfig());
 

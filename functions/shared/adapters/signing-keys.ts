@@ -16,10 +16,19 @@ export const SIGNING_KEY_CACHE_MS = 5 * 60_000;
 const keyId = z.string().min(1).max(64);
 const keySecret = z.string().min(16);
 const secretSchema = z
-  .object({ currentId: keyId, current: keySecret, previousId: keyId.optional(), previous: keySecret.optional(), nextId: keyId.optional(), next: keySecret.optional() })
+  .object({
+    currentId: keyId,
+    current: keySecret,
+    previousId: keyId.optional(),
+    previous: keySecret.optional(),
+    nextId: keyId.optional(),
+    next: keySecret.optional(),
+  })
   .superRefine((secret, ctx) => {
-    if ((secret.previousId === undefined) !== (secret.previous === undefined)) ctx.addIssue({ code: 'custom', path: ['previous'], message: 'previous and previousId go together' });
-    if ((secret.nextId === undefined) !== (secret.next === undefined)) ctx.addIssue({ code: 'custom', path: ['next'], message: 'next and nextId go together' });
+    if ((secret.previousId === undefined) !== (secret.previous === undefined))
+      ctx.addIssue({ code: 'custom', path: ['previous'], message: 'previous and previousId go together' });
+    if ((secret.nextId === undefined) !== (secret.next === undefined))
+      ctx.addIssue({ code: 'custom', path: ['next'], message: 'next and nextId go together' });
     const ids = [secret.currentId, secret.previousId, secret.nextId].filter((id) => id !== undefined);
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['currentId'], message: 'key ids must differ' });
   });
@@ -41,7 +50,13 @@ const secrets = new SecretsManagerClient(sdkClientConfig());
  */
 const cached = new Map<string, { keys: SigningKeys; at: number }>();
 
-export async function loadSigningKeys({ functionName = '', now = Date.now() }: { functionName?: string; now?: number } = {}): Promise<SigningKeys> {
+export async function loadSigningKeys({
+  functionName = '',
+  now = Date.now(),
+}: {
+  functionName?: string;
+  now?: number;
+} = {}): Promise<SigningKeys> {
   const hit = cached.get(functionName);
   if (hit && now - hit.at < SIGNING_KEY_CACHE_MS) return hit.keys;
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: requireEnv('SIGNING_SECRET_ARN') }));

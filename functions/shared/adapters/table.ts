@@ -37,14 +37,20 @@ export const sortKeyPrefix = { attempt: 'ATTEMPT#', quarterContacts: 'CONTACTS#'
 export const keys = {
   followUpPk,
   followUp: (followUpId: string): TableKey => ({ pk: followUpPk(followUpId), sk: META }),
-  attempt: (followUpId: string, attempt: number): TableKey => ({ pk: followUpPk(followUpId), sk: `${sortKeyPrefix.attempt}${String(attempt).padStart(3, '0')}` }),
+  attempt: (followUpId: string, attempt: number): TableKey => ({
+    pk: followUpPk(followUpId),
+    sk: `${sortKeyPrefix.attempt}${String(attempt).padStart(3, '0')}`,
+  }),
   rejection: (eventId: string): TableKey => ({ pk: `REJECTED#${eventId}`, sk: META }),
   eventWarning: (eventId: string): TableKey => ({ pk: `EVENTWARNING#${eventId}`, sk: META }),
 
   customerPk,
   optOut: (customer: CustomerRef): TableKey => ({ pk: customerPk(customer), sk: 'OPTOUT' }),
   contactPause: (customer: CustomerRef): TableKey => ({ pk: customerPk(customer), sk: 'PAUSE' }),
-  quarterContacts: (customer: CustomerRef, quarter: string): TableKey => ({ pk: customerPk(customer), sk: `${sortKeyPrefix.quarterContacts}${quarter}` }),
+  quarterContacts: (customer: CustomerRef, quarter: string): TableKey => ({
+    pk: customerPk(customer),
+    sk: `${sortKeyPrefix.quarterContacts}${quarter}`,
+  }),
   complaintCount: (customer: CustomerRef, serviceType: string): TableKey => ({ pk: customerPk(customer), sk: `COMPLAINTS#${serviceType}` }),
   lastService: (customer: CustomerRef): TableKey => ({ pk: customerPk(customer), sk: 'LASTSERVICE' }),
   dormancyMonthPk: (month: string) => `DORMANCY#${month}`,
@@ -52,16 +58,25 @@ export const keys = {
   dormancy: (month: string, customer: CustomerRef): TableKey => ({ pk: `DORMANCY#${month}`, sk: customerPk(customer) }),
 
   complaint: (complaintId: string): TableKey => ({ pk: complaintPk(complaintId), sk: META }),
-  notice: (complaintId: string, sequence: number, channel: string): TableKey => ({ pk: complaintPk(complaintId), sk: `NOTICE#${sequence}#${channel}` }),
+  notice: (complaintId: string, sequence: number, channel: string): TableKey => ({
+    pk: complaintPk(complaintId),
+    sk: `NOTICE#${sequence}#${channel}`,
+  }),
   usedLink: (linkId: string): TableKey => ({ pk: `LINK#${linkId}`, sk: 'USED' }),
 
   rateChannelPk: (channel: string) => `RATE#${channel}`,
   /** One item per channel and second: `second` in epoch milliseconds. */
   rateSlot: (channel: string, second: number): TableKey => ({ pk: `RATE#${channel}`, sk: new Date(second).toISOString() }),
   aggregateDayPk: (day: string) => `AGG#${day}`,
-  aggregate: (day: string, subject: string, departmentId: string, shard: number): TableKey => ({ pk: `AGG#${day}`, sk: `${subject}#${departmentId}#${shard}` }),
+  aggregate: (day: string, subject: string, departmentId: string, shard: number): TableKey => ({
+    pk: `AGG#${day}`,
+    sk: `${subject}#${departmentId}#${shard}`,
+  }),
   /** A contribution's marker for one aggregate item. */
-  aggregateMarker: (contributionId: string, aggregate: TableKey): TableKey => ({ pk: `AGGMARK#${contributionId}`, sk: `${aggregate.pk}#${aggregate.sk}` }),
+  aggregateMarker: (contributionId: string, aggregate: TableKey): TableKey => ({
+    pk: `AGGMARK#${contributionId}`,
+    sk: `${aggregate.pk}#${aggregate.sk}`,
+  }),
   /** `recipient` is a hash of the address: no address in a key. */
   reportDelivery: (report: string, recipient: string): TableKey => ({ pk: `REPORTSENT#${report}`, sk: recipient }),
 };
@@ -70,7 +85,8 @@ export const keys = {
 export const expiryFor = (now: Date, retentionDays: number) => Math.floor(now.getTime() / 1000) + retentionDays * 86_400;
 
 /** TTL deletes lazily (up to ~2 days late), so a read treats an expired item as gone. */
-export const isExpired = (item: Record<string, unknown>, now: Date) => typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
+export const isExpired = (item: Record<string, unknown>, now: Date) =>
+  typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
 
 /** Strips the table's own attributes so callers see domain objects only. */
 export function withoutKeys<T>(item: Record<string, unknown>): T {
@@ -124,6 +140,8 @@ export abstract class RetainedItems {
    * but the local cloud's DynamoDB (dynalite) ignores that parameter.
    */
   protected putNew(item: TableKey & Record<string, unknown>): Promise<boolean> {
-    return writtenIf(this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })));
+    return writtenIf(
+      this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
   }
 }

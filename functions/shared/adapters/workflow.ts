@@ -1,7 +1,7 @@
-import { ExecutionAlreadyExists, SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../env.js';
-import { sdkClientConfig } from './sdk-config.js';
 import type { Workflow } from '../ports/workflow.js';
+import { sdkClientConfig } from './sdk-config.js';
 
 const sfn = new SFNClient(sdkClientConfig());
 

@@ -1,5 +1,5 @@
+import { type EscalationConfig, parseEscalationConfig } from '../domain/escalation-schema.js';
 import raw from './escalation-ladder.json' with { type: 'json' };
-import { parseEscalationConfig, type EscalationConfig } from '../domain/escalation-schema.js';
 import { policyConfig } from './policies.js';
 
 export const escalationConfig: EscalationConfig = parseEscalationConfig(raw);

@@ -1,10 +1,10 @@
 import { html } from 'hono/html';
+import { codeLabel, formatDateTime, translator } from '../i18n/index.js';
+import type { AgentTask, OutgoingEmail } from '../ports/contact-channels.js';
+import type { Complaint } from './complaint.js';
 import type { EscalationConfig } from './escalation-schema.js';
 import type { Locale, PolicyConfig } from './policy-schema.js';
-import type { Complaint } from './complaint.js';
-import { readableAnswers, type ReadableAnswer } from './survey.js';
-import type { AgentTask, OutgoingEmail } from '../ports/contact-channels.js';
-import { codeLabel, formatDateTime, translator } from '../i18n/index.js';
+import { type ReadableAnswer, readableAnswers } from './survey.js';
 
 /** Department names per locale (reports.json `departments`); an unnamed department shows its id. */
 export type DepartmentNames = Record<string, Partial<Record<Locale, string>>>;
@@ -25,7 +25,12 @@ export interface ComplaintSummary {
   agentNote?: string;
 }
 
-export function complaintSummary(complaint: Complaint, locale: Locale, policies: PolicyConfig, departments: DepartmentNames = {}): ComplaintSummary {
+export function complaintSummary(
+  complaint: Complaint,
+  locale: Locale,
+  policies: PolicyConfig,
+  departments: DepartmentNames = {},
+): ComplaintSummary {
   const t = translator(locale);
   const policy = policies.policies[complaint.serviceType];
   const survey = policy ? policies.surveys[policy.survey] : undefined;
@@ -34,9 +39,13 @@ export function complaintSummary(complaint: Complaint, locale: Locale, policies:
   return {
     service: `${policy?.label[locale] ?? complaint.serviceType} · ${complaint.serviceId}`,
     customer: [complaint.customer.name, complaint.customer.phone].filter(Boolean).join(' '),
-    department: complaint.departmentId ? (departments[complaint.departmentId]?.[locale] ?? complaint.departmentId) : t('complaints.fields.noDepartment'),
+    department: complaint.departmentId
+      ? (departments[complaint.departmentId]?.[locale] ?? complaint.departmentId)
+      : t('complaints.fields.noDepartment'),
     severity: codeLabel(locale, 'severity', complaint.severity),
-    answers: readable.filter((a) => !isText(a.questionId)).map((a) => ({ ...a, raisedComplaint: complaint.complaintQuestions.includes(a.questionId) })),
+    answers: readable
+      .filter((a) => !isText(a.questionId))
+      .map((a) => ({ ...a, raisedComplaint: complaint.complaintQuestions.includes(a.questionId) })),
     comments: readable.filter((a) => isText(a.questionId)),
     ...(complaint.agentNote ? { agentNote: complaint.agentNote } : {}),
   };
@@ -94,20 +103,33 @@ function summaryText(complaint: Complaint, summary: ComplaintSummary, config: Es
   ];
 }
 
-export function managerEmail(complaint: Complaint, to: string, level: number, notice: number, escalated: boolean, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig, departments: DepartmentNames = {}): OutgoingEmail {
+export function managerEmail(
+  complaint: Complaint,
+  to: string,
+  level: number,
+  notice: number,
+  escalated: boolean,
+  links: ManagerLinks,
+  policies: PolicyConfig,
+  config: EscalationConfig,
+  departments: DepartmentNames = {},
+): OutgoingEmail {
   const locale = config.locale;
   const t = translator(locale);
   const summary = complaintSummary(complaint, locale, policies, departments);
   const none = t('complaints.fields.none');
   const cell = 'text-align:left;padding:4px 12px 4px 0;vertical-align:top';
-  const button = (href: string, colour: string, label: string) => html`<a href="${href}" style="display:inline-block;padding:8px 14px;background:${colour};color:#fff;text-decoration:none;border-radius:4px;margin-right:8px">${label}</a>`;
+  const button = (href: string, colour: string, label: string) =>
+    html`<a href="${href}" style="display:inline-block;padding:8px 14px;background:${colour};color:#fff;text-decoration:none;border-radius:4px;margin-right:8px">${label}</a>`;
   const body = html`<!doctype html><html lang="${locale}"><body style="font-family:sans-serif;max-width:620px">
 <p>${intro(locale, notice, escalated)}</p>
 <table style="border-collapse:collapse">${factRows(complaint, summary, config).map(([k, v]) => html`<tr><th style="${cell}">${k}</th><td>${v}</td></tr>`)}</table>
 <h3>${t('complaints.fields.answers')}</h3>
-${summary.answers.length
-  ? html`<table style="border-collapse:collapse">${summary.answers.map((a) => html`<tr><td style="${cell}">${a.question}</td><td style="${a.raisedComplaint ? 'color:#b42318;font-weight:bold' : ''}">${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</td></tr>`)}</table>`
-  : html`<p>${none}</p>`}
+${
+  summary.answers.length
+    ? html`<table style="border-collapse:collapse">${summary.answers.map((a) => html`<tr><td style="${cell}">${a.question}</td><td style="${a.raisedComplaint ? 'color:#b42318;font-weight:bold' : ''}">${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</td></tr>`)}</table>`
+    : html`<p>${none}</p>`
+}
 <h3>${t('complaints.fields.comment')}</h3>
 <blockquote style="margin:0 0 1em;padding:6px 12px;border-left:3px solid #ccc;white-space:pre-wrap">${summary.comments.map((c) => c.answer).join('\n') || none}</blockquote>
 <h3>${t('complaints.fields.agentNote')}</h3>
@@ -131,7 +153,16 @@ ${summary.answers.length
   };
 }
 
-export function managerTask(complaint: Complaint, level: number, notice: number, queue: string | undefined, links: ManagerLinks, policies: PolicyConfig, config: EscalationConfig, departments: DepartmentNames = {}): AgentTask {
+export function managerTask(
+  complaint: Complaint,
+  level: number,
+  notice: number,
+  queue: string | undefined,
+  links: ManagerLinks,
+  policies: PolicyConfig,
+  config: EscalationConfig,
+  departments: DepartmentNames = {},
+): AgentTask {
   const summary = complaintSummary(complaint, config.locale, policies, departments);
   return {
     followUpId: complaint.complaintId,
@@ -141,7 +172,13 @@ export function managerTask(complaint: Complaint, level: number, notice: number,
     description: truncate(summaryText(complaint, summary, config).join('\n'), 4_000),
     outcomeFormUrl: links.resolve,
     extraReferences: links.acknowledge ? { acknowledge: links.acknowledge } : {},
-    attributes: { complaintId: complaint.complaintId, level: String(level), cycle: String(complaint.cycle), severity: complaint.severity, ...(queue ? { queue } : {}) },
+    attributes: {
+      complaintId: complaint.complaintId,
+      level: String(level),
+      cycle: String(complaint.cycle),
+      severity: complaint.severity,
+      ...(queue ? { queue } : {}),
+    },
   };
 }
 

@@ -23,11 +23,21 @@ export const followUpCompletedSchema = z.object({
 /** From an upstream system (ticketing, CRM) when the complaint was handled there; fields it adds are ignored. */
 export const complaintResolvedSchema = z
   .object({
-    complaintId: z.string().regex(/^cp-[0-9a-f]{32}$/).optional(),
-    followUpId: z.string().regex(/^fu-[0-9a-f]{32}$/).optional(),
+    complaintId: z
+      .string()
+      .regex(/^cp-[0-9a-f]{32}$/)
+      .optional(),
+    followUpId: z
+      .string()
+      .regex(/^fu-[0-9a-f]{32}$/)
+      .optional(),
     note: z.string().max(2000).optional(),
   })
-  .refine((d) => d.complaintId || d.followUpId, { message: 'complaintId or followUpId is required', path: ['complaintId'], params: { reason: 'either-id-required' } });
+  .refine((d) => d.complaintId || d.followUpId, {
+    message: 'complaintId or followUpId is required',
+    path: ['complaintId'],
+    params: { reason: 'either-id-required' },
+  });
 
 /** The post-resolution follow-up's serviceId names its complaint and cycle: "cp-…~c2". */
 export const resolutionServiceId = (complaintId: string, cycle: number) => `${complaintId}~c${cycle}`;

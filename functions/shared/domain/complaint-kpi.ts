@@ -1,6 +1,6 @@
 import type { Complaint } from './complaint.js';
 import { rate } from './kpi.js';
-import { workingMinutesBetween, type ContactHours } from './schedule.js';
+import { type ContactHours, workingMinutesBetween } from './schedule.js';
 
 /**
  * Complaint timeliness (DOMAIN.md "Complaints"): acknowledged within its SLA (1 working day for a
@@ -30,7 +30,12 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
-const tally = (values: string[]) => Object.fromEntries(Object.entries(values.reduce<Record<string, number>>((acc, v) => ((acc[v] = (acc[v] ?? 0) + 1), acc), {})).sort(([a], [b]) => a.localeCompare(b)));
+const tally = (values: string[]) =>
+  Object.fromEntries(
+    Object.entries(values.reduce<Record<string, number>>((acc, v) => ((acc[v] = (acc[v] ?? 0) + 1), acc), {})).sort(([a], [b]) =>
+      a.localeCompare(b),
+    ),
+  );
 
 export function complaintKpis(complaints: Complaint[], hours: ContactHours): ComplaintKpis {
   const acknowledged = complaints.filter((c) => c.acknowledgedAt);
@@ -41,7 +46,11 @@ export function complaintKpis(complaints: Complaint[], hours: ContactHours): Com
     total: complaints.length,
     bySeverity: tally(complaints.map((c) => c.severity)),
     byStatus: tally(complaints.map((c) => c.status)),
-    byHighestLevel: tally(complaints.map((c) => `level${Math.max(1, ...c.history.filter((e) => e.type === 'notified' || e.type === 'escalated').map((e) => e.level))}`)),
+    byHighestLevel: tally(
+      complaints.map(
+        (c) => `level${Math.max(1, ...c.history.filter((e) => e.type === 'notified' || e.type === 'escalated').map((e) => e.level))}`,
+      ),
+    ),
     acknowledged: acknowledged.length,
     acknowledgedWithinSla: ackOnTime,
     acknowledgedWithinSlaRate: rate(ackOnTime, acknowledged.length),
@@ -49,7 +58,9 @@ export function complaintKpis(complaints: Complaint[], hours: ContactHours): Com
     resolvedWithinSla: resolvedOnTime,
     resolvedWithinSlaRate: rate(resolvedOnTime, resolved.length),
     reopened: complaints.filter((c) => c.cycle > 1).length,
-    medianWorkingMinutesToAcknowledge: median(acknowledged.map((c) => workingMinutesBetween(new Date(c.raisedAt), new Date(c.acknowledgedAt!), hours))),
+    medianWorkingMinutesToAcknowledge: median(
+      acknowledged.map((c) => workingMinutesBetween(new Date(c.raisedAt), new Date(c.acknowledgedAt!), hours)),
+    ),
     medianWorkingMinutesToResolve: median(resolved.map((c) => workingMinutesBetween(new Date(c.raisedAt), new Date(c.resolvedAt!), hours))),
   };
 }

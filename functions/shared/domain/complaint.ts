@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EscalationConfig, Severity, WorkDuration } from './escalation-schema.js';
+import { addWorkingMinutes, type ContactHours, workingDayMinutes } from './schedule.js';
 import type { Customer } from './service-event.js';
 import type { Answers } from './survey.js';
-import { addWorkingMinutes, workingDayMinutes, type ContactHours } from './schedule.js';
 import { workingCalendar } from './working-calendar.js';
 
 /** A complaint found in a follow-up, chased up the ladder until someone resolves it. */
@@ -83,7 +83,9 @@ export interface SeverityFacts {
  */
 export function assessSeverity(facts: SeverityFacts, config: EscalationConfig): Severity {
   const repeat =
-    facts.reopened || facts.previousComplaints + 1 >= config.repeat.sameIssueComplaints || (facts.reworkCount ?? 0) >= config.repeat.reworks;
+    facts.reopened ||
+    facts.previousComplaints + 1 >= config.repeat.sameIssueComplaints ||
+    (facts.reworkCount ?? 0) >= config.repeat.reworks;
   const base: Severity = facts.agentSeverity ?? (Object.values(facts.scores).some((s) => s <= 1) ? 'major' : 'general');
   return repeat && base === 'general' ? 'major' : base;
 }
@@ -91,7 +93,10 @@ export function assessSeverity(facts: SeverityFacts, config: EscalationConfig): 
 export function slaDeadlines(raisedAt: Date, severity: Severity, config: EscalationConfig): { acknowledgeBy: string; resolveBy: string } {
   const hours = escalationHours(config);
   const sla = config.severities[severity];
-  return { acknowledgeBy: addWork(raisedAt, sla.acknowledgeWithin, hours).toISOString(), resolveBy: addWork(raisedAt, sla.resolveWithin, hours).toISOString() };
+  return {
+    acknowledgeBy: addWork(raisedAt, sla.acknowledgeWithin, hours).toISOString(),
+    resolveBy: addWork(raisedAt, sla.resolveWithin, hours).toISOString(),
+  };
 }
 
 export type EscalationStep =
@@ -124,7 +129,8 @@ export function nextEscalationStep(complaint: Complaint, trigger: StepTrigger, n
     return { action: 'await', level: complaint.level, waitUntil: waitUntil.toISOString(), timeoutSeconds: seconds(now, waitUntil) };
   }
   const ladder = config.levels[complaint.level - 1]!;
-  if (complaint.status !== 'acknowledged' && complaint.notices <= ladder.renotifyTimes) return notify(complaint.level, complaint.notices + 1, false);
+  if (complaint.status !== 'acknowledged' && complaint.notices <= ladder.renotifyTimes)
+    return notify(complaint.level, complaint.notices + 1, false);
   if (complaint.level < top) return notify(complaint.level + 1, 1, true);
   return notify(top, complaint.notices + 1, false);
 }

@@ -1,9 +1,9 @@
-import Mustache from 'mustache';
 import { html } from 'hono/html';
-import type { Locale, PolicyConfig, Survey } from './policy-schema.js';
-import type { FollowUp } from './follow-up.js';
-import type { AgentTask, OutgoingEmail } from '../ports/contact-channels.js';
+import Mustache from 'mustache';
 import { translator } from '../i18n/index.js';
+import type { AgentTask, OutgoingEmail } from '../ports/contact-channels.js';
+import type { FollowUp } from './follow-up.js';
+import type { Locale, PolicyConfig, Survey } from './policy-schema.js';
 
 /** Plain-text placeholders ({{customerName}}): no HTML escaping, the caller escapes per medium. */
 function fill(template: string, view: Record<string, string>): string {
@@ -92,7 +92,13 @@ export function oneClickUnsubscribeHeaders(unsubscribeUrl: string): { name: stri
   ];
 }
 
-export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyUrl: string, validHours: number, unsubscribeUrl: string): OutgoingEmail {
+export function surveyEmailFor(
+  followUp: FollowUp,
+  config: PolicyConfig,
+  surveyUrl: string,
+  validHours: number,
+  unsubscribeUrl: string,
+): OutgoingEmail {
   const locale = localeOf(followUp, config);
   const w = messagesFor(locale);
   const policy = config.policies[followUp.serviceType]!;
@@ -110,7 +116,17 @@ export function surveyEmailFor(followUp: FollowUp, config: PolicyConfig, surveyU
     to: followUp.customer.email!,
     subject: w.emailSubject(policy.label[locale]),
     html: body.toString(),
-    text: [greeting, '', w.emailIntro, surveyUrl, '', w.emailExpiry(validHours), `${w.emailOptOut} ${w.emailUnsubscribe}: ${unsubscribeUrl}`, '', company].join('\n'),
+    text: [
+      greeting,
+      '',
+      w.emailIntro,
+      surveyUrl,
+      '',
+      w.emailExpiry(validHours),
+      `${w.emailOptOut} ${w.emailUnsubscribe}: ${unsubscribeUrl}`,
+      '',
+      company,
+    ].join('\n'),
     headers: oneClickUnsubscribeHeaders(unsubscribeUrl),
   };
 }

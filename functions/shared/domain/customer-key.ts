@@ -1,5 +1,5 @@
-import type { FollowUp } from './follow-up.js';
 import { FOLLOW_UP_SOURCE } from './event-names.js';
+import type { FollowUp } from './follow-up.js';
 
 /**
  * A customer id is unique only inside the upstream system that issued it: "C-1" from the dealer's

@@ -20,23 +20,47 @@ export const escalationConfigSchema = z
   .strictObject({
     timeZone: z.string().min(1),
     locale: localeSchema,
-    calendar: z.strictObject({ base: z.enum(['CN', 'none']), weekend: z.array(z.number().int().min(1).max(7)), holidays: z.array(isoDate).default([]), makeUpWorkdays: z.array(isoDate).default([]) }),
+    calendar: z.strictObject({
+      base: z.enum(['CN', 'none']),
+      weekend: z.array(z.number().int().min(1).max(7)),
+      holidays: z.array(isoDate).default([]),
+      makeUpWorkdays: z.array(isoDate).default([]),
+    }),
     workingHours: z.array(callingWindowSchema).min(1),
     severities: z.strictObject({ urgent: slaSchema, major: slaSchema, general: slaSchema }),
     levels: z
-      .array(z.strictObject({ level: z.number().int().min(1), title: z.strictObject({ 'zh-CN': z.string(), en: z.string() }), renotifyAfter: workDurationSchema, renotifyTimes: z.number().int().min(0).max(1000) }))
+      .array(
+        z.strictObject({
+          level: z.number().int().min(1),
+          title: z.strictObject({ 'zh-CN': z.string(), en: z.string() }),
+          renotifyAfter: workDurationSchema,
+          renotifyTimes: z.number().int().min(0).max(1000),
+        }),
+      )
       .min(1),
-    contacts: z.record(z.string(), z.record(z.string().regex(/^\d+$/), managerSchema)).refine((c) => 'default' in c, 'a "default" department is required'),
+    contacts: z
+      .record(z.string(), z.record(z.string().regex(/^\d+$/), managerSchema))
+      .refine((c) => 'default' in c, 'a "default" department is required'),
     repeat: z.strictObject({ sameIssueComplaints: z.number().int().min(2), reworks: z.number().int().min(2) }),
     pauseAfterComplaintHours: z.number().min(0).max(168),
   })
   .superRefine((config, ctx) => {
     config.levels.forEach((level, i) => {
-      if (level.level !== i + 1) ctx.addIssue({ code: 'custom', path: ['levels', i, 'level'], message: `levels must be numbered 1, 2, 3…; found ${level.level} at position ${i + 1}` });
+      if (level.level !== i + 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['levels', i, 'level'],
+          message: `levels must be numbered 1, 2, 3…; found ${level.level} at position ${i + 1}`,
+        });
     });
     for (const [department, byLevel] of Object.entries(config.contacts)) {
       for (const level of config.levels) {
-        if (!byLevel[String(level.level)]) ctx.addIssue({ code: 'custom', path: ['contacts', department, String(level.level)], message: `no manager for level ${level.level}` });
+        if (!byLevel[String(level.level)])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['contacts', department, String(level.level)],
+            message: `no manager for level ${level.level}`,
+          });
       }
     }
   });

@@ -3,7 +3,21 @@ import type { Channel } from './policy-schema.js';
 import type { Customer } from './service-event.js';
 
 /** What a contact attempt ended with, as the agent or the customer's survey reported it. */
-export const contactResults = ['reached', 'no_answer', 'busy', 'call_back', 'refused', 'wrong_number', 'suppressed', 'skipped', 'timeout', 'paused', 'deferred', 'at_capacity', 'failed'] as const;
+export const contactResults = [
+  'reached',
+  'no_answer',
+  'busy',
+  'call_back',
+  'refused',
+  'wrong_number',
+  'suppressed',
+  'skipped',
+  'timeout',
+  'paused',
+  'deferred',
+  'at_capacity',
+  'failed',
+] as const;
 export type ContactResult = (typeof contactResults)[number];
 
 /** Results that end the follow-up at once; the others lead to another attempt or a fallback. */
@@ -58,7 +72,9 @@ export interface FollowUp {
 
 /** One follow-up, ever, per business key: the id (and execution name) derive from it. */
 export function followUpIdFor(source: string, serviceType: string, serviceId: string, round: number): string {
-  const digest = createHash('sha256').update(JSON.stringify([source, serviceType, serviceId, round])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([source, serviceType, serviceId, round]))
+    .digest('hex');
   return `fu-${digest.slice(0, 32)}`;
 }
 

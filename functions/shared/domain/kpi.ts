@@ -96,7 +96,9 @@ export function kpisFromCounters(c: Counters): Kpis {
   const byIndicator: Record<string, IndicatorStats> = {};
   let sum = 0;
   let count = 0;
-  for (const name of Object.keys(c).filter((k) => k.startsWith('scoreCount_')).sort()) {
+  for (const name of Object.keys(c)
+    .filter((k) => k.startsWith('scoreCount_'))
+    .sort()) {
     const indicator = name.slice('scoreCount_'.length);
     const stats: IndicatorStats = {
       count: n(name),

@@ -1,6 +1,6 @@
+import type { FinalOutcome } from '../ports/follow-up-store.js';
 import type { FollowUp } from './follow-up.js';
 import type { OutcomeFact } from './kpi.js';
-import type { FinalOutcome } from '../ports/follow-up-store.js';
 
 /** A follow-up as stored, with its final outcome once it has one. */
 export type FinishedFollowUp = FollowUp & { outcome?: FinalOutcome };
@@ -19,7 +19,9 @@ export function outcomeFactOf(followUp: FinishedFollowUp): OutcomeFact {
     reason: followUp.outcome?.reason,
     // Only real contact attempts count: not the ones blocked, paused or deferred before contact,
     // nor those a channel refused (a failed attempt never reached the customer's phone or inbox).
-    attempts: (followUp.attempts ?? []).filter((a) => !['suppressed', 'skipped', 'paused', 'deferred', 'at_capacity', 'failed'].includes(a.result)).length,
+    attempts: (followUp.attempts ?? []).filter(
+      (a) => !['suppressed', 'skipped', 'paused', 'deferred', 'at_capacity', 'failed'].includes(a.result),
+    ).length,
     onTime: followUp.outcome?.onTime,
     scores: followUp.outcome?.assessment?.scores ?? {},
     complaint: followUp.outcome?.assessment?.complaint ?? false,

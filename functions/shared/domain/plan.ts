@@ -1,7 +1,7 @@
+import { type ContactResult, type FollowUp, type FollowUpStatus, type SkipReason, samplingDraw } from './follow-up.js';
 import type { Channel, ChannelStep, FollowUpPolicy, PolicyConfig } from './policy-schema.js';
-import { addDuration, deadlineAfter, durationSeconds, nextCallSlot, type ContactHours } from './schedule.js';
+import { addDuration, type ContactHours, deadlineAfter, durationSeconds, nextCallSlot } from './schedule.js';
 import { workingCalendar } from './working-calendar.js';
-import { samplingDraw, type ContactResult, type FollowUp, type FollowUpStatus, type SkipReason } from './follow-up.js';
 
 /** contact-failed: the last channel left refused the contact for good (see domain/errors.ts). */
 export type FinishReason = SkipReason | 'attempts-exhausted' | 'unknown-service-type' | 'contact-failed';
@@ -83,7 +83,9 @@ export function planFollowUp(followUp: FollowUp, config: PolicyConfig, facts: Fi
   }
   const round = policy.rounds[followUp.round] ?? policy.rounds[0]!;
   const completedAt = new Date(followUp.completedAt);
-  const earliest = [addDuration(completedAt, round.delay, hours), facts.now, new Date(facts.pausedUntil ?? 0)].reduce((a, b) => (a > b ? a : b));
+  const earliest = [addDuration(completedAt, round.delay, hours), facts.now, new Date(facts.pausedUntil ?? 0)].reduce((a, b) =>
+    a > b ? a : b,
+  );
   const dueAt = nextCallSlot(earliest, hours);
   return contactOn(channels[0]!, 1, dueAt, deadlineAfter(completedAt, round.deadline, hours));
 }
@@ -137,7 +139,9 @@ export function nextAttempt(
   }
   const retryable: ContactResult[] = ['no_answer', 'busy', 'timeout', 'call_back'];
   if (step && retryable.includes(last.result)) {
-    const tries = history.filter((h) => h.channel === step.channel && !['call_back', 'paused', 'deferred', 'at_capacity'].includes(h.result)).length;
+    const tries = history.filter(
+      (h) => h.channel === step.channel && !['call_back', 'paused', 'deferred', 'at_capacity'].includes(h.result),
+    ).length;
     if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
   }
   // A channel that failed for good is not tried again: the next one is (phone → email), so a

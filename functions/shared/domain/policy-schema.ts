@@ -151,7 +151,11 @@ export const policyConfigSchema = z
     /** Follow-up records are kept at least two years (DOMAIN: reports kept ≥ 2 years). */
     retentionDays: z.number().int().min(730),
     /** A contact link (agent form, customer survey) stops working after this many hours. */
-    linkValidityHours: z.number().int().min(1).max(24 * 30),
+    linkValidityHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
     /**
      * An email's unsubscribe link (List-Unsubscribe and the body's link) keeps working this long:
      * people unsubscribe from old mail. A key rotation keeps the old key verifying as long.

@@ -18,7 +18,12 @@ function daysBetween(first: DateTime, last: DateTime): string[] {
 
 function periodStarting(kind: ReportKind, first: DateTime): ReportPeriod {
   const unit = kind === 'daily' ? { days: 1 } : kind === 'weekly' ? { weeks: 1 } : { months: 1 };
-  const label = (d: DateTime) => (kind === 'daily' ? d.toISODate()! : kind === 'weekly' ? `${d.weekYear}-W${String(d.weekNumber).padStart(2, '0')}` : d.toFormat('yyyy-MM'));
+  const label = (d: DateTime) =>
+    kind === 'daily'
+      ? d.toISODate()!
+      : kind === 'weekly'
+        ? `${d.weekYear}-W${String(d.weekNumber).padStart(2, '0')}`
+        : d.toFormat('yyyy-MM');
   const before = first.minus(unit);
   return {
     kind,

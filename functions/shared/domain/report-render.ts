@@ -1,11 +1,11 @@
 import { html, raw } from 'hono/html';
 import { DateTime } from 'luxon';
 import { catalogues, codeLabel, formatDateTime, translator } from '../i18n/index.js';
-import type { Locale, PolicyConfig } from './policy-schema.js';
 import type { Kpis } from './kpi.js';
+import type { Locale, PolicyConfig } from './policy-schema.js';
 import type { ComplaintHandling, ReportModel } from './report.js';
+import { COLOURS, type ColumnPoint, columnChart, rateBar, splitBar } from './report-charts.js';
 import type { FollowUpTargets, ReportConfig } from './report-schema.js';
-import { columnChart, COLOURS, rateBar, splitBar, type ColumnPoint } from './report-charts.js';
 
 /**
  * The report as a manager reads it: an HTML email (tables, charts drawn with table cells so that

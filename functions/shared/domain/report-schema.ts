@@ -27,7 +27,15 @@ export const reportConfigSchema = z.strictObject({
     dormant: z.strictObject({ day: z.number().int().min(1).max(28), ...at }),
   }),
   recipients: z
-    .array(z.strictObject({ name: z.string().min(1), email: z.email(), locale: localeSchema, departments: z.array(z.string().min(1)).min(1), reports: z.array(z.enum(reportKinds)).min(1) }))
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        email: z.email(),
+        locale: localeSchema,
+        departments: z.array(z.string().min(1)).min(1),
+        reports: z.array(z.enum(reportKinds)).min(1),
+      }),
+    )
     .min(1),
   /**
    * What each KPI should reach (every target is a minimum): `all` for the whole report and each
@@ -39,7 +47,11 @@ export const reportConfigSchema = z.strictObject({
   }),
   /** Department names as managers know them; a department missing here shows its id. */
   departments: z.record(z.string().min(1), z.strictObject({ 'zh-CN': z.string().min(1), en: z.string().min(1) })).default({}),
-  archive: z.strictObject({ keepDays: z.number().int().min(730), infrequentAccessAfterDays: z.number().int().min(30), glacierAfterDays: z.number().int().min(90) }),
+  archive: z.strictObject({
+    keepDays: z.number().int().min(730),
+    infrequentAccessAfterDays: z.number().int().min(30),
+    glacierAfterDays: z.number().int().min(90),
+  }),
   dormant: z.strictObject({ afterMonths: z.number().int().min(1), serviceType: z.string().min(1) }),
 });
 export type ReportConfig = z.infer<typeof reportConfigSchema>;
@@ -47,7 +59,9 @@ export type ReportConfig = z.infer<typeof reportConfigSchema>;
 export function parseReportConfig(raw: unknown): ReportConfig {
   const result = reportConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new Error(`Invalid report configuration: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid report configuration: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return result.data;
 }

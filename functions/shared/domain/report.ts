@@ -1,5 +1,5 @@
 import type { AggregateRow } from '../ports/aggregate-store.js';
-import { addCounters, kpisFromCounters, rate, type Counters, type Kpis } from './kpi.js';
+import { addCounters, type Counters, type Kpis, kpisFromCounters, rate } from './kpi.js';
 import type { ReportPeriod } from './report-period.js';
 import type { FollowUpTargets, ReportConfig, ReportTargets } from './report-schema.js';
 
@@ -42,7 +42,13 @@ const sum = (rows: AggregateRow[]): Counters => rows.reduce<Counters>((acc, r) =
 function complaintHandling(rows: AggregateRow[]): ComplaintHandling {
   const c = sum(rows.filter((r) => r.subject === 'complaints'));
   const n = (k: string) => c[k] ?? 0;
-  const prefixed = (prefix: string) => Object.fromEntries(Object.keys(c).filter((k) => k.startsWith(prefix)).sort().map((k) => [k.slice(prefix.length), n(k)]));
+  const prefixed = (prefix: string) =>
+    Object.fromEntries(
+      Object.keys(c)
+        .filter((k) => k.startsWith(prefix))
+        .sort()
+        .map((k) => [k.slice(prefix.length), n(k)]),
+    );
   return {
     raised: n('raised'),
     bySeverity: prefixed('raised_'),
@@ -60,7 +66,13 @@ function complaintHandling(rows: AggregateRow[]): ComplaintHandling {
 }
 
 /** buildReport: the numbers of one report for a set of departments ('all' for the archive copy). */
-export function buildReport(period: ReportPeriod, rows: AggregateRow[], previousRows: AggregateRow[], departments: string[] | 'all', config: ReportConfig): ReportModel {
+export function buildReport(
+  period: ReportPeriod,
+  rows: AggregateRow[],
+  previousRows: AggregateRow[],
+  departments: string[] | 'all',
+  config: ReportConfig,
+): ReportModel {
   const visible = (r: AggregateRow) => departments === 'all' || departments.includes('*') || departments.includes(r.departmentId);
   const current = rows.filter(visible);
   const before = previousRows.filter(visible);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { type EventIssue, firstIssue } from './event-issues.js';
 import { localeSchema } from './policy-schema.js';
-import { firstIssue, type EventIssue } from './event-issues.js';
 
 /**
  * The contracts upstream systems publish on the bus. Every object is parsed with `z.object`,
@@ -20,7 +20,12 @@ const ianaZone = z.string().refine(
   { message: 'not an IANA time zone', params: { reason: 'not-time-zone' } },
 );
 
-const phoneSchema = z.string().refine((phone) => /^\+?[0-9][0-9 -]{5,19}$/.test(phone), { message: 'expected a phone number such as +8613800138000', params: { reason: 'not-phone' } });
+const phoneSchema = z
+  .string()
+  .refine((phone) => /^\+?[0-9][0-9 -]{5,19}$/.test(phone), {
+    message: 'expected a phone number such as +8613800138000',
+    params: { reason: 'not-phone' },
+  });
 const emailSchema = z.email('expected an email address').max(254);
 
 /** The customer as stored on a follow-up: a phone or email here is one the system can use. */
@@ -78,7 +83,10 @@ export type ContactField = keyof typeof contactSchemas;
  * its issue, so one bad address costs only its own channel; an empty or null field is simply
  * absent. Whether what is left is enough depends on the policy (see the intake).
  */
-export function usableContacts(customer: { phone?: unknown; email?: unknown }, prefix: string): { contacts: Partial<Record<ContactField, string>>; dropped: EventIssue[] } {
+export function usableContacts(
+  customer: { phone?: unknown; email?: unknown },
+  prefix: string,
+): { contacts: Partial<Record<ContactField, string>>; dropped: EventIssue[] } {
   const contacts: Partial<Record<ContactField, string>> = {};
   const dropped: EventIssue[] = [];
   for (const field of Object.keys(contactSchemas) as ContactField[]) {

@@ -49,13 +49,13 @@ const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest();
 
 export function signLink(claims: LinkClaims, keys: SigningKeys): string {
-  const payload = b64(JSON.stringify({ f: claims.followUpId, a: claims.attempt, p: claims.purpose, e: claims.expiresAt, k: keys.current.id }));
+  const payload = b64(
+    JSON.stringify({ f: claims.followUpId, a: claims.attempt, p: claims.purpose, e: claims.expiresAt, k: keys.current.id }),
+  );
   return `${payload}.${b64(mac(keys.current.secret, payload))}`;
 }
 
-export type LinkCheck =
-  | { ok: true; claims: LinkClaims }
-  | { ok: false; reason: 'malformed' | 'tampered' | 'expired'; message: string };
+export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'tampered' | 'expired'; message: string };
 
 export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkCheck {
   const [payload, signature, extra] = token.split('.');
@@ -69,7 +69,9 @@ export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkChe
     return { ok: false, reason: 'malformed', message: 'This link is incomplete. Please open the full link from your message.' };
   }
   const parsed = claimsSchema.safeParse(raw);
-  const key = parsed.success ? [keys.current, ...keys.previous, ...(keys.next ? [keys.next] : [])].find((k) => k.id === parsed.data.k) : undefined;
+  const key = parsed.success
+    ? [keys.current, ...keys.previous, ...(keys.next ? [keys.next] : [])].find((k) => k.id === parsed.data.k)
+    : undefined;
   const given = Buffer.from(signature, 'base64url');
   const expected = key ? mac(key.secret, payload) : undefined;
   // Base64url's last character carries spare bits: only the canonical spelling is accepted.
@@ -90,7 +92,9 @@ export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkChe
  */
 export function unverifiedPurpose(token: string): LinkPurpose | undefined {
   try {
-    const parsed = z.object({ p: z.enum(linkPurposes) }).safeParse(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')));
+    const parsed = z
+      .object({ p: z.enum(linkPurposes) })
+      .safeParse(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')));
     return parsed.success ? parsed.data.p : undefined;
   } catch {
     return undefined;

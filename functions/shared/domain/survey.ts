@@ -20,7 +20,11 @@ export function answersSchema(survey: Survey, { requireAll }: { requireAll: bool
       q.kind === 'yesNo'
         ? z.enum(['yes', 'no'], { message: 'expected yes or no' })
         : q.kind === 'score'
-          ? z.coerce.number({ message: 'expected a score from 1 to 5' }).int('expected a whole score').min(1, 'expected a score from 1 to 5').max(5, 'expected a score from 1 to 5')
+          ? z.coerce
+              .number({ message: 'expected a score from 1 to 5' })
+              .int('expected a whole score')
+              .min(1, 'expected a score from 1 to 5')
+              .max(5, 'expected a score from 1 to 5')
           : z.string().trim().max(2000, 'at most 2000 characters');
     if (!(requireAll && q.required)) field = field.optional();
     shape[q.id] = field;
@@ -76,12 +80,18 @@ export interface ReadableAnswer {
  * Answers in the survey's order, each with its question's text; yes/no through `yesNo` (the
  * reader's words for them). An answer to a question the survey no longer asks is left out.
  */
-export function readableAnswers(survey: Survey | undefined, answers: Record<string, unknown> | undefined, locale: Locale, yesNo: (value: 'yes' | 'no') => string): ReadableAnswer[] {
+export function readableAnswers(
+  survey: Survey | undefined,
+  answers: Record<string, unknown> | undefined,
+  locale: Locale,
+  yesNo: (value: 'yes' | 'no') => string,
+): ReadableAnswer[] {
   if (!survey || !answers) return [];
   return survey.questions.flatMap((q) => {
     const value = answers[q.id];
     if (value === undefined || value === null || value === '') return [];
-    const answer = q.kind === 'yesNo' && (value === 'yes' || value === 'no') ? yesNo(value) : q.kind === 'score' ? `${String(value)}/5` : String(value);
+    const answer =
+      q.kind === 'yesNo' && (value === 'yes' || value === 'no') ? yesNo(value) : q.kind === 'score' ? `${String(value)}/5` : String(value);
     return [{ questionId: q.id, question: q.text[locale], answer }];
   });
 }

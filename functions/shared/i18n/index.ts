@@ -1,8 +1,8 @@
 import i18next, { type TFunction } from 'i18next';
 import { DateTime } from 'luxon';
+import type { Locale } from '../domain/policy-schema.js';
 import en from './en.json' with { type: 'json' };
 import zhCN from './zh-CN.json' with { type: 'json' };
-import type { Locale } from '../domain/policy-schema.js';
 
 /**
  * Every word a person reads — pages, emails, reports — comes from one catalogue per locale

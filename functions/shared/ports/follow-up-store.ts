@@ -1,9 +1,9 @@
-import type { AttemptSummary, ContactResult, FollowUp, FollowUpStatus } from '../domain/follow-up.js';
-import type { Channel } from '../domain/policy-schema.js';
-import type { Answers, Assessment } from '../domain/survey.js';
-import type { PlanDecision } from '../domain/plan.js';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { EventIssue } from '../domain/event-issues.js';
+import type { AttemptSummary, ContactResult, FollowUp, FollowUpStatus } from '../domain/follow-up.js';
+import type { PlanDecision } from '../domain/plan.js';
+import type { Channel } from '../domain/policy-schema.js';
+import type { Answers, Assessment } from '../domain/survey.js';
 
 /** One open or finished contact attempt: the task token the workflow waits on, and what came back. */
 export interface AttemptRecord {
@@ -104,7 +104,9 @@ export interface FollowUpStore {
   answerAttempt(
     followUpId: string,
     attempt: number,
-    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint' | 'agentSeverity' | 'agentNote'> & { usedAt: string },
+    answer: Pick<AttemptRecord, 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint' | 'agentSeverity' | 'agentNote'> & {
+      usedAt: string;
+    },
   ): Promise<boolean>;
   /** Undoes answerAttempt when the workflow could not be told, so the link works again. */
   reopenAttempt(followUpId: string, attempt: number): Promise<void>;
