@@ -10,6 +10,7 @@ import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi
 import { localDate } from '../../functions/shared/domain/schedule.js';
 import { buildApp } from '../../infra/app.js';
 import { LOCAL_CONTEXT } from '../../local/template.js';
+import { countBy } from '../support/count-by.js';
 
 /**
  * `npm run simulate` end to end, twice: the same scenario and seed give the same month. The second
@@ -62,7 +63,7 @@ describe('simulation', () => {
       .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(parsed.followUps.total);
     expect(parsed.followUps.total).toBeGreaterThan(40);
-    const byStatus = lines.reduce<Record<string, number>>((acc, l) => ((acc[l.status] = (acc[l.status] ?? 0) + 1), acc), {});
+    const byStatus = countBy(lines, (l) => l.status);
     expect(byStatus).toEqual(parsed.followUps.byStatus);
     const kpis = computeKpis(
       lines.map(

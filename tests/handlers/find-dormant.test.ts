@@ -117,7 +117,12 @@ describe('find-dormant', () => {
     const { requests, send } = recorder();
     let asked = '';
     const result = await findDormant(undefined, {
-      index: { lastServedIn: async (month) => ((asked = month), dormant) },
+      index: {
+        lastServedIn: async (month) => {
+          asked = month;
+          return dormant;
+        },
+      },
       publish: (events) => publishInBatches(send, 'bus', events, { sleep: noWait }),
       now,
     });
@@ -139,7 +144,10 @@ describe('find-dormant', () => {
     expect(
       await findDormant(undefined, {
         index: { lastServedIn: async () => [] },
-        publish: async () => ((called = true), { requests: 1 }),
+        publish: async () => {
+          called = true;
+          return { requests: 1 };
+        },
         now,
       }),
     ).toMatchObject({ reactivations: 0, requests: 0 });

@@ -32,9 +32,10 @@ function setup() {
   });
   const reservations: string[] = [];
   const limiter = {
-    reserve: async (channel: string, from: Date) => (
-      reservations.push(`${channel}@${from.toISOString()}`), new Date(Math.floor(from.getTime() / 1000) * 1000)
-    ),
+    reserve: async (channel: string, from: Date) => {
+      reservations.push(`${channel}@${from.toISOString()}`);
+      return new Date(Math.floor(from.getTime() / 1000) * 1000);
+    },
   };
   return { store, saved, reservations, limiter };
 }

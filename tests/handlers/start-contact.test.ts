@@ -67,7 +67,10 @@ describe('start-contact: the last look before a customer is disturbed', () => {
     reservations = [];
     nextSlot = undefined;
     const limiter = {
-      reserve: async (channel: string, from: Date) => (reservations.push(`${channel}@${from.toISOString()}`), nextSlot ?? from),
+      reserve: async (channel: string, from: Date) => {
+        reservations.push(`${channel}@${from.toISOString()}`);
+        return nextSlot ?? from;
+      },
     };
     deps = { store, limiter, channels, workflow, keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', now };
   });
@@ -125,7 +128,10 @@ describe('start-contact: the last look before a customer is disturbed', () => {
 
   it('skips the contact when the quarterly cap was reached since planning', async () => {
     const asked: unknown[][] = [];
-    store.reserveContact = async (...args) => (asked.push(args), false);
+    store.reserveContact = async (...args) => {
+      asked.push(args);
+      return false;
+    };
     expect(await startContact(input('phone'), deps)).toEqual({ started: false });
     expect(asked).toEqual([[{ source: 'dms', id: 'C1' }, '2026-Q4', id, policyConfig.frequencyCap.maxPerQuarter]]);
     expect(answered()).toEqual([{ result: 'skipped', reason: 'frequency-cap' }]);

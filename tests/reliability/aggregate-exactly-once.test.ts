@@ -63,7 +63,10 @@ afterAll(async () => {
 
 const store = () => new DynamoAggregateStore(TABLE, 760, () => new Date('2026-11-20T00:00:00Z'), db);
 let days = 0;
-const freshDay = () => `2030-01-${String(((days += 1) % 28) + 1).padStart(2, '0')}-${days}`;
+const freshDay = () => {
+  days += 1;
+  return `2030-01-${String((days % 28) + 1).padStart(2, '0')}-${days}`;
+};
 
 async function totals(day: string) {
   fault = undefined;
@@ -167,7 +170,10 @@ describe('daily aggregates: each contribution counted exactly once', () => {
   it('copies of contributions racing each other (seeded interleavings) are counted once each', async () => {
     for (let seed = 1; seed <= 8; seed += 1) {
       let state = seed;
-      const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+      const random = () => {
+        state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+        return state / 2 ** 31;
+      };
       beforeCall = () => new Promise((r) => setTimeout(r, Math.floor(random() * 4)));
       const day = freshDay();
       const ids = Array.from({ length: 6 }, (_, i) => `fu-race-${seed}-${i}`);

@@ -55,11 +55,12 @@ const brokenDetail = fc.oneof(
       value: fc.oneof(fc.constant(undefined), fc.anything(), fc.string(), fc.integer(), fc.constant(''), fc.constant(null)),
     })
     .map(({ path, value }) => {
-      const detail = structuredClone(good) as Record<string, any>;
+      const detail: { [field: string]: unknown; customer: Record<string, unknown> } = structuredClone(good);
       const [head, tail] = path.split('.') as [string, string | undefined];
+      // Only the customer has fields of its own.
       if (tail) {
-        if (value === undefined) delete detail[head][tail];
-        else detail[head][tail] = value;
+        if (value === undefined) delete detail.customer[tail];
+        else detail.customer[tail] = value;
       } else if (value === undefined) delete detail[head];
       else detail[head] = value;
       return detail;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
+import { countBy } from '../support/count-by.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness } from '../support/local-harness.js';
 
@@ -20,11 +21,12 @@ afterAll(async () => {
 });
 
 const minuteOf = (iso: string) => iso.slice(0, 16);
-const countBy = (isos: string[], key: (iso: string) => string) =>
-  isos.reduce<Record<string, number>>((acc, iso) => ((acc[key(iso)] = (acc[key(iso)] ?? 0) + 1), acc), {});
+const secondOf = (iso: string) => iso.slice(0, 19);
+const spreadsTheBurst =
+  `spreads ${BURST} follow-ups due at 09:00 over the following minutes, ` + `at most ${perSecond} a second, each contacted exactly once`;
 
 describe('load', () => {
-  it(`spreads ${BURST} follow-ups due at 09:00 over the following minutes, at most ${perSecond} a second, each contacted exactly once`, async () => {
+  it(spreadsTheBurst, async () => {
     const details = Array.from({ length: BURST }, (_, i) => serviceCompleted(0, {}, { id: `LOAD-${i}`, email: undefined }));
     await h.runUntil(at(0, 0, '16:00'));
     for (const detail of details) await h.publish('Service Completed', detail);
@@ -34,20 +36,12 @@ describe('load', () => {
     const ids = details.map((d) => idOf(d));
     expect(new Set(tasks.map((t) => t.attributes.followUpId))).toEqual(new Set(ids)); // none lost
     expect(tasks).toHaveLength(BURST); // none doubled
-    const perSecondCounts = countBy(
-      tasks.map((t) => t.createdAt),
-      (iso) => iso.slice(0, 19),
-    );
+    const perSecondCounts = countBy(tasks, (t) => secondOf(t.createdAt));
     expect(Math.max(...Object.values(perSecondCounts))).toBe(perSecond);
     expect(Object.keys(perSecondCounts)).toHaveLength(BURST / perSecond); // 150 seconds: 09:00:00 to 09:02:29
-    expect(
-      Object.keys(
-        countBy(
-          tasks.map((t) => t.createdAt),
-          minuteOf,
-        ),
-      ).sort(),
-    ).toEqual([at(0, 3, '09:00'), at(0, 3, '09:01'), at(0, 3, '09:02')].map(minuteOf));
+    expect(Object.keys(countBy(tasks, (t) => minuteOf(t.createdAt))).sort()).toEqual(
+      [at(0, 3, '09:00'), at(0, 3, '09:01'), at(0, 3, '09:02')].map(minuteOf),
+    );
     expect(h.peakContactRate().perSecond).toBe(perSecond);
     // Slots are reserved when the follow-ups are planned: every one waits for its second, no retries.
     expect(tasks.every((t) => t.attributes.attempt === '1')).toBe(true);
@@ -69,10 +63,7 @@ describe('load', () => {
     const tasks = h.cloud.agentTasks.filter((t) => ids.has(t.attributes.followUpId ?? ''));
     expect(tasks).toHaveLength(250);
     // 11:58:00–11:59:59 holds 240 contacts at 2 a second; the other 10 wait for the 14:00 window.
-    const counts = countBy(
-      tasks.map((t) => t.createdAt),
-      minuteOf,
-    );
+    const counts = countBy(tasks, (t) => minuteOf(t.createdAt));
     expect(counts).toEqual({ [minuteOf(at(1, 3, '11:58'))]: 120, [minuteOf(at(1, 3, '11:59'))]: 120, [minuteOf(at(1, 3, '14:00'))]: 10 });
   });
 });

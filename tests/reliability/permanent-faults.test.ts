@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { countBy } from '../support/count-by.js';
 
 /**
  * Errors no retry cures, injected as the services return them: SES MessageRejected, Amazon Connect
@@ -68,7 +69,7 @@ describe('permanent faults', () => {
     expect(failed.length).toBeGreaterThan(0);
     for (const o of failed)
       expect(o.error).toMatch(/^(phone|email):[A-Za-z]+Exception$|^email:MessageRejected$|^Sandbox\.Timedout$|^States\.[A-Za-z]+$/);
-    const byReason = failed.reduce<Record<string, number>>((acc, o) => ((acc[o.error!] = (acc[o.error!] ?? 0) + 1), acc), {});
+    const byReason = countBy(failed, (o) => o.error!);
     expect(summary.followUps.failedByReason).toEqual(byReason);
     expect(summary.followUps.byStatus.failed).toBe(failed.length);
     // Attempts are numbered 1, 2, 3… with no repeats: no contact was made twice for one attempt.

@@ -120,11 +120,12 @@ describe('nextEscalationStep', () => {
 
 describe('escalation configuration', () => {
   it('names the key of a mistake', () => {
-    const broken = structuredClone(raw) as any;
-    delete broken.contacts['after-sales']['2'];
+    const broken = structuredClone(raw);
+    const afterSalesContacts: Record<string, unknown> = broken.contacts['after-sales'];
+    delete afterSalesContacts['2'];
     expect(() => parseEscalationConfig(broken)).toThrow('contacts.after-sales.2');
-    const renumbered = structuredClone(raw) as any;
-    renumbered.levels[1].level = 5;
+    const renumbered = structuredClone(raw);
+    renumbered.levels[1]!.level = 5;
     expect(() => parseEscalationConfig(renumbered)).toThrow('levels.1.level');
   });
 });

@@ -13,7 +13,13 @@ describe('Lambda limits from the template', () => {
     const started = performance.now();
     const run = runWithinTimeout(
       0.05,
-      () => new Promise((resolve) => setTimeout(() => resolve((lateWork = true)), 400)),
+      () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            lateWork = true;
+            resolve(true);
+          }, 400),
+        ),
       () => lambdaTimeoutError(0.05, 'req-1', new Date('2026-11-20T01:00:00Z')),
     );
     await expect(run).rejects.toMatchObject({
