@@ -11,6 +11,9 @@ interface Route {
   functionArn: string;
 }
 
+/** A path parameter in a route key: `{id}`, or `{proxy+}` (matched here as one segment). */
+const PATH_PARAMETER = /\{(\w+)\+?\}/g;
+
 export function apiRoutes(template: Template): Route[] {
   const integrations = new Map<string, string>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')) {
@@ -21,8 +24,8 @@ export function apiRoutes(template: Template): Route[] {
     const target = resource.Properties?.Target as { 'Fn::Join': [string, unknown[]] };
     const integrationId = (target['Fn::Join'][1].find((part) => typeof part === 'object') as { Ref: string }).Ref;
     const [method, path] = routeKey.split(' ') as [string, string];
-    const params: string[] = [];
-    const pattern = new RegExp(`^${path.replace(/\{(\w+)\+?\}/g, (_, name: string) => (params.push(name), '([^/]+)'))}$`);
+    const params = [...path.matchAll(PATH_PARAMETER)].map((match) => match[1]!);
+    const pattern = new RegExp(`^${path.replace(PATH_PARAMETER, '([^/]+)')}$`);
     return { method, routeKey, pattern, params, functionArn: integrations.get(integrationId)! };
   });
 }

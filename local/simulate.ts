@@ -40,16 +40,28 @@ const result = await runSimulation(scenario, outDir, { template: values.template
 bar?.stop();
 const { summary } = result;
 const pct = (n: number | null) => (n === null ? 'n/a' : `${(n * 100).toFixed(1)}%`);
+const { complaints, faults, stateTransitions } = summary;
+const complaintsLine = [
+  `${complaints.total} escalations, highest level ${JSON.stringify(complaints.byHighestLevel)}`,
+  `acknowledged in SLA ${pct(complaints.acknowledgedWithinSlaRate)}`,
+  `resolved in SLA ${pct(complaints.resolvedWithinSlaRate)}`,
+  `reopened ${complaints.reopened}`,
+].join(', ');
+const faultsLine =
+  `${faults.throttled} throttling, permanent ${JSON.stringify(faults.permanent)}; ` +
+  `failed follow-ups by reason ${JSON.stringify(summary.followUps.failedByReason)}`;
+const perFollowUp = stateTransitions.perFollowUp;
+const sesMode = scenario.ses.production ? 'production' : 'sandbox';
 console.log(`
 Done in ${result.wallSeconds.toFixed(1)} s (wall clock).
   follow-ups        ${summary.followUps.total}  ${JSON.stringify(summary.followUps.byStatus)}
   rejected events   ${summary.rejected}
   coverage / reach  ${pct(summary.kpis.coverageRate)} / ${pct(summary.kpis.reachRate)}, on time ${pct(summary.kpis.onTimeRate)}
   satisfaction      ${(summary.kpis.satisfaction as { average: number | null }).average ?? 'n/a'} / 5, complaints ${summary.kpis.complaints}
-  complaints        ${summary.complaints.total} escalations, highest level ${JSON.stringify(summary.complaints.byHighestLevel)}, acknowledged in SLA ${pct(summary.complaints.acknowledgedWithinSlaRate)}, resolved in SLA ${pct(summary.complaints.resolvedWithinSlaRate)}, reopened ${summary.complaints.reopened}
-  SES               ${scenario.ses.production ? 'production' : 'sandbox'}: ${summary.emails.sent} sent, refused ${JSON.stringify(summary.emails.rejected)}
-  faults injected   ${summary.faults.throttled} throttling, permanent ${JSON.stringify(summary.faults.permanent)}; failed follow-ups by reason ${JSON.stringify(summary.followUps.failedByReason)}
-  transitions       ${summary.stateTransitions.total} (per follow-up min ${summary.stateTransitions.perFollowUp.min}, median ${summary.stateTransitions.perFollowUp.median}, max ${summary.stateTransitions.perFollowUp.max})
+  complaints        ${complaintsLine}
+  SES               ${sesMode}: ${summary.emails.sent} sent, refused ${JSON.stringify(summary.emails.rejected)}
+  faults injected   ${faultsLine}
+  transitions       ${stateTransitions.total} (per follow-up min ${perFollowUp.min}, median ${perFollowUp.median}, max ${perFollowUp.max})
   output            ${outDir}/summary.json, outcomes.jsonl, outbox/ (${summary.emails.sent} emails)`);
 // Handlers' SDK clients keep sockets and timers alive; the run is over.
 process.exit(0);
@@ -59,6 +71,8 @@ function progressOn(bar: cliProgress.SingleBar | undefined): (fraction: number) 
   let shown = 0;
   return (fraction) => {
     const percent = Math.floor(fraction * 100);
-    if (percent > shown) bar?.update((shown = percent));
+    if (percent <= shown) return;
+    shown = percent;
+    bar?.update(percent);
   };
 }

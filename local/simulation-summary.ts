@@ -1,6 +1,7 @@
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 import { type ComplaintKpis, complaintKpis } from '../functions/shared/domain/complaint-kpi.js';
+import { countBy } from '../functions/shared/domain/count-by.js';
 import { computeKpis } from '../functions/shared/domain/kpi.js';
 import type { LocalCloud } from './cloud/index.js';
 import { type FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
@@ -73,13 +74,6 @@ export interface Summary {
   complaints: ComplaintKpis;
 }
 
-const countBy = <T>(items: T[], key: (item: T) => string) =>
-  Object.fromEntries(
-    Object.entries(items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {})).sort(
-      ([a], [b]) => a.localeCompare(b),
-    ),
-  );
-
 const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -89,22 +83,32 @@ const functionName = (logicalId: string) => logicalId.replace(/[0-9A-F]{8}$/, ''
 
 /** Most Connect tasks created in any one second and in any one minute (`starts` in ms). */
 export function peakContactRate(starts: number[]): { perSecond: number; perMinute: number } {
-  const peak = (bucketMs: number) =>
-    Math.max(
-      0,
-      ...Object.values(
-        starts.reduce<Record<number, number>>(
-          (acc, t) => ((acc[Math.floor(t / bucketMs)] = (acc[Math.floor(t / bucketMs)] ?? 0) + 1), acc),
-          {},
-        ),
-      ),
-    );
-  return { perSecond: peak(1000), perMinute: peak(60_000) };
+  return { perSecond: busiestBucket(starts, 1000), perMinute: busiestBucket(starts, 60_000) };
+}
+
+/** The most `times` (ms) falling into one bucket of `bucketMs`. */
+function busiestBucket(times: number[], bucketMs: number): number {
+  const counts = new Map<number, number>();
+  let busiest = 0;
+  for (const t of times) {
+    const bucket = Math.floor(t / bucketMs);
+    const count = (counts.get(bucket) ?? 0) + 1;
+    counts.set(bucket, count);
+    busiest = Math.max(busiest, count);
+  }
+  return busiest;
 }
 
 /** Handler durations (ms) by function: the benchmark's latency figures. */
 export function invocationDurations(cloud: LocalCloud): Record<string, number[]> {
   return Object.fromEntries(Object.entries(cloud.invocations).map(([name, stats]) => [functionName(name), stats.durationsMs]));
+}
+
+/** A follow-up's path by how many times it contacted the customer. */
+function contactPath(contacts: number): string {
+  if (contacts === 0) return 'noContact';
+  if (contacts === 1) return 'oneContact';
+  return contacts === 2 ? 'twoContacts' : 'threeOrMoreContacts';
 }
 
 export function summarise(run: SimulationRun): Summary {
@@ -116,12 +120,13 @@ export function summarise(run: SimulationRun): Summary {
   const escalationRuns = executions.filter((e) => e.name.startsWith('cp-'));
   const transitions = followUpRuns.map((e) => e.transitions).sort((a, b) => a - b);
   // Transitions by path: a follow-up with one contact (happy path), two (a retry), three or more (fallback).
-  const byContacts = followUpRuns.reduce<Record<string, number[]>>((acc, e) => {
-    const contacts = e.states.filter((state) => state === 'Contact customer').length;
-    const key = contacts === 0 ? 'noContact' : contacts === 1 ? 'oneContact' : contacts === 2 ? 'twoContacts' : 'threeOrMoreContacts';
-    (acc[key] ??= []).push(e.transitions);
-    return acc;
-  }, {});
+  const byContacts: Record<string, number[]> = {};
+  for (const e of followUpRuns) {
+    const path = contactPath(e.states.filter((state) => state === 'Contact customer').length);
+    const runs = byContacts[path] ?? [];
+    runs.push(e.transitions);
+    byContacts[path] = runs;
+  }
   const escalationTransitions = escalationRuns.map((e) => e.transitions);
   return {
     scenario: s.name,

@@ -138,7 +138,7 @@ async function settle(detail: ReturnType<typeof followUpCompletedSchema.parse>, 
   const resolution = detail.source === COMPLAINT_FOLLOW_UP_SOURCE ? complaintOfResolutionServiceId(detail.serviceId) : undefined;
   if (!resolution || detail.complaint) return { status: 'ignored' as const };
   const complaint = await deps.complaints.get(resolution.complaintId);
-  if (!complaint || complaint.status !== 'resolved' || complaint.cycle !== resolution.cycle) return { status: 'ignored' as const };
+  if (complaint?.status !== 'resolved' || complaint.cycle !== resolution.cycle) return { status: 'ignored' as const };
   const status = detail.status === 'completed' ? 'closed' : 'unconfirmed';
   await deps.complaints.update(
     resolution.complaintId,

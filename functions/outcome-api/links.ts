@@ -109,7 +109,7 @@ function respond(
 }
 
 /** A refused submission: the field for machines, a sentence naming the question for people, the form again with what was typed. */
-function refuse(request: LinkRequest, locale: Locale, field: string, message: string, form: (error: string) => string): LinkResponse {
+function refuse(request: LinkRequest, field: string, message: string, form: (error: string) => string): LinkResponse {
   if (request.wantsJson)
     return { statusCode: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid-field', field, message }) };
   return { statusCode: 400, contentType: 'text/html; charset=utf-8', body: form(message) };
@@ -228,7 +228,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     const parsed = agentSubmissionSchema.safeParse(submitted);
     if (!parsed.success) {
       const { field } = fieldError(parsed.error);
-      return refuse(request, locale, field, agentFieldMessage(locale, field.split('.')[0]!), (message) => formFor(message, submitted));
+      return refuse(request, field, agentFieldMessage(locale, field.split('.')[0]!), (message) => formFor(message, submitted));
     }
     result = parsed.data.result;
     complaint = parsed.data.complaint !== undefined && parsed.data.complaint !== false;
@@ -242,8 +242,8 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
           ? DateTime.fromISO(when)
           : DateTime.fromISO(when, { zone: followUp.customer.timeZone ?? deps.config.defaults.timeZone })
         : undefined;
-      if (!at || !at.isValid || at.toJSDate() <= deps.now) {
-        return refuse(request, locale, 'callbackAt', agentFieldMessage(locale, 'callbackAt'), (message) => formFor(message, submitted));
+      if (!at?.isValid || at.toJSDate() <= deps.now) {
+        return refuse(request, 'callbackAt', agentFieldMessage(locale, 'callbackAt'), (message) => formFor(message, submitted));
       }
       callbackAt = at.toJSDate().toISOString();
     }
@@ -251,7 +251,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   const answers = answersSchema(survey, { requireAll: result === 'reached' }).safeParse(result === 'reached' ? rawAnswers : {});
   if (!answers.success) {
     const { field, message } = answerMessage(locale, survey, answers.error, (rawAnswers ?? {}) as Record<string, unknown>);
-    return refuse(request, locale, field, message, (text) => formFor(text, submitted));
+    return refuse(request, field, message, (text) => formFor(text, submitted));
   }
 
   const stored = await deps.store.answerAttempt(claims.followUpId, claims.attempt, {
@@ -327,10 +327,10 @@ async function handleComplaintLink(
   const submitted = request.body ?? {};
   const parsed = resolutionSchema.safeParse(submitted);
   const typed = typeof submitted.note === 'string' ? submitted.note : '';
-  if (!parsed.success) return refuse(request, locale, 'note', t('complaints.errors.noteTooLong'), (message) => pageWith(message, typed));
+  if (!parsed.success) return refuse(request, 'note', t('complaints.errors.noteTooLong'), (message) => pageWith(message, typed));
   const note = parsed.data.note ?? '';
   if (purpose === 'resolve' && note === '')
-    return refuse(request, locale, 'note', t('complaints.errors.noteRequired'), (message) => pageWith(message, typed));
+    return refuse(request, 'note', t('complaints.errors.noteRequired'), (message) => pageWith(message, typed));
   if (!complaint.waitingToken) return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMoving'));
   const linkId = createHash('sha256').update(request.token).digest('hex');
   if (!(await deps.complaints.useLink(linkId, deps.now.toISOString())))
@@ -396,9 +396,7 @@ async function handleUnsubscribe(request: LinkRequest, claims: { followUpId: str
   const parsed = unsubscribeSchema.safeParse(request.body ?? {});
   if (!parsed.success) {
     const { field } = fieldError(parsed.error);
-    return refuse(request, locale, field, translator(locale)('forms.errors.field', { field }), () =>
-      unsubscribePage(locale, request.action),
-    );
+    return refuse(request, field, translator(locale)('forms.errors.field', { field }), () => unsubscribePage(locale, request.action));
   }
   await deps.store.optOut(customerOf(followUp), deps.now.toISOString());
   return respond(request, locale, 200, 'unsubscribed', unsubscribedText(locale));

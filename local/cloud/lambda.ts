@@ -122,7 +122,8 @@ export class LocalLambda {
       const run = (remainingMs: () => number) => handler(structuredClone(payload), { ...context, getRemainingTimeInMillis: remainingMs });
       return await inInvocationScope(requestId, () => runAs(caller, () => runWithinTimeout(timeoutSeconds, run, timedOut)));
     } finally {
-      const stats = (this.invocations[spec.logicalId] ??= { count: 0, totalMs: 0, durationsMs: [] });
+      const stats = this.invocations[spec.logicalId] ?? { count: 0, totalMs: 0, durationsMs: [] };
+      this.invocations[spec.logicalId] = stats;
       const ms = performance.now() - started;
       stats.count += 1;
       stats.totalMs += ms;

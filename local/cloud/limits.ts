@@ -73,6 +73,7 @@ export function payloadBytes(value: unknown): number {
  * StartExecution's documented name rules (the model has only the length): no white space,
  * brackets, wildcards, the listed special characters or control characters.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in a name; this class matches them on purpose.
 const INVALID_EXECUTION_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 export function checkStartExecution(name: string | undefined, input: string): Refusal | undefined {

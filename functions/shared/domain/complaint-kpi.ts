@@ -1,4 +1,5 @@
 import type { Complaint } from './complaint.js';
+import { countBy } from './count-by.js';
 import { rate } from './kpi.js';
 import { type ContactHours, workingMinutesBetween } from './schedule.js';
 
@@ -30,12 +31,9 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
-const tally = (values: string[]) =>
-  Object.fromEntries(
-    Object.entries(values.reduce<Record<string, number>>((acc, v) => ((acc[v] = (acc[v] ?? 0) + 1), acc), {})).sort(([a], [b]) =>
-      a.localeCompare(b),
-    ),
-  );
+/** The highest ladder level a complaint was notified or escalated to (level 1 when none was). */
+const highestLevel = (c: Complaint) =>
+  Math.max(1, ...c.history.filter((e) => e.type === 'notified' || e.type === 'escalated').map((e) => e.level));
 
 export function complaintKpis(complaints: Complaint[], hours: ContactHours): ComplaintKpis {
   const acknowledged = complaints.filter((c) => c.acknowledgedAt);
@@ -44,13 +42,9 @@ export function complaintKpis(complaints: Complaint[], hours: ContactHours): Com
   const resolvedOnTime = resolved.filter((c) => c.resolvedAt! <= c.resolveBy).length;
   return {
     total: complaints.length,
-    bySeverity: tally(complaints.map((c) => c.severity)),
-    byStatus: tally(complaints.map((c) => c.status)),
-    byHighestLevel: tally(
-      complaints.map(
-        (c) => `level${Math.max(1, ...c.history.filter((e) => e.type === 'notified' || e.type === 'escalated').map((e) => e.level))}`,
-      ),
-    ),
+    bySeverity: countBy(complaints, (c) => c.severity),
+    byStatus: countBy(complaints, (c) => c.status),
+    byHighestLevel: countBy(complaints, (c) => `level${highestLevel(c)}`),
     acknowledged: acknowledged.length,
     acknowledgedWithinSla: ackOnTime,
     acknowledgedWithinSlaRate: rate(ackOnTime, acknowledged.length),

@@ -41,7 +41,7 @@ function nextWindow(from: Date, hours: ContactHours): { start: DateTime; end: Da
     for (const window of windows) {
       const { start: opens, end: closes } = windowOn(day, window);
       if (closes <= start) continue;
-      return { start: opens > start ? opens : start, end: closes };
+      return { start: DateTime.max(start, opens), end: closes };
     }
   }
   throw new Error(`no working calling window within ${MAX_DAYS_SEARCHED} days of ${from.toISOString()}`);
@@ -125,7 +125,7 @@ export function addDuration(from: Date, duration: Duration, hours: ContactHours)
 export function deadlineAfter(from: Date, duration: Duration, hours: ContactHours): Date {
   if (!('workingDays' in duration)) return addDuration(from, duration, hours);
   const day = DateTime.fromJSDate(addDuration(from, duration, hours), { zone: hours.timeZone }).startOf('day');
-  const lastClose = hours.windows.map((w) => windowOn(day, w).end).reduce((a, b) => (a > b ? a : b));
+  const lastClose = hours.windows.map((w) => windowOn(day, w).end).reduce((latest, close) => DateTime.max(latest, close));
   return lastClose.toJSDate();
 }
 

@@ -20,12 +20,10 @@ const ianaZone = z.string().refine(
   { message: 'not an IANA time zone', params: { reason: 'not-time-zone' } },
 );
 
-const phoneSchema = z
-  .string()
-  .refine((phone) => /^\+?[0-9][0-9 -]{5,19}$/.test(phone), {
-    message: 'expected a phone number such as +8613800138000',
-    params: { reason: 'not-phone' },
-  });
+const phoneSchema = z.string().refine((phone) => /^\+?[0-9][0-9 -]{5,19}$/.test(phone), {
+  message: 'expected a phone number such as +8613800138000',
+  params: { reason: 'not-phone' },
+});
 const emailSchema = z.email('expected an email address').max(254);
 
 /** The customer as stored on a follow-up: a phone or email here is one the system can use. */
