@@ -76,6 +76,7 @@ async function oldAdd(day: string, id: string) {
 }
 
 const store = new DynamoAggregateStore('aggregates', 760, () => new Date(), db);
+const markdownRow = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const rows: string[] = [];
 for (const perDay of [100, 1_000, 10_000]) {
   for (const [name, add] of [
@@ -91,12 +92,26 @@ for (const perDay of [100, 1_000, 10_000]) {
       lastWrite = units.write - before;
     }
     rows.push(
-      `| ${perDay.toLocaleString('en')} per day and subject | ${name} | ${(units.write / perDay).toFixed(2)} | ${lastWrite} | ${(units.read / perDay).toFixed(2)} | ${(units.requests / perDay).toFixed(1)} |`,
+      markdownRow([
+        `${perDay.toLocaleString('en')} per day and subject`,
+        name,
+        (units.write / perDay).toFixed(2),
+        lastWrite,
+        (units.read / perDay).toFixed(2),
+        (units.requests / perDay).toFixed(1),
+      ]),
     );
   }
 }
 console.log(
-  '| contributions | scheme | write units per contribution (mean) | write units of the last one | read units per contribution | requests per contribution |',
+  markdownRow([
+    'contributions',
+    'scheme',
+    'write units per contribution (mean)',
+    'write units of the last one',
+    'read units per contribution',
+    'requests per contribution',
+  ]),
 );
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);

@@ -248,55 +248,58 @@ const dynamoWrites = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].r
 const dynamoReads = ['GetItem', 'Query'].reduce((a, op) => a + (s.apiCalls[`DynamoDB.${op}`] ?? 0), 0);
 const { latencies } = month;
 const allDurations = Object.values(latencies).flat();
+const monthResults = {
+  scenario: month.scenario,
+  followUps: s.followUps.total,
+  wallSeconds: month.wallSeconds,
+  transitionsPerFollowUp: {
+    ...s.stateTransitions.perFollowUp,
+    mean: round(s.stateTransitions.total / s.followUps.total, 2),
+    medianByPath: s.stateTransitions.medianByPath,
+    escalationCycle: s.stateTransitions.perEscalationCycle,
+  },
+  peakContacts: s.peakContacts,
+  lambdaInvocationsPerFollowUp: perFollowUp('Lambda.Invoke'),
+  dynamoWritesPerFollowUp: round(dynamoWrites / s.followUps.total, 2),
+  dynamoReadsPerFollowUp: round(dynamoReads / s.followUps.total, 2),
+  handlerLatencyMs: {
+    p50: round(percentile(allDurations, 50), 2),
+    p95: round(percentile(allDurations, 95), 2),
+    byFunction: Object.fromEntries(
+      Object.entries(latencies).map(([name, d]) => [
+        name,
+        { p50: round(percentile(d, 50), 2), p95: round(percentile(d, 95), 2), n: d.length },
+      ]),
+    ),
+  },
+  costPer1000FollowUpsUsd: costPer1000(s, percentile(allDurations, 50)),
+};
 Object.assign(results, {
   reportRead,
-  month: {
-    scenario: month.scenario,
-    followUps: s.followUps.total,
-    wallSeconds: month.wallSeconds,
-    transitionsPerFollowUp: {
-      ...s.stateTransitions.perFollowUp,
-      mean: round(s.stateTransitions.total / s.followUps.total, 2),
-      medianByPath: s.stateTransitions.medianByPath,
-      escalationCycle: s.stateTransitions.perEscalationCycle,
-    },
-    peakContacts: s.peakContacts,
-    lambdaInvocationsPerFollowUp: perFollowUp('Lambda.Invoke'),
-    dynamoWritesPerFollowUp: round(dynamoWrites / s.followUps.total, 2),
-    dynamoReadsPerFollowUp: round(dynamoReads / s.followUps.total, 2),
-    handlerLatencyMs: {
-      p50: round(percentile(allDurations, 50), 2),
-      p95: round(percentile(allDurations, 95), 2),
-      byFunction: Object.fromEntries(
-        Object.entries(latencies).map(([name, d]) => [
-          name,
-          { p50: round(percentile(d, 50), 2), p95: round(percentile(d, 95), 2), n: d.length },
-        ]),
-      ),
-    },
-    costPer1000FollowUpsUsd: costPer1000(s, percentile(allDurations, 50)),
-  },
+  month: monthResults,
   ...(large ? { largeMonth: { scenario: large.scenario, followUps: large.summary.followUps.total, wallSeconds: large.wallSeconds } } : {}),
   bundleSizesKiB: bundles,
 });
 mkdirSync(path.join(PROJECT_ROOT, 'bench'), { recursive: true });
 writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-const m = results.month as Record<string, any>;
+const m = monthResults;
+const { monthReport, fullScan } = reportRead;
+const transitions = m.transitionsPerFollowUp;
 const rows: [string, string][] = [
   [
     `month report at ${reportRead.outcomes.toLocaleString('en')} outcomes (aggregates)`,
-    `${reportRead.monthReport.queries} queries, ${reportRead.monthReport.itemsRead} items read, ${reportRead.monthReport.ms} ms`,
+    `${monthReport.queries} queries, ${monthReport.itemsRead} items read, ${monthReport.ms} ms`,
   ],
   [
     'same month by full-table scan',
-    `${reportRead.fullScan.requests} requests, ${reportRead.fullScan.itemsRead.toLocaleString('en')} items read, ${reportRead.fullScan.ms} ms`,
+    `${fullScan.requests} requests, ${fullScan.itemsRead.toLocaleString('en')} items read, ${fullScan.ms} ms`,
   ],
   [`simulated month (${m.followUps} follow-ups)`, `${m.wallSeconds} s`],
   ...(large ? [[`simulated month (${large.summary.followUps.total} follow-ups)`, `${large.wallSeconds} s`] as [string, string]] : []),
   [
     'state transitions per follow-up',
-    `min ${m.transitionsPerFollowUp.min}, median ${m.transitionsPerFollowUp.median}, mean ${m.transitionsPerFollowUp.mean}, max ${m.transitionsPerFollowUp.max}`,
+    `min ${transitions.min}, median ${transitions.median}, mean ${transitions.mean}, max ${transitions.max}`,
   ],
   [
     '  median by path',

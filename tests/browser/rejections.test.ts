@@ -36,6 +36,7 @@ describe('rejected events view', () => {
     await expect(row.textContent()).resolves.toContain('已拒收，未开始回访');
     await expect(row.textContent()).resolves.toContain('服务完成');
     await expect(page.locator('header a.active').textContent()).resolves.toBe('被拒收的事件');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text; textContent() adds hidden text
     expect(await page.locator('body').innerText()).not.toContain('韩梅梅');
     await expectReadable(page, 'zh-CN', 'rejections');
     await page.close();
@@ -58,6 +59,7 @@ describe('rejected events view', () => {
     await expect(rejected.textContent()).resolves.toMatch(
       /crm\.app.*Customer opted out.*Rejected: nothing started.*Customer id.*missing: this field is required/s,
     );
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text; textContent() adds hidden text
     const text = await page.locator('body').innerText();
     for (const personal of ['Li Lei', 'li.lei@@example', '+8613912345678']) expect(text).not.toContain(personal);
     await expectReadable(page, 'en', 'rejections');

@@ -33,6 +33,8 @@ const email = {
   Content: { Simple: { Subject: { Data: '服务回访', Charset: 'UTF-8' }, Body: { Text: { Data: 'hello', Charset: 'UTF-8' } } } },
 };
 const entry = { EventBusName: 'customer-follow-up', Source: 'dealer.dms', DetailType: 'Service Completed', Detail: '{}' };
+/** One regular expression written in pieces, so a long AWS message stays readable. */
+const pattern = (...pieces: RegExp[]) => new RegExp(pieces.map((piece) => piece.source).join(''));
 
 describe('the model constraints file', () => {
   it('records the model commit it was generated from and the operations the project calls', () => {
@@ -84,14 +86,16 @@ describe('checkRequest: Amazon Connect StartTaskContact', () => {
       References: { outcomeForm: { Type: 'LINK', Value: 'https://x' } },
     });
     expect(refusal?.message).toBe(
-      "1 validation error detected: Value 'LINK' at 'references.outcomeForm.member.type' failed to satisfy constraint: Member must satisfy enum value set: [URL, ATTACHMENT, CONTACT_ANALYSIS, NUMBER, STRING, DATE, EMAIL, EMAIL_MESSAGE]",
+      "1 validation error detected: Value 'LINK' at 'references.outcomeForm.member.type' failed to satisfy constraint: " +
+        'Member must satisfy enum value set: [URL, ATTACHMENT, CONTACT_ANALYSIS, NUMBER, STRING, DATE, EMAIL, EMAIL_MESSAGE]',
     );
   });
 
   it('refuses a Description over 4096 characters', () => {
     expect(checkRequest('connect', 'StartTaskContact', { ...task, Description: 'x'.repeat(4096) })).toBeUndefined();
     expect(checkRequest('connect', 'StartTaskContact', { ...task, Description: 'x'.repeat(4097) })?.message).toBe(
-      "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 4096",
+      "1 validation error detected: Value at 'description' failed to satisfy constraint: " +
+        'Member must have length less than or equal to 4096',
     );
   });
 
@@ -101,7 +105,10 @@ describe('checkRequest: Amazon Connect StartTaskContact', () => {
       References: { outcomeForm: { Type: 'URL', Value: `https://x/${'a'.repeat(4096)}` } },
     });
     expect(refusal?.message).toMatch(
-      /^1 validation error detected: Value 'https:\/\/x\/a+\.\.\.' at 'references\.outcomeForm\.member\.value' failed to satisfy constraint: Member must have length less than or equal to 4096$/,
+      pattern(
+        /^1 validation error detected: Value 'https:\/\/x\/a+\.\.\.' at 'references\.outcomeForm\.member\.value' /,
+        /failed to satisfy constraint: Member must have length less than or equal to 4096$/,
+      ),
     );
   });
 
@@ -111,8 +118,10 @@ describe('checkRequest: Amazon Connect StartTaskContact', () => {
       Attributes: { '': 'a', big: 'v'.repeat(32_768), other: 'w'.repeat(40_000) },
     });
     expect(refusal?.message).toBe(
-      "2 validation errors detected: Value at 'attributes' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length greater than or equal to 1]; " +
-        "Value at 'attributes' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 32767]",
+      "2 validation errors detected: Value at 'attributes' failed to satisfy constraint: " +
+        'Map keys must satisfy constraint: [Member must have length greater than or equal to 1]; ' +
+        "Value at 'attributes' failed to satisfy constraint: " +
+        'Map value must satisfy constraint: [Member must have length less than or equal to 32767]',
     );
   });
 
@@ -158,7 +167,10 @@ describe('checkRequest: other services', () => {
 
   it('EventBridge: a bus name breaking the pattern is named with its entry index', () => {
     expect(checkRequest('eventbridge', 'PutEvents', { Entries: [entry, { ...entry, EventBusName: 'bus with spaces' }] })?.message).toMatch(
-      /^1 validation error detected: Value 'bus with spaces' at 'entries\.2\.member\.eventBusName' failed to satisfy constraint: Member must satisfy regular expression pattern: /,
+      pattern(
+        /^1 validation error detected: Value 'bus with spaces' at 'entries\.2\.member\.eventBusName' /,
+        /failed to satisfy constraint: Member must satisfy regular expression pattern: /,
+      ),
     );
   });
 
@@ -170,7 +182,8 @@ describe('checkRequest: other services', () => {
         input: '{}',
       })?.message,
     ).toBe(
-      "1 validation error detected: Value 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80",
+      `1 validation error detected: Value '${'n'.repeat(64)}...' at 'name' failed to satisfy constraint: ` +
+        'Member must have length less than or equal to 80',
     );
   });
 

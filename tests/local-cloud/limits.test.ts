@@ -110,7 +110,10 @@ describe('Step Functions payloads: 256 KiB of UTF-8', () => {
     expect(cloud.executions.size).toBe(0);
   });
 
-  it('fails the execution with States.DataLimitExceeded when a state output grows past the limit; no later task runs, and no catcher applies', async () => {
+  const failsPastTheDataLimit =
+    'fails the execution with States.DataLimitExceeded when a state output grows past the limit; ' +
+    'no later task runs, and no catcher applies';
+  it(failsPastTheDataLimit, async () => {
     const { cloud, clock, machine } = cloudWith({
       StartAt: 'Double',
       States: {
@@ -221,7 +224,10 @@ describe('Amazon Connect StartTaskContact', () => {
     );
   });
 
-  it('counts active tasks against the quota: a task stops counting once its link is answered, it is stopped, or it expires after 7 days', async () => {
+  const countsActiveTasks =
+    'counts active tasks against the quota: ' +
+    'a task stops counting once its link is answered, it is stopped, or it expires after 7 days';
+  it(countsActiveTasks, async () => {
     const { cloud, clock } = cloudWith();
     cloud.connectTasks.quota = 3;
     const ids = [1, 2, 3].map((n) => cloud.startTaskContact(task(n)).ContactId);

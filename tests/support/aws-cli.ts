@@ -69,7 +69,7 @@ function validate(shapeName: string, value: unknown, path: string, errors: strin
     }
     case 'list':
       if (!Array.isArray(value)) return invalidType("<class 'list'>, <class 'tuple'>");
-      value.forEach((item, i) => validate(shape.member!.target, item, `${path}[${i}]`, errors));
+      for (const [i, item] of value.entries()) validate(shape.member!.target, item, `${path}[${i}]`, errors);
       return;
     case 'string':
       if (typeof value !== 'string') invalidType("<class 'str'>");

@@ -56,6 +56,7 @@ export function rawCodesIn(text: string, locale: Locale): string[] {
  * catalogue key) and saves a full-page screenshot as test-output/screenshots/<name>-<locale>.png.
  */
 export async function expectReadable(page: Page, locale: Locale, name: string): Promise<void> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the rendered text; textContent() adds hidden text
   const text = await page.locator('body').innerText();
   expect(rawCodesIn(text, locale), `${name} (${locale}) shows raw codes`).toEqual([]);
   expect(missingKeys(), 'catalogue keys asked for but missing').toEqual([]);

@@ -44,7 +44,10 @@ const nineAm = new Date('2026-11-23T01:00:00.000Z');
 const at = (seconds: number) => new Date(nineAm.getTime() + seconds * 1000);
 
 describe('RateLimiter', () => {
-  it('spreads a burst of 10,000 at 2 a second with about two writes each, then gives a late contact a slot past the packed stretch in a few writes', async () => {
+  const spreadsABurst =
+    'spreads a burst of 10,000 at 2 a second with about two writes each, ' +
+    'then gives a late contact a slot past the packed stretch in a few writes';
+  it(spreadsABurst, async () => {
     const table = new CountingTable();
     const limiter = new DynamoRateLimiter('T', table);
     const slots: number[] = [];

@@ -40,7 +40,7 @@ const escalationsOf = (complaintId: string) => [...h.cloud.executions.values()].
 
 describe('Escalation workflow', () => {
   it('notifies level 1 at once; acknowledged and resolved there; the post-resolution follow-up closes it', async () => {
-    const { detail, complaintId } = await complaintIn(0);
+    const { complaintId } = await complaintIn(0);
     const [task] = h.managerTasks(complaintId);
     // The task flow routes on the provisioned queue of the department's level-1 manager (a queue ARN).
     expect(task).toMatchObject({
