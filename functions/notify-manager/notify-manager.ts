@@ -6,7 +6,7 @@ import { reportConfig } from '../shared/config/reports.js';
 import { type ComplaintEvent, managerFor } from '../shared/domain/complaint.js';
 import { linkSequence, managerEmail, managerTask } from '../shared/domain/complaint-content.js';
 import { ComplaintNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
-import { type SigningKeys, signLink } from '../shared/domain/signed-link.js';
+import { type SigningKeys, signedLinkUrl } from '../shared/domain/signed-link.js';
 import { eitherInput } from '../shared/lambda-handler.js';
 import type { ComplaintStore } from '../shared/ports/complaint-store.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
@@ -98,7 +98,7 @@ export async function notifyManager(input: NotifyInput, deps: NotifyDeps) {
   const keys = await deps.keys();
   const expiresAt = Math.floor(deps.now.getTime() / 1000) + MANAGER_LINK_SECONDS;
   const url = (purpose: 'acknowledge' | 'resolve') =>
-    `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${signLink({ followUpId: complaint.complaintId, attempt: sequence, purpose, expiresAt }, keys)}`;
+    signedLinkUrl(deps.outcomeBaseUrl, { followUpId: complaint.complaintId, attempt: sequence, purpose, expiresAt }, keys);
   const links = { acknowledge: complaint.status === 'acknowledged' ? undefined : url('acknowledge'), resolve: url('resolve') };
   const manager = managerFor(escalationConfig, complaint.departmentId, input.level);
 

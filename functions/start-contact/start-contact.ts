@@ -8,7 +8,7 @@ import type { ContactResult, FollowUp } from '../shared/domain/follow-up.js';
 import { resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { quarterOf } from '../shared/domain/schedule.js';
-import { type LinkClaims, type SigningKeys, signLink } from '../shared/domain/signed-link.js';
+import { type LinkClaims, type SigningKeys, signedLinkUrl } from '../shared/domain/signed-link.js';
 import { eitherInput } from '../shared/lambda-handler.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
@@ -231,8 +231,10 @@ async function contact(
   deps: ContactDeps,
 ): Promise<string | undefined> {
   const validSeconds = Math.min(input.timeoutSeconds, policyConfig.linkValidityHours * 3600);
-  const link = (purpose: LinkClaims['purpose'], seconds: number) =>
-    `${deps.outcomeBaseUrl.replace(/\/$/, '')}/links/${signLink({ followUpId: followUp.followUpId, attempt: input.attempt, purpose, expiresAt: Math.floor(deps.now.getTime() / 1000) + seconds }, keys)}`;
+  const link = (purpose: LinkClaims['purpose'], seconds: number) => {
+    const expiresAt = Math.floor(deps.now.getTime() / 1000) + seconds;
+    return signedLinkUrl(deps.outcomeBaseUrl, { followUpId: followUp.followUpId, attempt: input.attempt, purpose, expiresAt }, keys);
+  };
   const survey = policyConfig.surveys[surveyName]!;
   if (input.channel === 'phone') {
     const task = agentTaskFor(followUp, policyConfig, survey, input.attempt, link('agent', validSeconds), deps.followUpQueueArn);

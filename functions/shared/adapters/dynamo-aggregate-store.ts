@@ -12,6 +12,12 @@ const MAX_ROUNDS = 25;
 /** Attributes of an aggregate item that are not counters. */
 const BOOKKEEPING = new Set(['pk', 'sk', 'kind', 'expiresAt', 'day', 'subject', 'departmentId', 'version', 'lastContribution', 'counted']);
 
+/** What every contribution sets beside its counters: the next version, who applied it, and the item's bookkeeping. */
+const SET_AGGREGATE = [
+  'SET #v = :next, lastContribution = :id, kind = :kind, expiresAt = :exp',
+  '#day = :day, subject = :subject, departmentId = :dept',
+].join(', ');
+
 /** The counters of a stored aggregate item, whatever bookkeeping it carries. */
 export function countersOfItem(item: Record<string, unknown>): Counters {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !BOOKKEEPING.has(name))) as Counters;
@@ -92,7 +98,7 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}SET #v = :next, lastContribution = :id, kind = :kind, expiresAt = :exp, #day = :day, subject = :subject, departmentId = :dept`,
+            UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}${SET_AGGREGATE}`,
             ConditionExpression: version === undefined ? 'attribute_not_exists(#v)' : '#v = :v',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,

@@ -148,8 +148,10 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
         TableName: this.tableName,
         Key: keys.attempt(attempt.followUpId, attempt.attempt),
         // A retried contact step re-opens with its new token only while nobody has answered.
-        UpdateExpression:
-          'SET kind = :kind, followUpId = :f, attempt = :a, channel = :c, taskToken = :t, openedAt = if_not_exists(openedAt, :o), expiresAt = :exp',
+        UpdateExpression: [
+          'SET kind = :kind, followUpId = :f, attempt = :a, channel = :c, taskToken = :t',
+          'openedAt = if_not_exists(openedAt, :o), expiresAt = :exp',
+        ].join(', '),
         ConditionExpression: 'attribute_not_exists(usedAt)',
         ExpressionAttributeValues: {
           ':kind': 'Attempt',
@@ -227,8 +229,10 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.attempt(followUpId, attempt),
-          UpdateExpression:
-            'SET #result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint, agentSeverity = :severity, agentNote = :note, usedAt = :usedAt',
+          UpdateExpression: [
+            'SET #result = :result, callbackAt = :callbackAt, answers = :answers',
+            'agentMarkedComplaint = :complaint, agentSeverity = :severity, agentNote = :note, usedAt = :usedAt',
+          ].join(', '),
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
           ExpressionAttributeNames: { '#result': 'result' },
           ExpressionAttributeValues: {

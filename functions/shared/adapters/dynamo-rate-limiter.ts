@@ -67,7 +67,10 @@ export class DynamoRateLimiter implements RateLimiter {
     return found;
   }
 
-  /** A second at or after `start` with room left: probes 1, 2, 4, … seconds on, then narrows down between the last full probe and the first free one. */
+  /**
+   * A second at or after `start` with room left: probes 1, 2, 4, … seconds on, then narrows down
+   * between the last full probe and the first free one.
+   */
   private async firstFree(channel: string, start: number, perSecond: number): Promise<number> {
     const probes = [start, ...Array.from({ length: HORIZON_POWERS }, (_, i) => start + 2 ** i * SECOND)];
     const probed = await this.counts(channel, probes);

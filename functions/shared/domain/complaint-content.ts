@@ -103,6 +103,15 @@ function summaryText(complaint: Complaint, summary: ComplaintSummary, config: Es
   ];
 }
 
+/** Styles are inline: mail clients drop style sheets. */
+const MANAGER_EMAIL_STYLE = {
+  cell: 'text-align:left;padding:4px 12px 4px 0;vertical-align:top',
+  quote: 'margin:0 0 1em;padding:6px 12px;border-left:3px solid #ccc;white-space:pre-wrap',
+  raised: 'color:#b42318;font-weight:bold',
+  button: (colour: string) =>
+    `display:inline-block;padding:8px 14px;background:${colour};color:#fff;text-decoration:none;border-radius:4px;margin-right:8px`,
+};
+
 export function managerEmail(
   complaint: Complaint,
   to: string,
@@ -118,23 +127,25 @@ export function managerEmail(
   const t = translator(locale);
   const summary = complaintSummary(complaint, locale, policies, departments);
   const none = t('complaints.fields.none');
-  const cell = 'text-align:left;padding:4px 12px 4px 0;vertical-align:top';
+  const { cell, quote } = MANAGER_EMAIL_STYLE;
   const button = (href: string, colour: string, label: string) =>
-    html`<a href="${href}" style="display:inline-block;padding:8px 14px;background:${colour};color:#fff;text-decoration:none;border-radius:4px;margin-right:8px">${label}</a>`;
+    html`<a href="${href}" style="${MANAGER_EMAIL_STYLE.button(colour)}">${label}</a>`;
+  const factTable = factRows(complaint, summary, config).map(([k, v]) => html`<tr><th style="${cell}">${k}</th><td>${v}</td></tr>`);
+  const answerRow = (a: ComplaintSummary['answers'][number]) => {
+    const style = a.raisedComplaint ? MANAGER_EMAIL_STYLE.raised : '';
+    return html`<tr><td style="${cell}">${a.question}</td><td style="${style}">${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</td></tr>`;
+  };
+  const acknowledgeButton = links.acknowledge ? button(links.acknowledge, '#0b5cad', t('complaints.email.acknowledge')) : '';
   const body = html`<!doctype html><html lang="${locale}"><body style="font-family:sans-serif;max-width:620px">
 <p>${intro(locale, notice, escalated)}</p>
-<table style="border-collapse:collapse">${factRows(complaint, summary, config).map(([k, v]) => html`<tr><th style="${cell}">${k}</th><td>${v}</td></tr>`)}</table>
+<table style="border-collapse:collapse">${factTable}</table>
 <h3>${t('complaints.fields.answers')}</h3>
-${
-  summary.answers.length
-    ? html`<table style="border-collapse:collapse">${summary.answers.map((a) => html`<tr><td style="${cell}">${a.question}</td><td style="${a.raisedComplaint ? 'color:#b42318;font-weight:bold' : ''}">${a.answer}${a.raisedComplaint ? ' ⚠' : ''}</td></tr>`)}</table>`
-    : html`<p>${none}</p>`
-}
+${summary.answers.length ? html`<table style="border-collapse:collapse">${summary.answers.map(answerRow)}</table>` : html`<p>${none}</p>`}
 <h3>${t('complaints.fields.comment')}</h3>
-<blockquote style="margin:0 0 1em;padding:6px 12px;border-left:3px solid #ccc;white-space:pre-wrap">${summary.comments.map((c) => c.answer).join('\n') || none}</blockquote>
+<blockquote style="${quote}">${summary.comments.map((c) => c.answer).join('\n') || none}</blockquote>
 <h3>${t('complaints.fields.agentNote')}</h3>
-<blockquote style="margin:0 0 1em;padding:6px 12px;border-left:3px solid #ccc;white-space:pre-wrap">${summary.agentNote ?? none}</blockquote>
-<p>${links.acknowledge ? button(links.acknowledge, '#0b5cad', t('complaints.email.acknowledge')) : ''}${button(links.resolve, '#1a7f37', t('complaints.email.resolve'))}</p>
+<blockquote style="${quote}">${summary.agentNote ?? none}</blockquote>
+<p>${acknowledgeButton}${button(links.resolve, '#1a7f37', t('complaints.email.resolve'))}</p>
 <p style="color:#555;font-size:12px">${t('complaints.email.linksNote')}</p>
 </body></html>`;
   return {
@@ -168,7 +179,8 @@ export function managerTask(
     followUpId: complaint.complaintId,
     attempt: linkSequence(complaint.cycle, level, notice),
     name: subject(complaint, level, policies, config),
-    // Connect caps a task's description at 4,096 characters: the customer's words are kept whole in the complaint, the task carries the start.
+    // Connect caps a task's description at 4,096 characters: the customer's words are kept whole
+    // in the complaint, the task carries the start.
     description: truncate(summaryText(complaint, summary, config).join('\n'), 4_000),
     outcomeFormUrl: links.resolve,
     extraReferences: links.acknowledge ? { acknowledge: links.acknowledge } : {},

@@ -92,6 +92,9 @@ export function oneClickUnsubscribeHeaders(unsubscribeUrl: string): { name: stri
   ];
 }
 
+/** Styles are inline: mail clients drop style sheets. */
+const SURVEY_BUTTON_STYLE = 'display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px';
+
 export function surveyEmailFor(
   followUp: FollowUp,
   config: PolicyConfig,
@@ -104,12 +107,13 @@ export function surveyEmailFor(
   const policy = config.policies[followUp.serviceType]!;
   const company = config.organization.name[locale];
   const greeting = w.emailGreeting(followUp.customer.name);
+  const optOut = html`${w.emailOptOut} <a href="${unsubscribeUrl}" style="color:#555">${w.emailUnsubscribe}</a>`;
   const body = html`<!doctype html>
 <html lang="${locale}"><body style="font-family:sans-serif;max-width:560px">
 <p>${greeting}</p>
 <p>${w.emailIntro}</p>
-<p><a href="${surveyUrl}" style="display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">${w.emailButton}</a></p>
-<p style="color:#555;font-size:13px">${w.emailExpiry(validHours)}<br>${w.emailOptOut} <a href="${unsubscribeUrl}" style="color:#555">${w.emailUnsubscribe}</a></p>
+<p><a href="${surveyUrl}" style="${SURVEY_BUTTON_STYLE}">${w.emailButton}</a></p>
+<p style="color:#555;font-size:13px">${w.emailExpiry(validHours)}<br>${optOut}</p>
 <p>${company}</p>
 </body></html>`;
   return {

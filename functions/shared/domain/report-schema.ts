@@ -59,9 +59,8 @@ export type ReportConfig = z.infer<typeof reportConfigSchema>;
 export function parseReportConfig(raw: unknown): ReportConfig {
   const result = reportConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new Error(
-      `Invalid report configuration: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-    );
+    const issues = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Invalid report configuration: ${issues.join('; ')}`);
   }
   return result.data;
 }

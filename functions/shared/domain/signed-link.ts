@@ -55,6 +55,11 @@ export function signLink(claims: LinkClaims, keys: SigningKeys): string {
   return `${payload}.${b64(mac(keys.current.secret, payload))}`;
 }
 
+/** The signed link's address under the outcome API at `baseUrl` (with or without a trailing slash). */
+export function signedLinkUrl(baseUrl: string, claims: LinkClaims, keys: SigningKeys): string {
+  return `${baseUrl.replace(/\/$/, '')}/links/${signLink(claims, keys)}`;
+}
+
 export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'tampered' | 'expired'; message: string };
 
 export function verifyLink(token: string, keys: SigningKeys, now: Date): LinkCheck {
