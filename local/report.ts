@@ -21,8 +21,11 @@ import { synthesizeTemplate } from './template.js';
  * from the running `npm start` (through its DynamoDB port, DYNAMODB_PORT, 4011 by default), from
  * .local/dynamodb when no stack runs, or with --from DIR from a simulation's aggregates.jsonl.
  */
-const usage =
-  'usage: npm run report -- --period 2026-10 | --week 2026-W45 | --day 2026-11-03 [--from SIMULATION_DIR] [--out DIR] [--locale zh-CN|en] [--data DIR]';
+const usage = [
+  'usage: npm run report --',
+  '--period 2026-10 | --week 2026-W45 | --day 2026-11-03',
+  '[--from SIMULATION_DIR] [--out DIR] [--locale zh-CN|en] [--data DIR]',
+].join(' ');
 
 /** A message for the person at the terminal, not a stack trace. */
 class ReportCommandError extends Error {}
@@ -63,7 +66,8 @@ async function main(): Promise<string> {
   writeFileSync(path.join(outDir, 'report.html'), renderReportHtml(model, locale.data, context));
   writeFileSync(path.join(outDir, 'report.txt'), `${renderReportText(model, locale.data, context)}\n`);
   writeFileSync(path.join(outDir, 'report.csv'), renderReportCsv(model));
-  return `${period.kind} report ${period.label}: ${model.totals.total} follow-ups, ${model.complaints.raised} new complaint cases → ${outDir}/report.html, report.txt, report.csv`;
+  const counts = `${model.totals.total} follow-ups, ${model.complaints.raised} new complaint cases`;
+  return `${period.kind} report ${period.label}: ${counts} → ${outDir}/report.html, report.txt, report.csv`;
 }
 
 function simulationAggregates(dir: string): AggregateRow[] {
@@ -99,7 +103,8 @@ async function localAggregates(dataDir: string): Promise<AggregateRow[]> {
     throw new ReportCommandError(
       `Could not read the local data in ${path.relative(process.cwd(), dataDir) || dataDir} (${(error as Error).message}).\n` +
         `Another process holds it open, most likely \`npm start\`, and nothing answers at ${running}.\n` +
-        `If \`npm start\` runs with another DYNAMODB_PORT, run the report with the same one (DYNAMODB_PORT=<port> npm run report -- …); otherwise stop the other process (Ctrl-C) and run the report again.`,
+        `If \`npm start\` runs with another DYNAMODB_PORT, run the report with the same one (DYNAMODB_PORT=<port> npm run report -- …); ` +
+        'otherwise stop the other process (Ctrl-C) and run the report again.',
     );
   } finally {
     await dynamo?.close();
@@ -132,7 +137,8 @@ async function tableAt(endpoint: string): Promise<string | undefined> {
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));
     if (TableNames.length !== 1)
       throw new ReportCommandError(
-        `The DynamoDB at ${endpoint} holds ${TableNames.length} tables (${TableNames.join(', ')}), not the local stack's one: is DYNAMODB_PORT another service's port?`,
+        `The DynamoDB at ${endpoint} holds ${TableNames.length} tables (${TableNames.join(', ')}), not the local stack's one: ` +
+          "is DYNAMODB_PORT another service's port?",
       );
     return TableNames[0];
   } catch (error) {

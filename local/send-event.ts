@@ -64,9 +64,8 @@ if (!parsed.success) {
   const issue = parsed.error.issues[0]!;
   const [index, ...field] = issue.path;
   const where = index === undefined ? 'The file' : `Entries[${String(index)}]${field.length ? `.${field.map(String).join('.')}` : ''}`;
-  fail(
-    `${file}: ${where} ${issue.code === 'unrecognized_keys' ? `has a field PutEvents does not take (${issue.keys.join(', ')})` : issue.message}`,
-  );
+  const problem = issue.code === 'unrecognized_keys' ? `has a field PutEvents does not take (${issue.keys.join(', ')})` : issue.message;
+  fail(`${file}: ${where} ${problem}`);
 }
 
 const endpoint =
@@ -87,9 +86,8 @@ try {
       entry.EventId ? `Entries[${i}]: sent, EventId ${entry.EventId}` : `Entries[${i}]: refused, ${entry.ErrorCode}: ${entry.ErrorMessage}`,
     );
   }
-  console.log(
-    `An event the follow-up system cannot use is listed with its field and reason at http://localhost:${process.env.PORT ?? 3000}/rejections`,
-  );
+  const rejections = `http://localhost:${process.env.PORT ?? 3000}/rejections`;
+  console.log(`An event the follow-up system cannot use is listed with its field and reason at ${rejections}`);
   process.exitCode = result.FailedEntryCount ? 1 : 0;
 } catch (error) {
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;

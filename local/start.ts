@@ -53,10 +53,12 @@ stack.cloud.onObject((bucket, key, body) => {
   writeFileSync(file, body);
 });
 
+const webUrl = stack.webUrl.replace('127.0.0.1', 'localhost');
+const anHourAgo = new Date(stack.clock.now().getTime() - 3_600_000).toISOString();
 console.log(`
 Customer follow-up is running locally.
 
-  Web page (agent desk, mail, follow-ups):  ${stack.webUrl.replace('127.0.0.1', 'localhost')}
+  Web page (agent desk, mail, follow-ups):  ${webUrl}
   AWS endpoint (EventBridge PutEvents, Step Functions, Connect, SES):  ${stack.awsUrl}
   DynamoDB (dynalite):  ${stack.dynamoUrl}, data in ${path.relative(process.cwd(), dataDir) || dataDir}
   Template:  ${args.template ?? 'synthesized from infra/ (--template FILE runs a cdk.out template)'}
@@ -65,7 +67,7 @@ Customer follow-up is running locally.
   Scheduled reports (daily 08:00, weekly Mon 08:30, monthly 1st 09:00, Asia/Shanghai): emails on the
   page's Sent mail tab, archive in ${path.relative(process.cwd(), archiveDir)}/
 
-${sendEventHelp({ awsUrl: stack.awsUrl, webUrl: stack.webUrl.replace('127.0.0.1', 'localhost'), busName: stack.busName, completedAt: new Date(stack.clock.now().getTime() - 3_600_000).toISOString(), serial: String(Date.now()) })}
+${sendEventHelp({ awsUrl: stack.awsUrl, webUrl, busName: stack.busName, completedAt: anHourAgo, serial: String(Date.now()) })}
 
 Press Ctrl-C to stop.
 `);

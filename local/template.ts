@@ -58,7 +58,8 @@ export function loadTemplate(file: string): Template {
   // Functions CDK adds on its own (custom resource providers) have no entry and are not run locally.
   if (!resourcesOfType(template, 'AWS::Lambda::Function').some(([, r]) => typeof r.Metadata?.[LOCAL_ENTRY_METADATA] === 'string')) {
     throw new Error(
-      `template ${file}: no AWS::Lambda::Function carries "${LOCAL_ENTRY_METADATA}" metadata; synthesize it from this project (npx cdk synth)`,
+      `template ${file}: no AWS::Lambda::Function carries "${LOCAL_ENTRY_METADATA}" metadata; ` +
+        'synthesize it from this project (npx cdk synth)',
     );
   }
   return template;
@@ -96,7 +97,8 @@ export function arnOf(template: Template, logicalId: string): string {
     // A rule on a custom bus is named under its bus: rule/<bus>/<rule>.
     const bus = resource.Properties?.EventBusName;
     const busName = bus === undefined ? undefined : String(resolve(template, bus)).split('/').pop();
-    return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${busName && busName !== 'default' ? `${busName}/` : ''}${nameOf(template, logicalId)}`;
+    const busPrefix = busName && busName !== 'default' ? `${busName}/` : '';
+    return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${busPrefix}${nameOf(template, logicalId)}`;
   }
   return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${kind}${sep}${nameOf(template, logicalId)}`;
 }

@@ -235,11 +235,8 @@ function compileOperation(service: string, operation: string): Validator {
     }
     if (!violations.length) return undefined;
     const n = violations.length;
-    return {
-      code,
-      status,
-      message: `${n} validation error${n > 1 ? 's' : ''} detected: ${violations.map((v) => `${describe(v)} failed to satisfy constraint: ${v.constraint}`).join('; ')}`,
-    };
+    const failures = violations.map((v) => `${describe(v)} failed to satisfy constraint: ${v.constraint}`);
+    return { code, status, message: `${n} validation error${n > 1 ? 's' : ''} detected: ${failures.join('; ')}` };
   };
 }
 

@@ -127,10 +127,11 @@ function wireRefusal(protocol: string, operation: string, refusal: Refusal): Wir
 
 function wireForm(protocol: string, refusal: Refusal): Omit<WireRefusal, 'refused'> {
   if (protocol === 'restXml') {
+    const error = `<Error><Code>${refusal.code}</Code><Message>${xmlEscape(refusal.message)}</Message></Error>`;
     return {
       status: refusal.status,
       headers: { 'content-type': 'application/xml' },
-      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${xmlEscape(refusal.message)}</Message></Error>`,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n${error}`,
     };
   }
   if (protocol === 'restJson1') {

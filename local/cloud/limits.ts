@@ -42,10 +42,11 @@ export function putEventsEntrySize(entry: PutEventsEntry): number {
 /** The whole request is refused, not single entries: nothing of it is put. */
 export function checkPutEvents(entries: PutEventsEntry[]): Refusal | undefined {
   if (entries.length > PUT_EVENTS_MAX_ENTRIES || entries.length < 1) {
+    const lengthRule = entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`;
     return {
       code: 'ValidationException',
       status: 400,
-      message: `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`}`,
+      message: `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${lengthRule}`,
     };
   }
   const total = entries.reduce((sum, entry) => sum + putEventsEntrySize(entry), 0);
@@ -108,10 +109,11 @@ export function checkTaskOutput(output: string): Refusal | undefined {
 export function stateDataLimit(stateName: string, kind: 'input' | 'output', value: unknown): { error: string; cause: string } | undefined {
   const bytes = payloadBytes(value);
   if (bytes <= STATES_PAYLOAD_MAX_BYTES) return undefined;
+  const limit = 'exceeding the maximum number of bytes service limit';
   const cause =
     kind === 'input'
-      ? `The state '${stateName}' received an input of ${bytes} bytes, exceeding the maximum number of bytes service limit (${STATES_PAYLOAD_MAX_BYTES}).`
-      : `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit (${bytes} bytes; at most ${STATES_PAYLOAD_MAX_BYTES}).`;
+      ? `The state '${stateName}' received an input of ${bytes} bytes, ${limit} (${STATES_PAYLOAD_MAX_BYTES}).`
+      : `The state/task '${stateName}' returned a result with a size ${limit} (${bytes} bytes; at most ${STATES_PAYLOAD_MAX_BYTES}).`;
   return { error: 'States.DataLimitExceeded', cause };
 }
 
@@ -233,7 +235,9 @@ export function checkTaskContact(request: TaskRequest, nowMs: number, activeTask
     return {
       code: 'InvalidParameterException',
       status: 400,
-      message: `Attributes total ${attributeBytes} UTF-8 bytes; at most ${CONTACT_ATTRIBUTES_MAX_BYTES} across all key-value pairs of a contact.`,
+      message:
+        `Attributes total ${attributeBytes} UTF-8 bytes; ` +
+        `at most ${CONTACT_ATTRIBUTES_MAX_BYTES} across all key-value pairs of a contact.`,
     };
   if (activeTasks >= quota)
     return {

@@ -94,10 +94,12 @@ export class SesAccount {
       (identity) => !this.isVerified(identity),
     );
     if (unverified.length > 0) {
+      const identities = [...new Set(unverified.map(addressOf))].join(', ');
+      const region = this.region.toUpperCase();
       return {
         code: 'MessageRejected',
         status: 400,
-        message: `Email address is not verified. The following identities failed the check in region ${this.region.toUpperCase()}: ${[...new Set(unverified.map(addressOf))].join(', ')}`,
+        message: `Email address is not verified. The following identities failed the check in region ${region}: ${identities}`,
       };
     }
     this.forget(nowMs);
