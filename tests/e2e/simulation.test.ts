@@ -6,11 +6,11 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
+import { countBy } from '../../functions/shared/domain/count-by.js';
 import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
 import { localDate } from '../../functions/shared/domain/schedule.js';
 import { buildApp } from '../../infra/app.js';
 import { LOCAL_CONTEXT } from '../../local/template.js';
-import { countBy } from '../support/count-by.js';
 
 /**
  * `npm run simulate` end to end, twice: the same scenario and seed give the same month. The second

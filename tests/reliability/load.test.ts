@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
-import { countBy } from '../support/count-by.js';
+import { countBy } from '../../functions/shared/domain/count-by.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness } from '../support/local-harness.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { countBy } from '../support/count-by.js';
+import { countBy } from '../../functions/shared/domain/count-by.js';
 
 /**
  * Errors no retry cures, injected as the services return them: SES MessageRejected, Amazon Connect
