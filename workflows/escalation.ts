@@ -1,8 +1,7 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { neverRetryPermanent, retryFailedHandler, retryThrottled, retryTransient, stopUnansweredTask } from './follow-up.js';
+import { invokeStep, stopUnansweredTask, waitForAnswerStep } from './lambda-steps.js';
 
 export interface EscalationWorkflowFunctions {
   step: lambda.IFunction;
@@ -31,38 +30,16 @@ export const EscalationStates = {
  */
 export function escalationDefinition(parent: Construct, fns: EscalationWorkflowFunctions): sfn.IChainable {
   const scope = new Construct(parent, 'States');
-  const plan = retryTransient(
-    new tasks.LambdaInvoke(scope, EscalationStates.plan, {
-      lambdaFunction: fns.step,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-    }),
-  );
-  const notify = retryTransient(
-    new tasks.LambdaInvoke(scope, EscalationStates.notify, {
-      lambdaFunction: fns.notifyManager,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({
-        complaintId: sfn.JsonPath.stringAt('$.complaintId'),
-        cycle: sfn.JsonPath.numberAt('$.cycle'),
-        action: sfn.JsonPath.stringAt('$.action'),
-        level: sfn.JsonPath.numberAt('$.level'),
-        notice: sfn.JsonPath.numberAt('$.notice'),
-        escalated: sfn.JsonPath.stringAt('$.escalated'),
-        timeoutSeconds: sfn.JsonPath.numberAt('$.timeoutSeconds'),
-        taskToken: sfn.JsonPath.taskToken,
-      }),
-      resultPath: '$.outcome',
-      taskTimeout: sfn.Timeout.at('$.timeoutSeconds'),
-      retryOnServiceExceptions: false,
-    }),
-  );
-  // Retriers match in order: permanent errors first (no retry), throttling, then any failure.
-  neverRetryPermanent(plan);
-  neverRetryPermanent(notify);
-  retryThrottled(notify);
-  retryFailedHandler(plan);
-  retryFailedHandler(notify);
+  const plan = invokeStep(scope, EscalationStates.plan, fns.step);
+  const notify = waitForAnswerStep(scope, EscalationStates.notify, fns.notifyManager, {
+    complaintId: sfn.JsonPath.stringAt('$.complaintId'),
+    cycle: sfn.JsonPath.numberAt('$.cycle'),
+    action: sfn.JsonPath.stringAt('$.action'),
+    level: sfn.JsonPath.numberAt('$.level'),
+    notice: sfn.JsonPath.numberAt('$.notice'),
+    escalated: sfn.JsonPath.stringAt('$.escalated'),
+    timeoutSeconds: sfn.JsonPath.numberAt('$.timeoutSeconds'),
+  });
   const stopTask = stopUnansweredTask(
     scope,
     EscalationStates.stopTask,

@@ -1,10 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PERMANENT_ERROR_NAMES } from '../functions/shared/domain/errors.js';
 import { FINAL_RESULTS } from '../functions/shared/domain/follow-up.js';
+import { invokeStep, stopUnansweredTask, waitForAnswerStep } from './lambda-steps.js';
 
 export interface FollowUpWorkflowFunctions {
   plan: lambda.IFunction;
@@ -24,98 +22,6 @@ export const FollowUpStates = {
   gone: 'Follow-up not found',
 } as const;
 
-/** Lambda's own transient failures, as the Step Functions documentation recommends retrying them. */
-const LAMBDA_TRANSIENT_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.ClientExecutionTimeoutException',
-  'Lambda.TooManyRequestsException',
-];
-
-export function retryTransient(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({
-    errors: LAMBDA_TRANSIENT_ERRORS,
-    interval: Duration.seconds(2),
-    maxAttempts: 6,
-    backoffRate: 2,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-  return task;
-}
-
-/**
- * Errors no retry can fix (domain/errors.ts): matched before the generic States.TaskFailed retrier,
- * since the first retrier whose ErrorEquals matches decides, and MaxAttempts 0 means "do not retry".
- */
-export function neverRetryPermanent(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({ errors: [...PERMANENT_ERROR_NAMES], maxAttempts: 0 });
-  return task;
-}
-
-/**
- * Throttling: Connect's 2 requests/s, SES's send rate (TooManyRequestsException) and sending quota
- * (LimitExceededException, SES only: Connect's active-task quota is ServiceQuotaExceededException,
- * a permanent error). Back off with jitter and try again.
- */
-export function retryThrottled(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({
-    errors: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'],
-    interval: Duration.seconds(5),
-    maxAttempts: 8,
-    backoffRate: 2,
-    maxDelay: Duration.minutes(5),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-  return task;
-}
-
-/**
- * A handler that failed after its SDK retries (an AWS outage, a long throttle) is tried again a
- * few times, minutes apart: every step is idempotent (conditional writes, ClientToken), so a retry
- * never contacts a customer twice. Added last, after the specific retriers.
- */
-export function retryFailedHandler(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({
-    errors: ['States.TaskFailed'],
-    interval: Duration.seconds(30),
-    maxAttempts: 4,
-    backoffRate: 3,
-    maxDelay: Duration.minutes(10),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-  return task;
-}
-
-/**
- * Takes an agent's or manager's task that nobody answered in time off Connect's queue (StopContact),
- * then goes on to `then`; a task that cannot be stopped does not hold up the workflow.
- */
-export function stopUnansweredTask(
-  scope: Construct,
-  name: string,
-  fn: lambda.IFunction,
-  payload: Record<string, unknown>,
-  then: sfn.IChainable,
-): tasks.LambdaInvoke {
-  const step = retryFailedHandler(
-    neverRetryPermanent(
-      retryTransient(
-        new tasks.LambdaInvoke(scope, name, {
-          lambdaFunction: fn,
-          payload: sfn.TaskInput.fromObject(payload),
-          payloadResponseOnly: true,
-          resultPath: sfn.JsonPath.DISCARD,
-          retryOnServiceExceptions: false,
-        }),
-      ),
-    ),
-  );
-  step.addCatch(then, { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
-  step.next(then);
-  return step;
-}
-
 /**
  * One execution per follow-up:
  *   Plan → Contact needed? → Wait until due → Contact customer (task token) → Settled? → Record outcome
@@ -130,45 +36,15 @@ export function stopUnansweredTask(
  */
 export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunctions): sfn.IChainable {
   const scope = new Construct(parent, 'States');
-  const plan = retryTransient(
-    new tasks.LambdaInvoke(scope, FollowUpStates.plan, {
-      lambdaFunction: fns.plan,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-    }),
-  );
-
-  const record = retryTransient(
-    new tasks.LambdaInvoke(scope, FollowUpStates.record, {
-      lambdaFunction: fns.recordOutcome,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-    }),
-  );
-
-  const contact = retryTransient(
-    new tasks.LambdaInvoke(scope, FollowUpStates.contact, {
-      lambdaFunction: fns.startContact,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({
-        followUpId: sfn.JsonPath.stringAt('$.followUpId'),
-        attempt: sfn.JsonPath.numberAt('$.attempt'),
-        channel: sfn.JsonPath.stringAt('$.channel'),
-        timeoutSeconds: sfn.JsonPath.numberAt('$.timeoutSeconds'),
-        reservedSlot: sfn.JsonPath.stringAt('$.reservedSlot'),
-        taskToken: sfn.JsonPath.taskToken,
-      }),
-      resultPath: '$.outcome',
-      taskTimeout: sfn.Timeout.at('$.timeoutSeconds'),
-      retryOnServiceExceptions: false,
-    }),
-  );
-  // Retriers match in order: permanent errors first (no retry), throttling, then any failure.
-  for (const task of [plan, contact, record]) neverRetryPermanent(task);
-  retryThrottled(contact);
-  retryFailedHandler(plan);
-  retryFailedHandler(contact);
-  retryFailedHandler(record);
+  const plan = invokeStep(scope, FollowUpStates.plan, fns.plan);
+  const record = invokeStep(scope, FollowUpStates.record, fns.recordOutcome);
+  const contact = waitForAnswerStep(scope, FollowUpStates.contact, fns.startContact, {
+    followUpId: sfn.JsonPath.stringAt('$.followUpId'),
+    attempt: sfn.JsonPath.numberAt('$.attempt'),
+    channel: sfn.JsonPath.stringAt('$.channel'),
+    timeoutSeconds: sfn.JsonPath.numberAt('$.timeoutSeconds'),
+    reservedSlot: sfn.JsonPath.stringAt('$.reservedSlot'),
+  });
 
   // Runs with the Contact function's Connect grant; a task that cannot be stopped does not hold up the follow-up.
   const stopTask = stopUnansweredTask(
