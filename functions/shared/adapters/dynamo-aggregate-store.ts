@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../domain/kpi.js';
 import type { AggregateRow, AggregateStore } from '../ports/aggregate-store.js';
-import { keys, RetainedItems, writtenIf } from './table.js';
+import { keys, partitionPages, RetainedItems, writtenIf } from './table.js';
 
 /** Items per day and key are split over a few shards so concurrent writers rarely meet on one item. */
 const SHARDS = 4;
@@ -113,18 +113,9 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
 
   async day(day: string): Promise<AggregateRow[]> {
     const rows: AggregateRow[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.aggregateDayPk(day) },
-          ExclusiveStartKey: start,
-        }),
-      );
+    for await (const items of partitionPages(this.db, this.tableName, keys.aggregateDayPk(day))) {
       this.reads.queries += 1;
-      for (const item of page.Items ?? []) {
+      for (const item of items) {
         this.reads.items += 1;
         rows.push({
           day: String(item.day),
@@ -133,8 +124,7 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
           counters: countersOfItem(item),
         });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return rows;
   }
 

@@ -1,9 +1,9 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { Customer } from '../domain/service-event.js';
 import type { CustomerIndex, DormancyEntry } from '../ports/customer-index.js';
-import { isExpired, keys, tableClient } from './table.js';
+import { isExpired, keys, partitionPages, tableClient } from './table.js';
 
 export interface DormancyRules {
   /** Months without a service after which a customer is dormant (reports.json `dormant.afterMonths`). */
@@ -80,17 +80,8 @@ export class DynamoCustomerIndex implements CustomerIndex {
   async lastServedIn(month: string): Promise<DormancyEntry[]> {
     const out: DormancyEntry[] = [];
     const now = this.now();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.dormancyMonthPk(month) },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
+    for await (const items of partitionPages(this.db, this.tableName, keys.dormancyMonthPk(month))) {
+      for (const item of items) {
         if (isExpired(item, now)) continue;
         out.push({
           source: item.source as string,
@@ -99,8 +90,7 @@ export class DynamoCustomerIndex implements CustomerIndex {
           lastServiceAt: item.lastServiceAt as string,
         });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return out;
   }
 }

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { FollowUp } from '../domain/follow-up.js';
 import type {
@@ -67,16 +67,8 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async customerState(customer: CustomerRef, at: Date) {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customerPk(customer) },
-        ConsistentRead: true,
-      }),
-    );
     const state: CustomerContactState = { optedOut: false, contactsByQuarter: {} };
-    for (const item of (Items ?? []).map((i) => this.live(i)).filter((i): i is Record<string, unknown> => !!i)) {
+    for (const item of await this.livePartition(keys.customerPk(customer))) {
       const sk = String(item.sk);
       if (sk === keys.optOut(customer).sk) state.optedOut ||= typeof item.until !== 'string' || new Date(item.until) > at;
       if (sk === keys.contactPause(customer).sk && typeof item.until === 'string' && new Date(item.until) > at)
@@ -209,15 +201,7 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async getWithAttempt(followUpId: string, attempt: number) {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.followUpPk(followUpId) },
-        ConsistentRead: true,
-      }),
-    );
-    const live = (Items ?? []).map((i) => this.live(i)).filter((i): i is Record<string, unknown> => !!i);
+    const live = await this.livePartition(keys.followUpPk(followUpId));
     const meta = live.find((i) => i.sk === keys.followUp(followUpId).sk);
     const found = live.find((i) => i.sk === keys.attempt(followUpId, attempt).sk);
     return { followUp: meta ? withoutKeys<FollowUp>(meta) : undefined, attempt: found ? withoutKeys<AttemptRecord>(found) : undefined };

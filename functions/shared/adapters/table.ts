@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRef } from '../domain/customer-key.js';
 import { sdkClientConfig } from './sdk-config.js';
 
@@ -109,6 +109,32 @@ export async function writtenIf(write: Promise<unknown>): Promise<boolean> {
 }
 
 /**
+ * The items of one partition, a page (up to 1 MB) at a time: a Query on `pk`, followed through
+ * LastEvaluatedKey until the partition is read.
+ */
+export async function* partitionPages(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  { consistent }: { consistent?: boolean } = {},
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: consistent,
+        ExclusiveStartKey: start,
+      }),
+    );
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/**
  * What the DynamoDB adapters that keep items for the retention period share: the table, the
  * clock their expiry and reads go by, and the client (a test passes its own).
  */
@@ -126,6 +152,14 @@ export abstract class RetainedItems {
 
   protected live(item: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
     return item && !isExpired(item, this.now()) ? item : undefined;
+  }
+
+  /** A partition's items that have not expired, read consistently. */
+  protected async livePartition(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for await (const page of partitionPages(this.db, this.tableName, pk, { consistent: true }))
+      items.push(...page.filter((item) => !isExpired(item, this.now())));
+    return items;
   }
 
   /** The item unless it is missing or expired. */
