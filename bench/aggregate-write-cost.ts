@@ -7,34 +7,13 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
 import { keys } from '../functions/shared/adapters/table.js';
+import { startSingleTable } from '../local/dynamo.js';
 
-const server = dynalite({ createTableMs: 0 });
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-const raw = new DynamoDBClient({
-  endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
-await raw.send(
-  new CreateTableCommand({
-    TableName: 'aggregates',
-    BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-  }),
-);
+const table = await startSingleTable('aggregates');
+const raw = table.client;
 const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
 const units = { read: 0, write: 0, requests: 0 };
 db.middlewareStack.add(
@@ -115,6 +94,4 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
-raw.destroy();
-server.closeAllConnections?.();
-server.close();
+await table.close();

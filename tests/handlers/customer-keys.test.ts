@@ -1,8 +1,7 @@
+import { startSingleTable } from '../../local/dynamo.js';
 import './setup-env.js';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acceptServiceCompleted } from '../../functions/ingest-service-completed/intake.js';
 import { recordOptOut } from '../../functions/record-opt-out/record-opt-out.js';
@@ -15,7 +14,7 @@ import { customerOf } from '../../functions/shared/domain/customer-key.js';
 
 /** Everything kept per customer is keyed by the customer's source as well as the id. */
 const TABLE = 'FollowUps';
-const server = dynalite({ createTableMs: 0 });
+let table: Awaited<ReturnType<typeof startSingleTable>>;
 let raw: DynamoDBClient;
 let db: DynamoDBDocumentClient;
 let clock = new Date('2026-11-20T08:00:00Z');
@@ -23,35 +22,15 @@ const now = () => clock;
 const rules = { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone };
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    }),
-  );
+  table = await startSingleTable(TABLE);
+  raw = table.client;
   db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
 });
 beforeEach(() => {
   clock = new Date('2026-11-20T08:00:00Z');
 });
 afterAll(async () => {
-  raw?.destroy();
-  server.closeAllConnections?.();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await table?.close();
 });
 
 const store = () => new DynamoFollowUpStore(TABLE, policyConfig.retentionDays, now, db);

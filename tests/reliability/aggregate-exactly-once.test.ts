@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAggregateStore } from '../../functions/shared/adapters/dynamo-aggregate-store.js';
+import { startSingleTable } from '../../local/dynamo.js';
 
 /**
  * The daily aggregates count each contribution exactly once with no transaction: here every
@@ -11,7 +10,7 @@ import { DynamoAggregateStore } from '../../functions/shared/adapters/dynamo-agg
  * after it was applied (response lost), then the step is retried, as Step Functions retries it.
  */
 const TABLE = 'aggregates';
-const server = dynalite({ createTableMs: 0 });
+let table: Awaited<ReturnType<typeof startSingleTable>>;
 let raw: DynamoDBClient;
 let db: DynamoDBDocumentClient;
 
@@ -21,26 +20,8 @@ let calls = 0;
 let beforeCall: ((command: string) => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    }),
-  );
+  table = await startSingleTable(TABLE);
+  raw = table.client;
   db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   db.middlewareStack.add(
     (next, context) => async (args) => {
@@ -56,9 +37,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  raw?.destroy();
-  server.closeAllConnections?.();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await table?.close();
 });
 
 const store = () => new DynamoAggregateStore(TABLE, 760, () => new Date('2026-11-20T00:00:00Z'), db);
