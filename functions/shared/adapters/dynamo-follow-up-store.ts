@@ -112,26 +112,9 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
         ':channel': decision.channel,
       });
     }
-    let condition: string | undefined;
-    if (last) {
-      sets.push('attempts = list_append(attempts, :last)');
-      values[':last'] = [last];
-      values[':before'] = last.attempt - 1;
-      condition = 'size(attempts) = :before';
-    }
-    if (sets.length === 0) return;
+    if (sets.length === 0 && !last) return;
     // A retried Plan step finds its attempt already appended: the earlier call did the work.
-    await writtenIf(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.followUp(followUpId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    await this.setAppendingAttempt(followUpId, sets, values, last);
   }
 
   async openAttempt(attempt: AttemptRecord) {
@@ -247,38 +230,44 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   async finish(followUpId: string, outcome: FinalOutcome, last: Parameters<FollowUpStore['finish']>[2]) {
     const values: Record<string, unknown> = { ':outcome': outcome, ':status': outcome.status, ':exp': this.expiresAt() };
     const sets = ['#status = :status', 'outcome = :outcome', 'expiresAt = :exp'];
-    let condition: string | undefined;
-    if (last) {
-      sets.push('attempts = list_append(attempts, :last)');
-      values[':last'] = [last];
-      values[':before'] = last.attempt - 1;
-      condition = 'size(attempts) = :before';
-    }
-    const written = await writtenIf(
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.followUp(followUpId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    const written = await this.setAppendingAttempt(followUpId, sets, values, last, { '#status': 'status' });
     if (!written) {
       // Replayed Record step: the attempt is already in the list; write the outcome alone.
-      delete values[':last'];
-      delete values[':before'];
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.followUp(followUpId),
-          UpdateExpression: `SET ${sets.slice(0, 3).join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),
       );
     }
+  }
+
+  /**
+   * Sets `sets` on a follow-up and appends `last` to its attempts, on the condition that the list
+   * holds exactly the attempts before it: false when it did not (a replayed step appended it
+   * already), and then nothing is written.
+   */
+  private setAppendingAttempt(
+    followUpId: string,
+    sets: string[],
+    values: Record<string, unknown>,
+    last: Parameters<FollowUpStore['finish']>[2],
+    names?: Record<string, string>,
+  ): Promise<boolean> {
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.followUp(followUpId),
+          UpdateExpression: `SET ${(last ? [...sets, 'attempts = list_append(attempts, :last)'] : sets).join(', ')}`,
+          ConditionExpression: last ? 'size(attempts) = :before' : undefined,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: last ? { ...values, ':last': [last], ':before': last.attempt - 1 } : values,
+        }),
+      ),
+    );
   }
 }
