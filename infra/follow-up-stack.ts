@@ -40,25 +40,19 @@ export class FollowUpStack extends Stack {
     const email = new EmailSending(this, 'Email', { senderEmail: props.contact.senderEmail });
     const data = new FollowUpData(this, 'Data', { eventBusName: props.eventBusName });
     const outcomeApi = new OutcomeApi(this, 'OutcomeApi', { table: data.table });
-    const workflow = new FollowUpWorkflow(this, 'FollowUp', {
+    // Both workflows contact people: the same table, bus, signed links, Connect instance and sender.
+    const contacting = {
       table: data.table,
       bus: data.bus,
       signingSecret: outcomeApi.signingSecret,
       outcomeBaseUrl: outcomeApi.baseUrl,
       contactCenter,
       email,
-    });
+    };
+    const workflow = new FollowUpWorkflow(this, 'FollowUp', contacting);
     outcomeApi.resumes(workflow.stateMachine);
     const ingest = new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
-    const escalation = new Escalation(this, 'Escalation', {
-      table: data.table,
-      bus: data.bus,
-      signingSecret: outcomeApi.signingSecret,
-      outcomeBaseUrl: outcomeApi.baseUrl,
-      contactCenter,
-      email,
-      deadLetters: ingest.deadLetters,
-    });
+    const escalation = new Escalation(this, 'Escalation', { ...contacting, deadLetters: ingest.deadLetters });
     outcomeApi.resumes(escalation.stateMachine);
     const reports = new Reports(this, 'Reports', { table: data.table, bus: data.bus, email, config: reportConfig });
     const alarms = new OperationsAlarms(this, 'Alarms', {

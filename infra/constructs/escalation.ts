@@ -1,8 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -14,20 +12,13 @@ import {
   FOLLOW_UP_SOURCE,
 } from '../../functions/shared/domain/event-names.js';
 import { escalationDefinition } from '../../workflows/escalation.js';
-import type { ContactCenter } from './contact-center.js';
-import { grantAgentTasks } from './contact-grants.js';
-import type { EmailSending } from './email-sending.js';
+import { type ContactingProps, contactingFunction } from './contacting-function.js';
 import { FollowUpFunction } from './follow-up-function.js';
 import { grantItemReadWrite } from './table-access.js';
 import { grantTaskCallbacks, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
 
-export interface EscalationProps {
-  table: dynamodb.ITable;
+export interface EscalationProps extends ContactingProps {
   bus: events.IEventBus;
-  signingSecret: secretsmanager.ISecret;
-  outcomeBaseUrl: string;
-  contactCenter: ContactCenter;
-  email: EmailSending;
   deadLetters: sqs.IQueue;
 }
 
@@ -47,23 +38,14 @@ export class Escalation extends Construct {
       description: 'Records manager actions and plans the next escalation step',
       environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
     });
-    const notify = new FollowUpFunction(this, 'Notify', {
-      folder: 'notify-manager',
-      description: 'Notifies the manager of the current level by email and Connect task',
-      environment: {
-        ...tableEnv,
-        OUTCOME_BASE_URL: props.outcomeBaseUrl,
-        SIGNING_SECRET_ARN: props.signingSecret.secretArn,
-        ...props.contactCenter.taskEnvironment(),
-        ...props.email.environment(),
-      },
-    });
+    const notify = contactingFunction(
+      this,
+      'Notify',
+      { folder: 'notify-manager', description: 'Notifies the manager of the current level by email and Connect task' },
+      props,
+    );
     grantItemReadWrite(props.table, step.fn);
-    grantItemReadWrite(props.table, notify.fn);
     props.bus.grantPutEventsTo(step.fn);
-    props.signingSecret.grantRead(notify.fn);
-    grantAgentTasks(notify.role, props.contactCenter);
-    props.email.grantSend(notify.role);
     this.stateMachine = workflowStateMachine(this, {
       name: stateMachineNameFor(this, 'Escalation'),
       definition: escalationDefinition(this, { step: step.fn, notifyManager: notify.fn }),

@@ -1,24 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { followUpDefinition } from '../../workflows/follow-up.js';
-import type { ContactCenter } from './contact-center.js';
-import { grantAgentTasks } from './contact-grants.js';
-import type { EmailSending } from './email-sending.js';
+import { type ContactingProps, contactingFunction } from './contacting-function.js';
 import { FollowUpFunction } from './follow-up-function.js';
 import { grantItemReadWrite } from './table-access.js';
 import { grantTaskCallbacks, stateMachineArnFor, stateMachineNameFor, workflowStateMachine } from './workflow-state-machine.js';
 
-export interface FollowUpWorkflowProps {
-  table: dynamodb.ITable;
+export interface FollowUpWorkflowProps extends ContactingProps {
   bus: events.IEventBus;
-  signingSecret: secretsmanager.ISecret;
-  outcomeBaseUrl: string;
-  contactCenter: ContactCenter;
-  email: EmailSending;
 }
 
 /** The FollowUp state machine and the three functions it runs (plan, contact, record). */
@@ -35,30 +26,20 @@ export class FollowUpWorkflow extends Construct {
       description: 'Plans a follow-up: sampling, cap, opt-out, due time, retries',
       environment: tableEnv,
     });
-    const contact = new FollowUpFunction(this, 'Contact', {
-      folder: 'start-contact',
-      description: 'Re-checks opt-out and cap, then creates the Connect task or sends the survey email',
-      environment: {
-        ...tableEnv,
-        OUTCOME_BASE_URL: props.outcomeBaseUrl,
-        SIGNING_SECRET_ARN: props.signingSecret.secretArn,
-        ...props.contactCenter.taskEnvironment(),
-        ...props.email.environment(),
-      },
-    });
+    const contact = contactingFunction(
+      this,
+      'Contact',
+      { folder: 'start-contact', description: 'Re-checks opt-out and cap, then creates the Connect task or sends the survey email' },
+      props,
+    );
     const record = new FollowUpFunction(this, 'Record', {
       folder: 'record-outcome',
       description: 'Writes the final outcome and emits Follow-up Completed / Complaint Raised',
       environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
     });
     grantItemReadWrite(props.table, plan.fn);
-    grantItemReadWrite(props.table, contact.fn);
     grantItemReadWrite(props.table, record.fn);
-    props.signingSecret.grantRead(contact.fn);
     props.bus.grantPutEventsTo(record.fn);
-
-    grantAgentTasks(contact.role, props.contactCenter);
-    props.email.grantSend(contact.role);
     // An opted-out, paused, capped or deferred contact answers its own task token (success); a
     // contact that cannot be made may fail it.
     grantTaskCallbacks(contact.role, stateMachineArnFor(this, name), ['states:SendTaskSuccess', 'states:SendTaskFailure']);
