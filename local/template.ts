@@ -65,42 +65,47 @@ export function loadTemplate(file: string): Template {
   return template;
 }
 
+/** The types whose ARN is `arn:aws:<service>:<region>:<account>:<kind><sep><name>` (IAM's without a Region). */
 const serviceOf: Readonly<Record<string, readonly [service: string, kind: string, sep: string]>> = {
   'AWS::Lambda::Function': ['lambda', 'function', ':'],
   'AWS::StepFunctions::StateMachine': ['states', 'stateMachine', ':'],
   'AWS::DynamoDB::Table': ['dynamodb', 'table', '/'],
   'AWS::Events::EventBus': ['events', 'event-bus', '/'],
-  'AWS::SQS::Queue': ['sqs', '', ''],
   'AWS::SecretsManager::Secret': ['secretsmanager', 'secret', ':'],
   'AWS::IAM::Role': ['iam', 'role', '/'],
-  'AWS::Logs::LogGroup': ['logs', 'log-group', ':'],
-  'AWS::SNS::Topic': ['sns', '', ''],
   'AWS::KMS::Key': ['kms', 'key', '/'],
-  'AWS::S3::Bucket': ['s3', '', ''],
-  'AWS::Events::Rule': ['events', 'rule', '/'],
 };
 
 export function arnOf(template: Template, logicalId: string): string {
   const resource = template.Resources[logicalId];
   if (!resource) throw new Error(`template has no resource ${logicalId}`);
-  const [service, kind, sep] = serviceOf[resource.Type] ?? ['local', resource.Type.split('::').pop()!.toLowerCase(), '/'];
-  if (service === 'sqs' || service === 'sns') return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${nameOf(template, logicalId)}`;
-  // IAM is global and S3 bucket names are global: their ARNs carry no Region (and S3 no account).
-  if (service === 'iam') return `arn:aws:iam::${LOCAL_ACCOUNT}:${kind}${sep}${nameOf(template, logicalId)}`;
-  if (service === 's3') return `arn:aws:s3:::${nameOf(template, logicalId)}`;
-  // CloudFormation's Arn of a log group ends in ":*" (every stream in it).
-  if (service === 'logs') return `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${nameOf(template, logicalId)}:*`;
+  const regional = `${LOCAL_REGION}:${LOCAL_ACCOUNT}`;
+  switch (resource.Type) {
+    case 'AWS::SQS::Queue':
+      return `arn:aws:sqs:${regional}:${nameOf(template, logicalId)}`;
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${regional}:${nameOf(template, logicalId)}`;
+    // S3 bucket names are global: their ARNs carry no Region and no account.
+    case 'AWS::S3::Bucket':
+      return `arn:aws:s3:::${nameOf(template, logicalId)}`;
+    // CloudFormation's Arn of a log group ends in ":*" (every stream in it).
+    case 'AWS::Logs::LogGroup':
+      return `arn:aws:logs:${regional}:log-group:${nameOf(template, logicalId)}:*`;
+    case 'AWS::Events::Rule': {
+      // A rule on a custom bus is named under its bus: rule/<bus>/<rule>.
+      const bus = resource.Properties?.EventBusName;
+      const busName = bus === undefined ? undefined : String(resolve(template, bus)).split('/').pop();
+      const busPrefix = busName && busName !== 'default' ? `${busName}/` : '';
+      return `arn:aws:events:${regional}:rule/${busPrefix}${nameOf(template, logicalId)}`;
+    }
+  }
   // Connect resources live under their instance, named by a generated id: the logical id here.
   const connectKind = connectKindOf[resource.Type];
   if (connectKind) return `${String(resolve(template, resource.Properties?.InstanceArn))}/${connectKind}/${logicalId}`;
-  if (resource.Type === 'AWS::Events::Rule') {
-    // A rule on a custom bus is named under its bus: rule/<bus>/<rule>.
-    const bus = resource.Properties?.EventBusName;
-    const busName = bus === undefined ? undefined : String(resolve(template, bus)).split('/').pop();
-    const busPrefix = busName && busName !== 'default' ? `${busName}/` : '';
-    return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${busPrefix}${nameOf(template, logicalId)}`;
-  }
-  return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${kind}${sep}${nameOf(template, logicalId)}`;
+  const [service, kind, sep] = serviceOf[resource.Type] ?? ['local', resource.Type.split('::').pop()!.toLowerCase(), '/'];
+  // IAM is global: its ARNs carry no Region.
+  const where = service === 'iam' ? `:${LOCAL_ACCOUNT}` : regional;
+  return `arn:aws:${service}:${where}:${kind}${sep}${nameOf(template, logicalId)}`;
 }
 
 export function nameOf(template: Template, logicalId: string): string {

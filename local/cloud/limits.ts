@@ -83,26 +83,20 @@ export function checkStartExecution(name: string | undefined, input: string): Re
   return checkExecutionInput(input);
 }
 
+/** Refuses an execution input or a task output over the states' payload limit, naming what it was. */
+function checkStatesPayload(text: string, code: string, what: string): Refusal | undefined {
+  const bytes = utf8(text);
+  if (bytes <= STATES_PAYLOAD_MAX_BYTES) return undefined;
+  const message = `${what} is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.`;
+  return { code, status: 400, message };
+}
+
 export function checkExecutionInput(input: string): Refusal | undefined {
-  const bytes = utf8(input);
-  return bytes > STATES_PAYLOAD_MAX_BYTES
-    ? {
-        code: 'InvalidExecutionInput',
-        status: 400,
-        message: `The execution input is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.`,
-      }
-    : undefined;
+  return checkStatesPayload(input, 'InvalidExecutionInput', 'The execution input');
 }
 
 export function checkTaskOutput(output: string): Refusal | undefined {
-  const bytes = utf8(output);
-  return bytes > STATES_PAYLOAD_MAX_BYTES
-    ? {
-        code: 'InvalidOutput',
-        status: 400,
-        message: `The task output is ${bytes} bytes; the maximum is ${STATES_PAYLOAD_MAX_BYTES} bytes (256 KiB) of UTF-8.`,
-      }
-    : undefined;
+  return checkStatesPayload(output, 'InvalidOutput', 'The task output');
 }
 
 /** Why an execution fails at a state whose input or output is too large; undefined when it fits. */
