@@ -12,6 +12,7 @@ import {
   isBirthdayOn,
 } from '../../functions/shared/domain/care.js';
 import { isCallable } from '../../functions/shared/domain/schedule.js';
+import { parseServiceCompleted } from '../../functions/shared/domain/service-event.js';
 
 const windows = [
   { start: '09:00', end: '12:00' },
@@ -75,5 +76,28 @@ describe('care send time', () => {
       }),
       { seed: 12, numRuns: 500 },
     );
+  });
+});
+
+describe('the birthday on the Service Completed event', () => {
+  const detail = (birthday: unknown) => ({
+    serviceId: 'RO-1',
+    serviceType: 'vehicle-delivery',
+    completedAt: '2026-11-20T15:00:00+08:00',
+    customer: { id: 'C1', name: 'Ann', phone: '+8613800138000', birthday },
+  });
+  it('keeps a valid MM-DD birthday on the customer', () => {
+    expect(parseServiceCompleted(detail('03-15'))).toMatchObject({ ok: true, detail: { customer: { birthday: '03-15' } }, dropped: [] });
+  });
+  it('drops an invalid birthday with a warning, like an unusable email, and keeps the event', () => {
+    for (const [bad, reason] of [
+      ['1990-03-15', 'bad-format'],
+      ['02-30', 'bad-format'],
+      [315, 'wrong-type'],
+    ] as const) {
+      const parsed = parseServiceCompleted(detail(bad));
+      expect(parsed).toMatchObject({ ok: true, dropped: [{ field: 'detail.customer.birthday', reason }] });
+      if (parsed.ok) expect(parsed.detail.customer).not.toHaveProperty('birthday');
+    }
   });
 });

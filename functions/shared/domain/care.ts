@@ -19,7 +19,7 @@ export const birthdaySchema = z.string().refine(
     const match = /^(\d{2})-(\d{2})$/.exec(value);
     return !!match && DateTime.fromObject({ year: 2024, month: Number(match[1]), day: Number(match[2]) }).isValid;
   },
-  { message: 'expected a birthday as MM-DD, e.g. 03-15', params: { reason: 'not-birthday' } },
+  { message: 'expected a birthday as MM-DD, e.g. 03-15', params: { reason: 'bad-format' } },
 );
 
 export const careConfigSchema = z.strictObject({

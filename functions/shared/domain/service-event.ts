@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { birthdaySchema } from './care.js';
 import { type EventIssue, firstIssue } from './event-issues.js';
 import { localeSchema } from './policy-schema.js';
 
@@ -34,11 +35,17 @@ export const customerSchema = z.object({
   email: emailSchema.optional(),
   locale: localeSchema.optional(),
   timeZone: ianaZone.optional(),
+  /** "MM-DD", for the birthday greeting (care messages); the year is not asked for. */
+  birthday: birthdaySchema.optional(),
 });
 export type Customer = z.infer<typeof customerSchema>;
 
 /** The customer as it arrives: each contact field is checked on its own (see `usableContacts`). */
-const incomingCustomerSchema = customerSchema.extend({ phone: z.unknown().optional(), email: z.unknown().optional() });
+const incomingCustomerSchema = customerSchema.extend({
+  phone: z.unknown().optional(),
+  email: z.unknown().optional(),
+  birthday: z.unknown().optional(),
+});
 
 const serviceCompletedFields = {
   serviceId: z.string().min(1).max(128),
@@ -103,7 +110,17 @@ export type ParsedServiceCompleted = { ok: true; detail: ServiceCompleted; dropp
 export function parseServiceCompleted(raw: unknown): ParsedServiceCompleted {
   const parsed = incomingServiceCompletedSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issue: firstIssue(parsed.error, raw, 'detail') };
-  const { phone: _phone, email: _email, ...customer } = parsed.data.customer;
+  const { phone: _phone, email: _email, birthday: rawBirthday, ...customer } = parsed.data.customer;
   const { contacts, dropped } = usableContacts(parsed.data.customer, 'detail.customer');
-  return { ok: true, detail: { ...parsed.data, customer: { ...customer, ...contacts } }, dropped };
+  const birthday = usableBirthday(rawBirthday);
+  if (birthday.issue) dropped.push(birthday.issue);
+  const kept = { ...customer, ...contacts, ...(birthday.value ? { birthday: birthday.value } : {}) };
+  return { ok: true, detail: { ...parsed.data, customer: kept }, dropped };
+}
+
+/** Like a contact field, a birthday that is not one is dropped with a warning: it costs only the greeting. */
+function usableBirthday(value: unknown): { value?: string; issue?: EventIssue } {
+  if (value === undefined || value === null || value === '') return {};
+  const parsed = birthdaySchema.safeParse(value);
+  return parsed.success ? { value: parsed.data } : { issue: firstIssue(parsed.error, value, 'detail.customer.birthday') };
 }
