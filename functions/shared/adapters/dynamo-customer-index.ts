@@ -2,6 +2,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } fr
 import { DateTime } from 'luxon';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { Customer } from '../domain/service-event.js';
+import type { BirthdayIndex } from '../ports/care.js';
 import type { CustomerIndex, DormancyEntry } from '../ports/customer-index.js';
 import { isExpired, keys, partitionPages, tableClient } from './table.js';
 
@@ -34,7 +35,7 @@ export function dormancyMonth(at: string, timeZone: string): string {
 }
 
 /** Each item expires with its own horizon (lastServiceExpiry), not the retention period. */
-export class DynamoCustomerIndex implements CustomerIndex {
+export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
   constructor(
     private readonly tableName: string,
     private readonly rules: DormancyRules,
@@ -49,8 +50,21 @@ export class DynamoCustomerIndex implements CustomerIndex {
     if (previous && previous >= completedAt) return;
     const month = dormancyMonth(completedAt, this.rules.timeZone);
     const expiresAt = lastServiceExpiry(completedAt, this.rules);
+    // The birthday bucket before the pointer: a retry after a failure in between still finds the
+    // old pointer (and its birthday), so it writes the entry again and removes the old one.
+    const previousBirthday = previous ? (Item?.birthday as string | undefined) : undefined;
+    if (customer.birthday) {
+      const entry = { kind: 'BirthdayEntry', source, customer, departmentId, lastServiceAt: completedAt, expiresAt };
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.birthday(customer.birthday, ref), ...entry } }));
+    }
+    if (previousBirthday && previousBirthday !== customer.birthday) {
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.birthday(previousBirthday, ref) }));
+    }
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, expiresAt } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, birthday: customer.birthday, expiresAt },
+      }),
     );
     await this.db.send(
       new PutCommand({
@@ -72,15 +86,15 @@ export class DynamoCustomerIndex implements CustomerIndex {
     }
   }
 
-  async knows(customer: CustomerRef): Promise<boolean> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(customer) }));
-    return !!Item && !isExpired(Item, this.now());
+  async bornOn(monthDay: string): Promise<DormancyEntry[]> {
+    return this.entriesOf(keys.birthdayPk(monthDay));
   }
 
-  async lastServedIn(month: string): Promise<DormancyEntry[]> {
+  /** A bucket's live entries (the dormant month's, a birthday's): the customer as of their last service. */
+  private async entriesOf(pk: string): Promise<DormancyEntry[]> {
     const out: DormancyEntry[] = [];
     const now = this.now();
-    for await (const items of partitionPages(this.db, this.tableName, keys.dormancyMonthPk(month))) {
+    for await (const items of partitionPages(this.db, this.tableName, pk)) {
       for (const item of items) {
         if (isExpired(item, now)) continue;
         out.push({
@@ -92,5 +106,14 @@ export class DynamoCustomerIndex implements CustomerIndex {
       }
     }
     return out;
+  }
+
+  async knows(customer: CustomerRef): Promise<boolean> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(customer) }));
+    return !!Item && !isExpired(Item, this.now());
+  }
+
+  async lastServedIn(month: string): Promise<DormancyEntry[]> {
+    return this.entriesOf(keys.dormancyMonthPk(month));
   }
 }

@@ -56,6 +56,13 @@ export const keys = {
   dormancyMonthPk: (month: string) => `DORMANCY#${month}`,
   /** Within a month's bucket the sort key is the customer's partition key: unique across sources. */
   dormancy: (month: string, customer: CustomerRef): TableKey => ({ pk: `DORMANCY#${month}`, sk: customerPk(customer) }),
+  birthdayPk: (monthDay: string) => `BIRTHDAY#${monthDay}`,
+  /** Customers by birthday ("03-15"): the daily care run reads the day's bucket, never the table. */
+  birthday: (monthDay: string, customer: CustomerRef): TableKey => ({ pk: `BIRTHDAY#${monthDay}`, sk: customerPk(customer) }),
+  /** One care message per customer and occasion ("birthday-2027", "holiday-2026-09-30"). */
+  careClaim: (customer: CustomerRef, occasion: string): TableKey => ({ pk: customerPk(customer), sk: `CARE#${occasion}` }),
+  /** The care messages a customer had in a calendar year, for the care cap. */
+  careYear: (customer: CustomerRef, year: string): TableKey => ({ pk: customerPk(customer), sk: `CAREYEAR#${year}` }),
 
   complaint: (complaintId: string): TableKey => ({ pk: complaintPk(complaintId), sk: META }),
   notice: (complaintId: string, sequence: number, channel: string): TableKey => ({
