@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
+import { smsConfig } from '../shared/config/sms.js';
 import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
@@ -9,6 +10,7 @@ import { resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { quarterOf } from '../shared/domain/schedule.js';
 import { type LinkClaims, type SigningKeys, signedLinkUrl } from '../shared/domain/signed-link.js';
+import { surveySmsFor } from '../shared/domain/sms-content.js';
 import { eitherInput } from '../shared/lambda-handler.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
@@ -107,7 +109,8 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     metrics.addMetric('ContactRepeatAvoided', MetricUnit.Count, 1);
     return { started: true };
   }
-  if (before?.sendingAt && input.channel === 'email') return unknownSend(input);
+  // A message, unlike a Connect task, has no idempotency token: a claimed send may have gone out.
+  if (before?.sendingAt && input.channel !== 'phone') return unknownSend(input);
   const deferred = await deferral(input, deps);
   if (deferred) return answerWithoutContact(input, deps, deferred);
 
@@ -117,12 +120,12 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   // email again. Connect needs no claim to stay single (ClientToken), but records it the same way.
   const claimedAt = now.toISOString();
   const claimed = await store.claimContact(followUp.followUpId, input.attempt, claimedAt);
-  if (!claimed && input.channel === 'email') return unknownSend(input);
+  if (!claimed && input.channel !== 'phone') return unknownSend(input);
   let contactId: string | undefined;
   try {
     contactId = await contact(input, followUp, resolved.policy.survey, keys, deps);
   } catch (error) {
-    // SES answered with an error: the message was not accepted, so a retry may send it. Without an
+    // SES or the SMS provider answered with an error: the message was not accepted, so a retry may send it. Without an
     // answer (a network failure, a timeout) it may have gone out: the claim stays.
     if (claimed && wasAnsweredWithError(error)) await store.releaseContact(followUp.followUpId, input.attempt, claimedAt);
     const retryAt = new Date(now.getTime() + AGENT_CAPACITY_RETRY_MS);
@@ -154,9 +157,11 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   }
   await store.markContacted(followUp.followUpId, input.attempt, now.toISOString(), contactId);
   logger.info('contact started', { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel });
-  metrics.addMetric(input.channel === 'phone' ? 'AgentTaskCreated' : 'SurveyEmailSent', MetricUnit.Count, 1);
+  metrics.addMetric(CONTACT_METRIC[input.channel], MetricUnit.Count, 1);
   return { started: true };
 }
+
+const CONTACT_METRIC = { phone: 'AgentTaskCreated', sms: 'SurveySmsSent', email: 'SurveyEmailSent' } as const;
 
 /** How long a call waits when Connect's active-task quota is full before it tries again. */
 export const AGENT_CAPACITY_RETRY_MS = 15 * 60_000;
@@ -222,7 +227,10 @@ async function deferral(input: ContactInput, deps: Pick<ContactDeps, 'limiter' |
   };
 }
 
-/** Creates the agent's Connect task or sends the survey email, each with its signed link; the task's contact id when there is one. */
+/**
+ * Creates the agent's Connect task, or texts or emails the survey, each with its signed link; the
+ * task's contact id or the text's message id (a reply or a delivery receipt is matched by it).
+ */
 async function contact(
   input: ContactInput,
   followUp: FollowUp,
@@ -239,6 +247,12 @@ async function contact(
   if (input.channel === 'phone') {
     const task = agentTaskFor(followUp, policyConfig, survey, input.attempt, link('agent', validSeconds), deps.followUpQueueArn);
     return (await deps.channels.startAgentTask(task)).contactId || undefined;
+  }
+  if (input.channel === 'sms') {
+    const sms = surveySmsFor(followUp, policyConfig, smsConfig, input.attempt, link('survey', validSeconds));
+    // A phone that cannot be written in E.164 is as invalid for SMS as a number the carrier refuses.
+    if (!sms) throw new PermanentContactError('sms', 'InvalidPhoneNumber');
+    return (await deps.channels.sendSms(sms)).messageId || undefined;
   }
   const unsubscribeUrl = link('unsubscribe', policyConfig.unsubscribeLinkValidityDays * 86_400);
   await deps.channels.sendEmail(
@@ -264,7 +278,8 @@ function unknownSend(input: ContactInput): { started: boolean } {
  */
 export async function stopUnansweredTask(input: StopInput, deps: Pick<ContactDeps, 'store' | 'channels'>): Promise<{ stopped: boolean }> {
   const { attempt } = await deps.store.getWithAttempt(input.followUpId, input.attempt);
-  if (!attempt?.contactId || attempt.usedAt) return { stopped: false };
+  // A text's contact id is its message id: nothing to stop, it waits for its reply or the timeout.
+  if (!attempt?.contactId || attempt.usedAt || attempt.channel === 'sms') return { stopped: false };
   await deps.channels.stopAgentTask(attempt.contactId);
   logger.info('unanswered task stopped', { followUpId: input.followUpId, attempt: input.attempt });
   metrics.addMetric('AgentTaskStopped', MetricUnit.Count, 1);

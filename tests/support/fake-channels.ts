@@ -1,4 +1,4 @@
-import type { AgentTask, ContactChannels, OutgoingEmail } from '../../functions/shared/ports/contact-channels.js';
+import type { AgentTask, ContactChannels, OutgoingEmail, OutgoingSms } from '../../functions/shared/ports/contact-channels.js';
 import type { Workflow } from '../../functions/shared/ports/workflow.js';
 
 /** Channels that record what was really sent and fail as told, once per queued failure. */
@@ -6,13 +6,20 @@ export class FakeChannels implements ContactChannels {
   readonly emails: OutgoingEmail[] = [];
   readonly tasks: AgentTask[] = [];
   readonly stopped: string[] = [];
-  readonly failNext: { email: unknown[]; phone: unknown[] } = { email: [], phone: [] };
+  readonly sms: OutgoingSms[] = [];
+  readonly failNext: { email: unknown[]; phone: unknown[]; sms: unknown[] } = { email: [], phone: [], sms: [] };
   private readonly byToken = new Map<string, string>();
   async sendEmail(email: OutgoingEmail) {
     const failure = this.failNext.email.shift();
     if (failure) throw failure;
     this.emails.push(email);
     return { messageId: `m-${this.emails.length}` };
+  }
+  async sendSms(sms: OutgoingSms) {
+    const failure = this.failNext.sms.shift();
+    if (failure) throw failure;
+    this.sms.push(sms);
+    return { messageId: `sms-${this.sms.length}`, provider: 'fake' };
   }
   async startAgentTask(task: AgentTask) {
     const failure = this.failNext.phone.shift();

@@ -1,19 +1,21 @@
 import { ConnectClient, StartTaskContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { smsConfig } from '../config/sms.js';
 import { PermanentContactError } from '../domain/errors.js';
 import type { Channel } from '../domain/policy-schema.js';
 import { requireEnv } from '../env.js';
 import type { ContactChannels } from '../ports/contact-channels.js';
 import { sdkClientConfig } from './sdk-config.js';
+import { sendSms } from './sms-providers.js';
 
 /**
  * The AWS errors that no retry can fix (Connect StartTaskContact's and SES v2 SendEmail's client
  * faults other than throttling): the contact falls back to the next channel instead. Connect's
  * active-tasks quota (ServiceQuotaExceededException) is here too: the Contact step waits for agents
- * to free capacity until the follow-up's deadline, then falls back. Throttling, LimitExceededException (SES's sending quota) and
- * 5xx stay retryable.
+ * to free capacity until the follow-up's deadline, then falls back. Throttling, LimitExceededException
+ * (SES's sending quota) and 5xx stay retryable. The SMS providers classify their own (sms-providers.ts).
  */
-const PERMANENT_CODES: Record<Channel, ReadonlySet<string>> = {
+const PERMANENT_CODES: Record<Exclude<Channel, 'sms'>, ReadonlySet<string>> = {
   phone: new Set(['ResourceNotFoundException', 'InvalidParameterException', 'InvalidRequestException', 'ServiceQuotaExceededException']),
   email: new Set([
     'MessageRejected',
@@ -26,7 +28,7 @@ const PERMANENT_CODES: Record<Channel, ReadonlySet<string>> = {
 };
 
 /** Turns a channel's permanent AWS error into PermanentContactError; anything else passes unchanged. */
-export function asContactError(channel: Channel, error: unknown): unknown {
+export function asContactError(channel: Exclude<Channel, 'sms'>, error: unknown): unknown {
   const code = (error as { name?: string } | undefined)?.name ?? '';
   return PERMANENT_CODES[channel].has(code)
     ? Object.assign(new PermanentContactError(channel, code), { $metadata: (error as { $metadata?: unknown }).$metadata })
@@ -42,6 +44,9 @@ const connect = new ConnectClient(sdkClientConfig());
 const ses = new SESv2Client(sdkClientConfig());
 
 export const awsContactChannels: ContactChannels = {
+  sendSms(sms) {
+    return sendSms(sms, smsConfig);
+  },
   async startAgentTask(task) {
     const response = await connect
       .send(

@@ -40,9 +40,9 @@ export function resolvePolicy(config: PolicyConfig, serviceType: string, custome
   };
 }
 
-/** Channels of the policy, in order, that this customer can be reached on. */
+/** Channels of the policy, in order, that this customer can be reached on: a call or a text needs a phone number. */
 export function usableChannels(policy: FollowUpPolicy, followUp: Pick<FollowUp, 'customer'>): ChannelStep[] {
-  return policy.channels.filter((step) => (step.channel === 'phone' ? !!followUp.customer.phone : !!followUp.customer.email));
+  return policy.channels.filter((step) => (step.channel === 'email' ? !!followUp.customer.email : !!followUp.customer.phone));
 }
 
 export interface FirstContactFacts {
@@ -145,7 +145,7 @@ export function nextAttempt(
     if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
   }
   // A channel that failed for good is not tried again: the next one is (phone → email), so a
-  // wrong Connect setup or a rejected address does not lose the customer.
+  // wrong Connect setup, a rejected address or an invalid mobile number does not lose the customer.
   const fallback = channels[index + 1];
   if (fallback) return contactOn(fallback, attempt, nextCallSlot(now, hours), deadline);
   if (last.result === 'failed') return { ...finish('failed', 'contact-failed'), ...(last.error ? { error: last.error } : {}) };

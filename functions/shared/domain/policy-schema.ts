@@ -84,7 +84,7 @@ const surveySchema = z.strictObject({
 });
 export type Survey = z.infer<typeof surveySchema>;
 
-export const channelSchema = z.enum(['phone', 'email']);
+export const channelSchema = z.enum(['phone', 'sms', 'email']);
 export type Channel = z.infer<typeof channelSchema>;
 
 const channelStepSchema = z.strictObject({
@@ -93,7 +93,7 @@ const channelStepSchema = z.strictObject({
   /** Pause between two unanswered attempts on this channel. */
   retryAfter: durationSchema,
   /**
-   * How long an agent task or an emailed survey stays open before it counts as unanswered. It
+   * How long an agent task, a texted or an emailed survey stays open before it counts as unanswered. It
    * becomes the callback task's TimeoutSeconds, a positive whole number of seconds, so a fraction
    * of an hour that rounds to 0 s would fail every contact at run time instead of at load.
    */
@@ -142,11 +142,12 @@ export const policyConfigSchema = z
     /**
      * Contacts started per second and channel, at or below the account's quotas: Amazon Connect
      * allows StartTaskContact 2/s (burst 5) per account and Region; SES allows its send rate
-     * (1/s in the sandbox).
+     * (1/s in the sandbox); AWS End User Messaging SMS sends 1 part/s per origination number by default.
      */
     contactRates: z.strictObject({
       phone: z.strictObject({ perSecond: z.number().int().min(1).max(100) }),
       email: z.strictObject({ perSecond: z.number().int().min(1).max(1000) }),
+      sms: z.strictObject({ perSecond: z.number().int().min(1).max(1000) }).default({ perSecond: 1 }),
     }),
     /** Follow-up records are kept at least two years (DOMAIN: reports kept ≥ 2 years). */
     retentionDays: z.number().int().min(730),

@@ -23,9 +23,23 @@ export interface OutgoingEmail {
   headers?: { name: string; value: string }[];
 }
 
+/** A text message; the provider is chosen per destination (see the SMS providers' configuration). */
+export interface OutgoingSms {
+  /** E.164, e.g. +8613800138000. */
+  to: string;
+  /** The message text; for a provider with registered templates, the template's parameters below. */
+  text: string;
+  /** What the message is for, so a reply can be matched and costs reported: a survey attempt or a care message. */
+  purpose: { kind: 'follow-up'; followUpId: string; attempt: number } | { kind: 'care'; occasion: string; customerKey: string };
+  /** Parameters of a registered template (providers that require templates, e.g. for +86 numbers). */
+  templateParams?: Record<string, string>;
+}
+
 export interface ContactChannels {
   startAgentTask(task: AgentTask): Promise<{ contactId: string }>;
   sendEmail(email: OutgoingEmail): Promise<{ messageId: string }>;
+  /** Sends a text message through the provider configured for the destination. */
+  sendSms(sms: OutgoingSms): Promise<{ messageId: string; provider: string }>;
   /** Ends a task nobody completed in time, so it leaves the agents' queue; one already ended is fine. */
   stopAgentTask(contactId: string): Promise<void>;
 }
