@@ -1,6 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { periodicConfig } from '../shared/config/periodic.js';
 import { policyConfig } from '../shared/config/policies.js';
+import { reportConfig } from '../shared/config/reports.js';
 import { isSystemSource } from '../shared/domain/customer-key.js';
+import { periodicDueMonth, tierOf } from '../shared/domain/periodic.js';
 import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { Workflow } from '../shared/ports/workflow.js';
@@ -24,8 +27,11 @@ export interface IngestResult {
 export interface IngestDeps {
   store: FollowUpStore;
   workflow: Workflow;
-  /** Keeps the customer's last service for the dormant search; without it, nothing is kept. */
-  index?: Pick<CustomerIndex, 'touch'>;
+  /**
+   * Keeps the customer's last service for the dormant search and their last follow-up for the
+   * periodic one; without it, nothing is kept.
+   */
+  index?: Pick<CustomerIndex, 'touch' | 'followedUp'>;
   now: Date;
 }
 
@@ -58,6 +64,15 @@ export async function ingest(event: unknown, { store, workflow, index, now }: In
   // Real services keep the customer active; the system's own follow-up requests do not.
   if (index && status === 'accepted' && !isSystemSource(intake.source)) {
     await index.touch(intake.source, intake.detail.customer, intake.detail.departmentId, new Date(intake.detail.completedAt).toISOString());
+  }
+  // Every follow-up, the system's own included (a periodic one too), starts the customer's periodic interval anew.
+  if (index && status === 'accepted') {
+    const { customer, departmentId, customerSource } = intake.detail;
+    const dueMonth = periodicDueMonth(now, tierOf(customer, periodicConfig), periodicConfig, reportConfig.timeZone);
+    await index.followedUp(
+      { source: customerSource ?? intake.source, customer, departmentId, lastFollowUpAt: now.toISOString() },
+      dueMonth,
+    );
   }
   logger.info(status === 'duplicate' ? 'duplicate event ignored' : 'follow-ups started', {
     eventId: intake.eventId,

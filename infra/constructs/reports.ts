@@ -7,6 +7,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { periodicConfig } from '../../functions/shared/config/periodic.js';
+import type { PeriodicConfig } from '../../functions/shared/domain/periodic.js';
 import type { ReportConfig } from '../../functions/shared/domain/report-schema.js';
 import { acknowledge } from '../acknowledge.js';
 import type { EmailSending } from './email-sending.js';
@@ -18,11 +20,14 @@ export interface ReportsProps {
   bus: events.IEventBus;
   email: EmailSending;
   config: ReportConfig;
+  /** The periodic follow-ups' schedule (periodic.json unless given). */
+  periodic?: PeriodicConfig;
 }
 
 /**
  * Scheduled KPI reports (daily, weekly, monthly) emailed to managers and archived to S3 for at
- * least two years, and the monthly dormant-customer run. A run that cannot be delivered, or whose
+ * least two years, and the monthly runs over the customer index (dormant customers, periodic
+ * follow-ups of key and ordinary customers), one function with a schedule each. A run that cannot be delivered, or whose
  * function keeps failing, lands in the schedules' own dead-letter queue (which raises an alarm).
  */
 export class Reports extends Construct {
@@ -100,7 +105,7 @@ export class Reports extends Construct {
 
     const dormant = new FollowUpFunction(this, 'Dormant', {
       folder: 'find-dormant',
-      description: 'Finds customers with no service for the configured months and asks for reactivation follow-ups',
+      description: 'Monthly: reactivation follow-ups for dormant customers, periodic ones for key and ordinary customers',
       timeout: Duration.minutes(5),
       environment: { ...tableEnv, EVENT_BUS_NAME: props.bus.eventBusName },
       deadLetterQueue: this.deadLetters,
@@ -110,6 +115,7 @@ export class Reports extends Construct {
 
     const timeZone = TimeZone.of(props.config.timeZone);
     const s = props.config.schedules;
+    const p = (props.periodic ?? periodicConfig).schedule;
     const target = (fn: FollowUpFunction, input: Record<string, unknown>) =>
       new schedulerTargets.LambdaInvoke(fn.fn, {
         input: scheduler.ScheduleTargetInput.fromObject(input),
@@ -152,6 +158,16 @@ export class Reports extends Construct {
           timeZone,
         }),
         target(dormant, { run: 'dormant' }),
+      ],
+      [
+        'PeriodicFollowUps',
+        scheduler.ScheduleExpression.cron({
+          minute: String(p.minute),
+          hour: String(p.hour),
+          day: String(p.day),
+          timeZone,
+        }),
+        target(dormant, { run: 'periodic' }),
       ],
     ];
     for (const [name, schedule, scheduleTarget] of schedules) {

@@ -125,16 +125,18 @@ describe('infrastructure', () => {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50 }),
     });
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The link key, and the Alibaba Cloud SMS key (SmsSending).
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
   });
 
-  it('schedules the daily, weekly and monthly reports and the dormant run in the report time zone, with a DLQ', () => {
+  it('schedules the reports, the dormant run and the periodic follow-ups in the report time zone, with a DLQ', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties);
     expect(schedules.map((s) => [s.ScheduleExpression, s.ScheduleExpressionTimezone, s.Target.Input])).toEqual([
       ['cron(0 8 * * ? *)', 'Asia/Shanghai', '{"kind":"daily"}'],
       ['cron(30 8 ? * MON *)', 'Asia/Shanghai', '{"kind":"weekly"}'],
       ['cron(0 9 1 * ? *)', 'Asia/Shanghai', '{"kind":"monthly"}'],
       ['cron(0 10 2 * ? *)', 'Asia/Shanghai', '{"run":"dormant"}'],
+      ['cron(30 10 2 * ? *)', 'Asia/Shanghai', '{"run":"periodic"}'],
     ]);
     for (const s of schedules) expect(s.Target.DeadLetterConfig?.Arn).toBeDefined();
   });

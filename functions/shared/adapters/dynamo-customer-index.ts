@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { Customer } from '../domain/service-event.js';
 import type { BirthdayIndex } from '../ports/care.js';
-import type { CustomerIndex, DormancyEntry } from '../ports/customer-index.js';
+import type { CustomerIndex, DormancyEntry, PeriodicEntry } from '../ports/customer-index.js';
 import { isExpired, keys, partitionPages, tableClient } from './table.js';
 
 export interface DormancyRules {
@@ -32,6 +32,21 @@ export function lastServiceExpiry(lastServiceAt: string, rules: DormancyRules): 
 /** The month bucket ("2026-11") a service falls in, in the report time zone. */
 export function dormancyMonth(at: string, timeZone: string): string {
   return DateTime.fromISO(at, { zone: timeZone }).toFormat('yyyy-MM');
+}
+
+/**
+ * A periodic bucket entry is kept past its due month for a late or re-run monthly run; after
+ * that the customer's contact details have no purpose there (a later follow-up writes them anew).
+ */
+const KEEP_MONTHS_AFTER_DUE = 2;
+
+/** When a periodic bucket entry (and the customer's pointer to it) expires: the end of the due month plus the margin. */
+export function periodicExpiry(dueMonth: string, timeZone: string): number {
+  return Math.floor(
+    DateTime.fromFormat(dueMonth, 'yyyy-MM', { zone: timeZone })
+      .plus({ months: 1 + KEEP_MONTHS_AFTER_DUE })
+      .toSeconds(),
+  );
 }
 
 /** Each item expires with its own horizon (lastServiceExpiry), not the retention period. */
@@ -115,5 +130,51 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
 
   async lastServedIn(month: string): Promise<DormancyEntry[]> {
     return this.entriesOf(keys.dormancyMonthPk(month));
+  }
+
+  /**
+   * The new bucket entry is written before the pointer: a retry after a failure in between still
+   * finds the old pointer, so it writes the entry again and removes the old one.
+   */
+  async followedUp(entry: PeriodicEntry, dueMonth: string): Promise<void> {
+    const ref = { source: entry.source, id: entry.customer.id };
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.periodicDue(ref), ConsistentRead: true }));
+    const previous = Item && !isExpired(Item, this.now()) ? Item : undefined;
+    if (previous && (previous.lastFollowUpAt as string) > entry.lastFollowUpAt) return;
+    const expiresAt = periodicExpiry(dueMonth, this.rules.timeZone);
+    const { source, customer, departmentId, lastFollowUpAt } = entry;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.periodic(dueMonth, ref), kind: 'PeriodicEntry', source, customer, departmentId, lastFollowUpAt, expiresAt },
+      }),
+    );
+    const previousMonth = previous?.dueMonth as string | undefined;
+    if (previousMonth && previousMonth !== dueMonth) {
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.periodic(previousMonth, ref) }));
+    }
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.periodicDue(ref), kind: 'PeriodicDue', dueMonth, lastFollowUpAt, expiresAt },
+      }),
+    );
+  }
+
+  async periodicDueIn(month: string): Promise<PeriodicEntry[]> {
+    const out: PeriodicEntry[] = [];
+    const now = this.now();
+    for await (const items of partitionPages(this.db, this.tableName, keys.periodicMonthPk(month))) {
+      for (const item of items) {
+        if (isExpired(item, now)) continue;
+        out.push({
+          source: item.source as string,
+          customer: item.customer as Customer,
+          departmentId: item.departmentId as string | undefined,
+          lastFollowUpAt: item.lastFollowUpAt as string,
+        });
+      }
+    }
+    return out;
   }
 }

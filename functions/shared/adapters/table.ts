@@ -59,10 +59,17 @@ export const keys = {
   birthdayPk: (monthDay: string) => `BIRTHDAY#${monthDay}`,
   /** Customers by birthday ("03-15"): the daily care run reads the day's bucket, never the table. */
   birthday: (monthDay: string, customer: CustomerRef): TableKey => ({ pk: `BIRTHDAY#${monthDay}`, sk: customerPk(customer) }),
+  thankYouPk: (date: string) => `THANKYOU#${date}`,
+  /** Customers to thank on a local date ("2026-11-20"): one entry per customer and day. */
+  thankYou: (date: string, customer: CustomerRef): TableKey => ({ pk: `THANKYOU#${date}`, sk: customerPk(customer) }),
   /** One care message per customer and occasion ("birthday-2027", "holiday-2026-09-30"). */
   careClaim: (customer: CustomerRef, occasion: string): TableKey => ({ pk: customerPk(customer), sk: `CARE#${occasion}` }),
   /** The care messages a customer had in a calendar year, for the care cap. */
   careYear: (customer: CustomerRef, year: string): TableKey => ({ pk: customerPk(customer), sk: `CAREYEAR#${year}` }),
+  /** The month a customer is next due for a periodic follow-up, kept to move them out of that bucket. */
+  periodicDue: (customer: CustomerRef): TableKey => ({ pk: customerPk(customer), sk: 'PERIODICDUE' }),
+  periodicMonthPk: (month: string) => `PERIODIC#${month}`,
+  periodic: (month: string, customer: CustomerRef): TableKey => ({ pk: `PERIODIC#${month}`, sk: customerPk(customer) }),
 
   complaint: (complaintId: string): TableKey => ({ pk: complaintPk(complaintId), sk: META }),
   notice: (complaintId: string, sequence: number, channel: string): TableKey => ({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { birthdaySchema } from './care.js';
 import { type EventIssue, firstIssue } from './event-issues.js';
+import { customerTierSchema } from './periodic.js';
 import { localeSchema } from './policy-schema.js';
 
 /**
@@ -37,6 +38,8 @@ export const customerSchema = z.object({
   timeZone: ianaZone.optional(),
   /** "MM-DD", for the birthday greeting (care messages); the year is not asked for. */
   birthday: birthdaySchema.optional(),
+  /** Key customers are followed up every 6 months, ordinary ones every 12 (periodic.json); absent: the default tier. */
+  tier: customerTierSchema.optional(),
 });
 export type Customer = z.infer<typeof customerSchema>;
 

@@ -9,6 +9,16 @@ export interface DormancyEntry {
   lastServiceAt: string;
 }
 
+/** A customer in the bucket of the month their next periodic follow-up is due. */
+export interface PeriodicEntry {
+  /** The upstream source that owns `customer.id`. */
+  source: string;
+  customer: Customer;
+  departmentId?: string;
+  /** When the customer's last follow-up started. */
+  lastFollowUpAt: string;
+}
+
 /**
  * Customers by the month of their last service, kept as services complete: the monthly dormant
  * run reads one month's bucket ("no service since 2024-11") instead of scanning every customer.
@@ -20,4 +30,11 @@ export interface CustomerIndex {
   knows(customer: CustomerRef): Promise<boolean>;
   /** Customers whose last service was in this month ("2024-11"), expired entries left out. */
   lastServedIn(month: string): Promise<DormancyEntry[]>;
+  /**
+   * The customer had a follow-up: moves them to the bucket of `dueMonth`, the month their next
+   * periodic follow-up is due, unless a later follow-up already moved them.
+   */
+  followedUp(entry: PeriodicEntry, dueMonth: string): Promise<void>;
+  /** Customers due for a periodic follow-up in this month ("2027-05"), expired entries left out. */
+  periodicDueIn(month: string): Promise<PeriodicEntry[]>;
 }
