@@ -1,9 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { careConfig } from '../shared/config/care.js';
 import { periodicConfig } from '../shared/config/periodic.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
+import { careHours, thankYouDate } from '../shared/domain/care.js';
 import { isSystemSource } from '../shared/domain/customer-key.js';
 import { periodicDueMonth, tierOf } from '../shared/domain/periodic.js';
+import type { ServiceCompleted } from '../shared/domain/service-event.js';
+import type { ThankYouList } from '../shared/ports/care.js';
 import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { Workflow } from '../shared/ports/workflow.js';
@@ -32,10 +36,21 @@ export interface IngestDeps {
    * periodic one; without it, nothing is kept.
    */
   index?: Pick<CustomerIndex, 'touch' | 'followedUp'>;
+  /** Notes the thank-you of a policy with `thankYou` for the care run; without it, none is sent. */
+  thankYous?: Pick<ThankYouList, 'add'>;
   now: Date;
 }
 
-export async function ingest(event: unknown, { store, workflow, index, now }: IngestDeps): Promise<IngestResult> {
+/** The thank-you goes on the service's day (or the next morning), sent by the care run in calling hours. */
+async function noteThankYou(thankYous: Pick<ThankYouList, 'add'>, source: string, detail: ServiceCompleted): Promise<void> {
+  const { customer, departmentId, completedAt } = detail;
+  const zone = customer.timeZone ?? policyConfig.defaults.timeZone;
+  const hours = careHours(careConfig.callingHours ?? policyConfig.defaults.callingHours, zone);
+  const entry = { source, customer, departmentId, lastServiceAt: new Date(completedAt).toISOString() };
+  await thankYous.add(thankYouDate(new Date(completedAt), hours), entry);
+}
+
+export async function ingest(event: unknown, { store, workflow, index, thankYous, now }: IngestDeps): Promise<IngestResult> {
   const intake = acceptServiceCompleted(event, policyConfig, now);
   const meta = { eventId: intake.eventId, source: intake.source, detailType: intake.detailType };
   if (!intake.ok) {
@@ -64,6 +79,9 @@ export async function ingest(event: unknown, { store, workflow, index, now }: In
   // Real services keep the customer active; the system's own follow-up requests do not.
   if (index && status === 'accepted' && !isSystemSource(intake.source)) {
     await index.touch(intake.source, intake.detail.customer, intake.detail.departmentId, new Date(intake.detail.completedAt).toISOString());
+  }
+  if (thankYous && status === 'accepted' && !isSystemSource(intake.source) && policyConfig.policies[intake.detail.serviceType]?.thankYou) {
+    await noteThankYou(thankYous, intake.source, intake.detail);
   }
   // Every follow-up, the system's own included (a periodic one too), starts the customer's periodic interval anew.
   if (index && status === 'accepted') {

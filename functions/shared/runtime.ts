@@ -1,4 +1,5 @@
 import { DynamoAggregateStore } from './adapters/dynamo-aggregate-store.js';
+import { DynamoCareLedger, DynamoThankYouList } from './adapters/dynamo-care-ledger.js';
 import { DynamoComplaintStore } from './adapters/dynamo-complaint-store.js';
 import { DynamoCustomerIndex } from './adapters/dynamo-customer-index.js';
 import { DynamoFollowUpStore } from './adapters/dynamo-follow-up-store.js';
@@ -8,6 +9,7 @@ import { policyConfig } from './config/policies.js';
 import { reportConfig } from './config/reports.js';
 import { requireEnv } from './env.js';
 import type { AggregateStore } from './ports/aggregate-store.js';
+import type { BirthdayIndex, CareLedger, ThankYouList } from './ports/care.js';
 import type { ComplaintStore } from './ports/complaint-store.js';
 import type { CustomerIndex } from './ports/customer-index.js';
 import type { FollowUpStore } from './ports/follow-up-store.js';
@@ -22,10 +24,28 @@ export function rateLimiter(): RateLimiter {
   return limiter;
 }
 
-let index: CustomerIndex | undefined;
+let index: DynamoCustomerIndex | undefined;
 export function customerIndex(): CustomerIndex {
   index ??= new DynamoCustomerIndex(table(), { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone }, clock.now);
   return index;
+}
+
+/** The customer index's birthday buckets (the same adapter: it keeps them as services complete). */
+export function birthdayIndex(): BirthdayIndex {
+  customerIndex();
+  return index!;
+}
+
+let care: CareLedger | undefined;
+export function careLedger(): CareLedger {
+  care ??= new DynamoCareLedger(table(), clock.now);
+  return care;
+}
+
+let thankYous: ThankYouList | undefined;
+export function thankYouList(): ThankYouList {
+  thankYous ??= new DynamoThankYouList(table(), clock.now);
+  return thankYous;
 }
 
 let aggregates: AggregateStore | undefined;

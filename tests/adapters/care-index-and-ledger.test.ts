@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoCareLedger } from '../../functions/shared/adapters/dynamo-care-ledger.js';
+import { DynamoCareLedger, DynamoThankYouList } from '../../functions/shared/adapters/dynamo-care-ledger.js';
 import { DynamoCustomerIndex } from '../../functions/shared/adapters/dynamo-customer-index.js';
 import { keys } from '../../functions/shared/adapters/table.js';
 import { startSingleTable } from '../../local/dynamo.js';
@@ -50,14 +50,26 @@ describe('the birthday index', () => {
 
 describe('the care ledger', () => {
   const customer = { source: 'dealer.dms', id: 'C-9' };
-  it('claims an occasion once, within the yearly cap, and gives a refused send back', async () => {
-    expect(await ledger().claim(customer, 'birthday-2026', '2026', 2)).toBe('claimed');
-    expect(await ledger().claim(customer, 'birthday-2026', '2026', 2)).toBe('already-claimed');
-    expect(await ledger().claim(customer, 'holiday-2026-09-30', '2026', 2)).toBe('claimed');
-    expect(await ledger().claim(customer, 'holiday-2026-02-14', '2026', 2)).toBe('capped');
-    expect(await ledger().claim(customer, 'holiday-2026-02-14', '2026', 2)).toBe('already-claimed');
+  it('claims an occasion once, counts it within the yearly cap, and gives a refused send back', async () => {
+    const send = async (occasion: string, year = '2026') =>
+      (await ledger().claim(customer, occasion)) && (await ledger().countAgainstCap(customer, occasion, year, 2));
+    expect(await send('birthday-2026')).toBe(true);
+    expect(await ledger().claim(customer, 'birthday-2026')).toBe(false);
+    expect(await send('holiday-2026-09-30')).toBe(true);
+    expect(await send('holiday-2026-02-14')).toBe(false);
     await ledger().release(customer, 'holiday-2026-09-30', '2026');
-    expect(await ledger().claim(customer, 'holiday-2026-09-30', '2026', 2)).toBe('claimed');
-    expect(await ledger().claim(customer, 'birthday-2027', '2027', 2)).toBe('claimed');
+    expect(await send('holiday-2026-09-30')).toBe(true);
+    expect(await send('birthday-2027', '2027')).toBe(true);
+  });
+});
+
+describe('the thank-you list', () => {
+  it('holds one entry per customer and day, until two days after it', async () => {
+    const list = new DynamoThankYouList(TABLE, now, db);
+    const entry = { source: 'dealer.dms', customer: { id: 'C-5', name: 'Eve' }, lastServiceAt: '2026-11-20T07:00:00.000Z' };
+    await list.add('2026-11-20', entry);
+    await list.add('2026-11-20', { ...entry, lastServiceAt: '2026-11-20T08:00:00.000Z' });
+    expect(await list.dueOn('2026-11-20')).toEqual([{ ...entry, lastServiceAt: '2026-11-20T08:00:00.000Z', departmentId: undefined }]);
+    expect(await new DynamoThankYouList(TABLE, () => new Date('2026-11-22T00:00:00Z'), db).dueOn('2026-11-20')).toEqual([]);
   });
 });

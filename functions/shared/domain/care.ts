@@ -41,6 +41,17 @@ const cnHolidayDays = Object.entries((chineseDays as { holidays: Record<string, 
   .sort((a, b) => a.date.localeCompare(b.date));
 export const knownHolidays = new Set(cnHolidayDays.map((d) => d.name));
 
+/** A holiday's name in the customer's language: chinese-days labels each day "Spring Festival,春节,4". */
+const holidayNames = new Map(
+  Object.values((chineseDays as { holidays: Record<string, string> }).holidays).map((label) => {
+    const [en = label, zh = label] = label.split(',');
+    return [en, { en, 'zh-CN': zh }] as const;
+  }),
+);
+export function holidayName(holiday: string, locale: 'zh-CN' | 'en'): string {
+  return holidayNames.get(holiday)?.[locale] ?? holiday;
+}
+
 /**
  * The eve of each holiday period: the day before its first day off. A period is a run of
  * consecutive dates with the same name (the Spring Festival's nine days are one period).
@@ -110,6 +121,14 @@ export function careSendTime(now: Date, occasionDate: string, hours: ContactHour
   if (today !== occasionDate) return undefined;
   const slot = nextCallSlot(now, hours);
   return DateTime.fromJSDate(slot, { zone: hours.timeZone }).toISODate() === occasionDate ? slot : undefined;
+}
+
+/**
+ * The local date a thank-you goes on: the day of the service, or the next morning when the
+ * service completed after the day's last calling window.
+ */
+export function thankYouDate(completedAt: Date, hours: ContactHours): string {
+  return DateTime.fromJSDate(nextCallSlot(completedAt, hours), { zone: hours.timeZone }).toISODate()!;
 }
 
 /** The calendar year a greeting counts against, in the customer's zone. */

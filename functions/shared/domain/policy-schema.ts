@@ -124,6 +124,8 @@ const policySchema = z.strictObject({
   callingHours: z.array(callingWindowSchema).min(1).optional(),
   calendar: z.string().optional(),
   maxCallbacks: z.number().int().min(0).max(5).default(2),
+  /** A thank-you care message on the day of the service (a purchase, a delivery), besides the follow-up (care.json). */
+  thankYou: z.boolean().default(false),
 });
 export type FollowUpPolicy = z.infer<typeof policySchema>;
 

@@ -7,7 +7,12 @@ export interface BirthdayIndex {
   bornOn(monthDay: string): Promise<DormancyEntry[]>;
 }
 
-export type CareClaim = 'claimed' | 'already-claimed' | 'capped';
+/** Customers to thank, by the local date the thank-you is due (kept at intake for policies with `thankYou`). */
+export interface ThankYouList {
+  /** Notes that the customer is thanked on `date` ("2026-11-20"); once per customer and day. */
+  add(date: string, entry: DormancyEntry): Promise<void>;
+  dueOn(date: string): Promise<DormancyEntry[]>;
+}
 
 /**
  * What keeps care messages to one per customer and occasion, and within their own yearly cap
@@ -15,10 +20,12 @@ export type CareClaim = 'claimed' | 'already-claimed' | 'capped';
  */
 export interface CareLedger {
   /**
-   * Claims the occasion before the send. `already-claimed`: an earlier run sent (or capped) it.
-   * `capped`: the year's care messages are used up; the claim stays so a re-run counts it once.
+   * Claims the occasion for the customer before anything else: false when an earlier run did
+   * (sent or suppressed it), so each occasion is sent, or counted as suppressed, once.
    */
-  claim(customer: CustomerRef, occasion: string, year: string, maxPerYear: number): Promise<CareClaim>;
-  /** Gives the claim and its place in the cap back when the channel refused: nothing was sent. */
+  claim(customer: CustomerRef, occasion: string): Promise<boolean>;
+  /** Counts a claimed occasion against the customer's care messages of the year; false when they are used up. */
+  countAgainstCap(customer: CustomerRef, occasion: string, year: string, maxPerYear: number): Promise<boolean>;
+  /** Gives the claim and its place in the cap back when every channel refused: nothing was sent. */
   release(customer: CustomerRef, occasion: string, year: string): Promise<void>;
 }

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { awsContactChannels } from '../shared/adapters/contact-channels.js';
+import { clock } from '../shared/clock.js';
+import { lambdaHandler } from '../shared/lambda-handler.js';
+import { birthdayIndex, careLedger, customerIndex, followUpStore, rateLimiter, thankYouList } from '../shared/runtime.js';
+import { sendCareMessages } from './send-care-messages.js';
+
+// The hourly schedule's event carries nothing the run needs: it works from the clock.
+export const handler = lambdaHandler({
+  input: z.unknown(),
+  useCase: sendCareMessages,
+  deps: () => ({
+    birthdays: birthdayIndex(),
+    thankYous: thankYouList(),
+    index: customerIndex(),
+    store: followUpStore(),
+    ledger: careLedger(),
+    channels: awsContactChannels,
+    limiter: rateLimiter(),
+    sleepUntil: clock.sleepUntil,
+  }),
+});

@@ -1,0 +1,178 @@
+import './setup-env.js';
+import { describe, expect, it } from 'vitest';
+import { ingest } from '../../functions/ingest-service-completed/ingest.js';
+import { type CareDeps, sendCareMessages } from '../../functions/send-care-messages/send-care-messages.js';
+import type { CustomerRef } from '../../functions/shared/domain/customer-key.js';
+import type { Customer } from '../../functions/shared/domain/service-event.js';
+import type { CareLedger } from '../../functions/shared/ports/care.js';
+import type { DormancyEntry } from '../../functions/shared/ports/customer-index.js';
+import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
+import { MemoryFollowUpStore } from '../support/memory-store.js';
+
+const key = (c: CustomerRef) => `${c.source}#${c.id}`;
+
+/** The ledger's rules in memory: one claim per customer and occasion, occasions per year up to the cap. */
+class MemoryLedger implements CareLedger {
+  readonly claims = new Set<string>();
+  readonly years = new Map<string, Set<string>>();
+  async claim(customer: CustomerRef, occasion: string) {
+    const id = `${key(customer)}|${occasion}`;
+    if (this.claims.has(id)) return false;
+    this.claims.add(id);
+    return true;
+  }
+  async countAgainstCap(customer: CustomerRef, occasion: string, year: string, max: number) {
+    const id = `${key(customer)}|${year}`;
+    const set = this.years.get(id) ?? new Set<string>();
+    if (set.size >= max && !set.has(occasion)) return false;
+    set.add(occasion);
+    this.years.set(id, set);
+    return true;
+  }
+  async release(customer: CustomerRef, occasion: string, year: string) {
+    this.claims.delete(`${key(customer)}|${occasion}`);
+    this.years.get(`${key(customer)}|${year}`)?.delete(occasion);
+  }
+}
+
+const entry = (customer: Partial<Customer> & { id: string }): DormancyEntry => ({
+  source: 'dealer.dms',
+  customer: { name: 'Ann', email: `${customer.id}@example.com`, ...customer },
+  lastServiceAt: '2026-06-01T02:00:00.000Z',
+});
+
+interface World {
+  birthdays?: Record<string, DormancyEntry[]>;
+  thankYous?: Record<string, DormancyEntry[]>;
+  served?: Record<string, DormancyEntry[]>;
+  optedOut?: string[];
+  ledger?: MemoryLedger;
+  channels?: FakeChannels;
+}
+
+function depsAt(iso: string, world: World): CareDeps & { channels: FakeChannels; ledger: MemoryLedger; slept: Date[] } {
+  const slept: Date[] = [];
+  let slot = Date.parse(iso);
+  return {
+    birthdays: { bornOn: async (monthDay) => world.birthdays?.[monthDay] ?? [] },
+    thankYous: { dueOn: async (date) => world.thankYous?.[date] ?? [] },
+    index: { lastServedIn: async (month) => world.served?.[month] ?? [] },
+    store: { customerState: async (c) => ({ optedOut: (world.optedOut ?? []).includes(c.id), contactsByQuarter: {} }) },
+    ledger: world.ledger ?? new MemoryLedger(),
+    channels: world.channels ?? new FakeChannels(),
+    limiter: {
+      reserve: async () => {
+        slot += 1000;
+        return new Date(slot);
+      },
+    },
+    sleepUntil: async (until) => {
+      slept.push(until);
+    },
+    slept,
+    now: new Date(iso),
+  };
+}
+
+describe('sendCareMessages', () => {
+  it('greets a birthday once, inside calling hours in the customer zone, by email when the phone is +86', async () => {
+    const ann = entry({ id: 'C1', phone: '+8613800138000', birthday: '03-15', locale: 'en' });
+    const world: World = { birthdays: { '03-15': [ann] }, ledger: new MemoryLedger(), channels: new FakeChannels() };
+    const early = depsAt('2026-03-15T07:30:00+08:00', world);
+    expect((await sendCareMessages({}, early)).birthday).toEqual({ sent: 0, suppressed: 0, failed: 0 });
+    const inHours = depsAt('2026-03-15T09:00:00+08:00', world);
+    expect((await sendCareMessages({}, inHours)).birthday.sent).toBe(1);
+    const again = depsAt('2026-03-15T15:00:00+08:00', world);
+    expect((await sendCareMessages({}, again)).birthday.sent).toBe(0);
+    expect(inHours.channels.emails).toHaveLength(1);
+    expect(inHours.channels.emails[0]).toMatchObject({ to: 'C1@example.com', subject: expect.stringContaining('birthday') });
+    expect(inHours.channels.sms).toEqual([]);
+  });
+  it("waits for the customer's own morning: a New York birthday is not greeted at Shanghai's 10:00", async () => {
+    const ny = entry({ id: 'C2', birthday: '03-15', timeZone: 'America/New_York' });
+    const world: World = { birthdays: { '03-15': [ny] } };
+    // 10:00 in Shanghai is 22:00 on 03-14 in New York: not yet the day, and past the hours anyway.
+    expect((await sendCareMessages({}, depsAt('2026-03-15T10:00:00+08:00', world))).birthday.sent).toBe(0);
+    // 09:30 in New York on 03-15 is 21:30 in Shanghai.
+    expect((await sendCareMessages({}, depsAt('2026-03-15T09:30:00-04:00', world))).birthday.sent).toBe(1);
+  });
+  it('sends SMS first where the provider takes free text, and falls back to email when it refuses', async () => {
+    const abroad = entry({ id: 'C3', phone: '+14155550100', birthday: '03-15' });
+    const deps = depsAt('2026-03-15T10:00:00+08:00', { birthdays: { '03-15': [abroad] } });
+    await sendCareMessages({}, deps);
+    expect(deps.channels.sms).toMatchObject([{ to: '+14155550100', purpose: { kind: 'care', occasion: 'birthday-2026' } }]);
+    expect(deps.channels.emails).toEqual([]);
+    const failing = depsAt('2026-03-15T10:00:00+08:00', { birthdays: { '03-15': [abroad] } });
+    failing.channels.failNext.sms.push(new Error('No SMS provider is configured'));
+    expect((await sendCareMessages({}, failing)).birthday.sent).toBe(1);
+    expect(failing.channels.emails).toHaveLength(1);
+  });
+  it('does not greet an opted-out customer on a holiday eve, and counts the suppression once', async () => {
+    const served = { '2026-09': [entry({ id: 'C4' }), entry({ id: 'C5' })] };
+    const world: World = { served, optedOut: ['C4'], ledger: new MemoryLedger(), channels: new FakeChannels() };
+    const first = await sendCareMessages({}, depsAt('2026-09-30T10:00:00+08:00', world));
+    expect(first.holiday).toEqual({ sent: 1, suppressed: 1, failed: 0 });
+    expect(world.channels!.emails.map((e) => e.to)).toEqual(['C5@example.com']);
+    expect(world.channels!.emails[0]!.text).toContain('国庆节');
+    const second = await sendCareMessages({}, depsAt('2026-09-30T15:00:00+08:00', world));
+    expect(second.holiday).toEqual({ sent: 0, suppressed: 0, failed: 0 });
+  });
+  it('greets only customers served within the configured months, and nobody on an ordinary day', async () => {
+    const served = { '2025-09': [entry({ id: 'old' })], '2025-10': [entry({ id: 'recent' })] };
+    const deps = depsAt('2026-09-30T10:00:00+08:00', { served });
+    await sendCareMessages({}, deps);
+    expect(deps.channels.emails.map((e) => e.to)).toEqual(['recent@example.com']);
+    const ordinary = depsAt('2026-09-29T10:00:00+08:00', { served });
+    await sendCareMessages({}, ordinary);
+    expect(ordinary.channels.emails).toEqual([]);
+  });
+  it('keeps to its own yearly cap, and a channel failure gives the claim back for the next run', async () => {
+    const ledger = new MemoryLedger();
+    for (const occasion of ['a', 'b', 'c', 'd', 'e', 'f'])
+      await ledger.countAgainstCap({ source: 'dealer.dms', id: 'C6' }, occasion, '2026', 6);
+    const capped = depsAt('2026-11-20T10:00:00+08:00', { thankYous: { '2026-11-20': [entry({ id: 'C6' })] }, ledger });
+    expect((await sendCareMessages({}, capped)).thankYou).toEqual({ sent: 0, suppressed: 1, failed: 0 });
+    const world: World = { thankYous: { '2026-11-20': [entry({ id: 'C7' })] }, channels: new FakeChannels() };
+    world.channels!.failNext.email.push(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' }));
+    expect((await sendCareMessages({}, depsAt('2026-11-20T10:00:00+08:00', world))).thankYou.failed).toBe(1);
+    expect((await sendCareMessages({}, depsAt('2026-11-20T11:00:00+08:00', world))).thankYou.sent).toBe(1);
+  });
+  it('waits for its send slot, and leaves what does not fit in the run for the next one', async () => {
+    const many = Array.from({ length: 3 }, (_, i) => entry({ id: `M${i}` }));
+    const deps = depsAt('2026-11-20T10:00:00+08:00', { thankYous: { '2026-11-20': many } });
+    let slot = deps.now.getTime();
+    deps.limiter = {
+      reserve: async () => {
+        slot += 400_000;
+        return new Date(slot);
+      },
+    };
+    const tally = await sendCareMessages({}, deps);
+    expect(tally.thankYou.sent).toBe(1);
+    expect(deps.slept).toHaveLength(1);
+    expect(deps.ledger.claims.size).toBe(1);
+  });
+});
+
+describe('the thank-you at intake', () => {
+  const delivery = (completedAt: string, serviceType = 'vehicle-delivery') => ({
+    id: `ev-${completedAt}-${serviceType}`,
+    source: 'dealer.dms',
+    'detail-type': 'Service Completed',
+    detail: { serviceId: `RO-${completedAt}`, serviceType, completedAt, customer: { id: 'C8', name: 'Ann', email: 'ann@example.com' } },
+  });
+  const run = async (completedAt: string, serviceType?: string) => {
+    const added: { date: string; entry: DormancyEntry }[] = [];
+    const thankYous = { add: async (date: string, entry: DormancyEntry) => void added.push({ date, entry }) };
+    const deps = { store: new MemoryFollowUpStore(), workflow: new FakeWorkflow(), thankYous, now: new Date('2026-11-21T00:00:00Z') };
+    await ingest(delivery(completedAt, serviceType), deps);
+    return added;
+  };
+  it('notes the thank-you of a delivery for its day, or the next morning after the last calling window', async () => {
+    expect(await run('2026-11-20T15:00:00+08:00')).toMatchObject([{ date: '2026-11-20', entry: { source: 'dealer.dms' } }]);
+    expect(await run('2026-11-20T21:00:00+08:00')).toMatchObject([{ date: '2026-11-21' }]);
+  });
+  it('notes none for a policy without `thankYou`', async () => {
+    expect(await run('2026-11-20T15:00:00+08:00', 'vehicle-repair')).toEqual([]);
+  });
+});
