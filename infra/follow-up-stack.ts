@@ -5,6 +5,7 @@ import { policyConfig } from '../functions/shared/config/policies.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
 import { ContactCenter } from './constructs/contact-center.js';
 import { EmailSending } from './constructs/email-sending.js';
+import { SmsSending } from './constructs/sms-sending.js';
 import { Escalation } from './constructs/escalation.js';
 import { FollowUpData } from './constructs/follow-up-data.js';
 import { FollowUpWorkflow } from './constructs/follow-up-workflow.js';
@@ -51,6 +52,9 @@ export class FollowUpStack extends Stack {
     };
     const workflow = new FollowUpWorkflow(this, 'FollowUp', contacting);
     outcomeApi.resumes(workflow.stateMachine);
+    // Only the follow-up's Contact function texts customers (the Notify function does not).
+    const sms = new SmsSending(this, 'Sms');
+    sms.grantSend(workflow.functions.find((fn) => fn.node.id === 'Contact')!);
     const ingest = new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
     const escalation = new Escalation(this, 'Escalation', { ...contacting, deadLetters: ingest.deadLetters });
     outcomeApi.resumes(escalation.stateMachine);

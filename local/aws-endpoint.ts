@@ -9,7 +9,8 @@ import { AwsError, type LocalCloud } from './cloud/index.js';
  * One HTTP endpoint speaking the wire protocols the AWS SDK uses for Step Functions, EventBridge
  * and Secrets Manager (JSON with X-Amz-Target) and Amazon Connect and SES v2 (REST JSON), so
  * handlers reach the local stack through AWS_ENDPOINT_URL and run unchanged. Also usable from
- * the AWS CLI: `aws events put-events --endpoint-url http://localhost:4010 ...`.
+ * the AWS CLI: `aws events put-events --endpoint-url http://localhost:4010 ...`. End User Messaging SMS
+ * (JSON with X-Amz-Target) and the Alibaba Cloud SMS stand-in answer here too.
  */
 type Operation = (body: Record<string, unknown>) => unknown;
 
@@ -41,6 +42,7 @@ function operations(cloud: LocalCloud): Record<string, Operation> {
     'PUT /contact/task': (b) => cloud.startTaskContact(b as never),
     'POST /contact/stop': (b) => cloud.stopContact(String(b.ContactId)),
     'POST /v2/email/outbound-emails': (b) => cloud.sendEmail(b as never),
+    'PinpointSMSVoiceV2.SendTextMessage': (b) => cloud.sendTextMessage(b as never),
   };
 }
 
@@ -54,6 +56,12 @@ export async function startAwsEndpoint(cloud: LocalCloud, port = 0): Promise<{ u
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      // Alibaba Cloud SMS's stand-in shares the endpoint (ALIBABA_SMS_ENDPOINT): its SDK names the action in x-acs-action.
+      if (req.headers['x-acs-action'] === 'SendSms') {
+        const query = new URL(req.url ?? '/', 'http://local').searchParams;
+        const params = new URLSearchParams([...query, ...new URLSearchParams(Buffer.concat(chunks).toString('utf8'))]);
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(cloud.alibabaSendSms(params)));
+      }
       // AWS validates a request against its published model before running it: so does the local cloud.
       const refused = refuseByContract({
         method: req.method ?? 'GET',

@@ -83,6 +83,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL: aws.url,
+    // The Alibaba Cloud SMS stand-in answers on the local AWS endpoint.
+    ALIBABA_SMS_ENDPOINT: aws.url,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     POWERTOOLS_METRICS_DISABLED: 'true',
     S3_FORCE_PATH_STYLE: 'true',

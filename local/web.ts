@@ -14,6 +14,7 @@ import type { LocalCloud } from './cloud/index.js';
 import { FollowUpQueries } from './follow-up-queries.js';
 import { managerPage } from './manager-page.js';
 import { rejectionsPage, sentNotice } from './rejections-page.js';
+import { smsPage } from './sms-page.js';
 import {
   type ClockJump,
   type DeskTask,
@@ -154,6 +155,7 @@ export async function startWebServer(
     return managerView(c, { complaintId, message: (JSON.parse(response?.body ?? '{}') as { message?: string }).message ?? '', note });
   });
   app.get('/mail', (c) => render(c, '/mail', mailPage(localeOf(c), cloud.outbox)));
+  app.get('/sms', (c) => render(c, '/sms', smsPage(localeOf(c), cloud.sentSms)));
   app.get('/follow-ups', async (c) => {
     const w = wordsFor(localeOf(c));
     const notice = c.req.query('sent') ? w.sent : c.req.query('rejected') ? `${w.rejected}: ${c.req.query('rejected')}` : undefined;

@@ -27,6 +27,10 @@ const OPERATIONS: Record<string, { model: string; operations: string[] }> = {
   connect: { model: 'connect/service/2017-08-08/connect-2017-08-08.json', operations: ['StartTaskContact', 'StopContact'] },
   sesv2: { model: 'sesv2/service/2019-09-27/sesv2-2019-09-27.json', operations: ['SendEmail'] },
   s3: { model: 's3/service/2006-03-01/s3-2006-03-01.json', operations: ['PutObject'] },
+  'pinpoint-sms-voice-v2': {
+    model: 'pinpoint-sms-voice-v2/service/2022-03-31/pinpoint-sms-voice-v2-2022-03-31.json',
+    operations: ['SendTextMessage'],
+  },
 };
 
 /**

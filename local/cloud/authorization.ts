@@ -1,6 +1,7 @@
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template.js';
 import type { AccessRequest } from './iam.js';
 import { addressOf } from './ses-account.js';
+import { LOCAL_SMS_ORIGINATION } from './sms.js';
 
 /**
  * What each operation the local endpoint serves asks IAM for: the action and the resource ARN as
@@ -67,6 +68,19 @@ const byOperation: Record<string, (body: Body, facts: AuthorizationFacts) => Acc
     // With a configuration set, SES authorises the send on the set as well.
     if (b.ConfigurationSetName)
       requests.push({ action: 'ses:SendEmail', resource: arn('ses', `configuration-set/${String(b.ConfigurationSetName)}`) });
+    return requests;
+  },
+  // End User Messaging authorizes a send on its configuration set and on the origination identity it sends from.
+  'PinpointSMSVoiceV2.SendTextMessage': (b) => {
+    const identity = typeof b.OriginationIdentity === 'string' ? b.OriginationIdentity : LOCAL_SMS_ORIGINATION;
+    const requests: AccessRequest[] = [
+      { action: 'sms-voice:SendTextMessage', resource: identity.startsWith('arn:') ? identity : arn('sms-voice', identity) },
+    ];
+    if (b.ConfigurationSetName)
+      requests.push({
+        action: 'sms-voice:SendTextMessage',
+        resource: arn('sms-voice', `configuration-set/${String(b.ConfigurationSetName)}`),
+      });
     return requests;
   },
 };

@@ -1,3 +1,4 @@
+import { smsConfig } from '../../functions/shared/config/sms.js';
 import type { Template } from '../template.js';
 import type { VirtualClock } from '../virtual-clock.js';
 import { AsyncDelivery } from './async-delivery.js';
@@ -12,6 +13,7 @@ import { LocalScheduler } from './scheduler.js';
 import { LocalSecrets } from './secrets.js';
 import { LocalSes, type SendEmailRequest, type SentEmail } from './ses.js';
 import type { SesAccount } from './ses-account.js';
+import { LocalSms, type SendTextMessageRequest, type SentSms } from './sms.js';
 import { type ExecutionRecord, LocalStepFunctions } from './step-functions.js';
 
 /**
@@ -42,6 +44,7 @@ export class LocalCloud {
   readonly connectTasks: LocalConnect['connectTasks'];
   readonly outbox: LocalSes['outbox'];
   readonly rejectedMail: LocalSes['rejectedMail'];
+  readonly sentSms: LocalSms['sent'];
   private readonly core: CloudCore;
   private readonly lambda: LocalLambda;
   private readonly stepFunctions: LocalStepFunctions;
@@ -50,6 +53,7 @@ export class LocalCloud {
   private readonly s3: LocalS3;
   private readonly connect: LocalConnect;
   private readonly mail: LocalSes;
+  private readonly sms: LocalSms;
   private readonly secrets: LocalSecrets;
   private readonly persistence: StatePersistence;
 
@@ -69,6 +73,11 @@ export class LocalCloud {
     this.connect = new LocalConnect(this.core);
     this.mail = new LocalSes(this.core);
     this.secrets = new LocalSecrets(this.core, secretSeed);
+    // The local Alibaba account has registered the sign name and template the configuration names.
+    const { signName, surveyTemplate } = smsConfig.alibaba;
+    this.sms = new LocalSms(this.core, () => ({ signName, templates: { [surveyTemplate.code]: surveyTemplate.text } }));
+    const alibabaSecret = this.lambda.mergedEnvironment().ALIBABA_SMS_SECRET_ARN;
+    if (alibabaSecret) this.secrets.preset(alibabaSecret, JSON.stringify({ accessKeyId: 'local', accessKeySecret: 'local' }));
     this.persistence = new StatePersistence(this.core, { stepFunctions: this.stepFunctions, connect: this.connect, ses: this.mail });
     ({ iam: this.iam, apiCalls: this.apiCalls, refusedRequests: this.refusedRequests } = this.core);
     ({ functions: this.functions, invocations: this.invocations, runtimeDenials: this.runtimeDenials } = this.lambda);
@@ -78,6 +87,7 @@ export class LocalCloud {
     this.objects = this.s3.objects;
     ({ agentTasks: this.agentTasks, contactStarts: this.contactStarts, connectTasks: this.connectTasks } = this.connect);
     ({ outbox: this.outbox, rejectedMail: this.rejectedMail } = this.mail);
+    this.sentSms = this.sms.sent;
   }
 
   /** Fails chosen API calls (throttling, permanent errors) as a scenario asks. */
@@ -202,6 +212,18 @@ export class LocalCloud {
 
   onEmail(listener: (email: SentEmail) => void): void {
     this.mail.onEmail(listener);
+  }
+
+  sendTextMessage(request: SendTextMessageRequest) {
+    return this.sms.sendTextMessage(request);
+  }
+
+  alibabaSendSms(params: URLSearchParams) {
+    return this.sms.alibabaSendSms(params);
+  }
+
+  onSms(listener: (sms: SentSms) => void): void {
+    this.sms.onSms(listener);
   }
 
   getSecretValue(secretId: string) {

@@ -10,6 +10,11 @@ export class LocalSecrets {
     private readonly seed: string,
   ) {}
 
+  /** A secret whose value has a shape of its own (an Alibaba AccessKey pair), not a link key. */
+  preset(secretId: string, value: string): void {
+    this.secrets.set(secretId, value);
+  }
+
   getSecretValue(secretId: string) {
     this.core.count('SecretsManager', 'GetSecretValue');
     if (!this.secrets.has(secretId)) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCustomerIndex } from '../../functions/shared/adapters/dynamo-customer-index.js';
+import { policyConfig } from '../../functions/shared/config/policies.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
 import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
@@ -90,6 +91,10 @@ const NOT_REACHED_HERE: [RegExp, string][] = [
 ];
 
 beforeAll(async () => {
+  // No shipped policy texts yet: hotline tickets go by SMS here, so both SMS providers' grants are exercised.
+  policyConfig.policies['gas-hotline-ticket']!.channels = [
+    { channel: 'sms', attempts: 1, retryAfter: { hours: 1 }, responseTimeout: { hours: 8 } },
+  ];
   template = synthesizeTemplate();
   h = await Harness.start(new Date('2026-11-20T08:00:00Z'), { schedules: true, template });
 });
@@ -111,6 +116,11 @@ describe('IAM enforcement', () => {
     await h.publish('Service Completed', resolvedUpstream);
     await h.publish('Service Completed', emailOnly);
     await h.publish('Service Completed', optingOut);
+    const texted = [
+      serviceCompleted(0, { serviceType: 'gas-hotline-ticket' }, { phone: '+14155550100' }),
+      serviceCompleted(0, { serviceType: 'gas-hotline-ticket' }, { phone: '+8613900139000' }),
+    ];
+    for (const detail of texted) await h.publish('Service Completed', detail);
     await h.runUntil(at(0, 1, '10:00'));
     await h.publish('Customer Opted Out', { customerId: optingOut.customer.id });
 
@@ -165,6 +175,7 @@ describe('IAM enforcement', () => {
     expect((await h.followUp(idOf(optingOut)))?.outcome).toMatchObject({ status: 'suppressed' });
     expect(h.managerTasks(complaintIdFor(idOf(ignoredComplaint))).length).toBeGreaterThan(1);
     expect((await h.followUp(idOf(neverAnswered)))?.outcome).toMatchObject({ status: expect.stringMatching(/unreachable|completed/) });
+    expect(h.cloud.sentSms.map((sms) => sms.provider).sort()).toEqual(['alibaba', 'aws']);
     expect(h.cloud.deadLetters).toEqual([]);
     expect(h.cloud.runtimeDenials).toEqual([]);
     // Requests of failure and alarm paths are derived from the template: the template must allow them too.

@@ -56,7 +56,8 @@ async function sendWithAws(sms: OutgoingSms, config: SmsConfig): Promise<string>
     .send(
       new SendTextMessageCommand({
         DestinationPhoneNumber: sms.to,
-        OriginationIdentity: requireEnv('SMS_ORIGINATION_IDENTITY'),
+        // Without one (no smsOriginationIdentity deployed), End User Messaging picks one of the account's numbers.
+        OriginationIdentity: process.env.SMS_ORIGINATION_IDENTITY || undefined,
         ConfigurationSetName: requireEnv('SMS_CONFIGURATION_SET'),
         MessageBody: sms.text,
         MessageType: config.aws.messageType,

@@ -1,0 +1,76 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as smsvoice from 'aws-cdk-lib/aws-smsvoice';
+import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledge.js';
+import type { FollowUpFunction } from './follow-up-function.js';
+
+/** An End User Messaging origination identity the account already owns: a phone number, a pool or a sender id. */
+const ORIGINATION_IDENTITY = /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+$/;
+
+/**
+ * Text messages for surveys: an End User Messaging SMS configuration set that every text goes
+ * through (AWS authorizes SendTextMessage on it and on the origination identity), and the secret
+ * that holds the Alibaba Cloud AccessKey pair for mainland China numbers. The origination identity
+ * (deploy context `smsOriginationIdentity`, the ARN of a phone number or pool) is bought and
+ * registered outside the stack: numbers need country registration that a deploy cannot do.
+ */
+export class SmsSending extends Construct {
+  readonly configurationSet: smsvoice.CfnConfigurationSet;
+  readonly alibabaSecret: secretsmanager.Secret;
+  readonly originationIdentity: string | undefined;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const identity: unknown = this.node.tryGetContext('smsOriginationIdentity');
+    if (identity !== undefined && (typeof identity !== 'string' || !ORIGINATION_IDENTITY.test(identity)))
+      throw new Error('context key "smsOriginationIdentity": expected the ARN of an End User Messaging phone number, pool or sender id');
+    this.originationIdentity = identity;
+    this.configurationSet = new smsvoice.CfnConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: `${stack.stackName}-sms`,
+    });
+    this.alibabaSecret = new secretsmanager.Secret(this, 'AlibabaSmsKey', {
+      description: 'Alibaba Cloud SMS AccessKey of a RAM user allowed dysms:SendSms only: {accessKeyId, accessKeySecret}',
+      secretObjectValue: {},
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledge(
+      this.alibabaSecret,
+      'AwsSolutions-SMG4',
+      'An Alibaba Cloud AccessKey is rotated in the Alibaba Cloud console, then stored here; Secrets Manager cannot create one.',
+    );
+  }
+
+  /** The sending function's environment and its grants: SendTextMessage through this set and identity, the Alibaba secret. */
+  grantSend(sender: FollowUpFunction): void {
+    const stack = Stack.of(this);
+    // The name as written (Ref returns the same once created): the function must not run before the set exists.
+    const name = this.configurationSet.configurationSetName!;
+    sender.fn.node.addDependency(this.configurationSet);
+    sender.fn.addEnvironment('SMS_CONFIGURATION_SET', name);
+    sender.fn.addEnvironment('ALIBABA_SMS_SECRET_ARN', this.alibabaSecret.secretArn);
+    if (this.originationIdentity) sender.fn.addEnvironment('SMS_ORIGINATION_IDENTITY', this.originationIdentity);
+    const arn = (resource: string) => stack.formatArn({ service: 'sms-voice', resource });
+    // Without an identity, End User Messaging picks one of the account's own: any of them may be asked for.
+    const identities = this.originationIdentity ? [this.originationIdentity] : [arn('phone-number/*'), arn('pool/*'), arn('sender-id/*')];
+    sender.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['sms-voice:SendTextMessage'],
+        resources: [arn(`configuration-set/${name}`), ...identities],
+      }),
+    );
+    if (!this.originationIdentity) {
+      for (const kind of ['phone-number', 'pool', 'sender-id']) {
+        acknowledge(
+          sender.role,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:${kind}/*]`,
+          'Without smsOriginationIdentity End User Messaging chooses the origination identity among the account’s own in this ' +
+            'Region; every send still goes through this stack’s configuration set only.',
+        );
+      }
+    }
+    this.alibabaSecret.grantRead(sender.fn);
+  }
+}

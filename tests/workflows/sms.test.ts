@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policyConfig } from '../../functions/shared/config/policies.js';
+import { type PolicyConfig, parsePolicyConfig } from '../../functions/shared/domain/policy-schema.js';
+import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { Harness } from '../support/local-harness.js';
+
+/**
+ * SMS on the local stack: the FollowUp state machine falls back from phone to a text, which the
+ * End User Messaging stand-in (non-+86) or the Alibaba Cloud SMS stand-in (+86) carries; the
+ * customer answers through the text's signed link. Vehicle repairs here try phone once, then sms,
+ * then email (the shipped policy has no sms step: this file's process changes its copy).
+ */
+let h: Harness;
+let shipped: PolicyConfig['policies'][string]['channels'];
+beforeAll(async () => {
+  const repair = policyConfig.policies['vehicle-repair']!;
+  shipped = repair.channels;
+  repair.channels = parsePolicyConfig({
+    ...policyConfig,
+    policies: {
+      'vehicle-repair': {
+        ...repair,
+        channels: [
+          { channel: 'phone', attempts: 1, retryAfter: { hours: 3 }, responseTimeout: { hours: 8 } },
+          { channel: 'sms', attempts: 1, retryAfter: { hours: 4 }, responseTimeout: { days: 1 } },
+          { channel: 'email', attempts: 1, retryAfter: { days: 1 }, responseTimeout: { days: 3 } },
+        ],
+      },
+    },
+  }).policies['vehicle-repair']!.channels;
+  h = await Harness.start(new Date('2026-11-20T08:00:00Z'));
+});
+afterAll(async () => {
+  policyConfig.policies['vehicle-repair']!.channels = shipped;
+  await h?.stop();
+});
+
+const smsTo = (to: string) => h.cloud.sentSms.filter((sms) => sms.to === to);
+const linkOf = (text: string) => /https?:\/\/\S+\/links\/[\w.-]+/.exec(text)![0];
+
+describe('FollowUp workflow: SMS', () => {
+  it('texts the survey through End User Messaging after an unanswered call, and records the answers on the sms attempt', async () => {
+    const detail = serviceCompleted(0, {}, { phone: '+14155550100', locale: 'en' });
+    const id = idOf(detail);
+    await h.runUntil(at(0, 0, '16:00'));
+    await h.publish('Service Completed', detail);
+    await h.runUntil(at(0, 3, '09:00'));
+    await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'no_answer' });
+    await h.runUntil(at(0, 3, '09:01'));
+    const [sms] = smsTo('+14155550100');
+    expect(sms).toMatchObject({ provider: 'aws', sentAt: at(0, 3, '09:00') });
+    expect(sms!.via).toMatch(/-sms /);
+    expect(sms!.context).toEqual({ kind: 'follow-up', followUpId: id, attempt: '2' });
+    expect(sms!.text).toContain('how did our service go?');
+    expect(JSON.stringify(sms!.context)).not.toContain('4155550100');
+
+    expect((await h.submit(linkOf(sms!.text), { answers: fullAnswers })).status).toBe(200);
+    const stored = await h.followUp(id);
+    expect(stored!.outcome).toMatchObject({ status: 'completed', channel: 'sms', answers: fullAnswers });
+    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:reached']);
+    expect(h.emailsTo(detail.customer.email!)).toEqual([]);
+  });
+
+  it('routes a +86 number to Alibaba Cloud SMS: the registered template and sign name, the link as a parameter', async () => {
+    const detail = serviceCompleted(1, {}, { phone: '+8613900139000' });
+    const id = idOf(detail);
+    await h.runUntil(at(1, 0, '16:00'));
+    await h.publish('Service Completed', detail);
+    await h.runUntil(at(1, 3, '09:00'));
+    await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'no_answer' });
+    await h.runUntil(at(1, 3, '09:01'));
+    expect(smsTo('+8613900139000')).toEqual([]);
+    const [sms] = smsTo('13900139000');
+    expect(sms).toMatchObject({ provider: 'alibaba', via: '客户回访 SMS_100000001', context: { outId: `${id}#2` } });
+    expect(sms!.text.startsWith('【客户回访】')).toBe(true);
+    expect(sms!.text).toContain('邀请您评价本次服务');
+    expect((await h.submit(linkOf(sms!.text), { answers: fullAnswers })).status).toBe(200);
+    expect((await h.followUp(id))!.outcome).toMatchObject({ status: 'completed', channel: 'sms' });
+  });
+});
