@@ -40,6 +40,11 @@ export const scenarioSchema = z.strictObject({
     phoneShare: share.default(0.95),
     emailShare: share.default(0.5),
     englishShare: share.default(0.05),
+    /**
+     * Share of key customers (followed up every 6 months, the rest every 12). Absent: the events
+     * carry no `customer.tier`, and every customer is an ordinary one.
+     */
+    keyShare: share.optional(),
   }),
   services: z
     .array(
@@ -83,6 +88,11 @@ export const scenarioSchema = z.strictObject({
     .default({ acknowledgeRate: 0.75, acknowledgeAfterHours: [0.2, 3], resolveRate: 0.8, resolveAfterHours: [1, 20] }),
   /** Customers whose last service was long ago (imported history): the monthly dormant run finds them. */
   dormant: z.strictObject({ customers: z.number().int().min(0) }).default({ customers: 0 }),
+  /**
+   * Customers whose last follow-up was one tier interval before the scenario month (imported
+   * history; key ones by `customers.keyShare`): the monthly periodic run follows them up.
+   */
+  periodic: z.strictObject({ customers: z.number().int().min(0) }).default({ customers: 0 }),
   noise: z
     .strictObject({
       /** Share of events delivered more than once (EventBridge is at-least-once). */
@@ -142,6 +152,11 @@ export interface PlannedEvent {
   detail: Record<string, unknown>;
 }
 
+/** A customer's tier, the same on every event: a key customer by `customers.keyShare`. */
+export function customerTier(s: Scenario, customerId: string): 'key' | 'ordinary' {
+  return draw(s.seed, `tier:${customerId}`) < (s.customers.keyShare ?? 0) ? 'key' : 'ordinary';
+}
+
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 
 /** The month's "Service Completed" events, published a few minutes after each completion. */
@@ -172,6 +187,7 @@ export function plannedEvents(s: Scenario): PlannedEvent[] {
             ...(bad ? {} : hasPhone ? { phone: `+86139${String(10_000_000 + customerNo).slice(-8)}` } : {}),
             ...(bad || !hasEmail ? {} : { email: `customer${customerNo}@example.com` }),
             locale: draw(s.seed, `locale:${customerNo}`) < s.customers.englishShare ? 'en' : 'zh-CN',
+            ...(s.customers.keyShare === undefined ? {} : { tier: customerTier(s, `CUST-${customerNo}`) }),
           },
           departmentId: service.departments[Math.floor(draw(s.seed, `dept:${key}`) * service.departments.length)],
         };

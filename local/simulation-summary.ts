@@ -1,4 +1,5 @@
 import { escalationConfig } from '../functions/shared/config/escalation.js';
+import { periodicConfig } from '../functions/shared/config/periodic.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 import { type ComplaintKpis, complaintKpis } from '../functions/shared/domain/complaint-kpi.js';
 import { countBy } from '../functions/shared/domain/count-by.js';
@@ -72,6 +73,8 @@ export interface Summary {
   deadLettersBy: Record<string, number>;
   peakContacts: { perSecond: number; perMinute: number };
   complaints: ComplaintKpis;
+  /** Follow-ups the monthly periodic run started (key customers every 6 months, ordinary every 12), by tier. */
+  periodic: { followUps: number; key: number; ordinary: number };
 }
 
 const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
@@ -193,7 +196,15 @@ export function summarise(run: SimulationRun): Summary {
     ),
     peakContacts: peakContactRate(cloud.contactStarts),
     complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
+    periodic: periodicCounts(followUps),
   };
+}
+
+function periodicCounts(followUps: StoredFollowUp[]): Summary['periodic'] {
+  const count = (tier: 'key' | 'ordinary') => followUps.filter((f) => f.serviceType === periodicConfig.tiers[tier].serviceType).length;
+  const key = count('key');
+  const ordinary = count('ordinary');
+  return { followUps: key + ordinary, key, ordinary };
 }
 
 /** One line of outcomes.jsonl: a follow-up's outcome and how it got there. */

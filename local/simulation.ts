@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
+import { periodicConfig } from '../functions/shared/config/periodic.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
 import { AwsError } from './cloud/index.js';
 import { FollowUpQueries } from './follow-up-queries.js';
-import { plannedEvents, type Scenario } from './scenario.js';
+import { customerTier, plannedEvents, type Scenario } from './scenario.js';
 import { SimulatedDesk } from './simulated-desk.js';
 import { scenarioFaults } from './simulated-faults.js';
 import { simulateInboxes, simulateManagers } from './simulated-responders.js';
@@ -34,6 +35,36 @@ async function importDormantHistory(stack: LocalStack, s: Scenario, start: numbe
       ...(n % 3 === 0 ? { email: `dormant${n}@example.com` } : {}),
     };
     await index.touch(s.source, customer, 'sales', month.toUTC().toISO()!);
+  }
+}
+
+/**
+ * History import: customers last followed up one tier interval before the scenario month (6
+ * months for key customers, 12 for ordinary ones), so the monthly periodic run finds them in it.
+ */
+async function importPeriodicHistory(stack: LocalStack, s: Scenario, start: number) {
+  if (s.periodic.customers === 0) return;
+  const { DynamoCustomerIndex } = await import('../functions/shared/adapters/dynamo-customer-index.js');
+  const index = new DynamoCustomerIndex(
+    stack.tableName,
+    { afterMonths: reportConfig.dormant.afterMonths, timeZone: reportConfig.timeZone },
+    () => stack.clock.now(),
+  );
+  const month = DateTime.fromMillis(start, { zone: reportConfig.timeZone }).toFormat('yyyy-MM');
+  for (let n = 0; n < s.periodic.customers; n += 1) {
+    const id = `PERIODIC-${n}`;
+    const tier = customerTier(s, id);
+    const lastFollowUpAt = DateTime.fromFormat(month, 'yyyy-MM', { zone: reportConfig.timeZone })
+      .minus({ months: periodicConfig.tiers[tier].everyMonths })
+      .set({ day: 15, hour: 10 });
+    const customer = {
+      id,
+      name: `Periodic customer ${n}`,
+      phone: `+86136${String(10_000_000 + n).slice(-8)}`,
+      ...(n % 3 === 0 ? { email: `periodic${n}@example.com` } : {}),
+      tier,
+    };
+    await index.followedUp({ source: s.source, customer, departmentId: 'sales', lastFollowUpAt: lastFollowUpAt.toUTC().toISO()! }, month);
   }
 }
 
@@ -78,6 +109,7 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
     simulateInboxes(stack, s);
     simulateManagers(stack, s);
     await importDormantHistory(stack, s, start);
+    await importPeriodicHistory(stack, s, start);
     const events = plannedEvents(s);
     events.forEach((event, i) => {
       stack.clock.timer(
