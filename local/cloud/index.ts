@@ -45,6 +45,8 @@ export class LocalCloud {
   readonly outbox: LocalSes['outbox'];
   readonly rejectedMail: LocalSes['rejectedMail'];
   readonly sentSms: LocalSms['sent'];
+  /** E.164 numbers both SMS providers refuse, as a carrier refuses an invalid number. */
+  readonly refusedSmsNumbers: LocalSms['refusedNumbers'];
   private readonly core: CloudCore;
   private readonly lambda: LocalLambda;
   private readonly stepFunctions: LocalStepFunctions;
@@ -88,6 +90,7 @@ export class LocalCloud {
     ({ agentTasks: this.agentTasks, contactStarts: this.contactStarts, connectTasks: this.connectTasks } = this.connect);
     ({ outbox: this.outbox, rejectedMail: this.rejectedMail } = this.mail);
     this.sentSms = this.sms.sent;
+    this.refusedSmsNumbers = this.sms.refusedNumbers;
   }
 
   /** Fails chosen API calls (throttling, permanent errors) as a scenario asks. */

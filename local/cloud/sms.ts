@@ -41,6 +41,12 @@ export interface AlibabaTemplates {
 
 export class LocalSms {
   readonly sent: SentSms[] = [];
+  /**
+   * Numbers the providers refuse (a test or scenario says which): End User Messaging answers a
+   * destination it cannot send to with ValidationException, Alibaba with isv.MOBILE_NUMBER_ILLEGAL.
+   * Either way the attempt fails for good and the follow-up moves to its next channel.
+   */
+  readonly refusedNumbers = new Set<string>();
   private readonly listeners: ((sms: SentSms) => void)[] = [];
 
   constructor(
@@ -52,6 +58,8 @@ export class LocalSms {
     this.core.count('SMS', 'SendTextMessage', request.DestinationPhoneNumber ?? '');
     if (!request.DestinationPhoneNumber || !/^\+[1-9]\d{6,14}$/.test(request.DestinationPhoneNumber))
       throw new AwsError('ValidationException', 'DestinationPhoneNumber must be an E.164 phone number');
+    if (this.refusedNumbers.has(request.DestinationPhoneNumber))
+      throw new AwsError('ValidationException', 'The destination phone number cannot receive messages.');
     return {
       MessageId: this.record({
         provider: 'aws',
@@ -70,7 +78,7 @@ export class LocalSms {
     const requestId = this.core.nextId('alibaba-request');
     const registered = this.alibaba();
     const refuse = (Code: string, Message: string) => ({ Code, Message, RequestId: requestId });
-    if (!/^1\d{10}$/.test(to)) return refuse('isv.MOBILE_NUMBER_ILLEGAL', 'invalid mobile number');
+    if (!/^1\d{10}$/.test(to) || this.refusedNumbers.has(`+86${to}`)) return refuse('isv.MOBILE_NUMBER_ILLEGAL', 'invalid mobile number');
     if (params.get('SignName') !== registered.signName) return refuse('isv.SMS_SIGNATURE_ILLEGAL', 'unknown sign name');
     const template = registered.templates[params.get('TemplateCode') ?? ''];
     if (!template) return refuse('isv.SMS_TEMPLATE_ILLEGAL', 'unknown template');

@@ -77,4 +77,26 @@ describe('FollowUp workflow: SMS', () => {
     expect((await h.submit(linkOf(sms!.text), { answers: fullAnswers })).status).toBe(200);
     expect((await h.followUp(id))!.outcome).toMatchObject({ status: 'completed', channel: 'sms' });
   });
+
+  it('counts a number the provider refuses as a failed attempt and moves on to email, for AWS and for Alibaba', async () => {
+    for (const [week, phone] of [
+      [2, '+14155550199'],
+      [3, '+8613900139099'],
+    ] as const) {
+      h.cloud.refusedSmsNumbers.add(phone);
+      const detail = serviceCompleted(week, {}, { phone });
+      const id = idOf(detail);
+      await h.runUntil(at(week, 0, '16:00'));
+      await h.publish('Service Completed', detail);
+      await h.runUntil(at(week, 3, '09:00'));
+      await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'no_answer' });
+      await h.runUntil(at(week, 3, '09:01'));
+      const [email] = h.emailsTo(detail.customer.email!);
+      expect(email).toBeDefined();
+      expect(h.cloud.sentSms.filter((sms) => phone.endsWith(sms.to))).toEqual([]);
+      expect((await h.submit(linkOf(email!.text), { answers: fullAnswers })).status).toBe(200);
+      const stored = await h.followUp(id);
+      expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:failed', 'email:reached']);
+    }
+  });
 });
