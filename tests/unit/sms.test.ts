@@ -6,6 +6,7 @@ import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import { nextAttempt, planFollowUp, usableChannels } from '../../functions/shared/domain/plan.js';
 import { parsePolicyConfig } from '../../functions/shared/domain/policy-schema.js';
 import { e164, surveySmsFor } from '../../functions/shared/domain/sms-content.js';
+import { smsCost } from '../../functions/shared/domain/sms-cost.js';
 import { describeSmsLength, smsLength } from '../../functions/shared/domain/sms-length.js';
 import { parseSmsConfig, providerFor, SmsConfigError } from '../../functions/shared/domain/sms-schema.js';
 
@@ -128,5 +129,27 @@ describe('the sms channel in a policy', () => {
     expect(sms.purpose).toEqual({ kind: 'follow-up', followUpId: 'fu-1', attempt: 2 });
     expect(sms.templateParams).toEqual({ company: policyConfig.organization.name['zh-CN'], link: 'https://links.example.com/links/abc' });
     expect(surveySmsFor({ ...followUp, customer: { ...followUp.customer, phone: '12' } }, policyConfig, config, 1, 'x')).toBeUndefined();
+  });
+});
+
+describe('SMS cost at list price', () => {
+  const link = `https://links.example.com/links/${'a'.repeat(120)}`;
+  const sms = (to: string, text: string) => ({
+    to,
+    text,
+    purpose: { kind: 'follow-up' as const, followUpId: 'fu-1', attempt: 1 },
+    templateParams: { company: '示例公司', link },
+  });
+
+  it('bills an AWS text by its GSM-7 parts at the AWS price', () => {
+    const cost = smsCost(config, sms('+14155550100', `Example: how did it go? ${link}`));
+    expect(cost).toMatchObject({ provider: 'aws', encoding: 'GSM-7', parts: 2, currency: 'USD', amount: 0.0158 });
+  });
+
+  it('bills a +86 text as Alibaba delivers it: sign name and registered template, UCS-2 parts at the Alibaba price', () => {
+    const cost = smsCost(config, sms('+8613800138000', 'ignored free text'));
+    expect(cost).toMatchObject({ provider: 'alibaba', encoding: 'UCS-2', currency: 'CNY' });
+    expect(cost.parts).toBe(smsLength(`【客户回访】示例公司邀请您评价本次服务：${link}`).parts);
+    expect(cost.amount).toBeCloseTo(cost.parts * 0.045, 6);
   });
 });
