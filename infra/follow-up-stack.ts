@@ -3,9 +3,9 @@ import type { Construct } from 'constructs';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
+import { CareMessages } from './constructs/care-messages.js';
 import { ContactCenter } from './constructs/contact-center.js';
 import { EmailSending } from './constructs/email-sending.js';
-import { SmsSending } from './constructs/sms-sending.js';
 import { Escalation } from './constructs/escalation.js';
 import { FollowUpData } from './constructs/follow-up-data.js';
 import { FollowUpWorkflow } from './constructs/follow-up-workflow.js';
@@ -13,6 +13,7 @@ import { Ingest } from './constructs/ingest.js';
 import { OperationsAlarms } from './constructs/operations-alarms.js';
 import { OutcomeApi } from './constructs/outcome-api.js';
 import { Reports } from './constructs/reports.js';
+import { SmsSending } from './constructs/sms-sending.js';
 
 export interface ContactSettings {
   /** The existing Amazon Connect instance the queues, hours and task flow are provisioned on. */
@@ -59,11 +60,20 @@ export class FollowUpStack extends Stack {
     const escalation = new Escalation(this, 'Escalation', { ...contacting, deadLetters: ingest.deadLetters });
     outcomeApi.resumes(escalation.stateMachine);
     const reports = new Reports(this, 'Reports', { table: data.table, bus: data.bus, email, config: reportConfig });
+    const careProps = { table: data.table, email, deadLetters: reports.deadLetters, timeZone: policyConfig.defaults.timeZone };
+    const care = new CareMessages(this, 'Care', careProps);
     const alarms = new OperationsAlarms(this, 'Alarms', {
       alarmEmail: props.alarmEmail,
       deadLetters: { Events: ingest.deadLetters, Schedules: reports.deadLetters },
       stateMachines: { FollowUp: workflow.stateMachine, Escalation: escalation.stateMachine },
-      functions: [...ingest.functions, ...workflow.functions, ...escalation.functions, ...reports.functions, outcomeApi.handler],
+      functions: [
+        ...ingest.functions,
+        ...workflow.functions,
+        ...escalation.functions,
+        ...reports.functions,
+        care.sender,
+        outcomeApi.handler,
+      ],
       api: outcomeApi.api,
     });
 

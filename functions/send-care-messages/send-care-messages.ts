@@ -34,6 +34,8 @@ export interface CareDeps {
   channels: Pick<ContactChannels, 'sendEmail' | 'sendSms'>;
   /** The follow-ups' per-second send slots: a greeting shares the SES and SMS quotas with the surveys. */
   limiter: Pick<RateLimiter, 'reserve'>;
+  /** Whether this function may text (the stack granted it an SMS configuration set); otherwise email only. */
+  smsEnabled: boolean;
   sleepUntil: (until: Date) => Promise<void>;
   now: Date;
 }
@@ -140,7 +142,7 @@ async function greet(occasion: Occasion, deps: CareDeps): Promise<Outcome> {
   const name = occasionKey(occasion);
   if (!(await deps.ledger.claim(ref, name))) return 'already';
   const state = await deps.store.customerState(ref, deps.now);
-  const route = routeFor(occasion);
+  const route = routeFor(occasion, deps.smsEnabled);
   const suppressedBecause = state.optedOut
     ? 'opted-out'
     : state.pausedUntil
@@ -189,9 +191,9 @@ type CareChannel = { kind: 'sms'; to: string } | { kind: 'email'; to: string };
  * End User Messaging): Alibaba Cloud, which carries +86 numbers, sends registered templates only,
  * and the registered template is the survey's, so those customers are greeted by email.
  */
-function routeFor({ entry: { customer } }: Occasion): CareChannel[] | undefined {
+function routeFor({ entry: { customer } }: Occasion, smsEnabled: boolean): CareChannel[] | undefined {
   const route: CareChannel[] = [];
-  const to = customer.phone ? e164(customer.phone, smsConfig.defaultCountryCode) : undefined;
+  const to = smsEnabled && customer.phone ? e164(customer.phone, smsConfig.defaultCountryCode) : undefined;
   if (to && providerFor(smsConfig, to) === 'aws') route.push({ kind: 'sms', to });
   if (customer.email) route.push({ kind: 'email', to: customer.email });
   return route.length ? route : undefined;

@@ -66,6 +66,7 @@ function depsAt(iso: string, world: World): CareDeps & { channels: FakeChannels;
         return new Date(slot);
       },
     },
+    smsEnabled: true,
     sleepUntil: async (until) => {
       slept.push(until);
     },
@@ -106,6 +107,10 @@ describe('sendCareMessages', () => {
     failing.channels.failNext.sms.push(new Error('No SMS provider is configured'));
     expect((await sendCareMessages({}, failing)).birthday.sent).toBe(1);
     expect(failing.channels.emails).toHaveLength(1);
+    const emailOnly = depsAt('2026-03-15T10:00:00+08:00', { birthdays: { '03-15': [abroad] } });
+    emailOnly.smsEnabled = false;
+    await sendCareMessages({}, emailOnly);
+    expect([emailOnly.channels.sms.length, emailOnly.channels.emails.length]).toEqual([0, 1]);
   });
   it('does not greet an opted-out customer on a holiday eve, and counts the suppression once', async () => {
     const served = { '2026-09': [entry({ id: 'C4' }), entry({ id: 'C5' })] };

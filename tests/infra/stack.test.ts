@@ -74,7 +74,7 @@ describe('infrastructure', () => {
 
   it('runs every function on Node 22, arm64, with tracing', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(11);
+    expect(Object.keys(functions)).toHaveLength(12);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -137,6 +137,7 @@ describe('infrastructure', () => {
       ['cron(0 9 1 * ? *)', 'Asia/Shanghai', '{"kind":"monthly"}'],
       ['cron(0 10 2 * ? *)', 'Asia/Shanghai', '{"run":"dormant"}'],
       ['cron(30 10 2 * ? *)', 'Asia/Shanghai', '{"run":"periodic"}'],
+      ['cron(5 * * * ? *)', 'Asia/Shanghai', '{"run":"care"}'],
     ]);
     for (const s of schedules) expect(s.Target.DeadLetterConfig?.Arn).toBeDefined();
   });
@@ -214,6 +215,7 @@ describe('infrastructure', () => {
       ([, r]) => r.Properties.Environment?.Variables?.SENDER_EMAIL,
     );
     expect(senders.map(([id]) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'CareSend',
       'EscalationNotify',
       'FollowUpContact',
       'ReportsSend',
@@ -356,17 +358,17 @@ describe('infrastructure', () => {
     expect(alarms).toHaveLength(2 * functions.length + 1 + 2 + 4 + queues.length + 2);
   });
 
-  it('gives the report and dormant schedules a dead-letter queue of their own, behind the schedule and the function', () => {
+  it('gives the report, dormant and care schedules a dead-letter queue of their own, behind the schedule and the function', () => {
     const scheduleQueue = logicalIdOf('AWS::SQS::Queue', 'ReportsScheduleDeadLetters');
     for (const schedule of Object.values(template.findResources('AWS::Scheduler::Schedule'))) {
       expect(schedule.Properties.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
     }
     // The schedules' role may deliver there.
     const sends = grantsOf('SchedulerRoleForTarget', 'sqs:SendMessage');
-    expect(sends).toHaveLength(2);
+    expect(sends).toHaveLength(3);
     for (const send of sends) expect(send.Resource).toEqual({ 'Fn::GetAtt': [scheduleQueue, 'Arn'] });
     // The Scheduler invokes asynchronously: a run failing all of Lambda's retries lands here too.
-    for (const prefix of ['ReportsSendFunction', 'ReportsDormantFunction']) {
+    for (const prefix of ['ReportsSendFunction', 'ReportsDormantFunction', 'CareSendFunction']) {
       expect(
         template.findResources('AWS::Lambda::Function')[logicalIdOf('AWS::Lambda::Function', prefix)]!.Properties.DeadLetterConfig,
       ).toEqual({ TargetArn: { 'Fn::GetAtt': [scheduleQueue, 'Arn'] } });
