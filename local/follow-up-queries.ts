@@ -95,6 +95,11 @@ export class FollowUpQueries {
     return items.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.eventId.localeCompare(b.eventId));
   }
 
+  /** Care messages claimed, with what became of each (sent or suppressed; none while a send is under way). */
+  async careClaims(): Promise<{ occasionKind?: string; outcome?: string }[]> {
+    return this.scanKind<{ occasionKind?: string; outcome?: string }>('CareClaim');
+  }
+
   close(): void {
     this.db.destroy();
   }

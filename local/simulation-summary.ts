@@ -23,6 +23,7 @@ export interface SimulationRun {
   rejections: Rows<'rejections'>;
   complaints: Rows<'complaints'>;
   aggregateRows: Rows<'aggregates'>;
+  careClaims: Rows<'careClaims'>;
   /** The local cloud the month ran on (stopped): its executions, calls, desk, outbox and archive. */
   cloud: LocalCloud;
   desk: { calls: number; stale: number };
@@ -75,6 +76,8 @@ export interface Summary {
   complaints: ComplaintKpis;
   /** Follow-ups the monthly periodic run started (key customers every 6 months, ordinary every 12), by tier. */
   periodic: { followUps: number; key: number; ordinary: number };
+  /** Care messages (not surveys), by occasion: sent, and suppressed (opted out, paused, capped, no channel). */
+  greetings: Record<'thankYou' | 'birthday' | 'holiday', { sent: number; suppressed: number }>;
 }
 
 const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
@@ -197,7 +200,14 @@ export function summarise(run: SimulationRun): Summary {
     peakContacts: peakContactRate(cloud.contactStarts),
     complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
     periodic: periodicCounts(followUps),
+    greetings: greetingCounts(run.careClaims),
   };
+}
+
+function greetingCounts(claims: SimulationRun['careClaims']): Summary['greetings'] {
+  const count = (kind: string, outcome: string) => claims.filter((c) => c.occasionKind === kind && c.outcome === outcome).length;
+  const of = (kind: string) => ({ sent: count(kind, 'sent'), suppressed: count(kind, 'suppressed') });
+  return { thankYou: of('thankYou'), birthday: of('birthday'), holiday: of('holiday') };
 }
 
 function periodicCounts(followUps: StoredFollowUp[]): Summary['periodic'] {

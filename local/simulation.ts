@@ -139,6 +139,7 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
     const rejections = await queries.rejections();
     const complaints = await queries.complaints();
     const aggregateRows = await queries.aggregates();
+    const careClaims = await queries.careClaims();
     queries.close();
     const period = { start, end, drained };
     return {
@@ -149,6 +150,7 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
       rejections,
       complaints,
       aggregateRows,
+      careClaims,
       cloud: stack.cloud,
       desk: desk.handled,
       faults,

@@ -154,11 +154,15 @@ async function greet(occasion: Occasion, deps: CareDeps): Promise<Outcome> {
           : undefined;
   if (suppressedBecause || !route) {
     logger.info('care message suppressed', { kind: occasion.kind, reason: suppressedBecause });
+    await deps.ledger.settle(ref, name, occasion.kind, 'suppressed');
     return 'suppressed';
   }
   const year = careYear(deps.now, zone);
   try {
-    if (await sendOnRoute(route, occasion, name, deps)) return 'sent';
+    if (await sendOnRoute(route, occasion, name, deps)) {
+      await deps.ledger.settle(ref, name, occasion.kind, 'sent');
+      return 'sent';
+    }
   } catch (error) {
     // Out of time before anything went: the next run claims it again.
     await deps.ledger.release(ref, name, year);

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCareLedger, DynamoThankYouList } from '../../functions/shared/adapters/dynamo-care-ledger.js';
 import { DynamoCustomerIndex } from '../../functions/shared/adapters/dynamo-customer-index.js';
@@ -60,6 +60,9 @@ describe('the care ledger', () => {
     await ledger().release(customer, 'holiday-2026-09-30', '2026');
     expect(await send('holiday-2026-09-30')).toBe(true);
     expect(await send('birthday-2027', '2027')).toBe(true);
+    await ledger().settle(customer, 'birthday-2027', 'birthday', 'sent');
+    const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: keys.careClaim(customer, 'birthday-2027') }));
+    expect(Item).toMatchObject({ kind: 'CareClaim', occasionKind: 'birthday', outcome: 'sent' });
   });
 });
 

@@ -29,6 +29,10 @@ class MemoryLedger implements CareLedger {
     this.years.set(id, set);
     return true;
   }
+  readonly outcomes = new Map<string, string>();
+  async settle(customer: CustomerRef, occasion: string, kind: string, outcome: 'sent' | 'suppressed') {
+    this.outcomes.set(`${key(customer)}|${occasion}`, `${kind}:${outcome}`);
+  }
   async release(customer: CustomerRef, occasion: string, year: string) {
     this.claims.delete(`${key(customer)}|${occasion}`);
     this.years.get(`${key(customer)}|${year}`)?.delete(occasion);
@@ -119,6 +123,7 @@ describe('sendCareMessages', () => {
     expect(first.holiday).toEqual({ sent: 1, suppressed: 1, failed: 0 });
     expect(world.channels!.emails.map((e) => e.to)).toEqual(['C5@example.com']);
     expect(world.channels!.emails[0]!.text).toContain('国庆节');
+    expect([...world.ledger!.outcomes.values()].sort()).toEqual(['holiday:sent', 'holiday:suppressed']);
     const second = await sendCareMessages({}, depsAt('2026-09-30T15:00:00+08:00', world));
     expect(second.holiday).toEqual({ sent: 0, suppressed: 0, failed: 0 });
   });

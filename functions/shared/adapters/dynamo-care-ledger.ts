@@ -45,6 +45,17 @@ export class DynamoCareLedger extends RetainedItems implements CareLedger {
     );
   }
 
+  async settle(customer: CustomerRef, occasion: string, kind: string, outcome: 'sent' | 'suppressed'): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.careClaim(customer, occasion),
+        UpdateExpression: 'SET occasionKind = :kind, outcome = :outcome',
+        ExpressionAttributeValues: { ':kind': kind, ':outcome': outcome },
+      }),
+    );
+  }
+
   async release(customer: CustomerRef, occasion: string, year: string): Promise<void> {
     // Conditional so a release after a lost claim does not leave an empty counter behind.
     await writtenIf(

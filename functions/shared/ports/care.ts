@@ -26,6 +26,8 @@ export interface CareLedger {
   claim(customer: CustomerRef, occasion: string): Promise<boolean>;
   /** Counts a claimed occasion against the customer's care messages of the year; false when they are used up. */
   countAgainstCap(customer: CustomerRef, occasion: string, year: string, maxPerYear: number): Promise<boolean>;
+  /** Notes on the claim what became of the occasion, for the reports (summary `greetings`). */
+  settle(customer: CustomerRef, occasion: string, kind: string, outcome: 'sent' | 'suppressed'): Promise<void>;
   /** Gives the claim and its place in the cap back when every channel refused: nothing was sent. */
   release(customer: CustomerRef, occasion: string, year: string): Promise<void>;
 }
