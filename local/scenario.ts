@@ -45,6 +45,8 @@ export const scenarioSchema = z.strictObject({
      * carry no `customer.tier`, and every customer is an ordinary one.
      */
     keyShare: share.optional(),
+    /** Share of customers whose events carry a birthday (for the care run's greetings). Absent: none do. */
+    birthdayShare: share.optional(),
   }),
   services: z
     .array(
@@ -157,7 +159,20 @@ export function customerTier(s: Scenario, customerId: string): 'key' | 'ordinary
   return draw(s.seed, `tier:${customerId}`) < (s.customers.keyShare ?? 0) ? 'key' : 'ordinary';
 }
 
+/** A customer's birthday ("MM-DD"), the same on every event, for `customers.birthdayShare` of them. */
+export function customerBirthday(s: Scenario, customerId: string): string | undefined {
+  if (draw(s.seed, `birthday:${customerId}`) >= (s.customers.birthdayShare ?? 0)) return undefined;
+  // Any day of a leap year, so 29 February occurs as it does among real customers.
+  const dayOfYear = Math.floor(draw(s.seed, `birthday-day:${customerId}`) * 366);
+  return DateTime.fromObject({ year: 2024, month: 1, day: 1 }).plus({ days: dayOfYear }).toFormat('MM-dd');
+}
+
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+const birthdayOf = (s: Scenario, customerId: string) => {
+  const birthday = customerBirthday(s, customerId);
+  return birthday ? { birthday } : {};
+};
 
 /** The month's "Service Completed" events, published a few minutes after each completion. */
 export function plannedEvents(s: Scenario): PlannedEvent[] {
@@ -188,6 +203,7 @@ export function plannedEvents(s: Scenario): PlannedEvent[] {
             ...(bad || !hasEmail ? {} : { email: `customer${customerNo}@example.com` }),
             locale: draw(s.seed, `locale:${customerNo}`) < s.customers.englishShare ? 'en' : 'zh-CN',
             ...(s.customers.keyShare === undefined ? {} : { tier: customerTier(s, `CUST-${customerNo}`) }),
+            ...birthdayOf(s, `CUST-${customerNo}`),
           },
           departmentId: service.departments[Math.floor(draw(s.seed, `dept:${key}`) * service.departments.length)],
         };
