@@ -58,6 +58,11 @@ export class FollowUpStack extends Stack {
     sms.grantSend(workflow.functions.find((fn) => fn.node.id === 'Contact')!);
     const ingest = new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
     const escalation = new Escalation(this, 'Escalation', { ...contacting, deadLetters: ingest.deadLetters });
+    const smsReplies = sms.receiveReplies({
+      table: data.table,
+      stateMachineArn: workflow.stateMachine.stateMachineArn,
+      deadLetters: ingest.deadLetters,
+    });
     outcomeApi.resumes(escalation.stateMachine);
     const reports = new Reports(this, 'Reports', { table: data.table, bus: data.bus, email, config: reportConfig });
     const careProps = { table: data.table, email, deadLetters: reports.deadLetters, timeZone: policyConfig.defaults.timeZone };
@@ -69,6 +74,7 @@ export class FollowUpStack extends Stack {
       functions: [
         ...ingest.functions,
         ...workflow.functions,
+        smsReplies.fn,
         ...escalation.functions,
         ...reports.functions,
         care.sender,
@@ -86,6 +92,7 @@ export class FollowUpStack extends Stack {
     output('EscalationStateMachineArn', escalation.stateMachine.stateMachineArn, 'One execution per complaint escalation cycle');
     output('ConnectTaskFlowId', contactCenter.taskFlowId, 'The provisioned task flow every agent task starts in');
     output('ConnectFollowUpQueueArn', contactCenter.followUpQueue.attrQueueArn, "Add this queue to the follow-up agents' routing profile");
+    output('SmsReplyTopicArn', smsReplies.topic.topicArn, "Set the two-way number's two-way channel to this topic");
     output('ConfigurationSetName', email.configurationSet.configurationSetName, 'SES configuration set of every email sent');
   }
 }

@@ -11,6 +11,7 @@ import { type Locale, localeSchema } from '../functions/shared/domain/policy-sch
 import { catalogues, translator } from '../functions/shared/i18n/index.js';
 import { apiRoutes, invokeRoute } from './api-gateway.js';
 import type { LocalCloud } from './cloud/index.js';
+import { LOCAL_TWO_WAY_NUMBER } from './cloud/sms-replies.js';
 import { FollowUpQueries } from './follow-up-queries.js';
 import { managerPage } from './manager-page.js';
 import { rejectionsPage, sentNotice } from './rejections-page.js';
@@ -155,7 +156,17 @@ export async function startWebServer(
     return managerView(c, { complaintId, message: (JSON.parse(response?.body ?? '{}') as { message?: string }).message ?? '', note });
   });
   app.get('/mail', (c) => render(c, '/mail', mailPage(localeOf(c), cloud.outbox)));
-  app.get('/sms', (c) => render(c, '/sms', smsPage(localeOf(c), cloud.sentSms)));
+  app.get('/sms', (c) =>
+    render(c, '/sms', smsPage(localeOf(c), cloud.sentSms), c.req.query('replied') ? catalogues[localeOf(c)].sms.replied : undefined),
+  );
+  // The reply box: the customer's answer to one of our numbers, as End User Messaging would publish it.
+  app.post('/sms/reply', async (c) => {
+    const form = await c.req.parseBody();
+    const from = typeof form.from === 'string' ? form.from : '';
+    const body = typeof form.body === 'string' ? form.body : '';
+    if (from && body) await cloud.clock.track(() => cloud.smsReply(from, LOCAL_TWO_WAY_NUMBER, body));
+    return c.redirect(`/sms?replied=1&lang=${localeOf(c)}`, 303);
+  });
   app.get('/follow-ups', async (c) => {
     const w = wordsFor(localeOf(c));
     const notice = c.req.query('sent') ? w.sent : c.req.query('rejected') ? `${w.rejected}: ${c.req.query('rejected')}` : undefined;

@@ -4,6 +4,7 @@ import { DynamoComplaintStore } from './adapters/dynamo-complaint-store.js';
 import { DynamoCustomerIndex } from './adapters/dynamo-customer-index.js';
 import { DynamoFollowUpStore } from './adapters/dynamo-follow-up-store.js';
 import { DynamoRateLimiter } from './adapters/dynamo-rate-limiter.js';
+import { DynamoSmsReplies } from './adapters/dynamo-sms-replies.js';
 import { clock } from './clock.js';
 import { policyConfig } from './config/policies.js';
 import { reportConfig } from './config/reports.js';
@@ -14,9 +15,17 @@ import type { ComplaintStore } from './ports/complaint-store.js';
 import type { CustomerIndex } from './ports/customer-index.js';
 import type { FollowUpStore } from './ports/follow-up-store.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
+import type { SmsReplies } from './ports/sms-replies.js';
 
 /** The table's adapters, each built on first use so a missing table name names itself. */
 const table = () => requireEnv('FOLLOW_UP_TABLE');
+
+let replies: SmsReplies | undefined;
+/** Which survey attempt an SMS reply answers. */
+export function smsReplies(): SmsReplies {
+  replies ??= new DynamoSmsReplies(table(), clock.now);
+  return replies;
+}
 
 let limiter: RateLimiter | undefined;
 export function rateLimiter(): RateLimiter {

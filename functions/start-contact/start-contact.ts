@@ -11,10 +11,12 @@ import { channelSchema } from '../shared/domain/policy-schema.js';
 import { quarterOf } from '../shared/domain/schedule.js';
 import { type LinkClaims, type SigningKeys, signedLinkUrl } from '../shared/domain/signed-link.js';
 import { surveySmsFor } from '../shared/domain/sms-content.js';
+import { providerFor, replyNumberOf } from '../shared/domain/sms-schema.js';
 import { eitherInput } from '../shared/lambda-handler.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { RateLimiter } from '../shared/ports/rate-limiter.js';
+import type { SmsReplies } from '../shared/ports/sms-replies.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import { logger, metrics } from '../shared/powertools.js';
 
@@ -59,6 +61,8 @@ export interface ContactDeps {
   outcomeBaseUrl: string;
   /** The Connect queue the stack provisioned for follow-up calls; without one the flow's default queue applies. */
   followUpQueueArn?: string;
+  /** Where a two-way text's reply finds its attempt (End User Messaging carries replies; Alibaba does not). */
+  smsReplies?: SmsReplies;
   now: Date;
 }
 
@@ -252,6 +256,11 @@ async function contact(
     const sms = surveySmsFor(followUp, policyConfig, smsConfig, input.attempt, link('survey', validSeconds));
     // A phone that cannot be written in E.164 is as invalid for SMS as a number the carrier refuses.
     if (!sms) throw new PermanentContactError('sms', 'InvalidPhoneNumber');
+    if (deps.smsReplies && providerFor(smsConfig, sms.to) === 'aws') {
+      // Before the send: a lookup without a text is harmless, a text whose reply finds nothing is lost.
+      const until = new Date(deps.now.getTime() + input.timeoutSeconds * 1000);
+      await deps.smsReplies.remember(sms.to, replyNumberOf(smsConfig), { followUpId: followUp.followUpId, attempt: input.attempt }, until);
+    }
     return (await deps.channels.sendSms(sms)).messageId || undefined;
   }
   const unsubscribeUrl = link('unsubscribe', policyConfig.unsubscribeLinkValidityDays * 86_400);

@@ -1,10 +1,17 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as smsvoice from 'aws-cdk-lib/aws-smsvoice';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
-import type { FollowUpFunction } from './follow-up-function.js';
+import { FollowUpFunction } from './follow-up-function.js';
+import { grantItemReadWrite } from './table-access.js';
+import { grantTaskCallbacks } from './workflow-state-machine.js';
 
 /** An End User Messaging origination identity the account already owns: a phone number, a pool or a sender id. */
 const ORIGINATION_IDENTITY = /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+$/;
@@ -44,13 +51,13 @@ export class SmsSending extends Construct {
   }
 
   /** The sending function's environment and its grants: SendTextMessage through this set and identity, the Alibaba secret. */
-  grantSend(sender: FollowUpFunction): void {
+  grantSend(sender: FollowUpFunction, { alibaba = true }: { alibaba?: boolean } = {}): void {
     const stack = Stack.of(this);
     // The name as written (Ref returns the same once created): the function must not run before the set exists.
     const name = this.configurationSet.configurationSetName!;
     sender.fn.node.addDependency(this.configurationSet);
     sender.fn.addEnvironment('SMS_CONFIGURATION_SET', name);
-    sender.fn.addEnvironment('ALIBABA_SMS_SECRET_ARN', this.alibabaSecret.secretArn);
+    if (alibaba) sender.fn.addEnvironment('ALIBABA_SMS_SECRET_ARN', this.alibabaSecret.secretArn);
     if (this.originationIdentity) sender.fn.addEnvironment('SMS_ORIGINATION_IDENTITY', this.originationIdentity);
     const arn = (resource: string) => stack.formatArn({ service: 'sms-voice', resource });
     // Without an identity, End User Messaging picks one of the account's own: any of them may be asked for.
@@ -71,6 +78,59 @@ export class SmsSending extends Construct {
         );
       }
     }
-    this.alibabaSecret.grantRead(sender.fn);
+    if (alibaba) this.alibabaSecret.grantRead(sender.fn);
+  }
+
+  /**
+   * Two-way SMS: End User Messaging publishes each reply to the two-way number to this topic
+   * (encrypted: replies carry a phone number and the customer's words), and the SmsReply function
+   * matches it to the attempt, records a score or an opt-out and resumes the follow-up. The
+   * number's two-way channel is set to this topic outside the stack, like the number itself
+   * (README: output SmsReplyTopicArn).
+   */
+  receiveReplies(props: { table: dynamodb.ITable; stateMachineArn: string; deadLetters: sqs.IQueue }): {
+    topic: sns.Topic;
+    fn: FollowUpFunction;
+  } {
+    const stack = Stack.of(this);
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
+    const smsVoice = new iam.ServicePrincipal('sms-voice.amazonaws.com');
+    const key = new kms.Key(this, 'ReplyTopicKey', {
+      description: 'Encrypts the SMS replies topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EndUserMessagingPublishesToTheEncryptedTopic',
+        principals: [smsVoice],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromThisAccount,
+      }),
+    );
+    const topic = new sns.Topic(this, 'ReplyTopic', { displayName: 'Customer follow-up SMS replies', enforceSSL: true, masterKey: key });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EndUserMessagingPublishesReplies',
+        principals: [smsVoice],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromThisAccount,
+      }),
+    );
+    const fn = new FollowUpFunction(this, 'Reply', {
+      folder: 'sms-reply',
+      description: 'Matches an SMS reply to its attempt: a score, an opt-out keyword or HELP',
+      environment: { FOLLOW_UP_TABLE: props.table.tableName },
+      deadLetterQueue: props.deadLetters,
+    });
+    topic.addSubscription(new subscriptions.LambdaSubscription(fn.fn));
+    grantItemReadWrite(props.table, fn.fn);
+    grantTaskCallbacks(fn.role, props.stateMachineArn);
+    // HELP is answered by a text from the same configuration set and number (replies come from AWS numbers only).
+    this.grantSend(fn, { alibaba: false });
+    return { topic, fn };
   }
 }

@@ -14,6 +14,7 @@ import { LocalSecrets } from './secrets.js';
 import { LocalSes, type SendEmailRequest, type SentEmail } from './ses.js';
 import type { SesAccount } from './ses-account.js';
 import { LocalSms, type SendTextMessageRequest, type SentSms } from './sms.js';
+import { LocalSmsReplies } from './sms-replies.js';
 import { type ExecutionRecord, LocalStepFunctions } from './step-functions.js';
 
 /**
@@ -56,6 +57,7 @@ export class LocalCloud {
   private readonly connect: LocalConnect;
   private readonly mail: LocalSes;
   private readonly sms: LocalSms;
+  private readonly smsReplies: LocalSmsReplies;
   private readonly secrets: LocalSecrets;
   private readonly persistence: StatePersistence;
 
@@ -78,6 +80,7 @@ export class LocalCloud {
     // The local Alibaba account has registered the sign name and template the configuration names.
     const { signName, surveyTemplate } = smsConfig.alibaba;
     this.sms = new LocalSms(this.core, () => ({ signName, templates: { [surveyTemplate.code]: surveyTemplate.text } }));
+    this.smsReplies = new LocalSmsReplies(this.core, template, delivery);
     const alibabaSecret = this.lambda.mergedEnvironment().ALIBABA_SMS_SECRET_ARN;
     if (alibabaSecret) this.secrets.preset(alibabaSecret, JSON.stringify({ accessKeyId: 'local', accessKeySecret: 'local' }));
     this.persistence = new StatePersistence(this.core, { stepFunctions: this.stepFunctions, connect: this.connect, ses: this.mail });
@@ -223,6 +226,11 @@ export class LocalCloud {
 
   alibabaSendSms(params: URLSearchParams) {
     return this.sms.alibabaSendSms(params);
+  }
+
+  /** A customer's reply to one of our numbers, as End User Messaging publishes it to the two-way topic. */
+  smsReply(from: string, to: string, body: string): Promise<void> {
+    return this.smsReplies.reply(from, to, body);
   }
 
   onSms(listener: (sms: SentSms) => void): void {

@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('sent SMS page', () => {
-  it('shows a text from each provider in Chinese and English, with its provider and billed length', async () => {
+  it('shows each provider’s text in Chinese and English: provider, billed length, a reply box for the two-way one', async () => {
     h.cloud.sendTextMessage({
       DestinationPhoneNumber: '+14155550100',
       MessageBody: 'Example Co.: how did our service go? Tell us in a minute: https://x.example/links/abc',
@@ -44,6 +44,14 @@ describe('sent SMS page', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Sent SMS');
     await expect(cards.nth(1).textContent()).resolves.toMatch(/1 part\(s\), \d+ characters/);
     await expectReadable(page, 'en', 'sms');
+    // The reply box of the AWS text: the reply reaches the SMS reply function (no attempt waits on this number).
+    await expect(cards.nth(0).locator('[data-testid="sms-reply"]').count()).resolves.toBe(0);
+    await cards.nth(1).locator('input[name="body"]').fill('HELP');
+    await h.stack.clock.track(() =>
+      Promise.all([page.waitForURL(/\/sms\?replied=1/), cards.nth(1).locator('button[type="submit"]').click()]),
+    );
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Reply delivered');
+    expect(h.cloud.deadLetters).toEqual([]);
     await page.close();
   });
 });

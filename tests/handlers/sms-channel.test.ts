@@ -56,6 +56,21 @@ describe('start-contact texts the survey on the sms channel', () => {
     expect(workflow.completed).toEqual([]);
   });
 
+  it('remembers a two-way (AWS) text for its reply before sending it; a +86 text, one-way, is not remembered', async () => {
+    const remembered: unknown[] = [];
+    const smsReplies = {
+      remember: async (...args: unknown[]) => {
+        remembered.push(args);
+      },
+      find: async () => undefined,
+    };
+    await startContact(input, { ...deps, smsReplies });
+    expect(remembered).toEqual([]);
+    store.followUps.set(id, { ...structuredClone(followUp), customer: { ...followUp.customer, phone: '+14155550100' } });
+    await startContact({ ...input, attempt: 3 }, { ...deps, smsReplies });
+    expect(remembered).toEqual([['+14155550100', 'any', { followUpId: id, attempt: 3 }, new Date(now.getTime() + 86_400_000)]]);
+  });
+
   it('never texts twice for one attempt, and stops no Connect task for a text', async () => {
     await startContact(input, deps);
     await startContact(input, deps);

@@ -1,8 +1,8 @@
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, synthesizeTestTemplate } from './test-app.js';
 
-/** SMS in the stack: one configuration set, the Alibaba key secret, and SendTextMessage for the Contact function only. */
+/** SMS in the stack: one configuration set, the Alibaba key secret, SendTextMessage for the Contact and SmsReply functions only. */
 type Statement = { Action: string | string[]; Resource: unknown };
 
 function smsStatements(template: Template): { role: string; resources: string }[] {
@@ -14,16 +14,18 @@ function smsStatements(template: Template): { role: string; resources: string }[
 }
 
 describe('SMS sending', () => {
-  it('grants SendTextMessage to the Contact function alone, on the stack’s configuration set and the given identity', () => {
+  it('grants SendTextMessage to the Contact and SmsReply functions alone, on the stack’s configuration set and the given identity', () => {
     const identity = 'arn:aws:sms-voice:us-east-1:111122223333:pool/pool-0123456789abcdef';
     const template = synthesizeTestTemplate({ smsOriginationIdentity: identity });
     template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', { ConfigurationSetName: 'CustomerFollowUp-sms' });
     const statements = smsStatements(template);
-    expect(statements).toHaveLength(1);
-    expect(statements[0]!.role).toMatch(/FollowUpContactRole/);
-    expect(statements[0]!.resources).toContain('configuration-set/CustomerFollowUp-sms');
-    expect(statements[0]!.resources).toContain(identity);
-    expect(statements[0]!.resources).not.toContain('*');
+    // The Contact function texts surveys; the SmsReply function answers HELP.
+    expect(statements.map((s) => s.role.match(/FollowUpContactRole|SmsReplyRole/)?.[0])).toEqual(['FollowUpContactRole', 'SmsReplyRole']);
+    for (const statement of statements) {
+      expect(statement.resources).toContain('configuration-set/CustomerFollowUp-sms');
+      expect(statement.resources).toContain(identity);
+      expect(statement.resources).not.toContain('*');
+    }
     const contact = Object.values(template.findResources('AWS::Lambda::Function')).find(
       (fn) => fn.Properties.Environment?.Variables?.SMS_ORIGINATION_IDENTITY === identity,
     );
@@ -38,5 +40,27 @@ describe('SMS sending', () => {
 
   it('refuses an origination identity that is not an End User Messaging ARN, naming the context key', () => {
     expect(() => buildTestApp({ context: { smsOriginationIdentity: '+14155550100' } })).toThrow(/smsOriginationIdentity/);
+  });
+
+  it('receives replies on an encrypted topic End User Messaging of this account may publish to, for the SmsReply function', () => {
+    const template = synthesizeTestTemplate();
+    template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Customer follow-up SMS replies', KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'EndUserMessagingPublishesReplies',
+            Principal: { Service: 'sms-voice.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ]),
+      }),
+    });
+    const reply = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) =>
+      JSON.stringify(fn.Properties.Description ?? '').includes('SMS reply'),
+    );
+    expect(reply?.Properties.Environment.Variables.ALIBABA_SMS_SECRET_ARN).toBeUndefined();
+    expect(reply?.Properties.DeadLetterConfig).toBeDefined();
   });
 });

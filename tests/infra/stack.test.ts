@@ -74,7 +74,7 @@ describe('infrastructure', () => {
 
   it('runs every function on Node 22, arm64, with tracing', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(12);
+    expect(Object.keys(functions)).toHaveLength(13);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -387,6 +387,7 @@ describe('infrastructure', () => {
       'EventBusName',
       'FollowUpStateMachineArn',
       'OutcomeApiUrl',
+      'SmsReplyTopicArn',
     ]);
     const bus = logicalIdOf('AWS::Events::EventBus', 'DataBus');
     expect(outputs.EventBusName!.Value).toEqual({ Ref: bus });

@@ -6,6 +6,7 @@ import { complaintIdFor } from '../../functions/shared/domain/complaint.js';
 import { resolutionServiceId } from '../../functions/shared/domain/complaint-events.js';
 import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
 import { type AccessRecord, type PolicyDocument, type Principal, TemplateIam } from '../../local/cloud/iam.js';
+import { LOCAL_TWO_WAY_NUMBER } from '../../local/cloud/sms-replies.js';
 import { arnOf, resolve, resourcesOfType, synthesizeTemplate, type Template } from '../../local/template.js';
 import { alarmNotificationRequests, cloudwatch } from '../support/alarm-notifications.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
@@ -84,6 +85,7 @@ function allowStatements(t: Template): StatementRef[] {
  */
 const NOT_REACHED_HERE: [RegExp, string][] = [
   [/^AlarmsTopicKey\w* #0 "kms:\*"$/, "the account administrators' control of the key, which KMS requires of every key policy"],
+  [/^SmsReplyTopicKey\w* #0 "kms:\*"$/, "the account administrators' control of the key, which KMS requires of every key policy"],
   [
     /^OutcomeApi(GET|POST)linkstokenLinksPermission\w* \(Lambda permission\)$/,
     'CDK adds one permission per route with the same source pattern (*/*/links/{token}), so either admits both routes',
@@ -93,7 +95,7 @@ const NOT_REACHED_HERE: [RegExp, string][] = [
 beforeAll(async () => {
   // No shipped policy texts yet: hotline tickets go by SMS here, so both SMS providers' grants are exercised.
   policyConfig.policies['gas-hotline-ticket']!.channels = [
-    { channel: 'sms', attempts: 1, retryAfter: { hours: 1 }, responseTimeout: { hours: 8 } },
+    { channel: 'sms', attempts: 1, retryAfter: { hours: 1 }, responseTimeout: { days: 2 } },
   ];
   template = synthesizeTemplate();
   h = await Harness.start(new Date('2026-11-20T08:00:00Z'), { schedules: true, template });
@@ -155,6 +157,10 @@ describe('IAM enforcement', () => {
 
     // The post-resolution follow-up closes the complaint; then daily reports and the monthly dormant-customer run.
     await h.runUntil(at(0, 4, '09:05'));
+    // The texted customer asks for help, then replies a score: the two-way topic, the SmsReply function and its HELP text.
+    expect(h.cloud.sentSms.some((sms) => sms.to === '+14155550100')).toBe(true);
+    await h.cloud.smsReply('+14155550100', LOCAL_TWO_WAY_NUMBER, 'HELP');
+    await h.cloud.smsReply('+14155550100', LOCAL_TWO_WAY_NUMBER, '5');
     const check = followUpIdFor('customer-follow-up.complaints', 'complaint-resolved-major', resolutionServiceId(complaintId, 1), 0);
     expect(
       (await h.submit(h.tasksFor(check)[0]!.outcomeFormUrl, { result: 'reached', answers: { resolved: 'yes', handling: 5 } })).status,
@@ -178,7 +184,8 @@ describe('IAM enforcement', () => {
     expect((await h.followUp(idOf(optingOut)))?.outcome).toMatchObject({ status: 'suppressed' });
     expect(h.managerTasks(complaintIdFor(idOf(ignoredComplaint))).length).toBeGreaterThan(1);
     expect((await h.followUp(idOf(neverAnswered)))?.outcome).toMatchObject({ status: expect.stringMatching(/unreachable|completed/) });
-    expect(h.cloud.sentSms.map((sms) => sms.provider).sort()).toEqual(['alibaba', 'aws']);
+    expect(new Set(h.cloud.sentSms.map((sms) => sms.provider))).toEqual(new Set(['alibaba', 'aws']));
+    expect((await h.followUp(idOf(texted[0]!)))?.outcome).toMatchObject({ status: 'completed', channel: 'sms' });
     expect(h.emailsTo(birthday.customer.email!).some((m) => m.subject.includes('生日快乐'))).toBe(true);
     expect(h.cloud.deadLetters).toEqual([]);
     expect(h.cloud.runtimeDenials).toEqual([]);

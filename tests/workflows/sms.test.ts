@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { type PolicyConfig, parsePolicyConfig } from '../../functions/shared/domain/policy-schema.js';
+import { LOCAL_TWO_WAY_NUMBER } from '../../local/cloud/sms-replies.js';
 import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness } from '../support/local-harness.js';
 
@@ -98,5 +99,43 @@ describe('FollowUp workflow: SMS', () => {
       const stored = await h.followUp(id);
       expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:failed', 'email:reached']);
     }
+  });
+
+  /** A follow-up of `week` whose call goes unanswered, so its survey is texted to `phone` at Monday 09:00. */
+  async function textedAfterUnansweredCall(week: number, phone: string) {
+    const detail = serviceCompleted(week, {}, { phone, locale: 'en' });
+    const id = idOf(detail);
+    await h.runUntil(at(week, 0, '16:00'));
+    await h.publish('Service Completed', detail);
+    await h.runUntil(at(week, 3, '09:00'));
+    await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'no_answer' });
+    await h.runUntil(at(week, 3, '09:01'));
+    expect(smsTo(phone)).toHaveLength(1);
+    return { detail, id };
+  }
+
+  it('records a score replied to the text as the survey’s score question, and answers HELP with the help text', async () => {
+    const { id } = await textedAfterUnansweredCall(4, '+14155550123');
+    await h.cloud.smsReply('+14155550123', LOCAL_TWO_WAY_NUMBER, 'help');
+    expect(smsTo('+14155550123').at(-1)!.text).toContain('reply 1-5');
+    await h.cloud.smsReply('+14155550123', LOCAL_TWO_WAY_NUMBER, '４');
+    expect(h.cloud.deadLetters).toEqual([]);
+    await h.runUntil(at(4, 3, '09:02'));
+    const stored = await h.followUp(id);
+    expect(stored!.outcome).toMatchObject({ status: 'completed', channel: 'sms', answers: { overall: 4 } });
+    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:reached']);
+    expect(h.cloud.deadLetters).toEqual([]);
+  });
+
+  it('opts the customer out on a TD reply and ends the attempt as refused; a reply from an unknown number changes nothing', async () => {
+    const { detail, id } = await textedAfterUnansweredCall(5, '+14155550124');
+    await h.cloud.smsReply('+14155550199', LOCAL_TWO_WAY_NUMBER, 'TD');
+    expect((await h.followUp(id))!.outcome).toBeUndefined();
+    await h.cloud.smsReply('+14155550124', LOCAL_TWO_WAY_NUMBER, 'TD');
+    await h.runUntil(at(5, 3, '09:02'));
+    expect((await h.followUp(id))!.outcome).toMatchObject({ status: 'refused', channel: 'sms' });
+    const optOuts = await h.items('OptOut');
+    expect(optOuts.filter((item) => item.customerId === detail.customer.id)).toHaveLength(1);
+    expect(h.emailsTo(detail.customer.email!)).toEqual([]);
   });
 });

@@ -91,6 +91,11 @@ export const keys = {
     pk: `AGGMARK#${contributionId}`,
     sk: `${aggregate.pk}#${aggregate.sk}`,
   }),
+  /**
+   * The open survey text to a customer's number from one of our numbers, so a reply finds its
+   * attempt: `customerNumber` is a hash of the number (no phone number in a key).
+   */
+  smsReply: (customerNumber: string, originationNumber: string): TableKey => ({ pk: `SMSREPLY#${customerNumber}`, sk: originationNumber }),
   /** `recipient` is a hash of the address: no address in a key. */
   reportDelivery: (report: string, recipient: string): TableKey => ({ pk: `REPORTSENT#${report}`, sk: recipient }),
 };

@@ -38,7 +38,15 @@ export const smsConfigSchema = z
     defaultProvider: smsProviderSchema,
     /** The first route whose prefix starts the E.164 destination wins. */
     routes: z.array(z.strictObject({ prefix: z.string().regex(/^\+\d{1,6}$/), provider: smsProviderSchema })),
-    aws: z.strictObject({ messageType: z.enum(['TRANSACTIONAL', 'PROMOTIONAL']), price: priceSchema }),
+    aws: z.strictObject({
+      messageType: z.enum(['TRANSACTIONAL', 'PROMOTIONAL']),
+      price: priceSchema,
+      /** The two-way number replies arrive at (E.164); without it a reply is matched on the customer's number alone. */
+      replyNumber: z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/)
+        .optional(),
+    }),
     alibaba: z.strictObject({
       /** The approved sign name, shown as 【name】 before every message. */
       signName: z.string().min(2).max(12),
@@ -90,4 +98,9 @@ export function parseSmsConfig(raw: unknown): SmsConfig {
     );
   }
   return result.data;
+}
+
+/** The origination number a reply lookup is kept under: the configured two-way number, or one for all. */
+export function replyNumberOf(config: SmsConfig): string {
+  return config.aws.replyNumber ?? 'any';
 }

@@ -1,0 +1,121 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { policyConfig } from '../shared/config/policies.js';
+import { smsConfig } from '../shared/config/sms.js';
+import { localeOf } from '../shared/domain/contact-content.js';
+import { customerOf } from '../shared/domain/customer-key.js';
+import { answersFromScore, readSmsReply } from '../shared/domain/sms-reply.js';
+import type { Answers } from '../shared/domain/survey.js';
+import { translator } from '../shared/i18n/index.js';
+import type { ContactChannels } from '../shared/ports/contact-channels.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { SmsReplies } from '../shared/ports/sms-replies.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import { logger, metrics } from '../shared/powertools.js';
+
+/**
+ * Replies to survey texts, as End User Messaging publishes them to the two-way topic: one SNS
+ * record per reply, its message the inbound SMS (the customer's number, our number, the body).
+ */
+export const smsReplyEventSchema = z.object({
+  Records: z.array(z.object({ Sns: z.object({ Message: z.string() }) })).min(1),
+});
+export type SmsReplyEvent = z.infer<typeof smsReplyEventSchema>;
+
+const inboundSchema = z.object({
+  originationNumber: z.string().min(1),
+  destinationNumber: z.string().min(1),
+  messageBody: z.string(),
+});
+export type InboundSms = z.infer<typeof inboundSchema>;
+
+export interface SmsReplyDeps {
+  store: FollowUpStore;
+  replies: SmsReplies;
+  workflow: Workflow;
+  channels: Pick<ContactChannels, 'sendSms'>;
+  now: Date;
+}
+
+export type ReplyHandled = 'score' | 'opt-out' | 'help' | 'not-understood' | 'unmatched' | 'already-answered' | 'closed';
+
+/** Each reply in turn; a malformed one is logged (without its content) and skipped. */
+export async function handleSmsReplies(event: SmsReplyEvent, deps: SmsReplyDeps): Promise<{ handled: ReplyHandled[] }> {
+  const handled: ReplyHandled[] = [];
+  for (const record of event.Records) {
+    let inbound: InboundSms;
+    try {
+      inbound = inboundSchema.parse(JSON.parse(record.Sns.Message));
+    } catch {
+      logger.warn('sms reply not understood as an inbound message');
+      metrics.addMetric('SmsReplyMalformed', MetricUnit.Count, 1);
+      continue;
+    }
+    handled.push(await handleSmsReply(inbound, deps));
+  }
+  return { handled };
+}
+
+/**
+ * handleSmsReply: the reply finds the attempt last texted to this number from this number, then a
+ * score answers its survey's score question and completes the attempt, an opt-out keyword opts the
+ * customer out (and ends the attempt as refused), HELP is answered with the help text. Logs carry
+ * ids and the reply's kind, never the number or the text.
+ */
+export async function handleSmsReply(inbound: InboundSms, deps: SmsReplyDeps): Promise<ReplyHandled> {
+  const outcome = await reply(inbound, deps);
+  logger.info('sms reply', { outcome });
+  metrics.addMetric(`SmsReply_${outcome}`, MetricUnit.Count, 1);
+  return outcome;
+}
+
+async function reply(inbound: InboundSms, deps: SmsReplyDeps): Promise<ReplyHandled> {
+  const ourNumber = smsConfig.aws.replyNumber ? inbound.destinationNumber : 'any';
+  const ref = await deps.replies.find(inbound.originationNumber, ourNumber);
+  if (!ref) return 'unmatched';
+  const { followUp, attempt } = await deps.store.getWithAttempt(ref.followUpId, ref.attempt);
+  if (!followUp || !attempt) return 'unmatched';
+  const said = readSmsReply(inbound.messageBody);
+  const at = deps.now.toISOString();
+  switch (said.kind) {
+    case 'help': {
+      const locale = localeOf(followUp, policyConfig);
+      const text = translator(locale)('sms.help', { company: policyConfig.organization.name[locale] });
+      await deps.channels.sendSms({ to: inbound.originationNumber, text, purpose: { kind: 'follow-up', ...ref } });
+      return 'help';
+    }
+    case 'unknown':
+      return 'not-understood';
+    case 'opt-out':
+      await deps.store.optOut(customerOf(followUp), at);
+      if (!attempt.usedAt) await answer(deps, ref, attempt.taskToken, { result: 'refused', usedAt: at });
+      return 'opt-out';
+    case 'score': {
+      if (attempt.usedAt) return 'already-answered';
+      const survey = policyConfig.surveys[policyConfig.policies[followUp.serviceType]?.survey ?? ''];
+      const answers = survey ? answersFromScore(survey, said.score) : undefined;
+      const done = await answer(deps, ref, attempt.taskToken, { result: 'reached', usedAt: at, answers: (answers ?? {}) as Answers });
+      return done ? 'score' : 'closed';
+    }
+  }
+}
+
+/** Records the attempt's answer and hands it to the waiting workflow; false when the workflow had already moved on. */
+async function answer(
+  deps: SmsReplyDeps,
+  ref: { followUpId: string; attempt: number },
+  taskToken: string,
+  stored: { result: 'reached' | 'refused'; usedAt: string; answers?: Answers },
+): Promise<boolean> {
+  if (!(await deps.store.answerAttempt(ref.followUpId, ref.attempt, stored))) return false;
+  try {
+    await deps.workflow.completeTask(taskToken, { result: stored.result });
+    return true;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return false;
+    // The workflow could not be told: the attempt is open again, and SNS's retry of this invocation tries again.
+    await deps.store.reopenAttempt(ref.followUpId, ref.attempt);
+    throw error;
+  }
+}
