@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { awsContactChannels } from '../shared/adapters/contact-channels.js';
 import { clock } from '../shared/clock.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
-import { birthdayIndex, careLedger, customerIndex, followUpStore, rateLimiter, thankYouList } from '../shared/runtime.js';
+import { aggregateStore, birthdayIndex, careLedger, customerIndex, followUpStore, rateLimiter, thankYouList } from '../shared/runtime.js';
 import { sendCareMessages } from './send-care-messages.js';
 
 // The hourly schedule's event carries nothing the run needs: it works from the clock.
@@ -15,6 +15,7 @@ export const handler = lambdaHandler({
     index: customerIndex(),
     store: followUpStore(),
     ledger: careLedger(),
+    aggregates: aggregateStore(),
     channels: awsContactChannels,
     limiter: rateLimiter(),
     sleepUntil: clock.sleepUntil,

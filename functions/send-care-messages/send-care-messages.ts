@@ -2,9 +2,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DateTime } from 'luxon';
 import { careConfig } from '../shared/config/care.js';
 import { policyConfig } from '../shared/config/policies.js';
+import { reportConfig } from '../shared/config/reports.js';
 import { smsConfig } from '../shared/config/sms.js';
 import {
   birthdaysGreetedOn,
+  CARE_SUBJECT,
   type CareOccasionKind,
   careHours,
   careSendTime,
@@ -16,8 +18,10 @@ import {
 } from '../shared/domain/care.js';
 import { careEmail, careSmsText } from '../shared/domain/care-content.js';
 import type { CustomerRef } from '../shared/domain/customer-key.js';
+import { localDate } from '../shared/domain/schedule.js';
 import { e164 } from '../shared/domain/sms-content.js';
 import { providerFor } from '../shared/domain/sms-schema.js';
+import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import type { BirthdayIndex, CareLedger, ThankYouList } from '../shared/ports/care.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { CustomerIndex, DormancyEntry } from '../shared/ports/customer-index.js';
@@ -31,6 +35,8 @@ export interface CareDeps {
   index: Pick<CustomerIndex, 'lastServedIn'>;
   store: Pick<FollowUpStore, 'customerState'>;
   ledger: CareLedger;
+  /** The reports' daily counters: care messages are counted under their own subject, apart from follow-ups. */
+  aggregates: Pick<AggregateStore, 'add'>;
   channels: Pick<ContactChannels, 'sendEmail' | 'sendSms'>;
   /** The follow-ups' per-second send slots: a greeting shares the SES and SMS quotas with the surveys. */
   limiter: Pick<RateLimiter, 'reserve'>;
@@ -154,13 +160,13 @@ async function greet(occasion: Occasion, deps: CareDeps): Promise<Outcome> {
           : undefined;
   if (suppressedBecause || !route) {
     logger.info('care message suppressed', { kind: occasion.kind, reason: suppressedBecause });
-    await deps.ledger.settle(ref, name, occasion.kind, 'suppressed');
+    await record(occasion, name, 'suppressed', deps);
     return 'suppressed';
   }
   const year = careYear(deps.now, zone);
   try {
     if (await sendOnRoute(route, occasion, name, deps)) {
-      await deps.ledger.settle(ref, name, occasion.kind, 'sent');
+      await record(occasion, name, 'sent', deps);
       return 'sent';
     }
   } catch (error) {
@@ -170,6 +176,16 @@ async function greet(occasion: Occasion, deps: CareDeps): Promise<Outcome> {
   }
   await deps.ledger.release(ref, name, year);
   return 'failed';
+}
+
+/** What became of the occasion, on its claim and in the day's report counters (counted once per occasion). */
+async function record(occasion: Occasion, name: string, outcome: 'sent' | 'suppressed', deps: CareDeps): Promise<void> {
+  const { source, customer, departmentId } = occasion.entry;
+  const ref = { source, id: customer.id };
+  await deps.ledger.settle(ref, name, occasion.kind, outcome);
+  const day = localDate(deps.now, reportConfig.timeZone);
+  const contribution = `care#${encodeURIComponent(source)}#${customer.id}#${name}`;
+  await deps.aggregates.add(day, CARE_SUBJECT, departmentId, { [`${occasion.kind}_${outcome}`]: 1 }, contribution);
 }
 
 /** Sends on the first channel that takes the message; false when none did. */

@@ -54,8 +54,11 @@ interface World {
   channels?: FakeChannels;
 }
 
-function depsAt(iso: string, world: World): CareDeps & { channels: FakeChannels; ledger: MemoryLedger; slept: Date[] } {
+type TestDeps = CareDeps & { channels: FakeChannels; ledger: MemoryLedger; slept: Date[]; counted: { counters: Record<string, number> }[] };
+
+function depsAt(iso: string, world: World): TestDeps {
   const slept: Date[] = [];
+  const counted: { day: string; subject: string; departmentId?: string; counters: Record<string, number> }[] = [];
   let slot = Date.parse(iso);
   return {
     birthdays: { bornOn: async (monthDay) => world.birthdays?.[monthDay] ?? [] },
@@ -63,6 +66,13 @@ function depsAt(iso: string, world: World): CareDeps & { channels: FakeChannels;
     index: { lastServedIn: async (month) => world.served?.[month] ?? [] },
     store: { customerState: async (c) => ({ optedOut: (world.optedOut ?? []).includes(c.id), contactsByQuarter: {} }) },
     ledger: world.ledger ?? new MemoryLedger(),
+    aggregates: {
+      add: async (day, subject, departmentId, counters) => {
+        counted.push({ day, subject, departmentId, counters });
+        return true;
+      },
+    },
+    counted,
     channels: world.channels ?? new FakeChannels(),
     limiter: {
       reserve: async () => {
@@ -119,8 +129,14 @@ describe('sendCareMessages', () => {
   it('does not greet an opted-out customer on a holiday eve, and counts the suppression once', async () => {
     const served = { '2026-09': [entry({ id: 'C4' }), entry({ id: 'C5' })] };
     const world: World = { served, optedOut: ['C4'], ledger: new MemoryLedger(), channels: new FakeChannels() };
-    const first = await sendCareMessages({}, depsAt('2026-09-30T10:00:00+08:00', world));
+    const deps = depsAt('2026-09-30T10:00:00+08:00', world);
+    const first = await sendCareMessages({}, deps);
     expect(first.holiday).toEqual({ sent: 1, suppressed: 1, failed: 0 });
+    // Counted in the day's report under its own subject, apart from the follow-ups.
+    expect(deps.counted).toEqual([
+      { day: '2026-09-30', subject: 'care', departmentId: undefined, counters: { holiday_suppressed: 1 } },
+      { day: '2026-09-30', subject: 'care', departmentId: undefined, counters: { holiday_sent: 1 } },
+    ]);
     expect(world.channels!.emails.map((e) => e.to)).toEqual(['C5@example.com']);
     expect(world.channels!.emails[0]!.text).toContain('国庆节');
     expect([...world.ledger!.outcomes.values()].sort()).toEqual(['holiday:sent', 'holiday:suppressed']);

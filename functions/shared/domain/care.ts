@@ -13,6 +13,9 @@ import type { WorkingCalendar } from './working-calendar.js';
 
 export type CareOccasionKind = 'thankYou' | 'birthday' | 'holiday';
 
+/** The daily aggregates' subject of care messages: counters `<occasion>_sent` and `<occasion>_suppressed`. */
+export const CARE_SUBJECT = 'care';
+
 /** "MM-DD" of a real calendar day; 02-29 is one (it is greeted on 02-28 in other years). */
 export const birthdaySchema = z.string().refine(
   (value) => {

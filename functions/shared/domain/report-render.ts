@@ -115,6 +115,13 @@ function summaryRows(model: ReportModel, w: Words): SummaryRow[] {
     row('satisfaction'),
     ...(k.dormantAppointmentRate !== null || p.dormantAppointmentRate !== null ? [row('dormantAppointmentRate')] : []),
     count(t('report.kpi.lateOrUnreached'), model.lateOrUnreached, '—'),
+    // Only where the period had care messages: a report without them reads as before.
+    ...(model.care.sent + model.care.suppressed + model.previousCare.sent + model.previousCare.suppressed > 0
+      ? [
+          count(t('care.report.sent'), model.care.sent, model.previousCare.sent),
+          count(t('care.report.suppressed'), model.care.suppressed, model.previousCare.suppressed),
+        ]
+      : []),
     count(t('report.kpi.complaintsFound'), k.complaints, p.complaints),
     count(t('report.complaints.newCases'), c.raised, pc.raised),
     {

@@ -1,4 +1,5 @@
 import type { AggregateRow } from '../ports/aggregate-store.js';
+import { CARE_SUBJECT } from './care.js';
 import { addCounters, type Counters, type Kpis, kpisFromCounters, rate } from './kpi.js';
 import type { ReportPeriod } from './report-period.js';
 import type { FollowUpTargets, ReportConfig, ReportTargets } from './report-schema.js';
@@ -35,6 +36,26 @@ export interface ReportModel {
   byDay: { day: string; kpis: Kpis }[];
   complaints: ComplaintHandling;
   previousComplaints: ComplaintHandling;
+  /** Care messages (thank-yous, birthday and holiday greetings), counted apart from the follow-ups. */
+  care: CareCounts;
+  previousCare: CareCounts;
+}
+
+export interface CareCounts {
+  sent: number;
+  suppressed: number;
+}
+
+/** Rows that are not follow-ups: complaint handling and care messages have their own counters. */
+const isFollowUpRow = (r: AggregateRow) => r.subject !== 'complaints' && r.subject !== CARE_SUBJECT;
+
+function careCounts(rows: AggregateRow[]): CareCounts {
+  const c = sum(rows.filter((r) => r.subject === CARE_SUBJECT));
+  const total = (suffix: string) =>
+    Object.entries(c)
+      .filter(([k]) => k.endsWith(suffix))
+      .reduce((n, [, v]) => n + v, 0);
+  return { sent: total('_sent'), suppressed: total('_suppressed') };
 }
 
 const sum = (rows: AggregateRow[]): Counters => rows.reduce<Counters>((acc, r) => addCounters(acc, r.counters), {});
@@ -76,12 +97,12 @@ export function buildReport(
   const visible = (r: AggregateRow) => departments === 'all' || departments.includes('*') || departments.includes(r.departmentId);
   const current = rows.filter(visible);
   const before = previousRows.filter(visible);
-  const followUps = current.filter((r) => r.subject !== 'complaints');
-  const previousFollowUps = before.filter((r) => r.subject !== 'complaints');
+  const followUps = current.filter(isFollowUpRow);
+  const previousFollowUps = before.filter(isFollowUpRow);
   const counters = sum(followUps);
   const totals = kpisFromCounters(counters);
   const types = [...new Set(followUps.map((r) => r.subject))].sort();
-  const depts = [...new Set(current.map((r) => r.departmentId))].sort();
+  const depts = [...new Set(current.filter((r) => r.subject !== CARE_SUBJECT).map((r) => r.departmentId))].sort();
   const { all, serviceTypes } = config.targets;
   return {
     period,
@@ -105,6 +126,8 @@ export function buildReport(
     byDay: period.days.map((day) => ({ day, kpis: kpisFromCounters(sum(followUps.filter((r) => r.day === day))) })),
     complaints: complaintHandling(current),
     previousComplaints: complaintHandling(before),
+    care: careCounts(current),
+    previousCare: careCounts(before),
   };
 }
 
