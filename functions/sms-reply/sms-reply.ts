@@ -4,7 +4,7 @@ import { policyConfig } from '../shared/config/policies.js';
 import { smsConfig } from '../shared/config/sms.js';
 import { localeOf } from '../shared/domain/contact-content.js';
 import { customerOf } from '../shared/domain/customer-key.js';
-import { answersFromScore, readSmsReply } from '../shared/domain/sms-reply.js';
+import { answersFromScore, readSmsReply, UNDELIVERED_TEXT_EVENTS } from '../shared/domain/sms-reply.js';
 import type { Answers } from '../shared/domain/survey.js';
 import { translator } from '../shared/i18n/index.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
@@ -29,6 +29,15 @@ const inboundSchema = z.object({
 });
 export type InboundSms = z.infer<typeof inboundSchema>;
 
+/** A delivery receipt the configuration set publishes to the same topic: the message's fate and the ids it was sent with. */
+const deliveryEventSchema = z.object({
+  eventType: z.string().min(1),
+  context: z.record(z.string(), z.string()).optional(),
+});
+export type SmsDeliveryEvent = z.infer<typeof deliveryEventSchema>;
+
+const UNDELIVERED: ReadonlySet<string> = new Set(UNDELIVERED_TEXT_EVENTS);
+
 export interface SmsReplyDeps {
   store: FollowUpStore;
   replies: SmsReplies;
@@ -37,7 +46,16 @@ export interface SmsReplyDeps {
   now: Date;
 }
 
-export type ReplyHandled = 'score' | 'opt-out' | 'help' | 'not-understood' | 'unmatched' | 'already-answered' | 'closed';
+export type ReplyHandled =
+  | 'score'
+  | 'opt-out'
+  | 'help'
+  | 'not-understood'
+  | 'unmatched'
+  | 'already-answered'
+  | 'closed'
+  | 'undelivered'
+  | 'delivery-noted';
 
 /** Each reply in turn; a malformed one is logged (without its content) and skipped. */
 export async function handleSmsReplies(event: SmsReplyEvent, deps: SmsReplyDeps): Promise<{ handled: ReplyHandled[] }> {
@@ -45,7 +63,13 @@ export async function handleSmsReplies(event: SmsReplyEvent, deps: SmsReplyDeps)
   for (const record of event.Records) {
     let inbound: InboundSms;
     try {
-      inbound = inboundSchema.parse(JSON.parse(record.Sns.Message));
+      const message: unknown = JSON.parse(record.Sns.Message);
+      const delivery = deliveryEventSchema.safeParse(message);
+      if (delivery.success) {
+        handled.push(await handleDeliveryEvent(delivery.data, deps));
+        continue;
+      }
+      inbound = inboundSchema.parse(message);
     } catch {
       logger.warn('sms reply not understood as an inbound message');
       metrics.addMetric('SmsReplyMalformed', MetricUnit.Count, 1);
@@ -115,6 +139,36 @@ async function answer(
     const name = (error as { name?: string }).name ?? '';
     if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return false;
     // The workflow could not be told: the attempt is open again, and SNS's retry of this invocation tries again.
+    await deps.store.reopenAttempt(ref.followUpId, ref.attempt);
+    throw error;
+  }
+}
+
+/** handleDeliveryEvent: a text that never arrived fails its attempt for good (error names the event type, no number). */
+export async function handleDeliveryEvent(event: SmsDeliveryEvent, deps: SmsReplyDeps): Promise<ReplyHandled> {
+  const outcome = await delivery(event, deps);
+  logger.info('sms delivery event', { outcome, eventType: event.eventType });
+  metrics.addMetric(`SmsDelivery_${outcome}`, MetricUnit.Count, 1);
+  return outcome;
+}
+
+async function delivery(event: SmsDeliveryEvent, deps: SmsReplyDeps): Promise<ReplyHandled> {
+  if (!UNDELIVERED.has(event.eventType)) return 'delivery-noted';
+  const followUpId = event.context?.followUpId;
+  const attemptNumber = Number(event.context?.attempt);
+  if (event.context?.kind !== 'follow-up' || !followUpId || !Number.isInteger(attemptNumber)) return 'unmatched';
+  const ref = { followUpId, attempt: attemptNumber };
+  const { attempt } = await deps.store.getWithAttempt(followUpId, attemptNumber);
+  if (!attempt) return 'unmatched';
+  if (attempt.usedAt) return 'already-answered';
+  const at = deps.now.toISOString();
+  if (!(await deps.store.answerAttempt(followUpId, attemptNumber, { result: 'failed', usedAt: at }))) return 'already-answered';
+  try {
+    await deps.workflow.completeTask(attempt.taskToken, { result: 'failed' });
+    return 'undelivered';
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return 'closed';
     await deps.store.reopenAttempt(ref.followUpId, ref.attempt);
     throw error;
   }

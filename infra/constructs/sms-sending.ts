@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { UNDELIVERED_TEXT_EVENTS } from '../../functions/shared/domain/sms-reply.js';
 import { acknowledge } from '../acknowledge.js';
 import { FollowUpFunction } from './follow-up-function.js';
 import { grantItemReadWrite } from './table-access.js';
@@ -127,6 +128,16 @@ export class SmsSending extends Construct {
       deadLetterQueue: props.deadLetters,
     });
     topic.addSubscription(new subscriptions.LambdaSubscription(fn.fn));
+    // Delivery receipts of the texts that never arrived go to the same topic and function: the
+    // attempt fails and the follow-up moves to its next channel without waiting for the timeout.
+    this.configurationSet.eventDestinations = [
+      {
+        eventDestinationName: 'undelivered-texts',
+        enabled: true,
+        matchingEventTypes: [...UNDELIVERED_TEXT_EVENTS],
+        snsDestination: { topicArn: topic.topicArn },
+      },
+    ];
     grantItemReadWrite(props.table, fn.fn);
     grantTaskCallbacks(fn.role, props.stateMachineArn);
     // HELP is answered by a text from the same configuration set and number (replies come from AWS numbers only).

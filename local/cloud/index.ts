@@ -48,6 +48,8 @@ export class LocalCloud {
   readonly sentSms: LocalSms['sent'];
   /** E.164 numbers both SMS providers refuse, as a carrier refuses an invalid number. */
   readonly refusedSmsNumbers: LocalSms['refusedNumbers'];
+  /** E.164 numbers End User Messaging accepts texts for but the carrier never delivers to. */
+  readonly undeliverableSmsNumbers: LocalSms['undeliverableNumbers'];
   private readonly core: CloudCore;
   private readonly lambda: LocalLambda;
   private readonly stepFunctions: LocalStepFunctions;
@@ -81,6 +83,11 @@ export class LocalCloud {
     const { signName, surveyTemplate } = smsConfig.alibaba;
     this.sms = new LocalSms(this.core, () => ({ signName, templates: { [surveyTemplate.code]: surveyTemplate.text } }));
     this.smsReplies = new LocalSmsReplies(this.core, template, delivery);
+    // A carrier's receipt for an undeliverable number comes a minute after End User Messaging accepted the text.
+    this.sms.onSms((sent) => {
+      if (sent.provider !== 'aws' || !this.sms.undeliverableNumbers.has(sent.to)) return;
+      clock.timer(clock.nowMs() + 60_000, () => void clock.track(() => this.smsReplies.deliveryEvent(sent, 'TEXT_UNREACHABLE')));
+    });
     const alibabaSecret = this.lambda.mergedEnvironment().ALIBABA_SMS_SECRET_ARN;
     if (alibabaSecret) this.secrets.preset(alibabaSecret, JSON.stringify({ accessKeyId: 'local', accessKeySecret: 'local' }));
     this.persistence = new StatePersistence(this.core, { stepFunctions: this.stepFunctions, connect: this.connect, ses: this.mail });
@@ -94,6 +101,7 @@ export class LocalCloud {
     ({ outbox: this.outbox, rejectedMail: this.rejectedMail } = this.mail);
     this.sentSms = this.sms.sent;
     this.refusedSmsNumbers = this.sms.refusedNumbers;
+    this.undeliverableSmsNumbers = this.sms.undeliverableNumbers;
   }
 
   /** Fails chosen API calls (throttling, permanent errors) as a scenario asks. */

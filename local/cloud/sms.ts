@@ -17,6 +17,8 @@ export interface SentSms {
   text: string;
   /** AWS: the configuration set and origination identity; Alibaba: the sign name and template code. */
   via: string;
+  /** AWS: the configuration set the text went through (its event destinations get the delivery receipts). */
+  configurationSet?: string;
   /** The ids the sender attached (AWS Context, Alibaba OutId). */
   context: Record<string, string>;
   sentAt: string;
@@ -47,6 +49,8 @@ export class LocalSms {
    * Either way the attempt fails for good and the follow-up moves to its next channel.
    */
   readonly refusedNumbers = new Set<string>();
+  /** Numbers End User Messaging accepts a text for but the carrier never delivers to (a TEXT_UNREACHABLE receipt follows). */
+  readonly undeliverableNumbers = new Set<string>();
   private readonly listeners: ((sms: SentSms) => void)[] = [];
 
   constructor(
@@ -66,6 +70,7 @@ export class LocalSms {
         to: request.DestinationPhoneNumber,
         text: request.MessageBody ?? '',
         via: `${request.ConfigurationSetName ?? ''} ${request.OriginationIdentity ?? LOCAL_SMS_ORIGINATION}`.trim(),
+        ...(request.ConfigurationSetName ? { configurationSet: request.ConfigurationSetName } : {}),
         context: request.Context ?? {},
       }),
     };

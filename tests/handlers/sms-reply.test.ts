@@ -102,4 +102,15 @@ describe('sms-reply: a reply finds its attempt', () => {
     await expect(handleSmsReplies(event([customer, '4']), deps)).rejects.toThrow('throttled');
     expect(reopened).toBe(1);
   });
+
+  it('fails the attempt on an undelivered-text receipt, and only notes a delivered one', async () => {
+    const receipt = (eventType: string) => ({
+      Records: [{ Sns: { Message: JSON.stringify({ eventType, context: { kind: 'follow-up', followUpId: id, attempt: '2' } }) } }],
+    });
+    expect(await handleSmsReplies(receipt('TEXT_DELIVERED'), deps)).toEqual({ handled: ['delivery-noted'] });
+    expect(await handleSmsReplies(receipt('TEXT_UNREACHABLE'), deps)).toEqual({ handled: ['undelivered'] });
+    expect(store.attempts.get(`${id}#2`)).toMatchObject({ result: 'failed' });
+    expect(workflow.completed).toEqual([{ taskToken: 'token-2', output: { result: 'failed' } }]);
+    expect(await handleSmsReplies(receipt('TEXT_UNREACHABLE'), deps)).toEqual({ handled: ['already-answered'] });
+  });
 });

@@ -46,6 +46,12 @@ describe('SMS sending', () => {
     const template = synthesizeTestTemplate();
     template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Customer follow-up SMS replies', KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+    // The receipts of texts that never arrived go to the same topic.
+    template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
+      EventDestinations: [
+        Match.objectLike({ MatchingEventTypes: Match.arrayWith(['TEXT_UNREACHABLE']), SnsDestination: Match.anyValue() }),
+      ],
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: Match.objectLike({
         Statement: Match.arrayWith([

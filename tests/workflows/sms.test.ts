@@ -138,4 +138,16 @@ describe('FollowUp workflow: SMS', () => {
     expect(optOuts.filter((item) => item.customerId === detail.customer.id)).toHaveLength(1);
     expect(h.emailsTo(detail.customer.email!)).toEqual([]);
   });
+
+  it('fails the attempt on an undelivered-text receipt and moves on to email before the response timeout', async () => {
+    h.cloud.undeliverableSmsNumbers.add('+14155550125');
+    const { detail, id } = await textedAfterUnansweredCall(6, '+14155550125');
+    await h.runUntil(at(6, 3, '09:05'));
+    const [email] = h.emailsTo(detail.customer.email!);
+    expect(email).toBeDefined();
+    expect((await h.submit(linkOf(email!.text), { answers: fullAnswers })).status).toBe(200);
+    const stored = await h.followUp(id);
+    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:failed', 'email:reached']);
+    expect(h.cloud.deadLetters).toEqual([]);
+  });
 });

@@ -29,3 +29,21 @@ export function answersFromScore(survey: Survey, score: number): Record<string, 
   const question = survey.questions.find((q) => q.kind === 'score');
   return question ? { [question.id]: score } : undefined;
 }
+
+/**
+ * End User Messaging's final event types for a text that never reached the handset: the attempt
+ * failed and the follow-up moves to its next channel at once instead of waiting for the response
+ * timeout. TEXT_DELIVERED, TEXT_SUCCESSFUL and the pending types change nothing.
+ */
+export const UNDELIVERED_TEXT_EVENTS = [
+  'TEXT_BLOCKED',
+  'TEXT_CARRIER_BLOCKED',
+  'TEXT_CARRIER_UNREACHABLE',
+  'TEXT_INVALID',
+  'TEXT_INVALID_MESSAGE',
+  'TEXT_PROTECT_BLOCKED',
+  'TEXT_SPAM',
+  'TEXT_TTL_EXPIRED',
+  'TEXT_UNREACHABLE',
+  'TEXT_UNKNOWN',
+] as const;
