@@ -79,10 +79,16 @@ export class LocalSms {
   /** Alibaba's SendSms: answers 200 with a Code, as Alibaba does, so the SDK's caller reads the Code. */
   alibabaSendSms(params: URLSearchParams): { Code: string; Message: string; RequestId: string; BizId?: string } {
     const to = params.get('PhoneNumbers') ?? '';
-    this.core.count('AlibabaSms', 'SendSms', to);
     const requestId = this.core.nextId('alibaba-request');
-    const registered = this.alibaba();
     const refuse = (Code: string, Message: string) => ({ Code, Message, RequestId: requestId });
+    try {
+      this.core.count('AlibabaSms', 'SendSms', to);
+    } catch (error) {
+      // A scenario's fault, in Alibaba's words: flow control for throttling, an illegal number for a permanent error.
+      const throttled = error instanceof AwsError && /Throttl|TooMany|SlowDown/.test(error.code);
+      return throttled ? refuse('isv.BUSINESS_LIMIT_CONTROL', 'flow control (injected)') : refuse('isv.MOBILE_NUMBER_ILLEGAL', 'injected');
+    }
+    const registered = this.alibaba();
     if (!/^1\d{10}$/.test(to) || this.refusedNumbers.has(`+86${to}`)) return refuse('isv.MOBILE_NUMBER_ILLEGAL', 'invalid mobile number');
     if (params.get('SignName') !== registered.signName) return refuse('isv.SMS_SIGNATURE_ILLEGAL', 'unknown sign name');
     const template = registered.templates[params.get('TemplateCode') ?? ''];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import { type PolicyConfig, parsePolicyConfig } from '../../functions/shared/domain/policy-schema.js';
+import { AwsError } from '../../local/cloud/index.js';
 import { LOCAL_TWO_WAY_NUMBER } from '../../local/cloud/sms-replies.js';
 import { at, fullAnswers, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness } from '../support/local-harness.js';
@@ -149,5 +150,26 @@ describe('FollowUp workflow: SMS', () => {
     const stored = await h.followUp(id);
     expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:failed', 'email:reached']);
     expect(h.cloud.deadLetters).toEqual([]);
+  });
+
+  it('answers a scenario fault on the Alibaba stand-in in Alibaba’s words: a permanent one fails the attempt, email follows', async () => {
+    h.cloud.faults = {
+      before(service) {
+        if (service === 'AlibabaSms') throw new AwsError('ValidationException', 'injected', 400);
+      },
+    };
+    try {
+      const detail = serviceCompleted(7, {}, { phone: '+8613900139077' });
+      const id = idOf(detail);
+      await h.runUntil(at(7, 0, '16:00'));
+      await h.publish('Service Completed', detail);
+      await h.runUntil(at(7, 3, '09:00'));
+      await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'no_answer' });
+      await h.runUntil(at(7, 3, '09:01'));
+      expect(h.emailsTo(detail.customer.email!)).toHaveLength(1);
+      expect((await h.followUp(id))!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:failed']);
+    } finally {
+      h.cloud.faults = undefined;
+    }
   });
 });
