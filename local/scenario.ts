@@ -15,6 +15,9 @@ const permanentFault = z.discriminatedUnion('operation', [
     error: z.enum(['ResourceNotFoundException', 'InvalidParameterException', 'ServiceQuotaExceededException']),
     rate: share,
   }),
+  /** End User Messaging refusing a destination (the Alibaba stand-in words it as an illegal number). */
+  z.strictObject({ operation: z.literal('SMS.SendTextMessage'), error: z.literal('ValidationException'), rate: share }),
+  z.strictObject({ operation: z.literal('AlibabaSms.SendSms'), error: z.literal('ValidationException'), rate: share }),
   z.strictObject({
     operation: z.literal('Lambda.Invoke'),
     error: z.literal('Sandbox.Timedout'),
@@ -79,6 +82,33 @@ export const scenarioSchema = z.strictObject({
     appointmentRate: share.default(0.35),
     emailReplyHours: z.tuple([z.number().min(0), z.number().min(0)]).default([1, 36]),
   }),
+  /**
+   * Customers and texts (policies that list `sms`). Absent: every phone number is a +86 mobile and
+   * nobody answers a text by reply (the survey link still works for them as for email).
+   */
+  sms: z
+    .strictObject({
+      /** Share of texted customers who reply with a score (1–5, by `behaviour.scoreWeights`) to our number. */
+      replyRate: share.default(0.3),
+      /** Hours between the text and the reply. */
+      replyHours: z.tuple([z.number().min(0), z.number().min(0)]).default([0.05, 6]),
+      /** Share of phone numbers that are +86 mobiles (texted through Alibaba Cloud SMS); the rest are +1 (End User Messaging). */
+      mainlandShare: share.default(1),
+      /** Share of numbers the provider refuses every text to (a permanent error: the attempt fails, the next channel follows). */
+      failureRate: share.default(0),
+    })
+    .optional(),
+  /** List prices for summary.json's `cost` (defaults as of writing; SMS prices default to functions/shared/config/sms.json). */
+  prices: z
+    .strictObject({
+      /** Amazon Connect, per task contact (USD). */
+      connectTask: z.number().min(0).default(0.06),
+      /** Amazon SES, per outbound email (USD: 0.10 per 1,000). */
+      sesEmail: z.number().min(0).default(0.0001),
+      /** Per billed SMS part, by provider, in the provider's configured currency. */
+      smsPerPart: z.strictObject({ aws: z.number().min(0).optional(), alibaba: z.number().min(0).optional() }).default({}),
+    })
+    .default({ connectTask: 0.06, sesEmail: 0.0001, smsPerPart: {} }),
   /** How managers react to each complaint notification (defaults: most act within a working day). */
   managers: z
     .strictObject({
@@ -169,6 +199,12 @@ export function customerBirthday(s: Scenario, customerId: string): string | unde
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 
+/** A customer's number: a +86 mobile, or with `sms.mainlandShare` below 1 for some a +1 number (fictional 555 range). */
+export function phoneOf(s: Scenario, customerNo: number): string {
+  const mainland = !s.sms || draw(s.seed, `mainland:${customerNo}`) < s.sms.mainlandShare;
+  return mainland ? `+86139${String(10_000_000 + customerNo).slice(-8)}` : `+1415555${String(10_000 + customerNo).slice(-4)}`;
+}
+
 const birthdayOf = (s: Scenario, customerId: string) => {
   const birthday = customerBirthday(s, customerId);
   return birthday ? { birthday } : {};
@@ -199,7 +235,7 @@ export function plannedEvents(s: Scenario): PlannedEvent[] {
           customer: {
             id: `CUST-${customerNo}`,
             name: `Customer ${customerNo}`,
-            ...(bad ? {} : hasPhone ? { phone: `+86139${String(10_000_000 + customerNo).slice(-8)}` } : {}),
+            ...(bad ? {} : hasPhone ? { phone: phoneOf(s, customerNo) } : {}),
             ...(bad || !hasEmail ? {} : { email: `customer${customerNo}@example.com` }),
             locale: draw(s.seed, `locale:${customerNo}`) < s.customers.englishShare ? 'en' : 'zh-CN',
             ...(s.customers.keyShare === undefined ? {} : { tier: customerTier(s, `CUST-${customerNo}`) }),

@@ -35,6 +35,8 @@ function permanentError(fault: PermanentFault, key: string): Error {
       return new AwsError(fault.error, 'One or more of the specified parameters are not valid.', 400);
     case 'ServiceQuotaExceededException':
       return new AwsError(fault.error, 'The service quota has been exceeded.', 402);
+    case 'ValidationException':
+      return new AwsError(fault.error, 'The destination phone number cannot receive messages.', 400);
     case 'Sandbox.Timedout':
       return new InjectedLambdaTimeout();
   }

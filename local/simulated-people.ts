@@ -8,7 +8,7 @@ import { between, draw, type Scenario } from './scenario.js';
  */
 export type Behaviour = Scenario['behaviour'];
 
-function pickScore(seed: number, key: string, weights: readonly number[]): number {
+export function pickScore(seed: number, key: string, weights: readonly number[]): number {
   const total = weights.reduce((a, b) => a + b, 0);
   let r = draw(seed, key) * total;
   for (let i = 0; i < weights.length; i += 1) {

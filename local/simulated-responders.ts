@@ -1,6 +1,8 @@
 import { policyConfig } from '../functions/shared/config/policies.js';
+import type { SentSms } from './cloud/sms.js';
+import { LOCAL_TWO_WAY_NUMBER } from './cloud/sms-replies.js';
 import { between, draw, type Scenario } from './scenario.js';
-import { emailReply, surveyAnswers } from './simulated-people.js';
+import { emailReply, pickScore, surveyAnswers } from './simulated-people.js';
 import type { LocalStack } from './stack.js';
 
 /**
@@ -57,6 +59,35 @@ export function simulateInboxes(stack: LocalStack, s: Scenario) {
           });
         }),
       `reply:${followUp}:${claims.a}`,
+    );
+  });
+}
+
+/** The follow-up attempt a survey text is for (AWS Context, Alibaba OutId "<followUpId>#<attempt>"); care texts have none. */
+function surveyTextKey(sms: SentSms): string | undefined {
+  if (sms.provider === 'aws') return sms.context.kind === 'follow-up' ? `${sms.context.followUpId}-${sms.context.attempt}` : undefined;
+  const match = /^(.+)#(\d+)$/.exec(sms.context.outId ?? '');
+  return match ? `${match[1]}-${match[2]}` : undefined;
+}
+
+/**
+ * Customers reading a survey text: `sms.replyRate` of them answer with a score after a while,
+ * through the same local reply path as the /sms page's reply box (End User Messaging's two-way topic).
+ */
+export function simulateTexts(stack: LocalStack, s: Scenario) {
+  const sms = s.sms;
+  if (!sms) return;
+  stack.cloud.onSms((sent) => {
+    const key = surveyTextKey(sent);
+    if (!key || draw(s.seed, `smsReply:${key}`) >= sms.replyRate) return;
+    // Alibaba is given the national number; the reply comes from the handset's E.164 number.
+    const from = sent.provider === 'alibaba' ? `+86${sent.to}` : sent.to;
+    const score = pickScore(s.seed, `smsScore:${key}`, s.behaviour.scoreWeights);
+    const when = stack.clock.nowMs() + Math.round(between(s.seed, `smsReplyAfter:${key}`, sms.replyHours) * 3_600_000);
+    stack.clock.timer(
+      when,
+      () => void stack.clock.track(() => stack.cloud.smsReply(from, LOCAL_TWO_WAY_NUMBER, String(score))),
+      `smsReply:${key}`,
     );
   });
 }

@@ -1,10 +1,14 @@
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { periodicConfig } from '../functions/shared/config/periodic.js';
+import { smsConfig } from '../functions/shared/config/sms.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';
 import { type ComplaintKpis, complaintKpis } from '../functions/shared/domain/complaint-kpi.js';
 import { countBy } from '../functions/shared/domain/count-by.js';
 import { computeKpis } from '../functions/shared/domain/kpi.js';
+import { smsCost } from '../functions/shared/domain/sms-cost.js';
+import type { SmsConfig } from '../functions/shared/domain/sms-schema.js';
 import type { LocalCloud } from './cloud/index.js';
+import type { SentSms } from './cloud/sms.js';
 import { type FollowUpQueries, outcomeFactOf, type StoredFollowUp } from './follow-up-queries.js';
 import type { PlannedEvent, Scenario } from './scenario.js';
 import type { ScenarioFaults } from './simulated-faults.js';
@@ -76,6 +80,20 @@ export interface Summary {
   complaints: ComplaintKpis;
   /** Follow-ups the monthly periodic run started (key customers every 6 months, ordinary every 12), by tier. */
   periodic: { followUps: number; key: number; ordinary: number };
+  /**
+   * Follow-up contact attempts by channel (attempts that contacted the customer, not ones suppressed,
+   * skipped, paused, deferred or held for capacity) and those that reached the customer.
+   */
+  contacts: { byChannel: Record<'phone' | 'sms' | 'email', { attempts: number; reached: number }> };
+  /**
+   * What the month cost at the scenario's list prices: Connect task contacts, SES emails (every email
+   * sent, reports included), and texts (every text accepted, care included) by provider in its currency.
+   */
+  cost: {
+    phone: { tasks: number; unitPrice: number; currency: 'USD'; amount: number };
+    email: { emails: number; unitPrice: number; currency: 'USD'; amount: number };
+    sms: Record<'aws' | 'alibaba', { texts: number; parts: number; perPart: number; currency: string; amount: number }>;
+  };
   /** Care messages (not surveys), by occasion: sent, and suppressed (opted out, paused, capped, no channel). */
   greetings: Record<'thankYou' | 'birthday' | 'holiday', { sent: number; suppressed: number }>;
 }
@@ -201,6 +219,73 @@ export function summarise(run: SimulationRun): Summary {
     complaints: complaintKpis(complaints, escalationHours(escalationConfig)),
     periodic: periodicCounts(followUps),
     greetings: greetingCounts(run.careClaims),
+    contacts: { byChannel: contactsByChannel(followUps) },
+    cost: costs(s, cloud),
+  };
+}
+
+/** Results that record a decision not to contact the customer, not a contact. */
+const NOT_CONTACTED = new Set(['suppressed', 'skipped', 'paused', 'deferred', 'at_capacity']);
+
+function contactsByChannel(followUps: StoredFollowUp[]): Summary['contacts']['byChannel'] {
+  const byChannel = { phone: { attempts: 0, reached: 0 }, sms: { attempts: 0, reached: 0 }, email: { attempts: 0, reached: 0 } };
+  for (const attempt of followUps.flatMap((f) => f.attempts ?? [])) {
+    const counts = byChannel[attempt.channel as keyof typeof byChannel];
+    if (!counts || NOT_CONTACTED.has(attempt.result ?? '')) continue;
+    counts.attempts += 1;
+    if (attempt.result === 'reached') counts.reached += 1;
+  }
+  return byChannel;
+}
+
+const round4 = (amount: number) => Math.round(amount * 10_000) / 10_000;
+
+/**
+ * A sent text as the sender gave it: for Alibaba the national number and the registered template's
+ * parameters, read back from the text the stand-in filled in (so smsCost prices what was delivered).
+ */
+function outgoingOf(config: SmsConfig, sent: SentSms) {
+  const purpose = { kind: 'care', occasion: 'simulation', customerKey: '' } as const;
+  if (sent.provider === 'aws') return { to: sent.to, text: sent.text, purpose };
+  const names: string[] = [];
+  const escaped = config.alibaba.surveyTemplate.text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  const pattern = escaped.replace(/\\\$\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '(.*?)';
+  });
+  const sign = config.alibaba.signName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`^【${sign}】${pattern}$`, 's').exec(sent.text);
+  const templateParams = Object.fromEntries(names.map((name, i) => [name, match?.[i + 1] ?? '']));
+  return { to: `+86${sent.to}`, text: '', purpose, templateParams };
+}
+
+function costs(s: Scenario, cloud: LocalCloud): Summary['cost'] {
+  const { prices } = s;
+  const config: SmsConfig = {
+    ...smsConfig,
+    aws: { ...smsConfig.aws, price: { ...smsConfig.aws.price, perPart: prices.smsPerPart.aws ?? smsConfig.aws.price.perPart } },
+    alibaba: {
+      ...smsConfig.alibaba,
+      price: { ...smsConfig.alibaba.price, perPart: prices.smsPerPart.alibaba ?? smsConfig.alibaba.price.perPart },
+    },
+  };
+  const sms = {
+    aws: { texts: 0, parts: 0, perPart: config.aws.price.perPart, currency: config.aws.price.currency, amount: 0 },
+    alibaba: { texts: 0, parts: 0, perPart: config.alibaba.price.perPart, currency: config.alibaba.price.currency, amount: 0 },
+  };
+  for (const sent of cloud.sentSms) {
+    const cost = smsCost(config, outgoingOf(config, sent));
+    const counts = sms[cost.provider];
+    counts.texts += 1;
+    counts.parts += cost.parts;
+    counts.amount = round4(counts.amount + cost.amount);
+  }
+  const tasks = cloud.agentTasks.length;
+  const emails = cloud.outbox.length;
+  return {
+    phone: { tasks, unitPrice: prices.connectTask, currency: 'USD', amount: round4(tasks * prices.connectTask) },
+    email: { emails, unitPrice: prices.sesEmail, currency: 'USD', amount: round4(emails * prices.sesEmail) },
+    sms,
   };
 }
 

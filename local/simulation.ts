@@ -6,7 +6,7 @@ import { FollowUpQueries } from './follow-up-queries.js';
 import { customerTier, plannedEvents, type Scenario } from './scenario.js';
 import { SimulatedDesk } from './simulated-desk.js';
 import { scenarioFaults } from './simulated-faults.js';
-import { simulateInboxes, simulateManagers } from './simulated-responders.js';
+import { simulateInboxes, simulateManagers, simulateTexts } from './simulated-responders.js';
 import { writeSimulation } from './simulation-output.js';
 import { invocationDurations, outcomeLine, type SimulationRun, type Summary, summarise } from './simulation-summary.js';
 import { type LocalStack, startLocalStack } from './stack.js';
@@ -68,6 +68,21 @@ async function importPeriodicHistory(stack: LocalStack, s: Scenario, start: numb
   }
 }
 
+/** The scenario's faults plus `sms.failureRate` as a permanent refusal by either SMS provider (keyed by the number). */
+function withSmsFailures(s: Scenario): Scenario['faults'] {
+  const rate = s.sms?.failureRate ?? 0;
+  if (rate === 0) return s.faults;
+  const base = s.faults ?? { throttleRate: 0, operations: [], permanent: [] };
+  return {
+    ...base,
+    permanent: [
+      ...base.permanent,
+      { operation: 'SMS.SendTextMessage', error: 'ValidationException', rate },
+      { operation: 'AlibabaSms.SendSms', error: 'ValidationException', rate },
+    ],
+  };
+}
+
 export interface SimulationResult {
   summary: Summary;
   outcomes: Record<string, unknown>[];
@@ -103,11 +118,13 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
   const logLevel = (process.env.SIMULATION_LOG_LEVEL as 'INFO' | undefined) ?? 'SILENT';
   const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel, template: options.template, ses: s.ses });
   try {
-    const faults = s.faults ? scenarioFaults(s.seed, s.faults) : undefined;
+    const faultSettings = withSmsFailures(s);
+    const faults = faultSettings ? scenarioFaults(s.seed, faultSettings) : undefined;
     stack.cloud.faults = faults;
     const desk = new SimulatedDesk(stack, s);
     simulateInboxes(stack, s);
     simulateManagers(stack, s);
+    simulateTexts(stack, s);
     await importDormantHistory(stack, s, start);
     await importPeriodicHistory(stack, s, start);
     const events = plannedEvents(s);
