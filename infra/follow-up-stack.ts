@@ -53,7 +53,7 @@ export class FollowUpStack extends Stack {
     };
     const workflow = new FollowUpWorkflow(this, 'FollowUp', contacting);
     outcomeApi.resumes(workflow.stateMachine);
-    // Only the follow-up's Contact function texts customers (the Notify function does not).
+    // The follow-up's Contact function texts surveys (the Notify function does not); the care function texts greetings.
     const sms = new SmsSending(this, 'Sms');
     sms.grantSend(workflow.functions.find((fn) => fn.node.id === 'Contact')!);
     const ingest = new Ingest(this, 'Ingest', { bus: data.bus, table: data.table, stateMachine: workflow.stateMachine });
@@ -65,7 +65,7 @@ export class FollowUpStack extends Stack {
     });
     outcomeApi.resumes(escalation.stateMachine);
     const reports = new Reports(this, 'Reports', { table: data.table, bus: data.bus, email, config: reportConfig });
-    const careProps = { table: data.table, email, deadLetters: reports.deadLetters, timeZone: policyConfig.defaults.timeZone };
+    const careProps = { table: data.table, email, sms, deadLetters: reports.deadLetters, timeZone: policyConfig.defaults.timeZone };
     const care = new CareMessages(this, 'Care', careProps);
     const alarms = new OperationsAlarms(this, 'Alarms', {
       alarmEmail: props.alarmEmail,

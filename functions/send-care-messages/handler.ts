@@ -19,7 +19,7 @@ export const handler = lambdaHandler({
     channels: awsContactChannels,
     limiter: rateLimiter(),
     sleepUntil: clock.sleepUntil,
-    // Set where the stack grants this function its SMS configuration set (SmsSending.grantSend).
+    // Set where the stack grants this function its SMS configuration set (SmsSending.grantSendText).
     smsEnabled: !!process.env.SMS_CONFIGURATION_SET,
   }),
 });

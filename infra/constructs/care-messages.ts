@@ -7,11 +7,14 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
 import type { EmailSending } from './email-sending.js';
 import { FollowUpFunction } from './follow-up-function.js';
+import type { SmsSending } from './sms-sending.js';
 import { grantItemReadWrite } from './table-access.js';
 
 export interface CareMessagesProps {
   table: dynamodb.ITable;
   email: EmailSending;
+  /** Greetings are texted first where End User Messaging carries the number (+86 goes by Alibaba's survey template only). */
+  sms: SmsSending;
   /** The schedules' dead-letter queue (the report schedules'): a run the Scheduler could not deliver lands there. */
   deadLetters: sqs.IQueue;
   /** The zone the hourly schedule counts in; each customer's own zone decides when they are greeted. */
@@ -21,7 +24,7 @@ export interface CareMessagesProps {
 /**
  * Care messages (thank-yous, birthday and holiday greetings): one function run every hour of the
  * day, so each customer is greeted inside their own calling hours; it reads the table's buckets and
- * claims, writes claims, counts and send slots, and sends email (and SMS, once granted). Its run
+ * claims, writes claims, counts and send slots, and texts (End User Messaging, no Alibaba key) or emails. Its run
  * stops sending after ten minutes and leaves the rest to the next hour: the timeout leaves room.
  */
 export class CareMessages extends Construct {
@@ -39,6 +42,7 @@ export class CareMessages extends Construct {
     });
     grantItemReadWrite(props.table, this.sender.fn);
     props.email.grantSend(this.sender.role);
+    props.sms.grantSendText(this.sender);
 
     new scheduler.Schedule(this, 'Hourly', {
       schedule: scheduler.ScheduleExpression.cron({ minute: '5', timeZone: TimeZone.of(props.timeZone) }),

@@ -51,14 +51,24 @@ export class SmsSending extends Construct {
     );
   }
 
-  /** The sending function's environment and its grants: SendTextMessage through this set and identity, the Alibaba secret. */
-  grantSend(sender: FollowUpFunction, { alibaba = true }: { alibaba?: boolean } = {}): void {
+  /** The sending function's environment and its grants: texts through End User Messaging (grantSendText), the Alibaba secret. */
+  grantSend(sender: FollowUpFunction): void {
+    this.grantSendText(sender);
+    sender.fn.addEnvironment('ALIBABA_SMS_SECRET_ARN', this.alibabaSecret.secretArn);
+    this.alibabaSecret.grantRead(sender.fn);
+  }
+
+  /**
+   * AWS End User Messaging only: SendTextMessage through this configuration set and origination
+   * identity, and their environment, without the Alibaba key, for a function that never texts a
+   * mainland number through Alibaba (the care greetings, the SmsReply function's HELP answers).
+   */
+  grantSendText(sender: FollowUpFunction): void {
     const stack = Stack.of(this);
     // The name as written (Ref returns the same once created): the function must not run before the set exists.
     const name = this.configurationSet.configurationSetName!;
     sender.fn.node.addDependency(this.configurationSet);
     sender.fn.addEnvironment('SMS_CONFIGURATION_SET', name);
-    if (alibaba) sender.fn.addEnvironment('ALIBABA_SMS_SECRET_ARN', this.alibabaSecret.secretArn);
     if (this.originationIdentity) sender.fn.addEnvironment('SMS_ORIGINATION_IDENTITY', this.originationIdentity);
     const arn = (resource: string) => stack.formatArn({ service: 'sms-voice', resource });
     // Without an identity, End User Messaging picks one of the account's own: any of them may be asked for.
@@ -79,7 +89,6 @@ export class SmsSending extends Construct {
         );
       }
     }
-    if (alibaba) this.alibabaSecret.grantRead(sender.fn);
   }
 
   /**
@@ -141,7 +150,7 @@ export class SmsSending extends Construct {
     grantItemReadWrite(props.table, fn.fn);
     grantTaskCallbacks(fn.role, props.stateMachineArn);
     // HELP is answered by a text from the same configuration set and number (replies come from AWS numbers only).
-    this.grantSend(fn, { alibaba: false });
+    this.grantSendText(fn);
     return { topic, fn };
   }
 }

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, synthesizeTestTemplate } from './test-app.js';
 
-/** SMS in the stack: one configuration set, the Alibaba key secret, SendTextMessage for the Contact and SmsReply functions only. */
+/** SMS in the stack: one configuration set, the Alibaba key secret, SendTextMessage for the Contact, SmsReply and care functions only. */
 type Statement = { Action: string | string[]; Resource: unknown };
 
 function smsStatements(template: Template): { role: string; resources: string }[] {
@@ -14,13 +14,17 @@ function smsStatements(template: Template): { role: string; resources: string }[
 }
 
 describe('SMS sending', () => {
-  it('grants SendTextMessage to the Contact and SmsReply functions alone, on the stack’s configuration set and the given identity', () => {
+  it('grants SendTextMessage to the Contact, SmsReply and care functions alone, on the stack’s set and the given identity', () => {
     const identity = 'arn:aws:sms-voice:us-east-1:111122223333:pool/pool-0123456789abcdef';
     const template = synthesizeTestTemplate({ smsOriginationIdentity: identity });
     template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', { ConfigurationSetName: 'CustomerFollowUp-sms' });
     const statements = smsStatements(template);
-    // The Contact function texts surveys; the SmsReply function answers HELP.
-    expect(statements.map((s) => s.role.match(/FollowUpContactRole|SmsReplyRole/)?.[0])).toEqual(['FollowUpContactRole', 'SmsReplyRole']);
+    // The Contact function texts surveys; the SmsReply function answers HELP; the care function texts greetings.
+    expect(statements.map((s) => s.role.match(/FollowUpContactRole|SmsReplyRole|CareSendRole/)?.[0]).sort()).toEqual([
+      'CareSendRole',
+      'FollowUpContactRole',
+      'SmsReplyRole',
+    ]);
     for (const statement of statements) {
       expect(statement.resources).toContain('configuration-set/CustomerFollowUp-sms');
       expect(statement.resources).toContain(identity);
@@ -31,6 +35,25 @@ describe('SMS sending', () => {
     );
     expect(contact?.Properties.Environment.Variables).toMatchObject({ SMS_CONFIGURATION_SET: 'CustomerFollowUp-sms' });
     expect(contact?.Properties.Environment.Variables.ALIBABA_SMS_SECRET_ARN).toBeDefined();
+  });
+
+  it('gives the care function the configuration set and identity but not the Alibaba key it never uses', () => {
+    const identity = 'arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0123456789abcdef';
+    const template = synthesizeTestTemplate({ smsOriginationIdentity: identity });
+    const care = Object.entries(template.findResources('AWS::Lambda::Function')).find(([logicalId]) =>
+      logicalId.startsWith('CareSend'),
+    )![1];
+    expect(care.Properties.Environment.Variables).toMatchObject({
+      SMS_CONFIGURATION_SET: 'CustomerFollowUp-sms',
+      SMS_ORIGINATION_IDENTITY: identity,
+    });
+    expect(care.Properties.Environment.Variables.ALIBABA_SMS_SECRET_ARN).toBeUndefined();
+    const secretReaders = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      (policy.Properties.PolicyDocument.Statement as Statement[]).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')),
+    );
+    const readers = secretReaders.map((policy) => JSON.stringify(policy.Properties.Roles));
+    expect(readers).toContainEqual(expect.stringContaining('FollowUpContactRole'));
+    expect(readers).not.toContainEqual(expect.stringContaining('CareSend'));
   });
 
   it('without an origination identity, allows only the account’s own numbers, pools and sender ids', () => {

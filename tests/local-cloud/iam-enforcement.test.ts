@@ -16,7 +16,7 @@ import { Harness, linkIn } from '../support/local-harness.js';
  * The local cloud enforces the template's IAM: every Allow statement in it is needed. One pass
  * through the system's flows (a phone follow-up ending in a complaint escalated, acknowledged,
  * resolved and checked; an emailed survey; an opt-out while a follow-up waits; daily reports,
- * the dormant-customer run and a birthday greeting) records each distinct request the local
+ * the dormant-customer run and birthday greetings by email and by text) records each distinct request the local
  * cloud authorised. Then, for every Allow statement of the template, a copy of the template
  * without that statement must refuse at least one of those requests with AccessDeniedException.
  */
@@ -123,9 +123,10 @@ describe('IAM enforcement', () => {
       serviceCompleted(0, { serviceType: 'gas-hotline-ticket' }, { phone: '+8613900139000' }),
     ];
     for (const detail of texted) await h.publish('Service Completed', detail);
-    // A birthday the next day: the hourly care run greets it by email.
+    // Birthdays the next day: the hourly care run greets one by email, the other by text (a number End User Messaging carries).
     const birthday = serviceCompleted(0, {}, { phone: undefined, birthday: '11-21' });
     await h.publish('Service Completed', birthday);
+    await h.publish('Service Completed', serviceCompleted(0, {}, { phone: '+14155550101', birthday: '11-21' }));
     await h.runUntil(at(0, 1, '10:00'));
     await h.publish('Customer Opted Out', { customerId: optingOut.customer.id });
 
@@ -187,6 +188,7 @@ describe('IAM enforcement', () => {
     expect(new Set(h.cloud.sentSms.map((sms) => sms.provider))).toEqual(new Set(['alibaba', 'aws']));
     expect((await h.followUp(idOf(texted[0]!)))?.outcome).toMatchObject({ status: 'completed', channel: 'sms' });
     expect(h.emailsTo(birthday.customer.email!).some((m) => m.subject.includes('生日快乐'))).toBe(true);
+    expect(h.cloud.sentSms.some((sms) => sms.to === '+14155550101' && sms.context.kind === 'care')).toBe(true);
     expect(h.cloud.deadLetters).toEqual([]);
     expect(h.cloud.runtimeDenials).toEqual([]);
     // Requests of failure and alarm paths are derived from the template: the template must allow them too.
