@@ -32,6 +32,19 @@ export function simulateManagers(stack: LocalStack, s: Scenario) {
   });
 }
 
+/** A customer opening a survey link and submitting the answers. */
+async function answerSurveyLink(s: Scenario, link: string, key: string) {
+  const page = await fetch(link, { headers: { accept: 'application/json' } });
+  if (page.status !== 200) return;
+  const { survey: surveyName } = (await page.json()) as { survey: string };
+  const survey = policyConfig.surveys[surveyName]!;
+  await fetch(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ answers: surveyAnswers(s.seed, key, survey, s.behaviour) }),
+  });
+}
+
 /** Customers reading their mail: some answer the survey after a while. */
 export function simulateInboxes(stack: LocalStack, s: Scenario) {
   stack.cloud.onEmail((email) => {
@@ -46,18 +59,7 @@ export function simulateInboxes(stack: LocalStack, s: Scenario) {
     const followUp = claims.f;
     stack.clock.timer(
       stack.clock.nowMs() + reply.afterMs,
-      () =>
-        void stack.clock.track(async () => {
-          const page = await fetch(link, { headers: { accept: 'application/json' } });
-          if (page.status !== 200) return;
-          const { survey: surveyName } = (await page.json()) as { survey: string };
-          const survey = policyConfig.surveys[surveyName]!;
-          await fetch(link, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', accept: 'application/json' },
-            body: JSON.stringify({ answers: surveyAnswers(s.seed, key, survey, s.behaviour) }),
-          });
-        }),
+      () => void stack.clock.track(() => answerSurveyLink(s, link, key)),
       `reply:${followUp}:${claims.a}`,
     );
   });
@@ -71,8 +73,10 @@ function surveyTextKey(sms: SentSms): string | undefined {
 }
 
 /**
- * Customers reading a survey text: `sms.replyRate` of them answer with a score after a while,
- * through the same local reply path as the /sms page's reply box (End User Messaging's two-way topic).
+ * Customers reading a survey text: `sms.replyRate` of them answer after a while. An End User
+ * Messaging text is answered with a score through the same local reply path as the /sms page's
+ * reply box (the two-way topic); an Alibaba (+86) text through its survey link, since a reply to
+ * Alibaba's number never reaches the two-way topic.
  */
 export function simulateTexts(stack: LocalStack, s: Scenario) {
   const sms = s.sms;
@@ -80,14 +84,14 @@ export function simulateTexts(stack: LocalStack, s: Scenario) {
   stack.cloud.onSms((sent) => {
     const key = surveyTextKey(sent);
     if (!key || draw(s.seed, `smsReply:${key}`) >= sms.replyRate) return;
-    // Alibaba is given the national number; the reply comes from the handset's E.164 number.
-    const from = sent.provider === 'alibaba' ? `+86${sent.to}` : sent.to;
-    const score = pickScore(s.seed, `smsScore:${key}`, s.behaviour.scoreWeights);
     const when = stack.clock.nowMs() + Math.round(between(s.seed, `smsReplyAfter:${key}`, sms.replyHours) * 3_600_000);
-    stack.clock.timer(
-      when,
-      () => void stack.clock.track(() => stack.cloud.smsReply(from, LOCAL_TWO_WAY_NUMBER, String(score))),
-      `smsReply:${key}`,
-    );
+    const link = /https?:\/\/\S+\/links\/[\w.-]+/.exec(sent.text)?.[0];
+    const answer =
+      sent.provider === 'aws'
+        ? () => stack.cloud.smsReply(sent.to, LOCAL_TWO_WAY_NUMBER, String(pickScore(s.seed, `smsScore:${key}`, s.behaviour.scoreWeights)))
+        : link
+          ? () => answerSurveyLink(s, link, key)
+          : undefined;
+    if (answer) stack.clock.timer(when, () => void stack.clock.track(answer), `smsReply:${key}`);
   });
 }
