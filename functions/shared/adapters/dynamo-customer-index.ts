@@ -107,18 +107,15 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
 
   /** A bucket's live entries (the dormant month's, a birthday's): the customer as of their last service. */
   private async entriesOf(pk: string): Promise<DormancyEntry[]> {
-    const out: DormancyEntry[] = [];
+    return this.liveBucket(pk, (item) => ({ ...customerOfEntry(item), lastServiceAt: item.lastServiceAt as string }));
+  }
+
+  /** Every live item of a bucket partition, as the caller reads it. */
+  private async liveBucket<T>(pk: string, read: (item: Record<string, unknown>) => T): Promise<T[]> {
+    const out: T[] = [];
     const now = this.now();
     for await (const items of partitionPages(this.db, this.tableName, pk)) {
-      for (const item of items) {
-        if (isExpired(item, now)) continue;
-        out.push({
-          source: item.source as string,
-          customer: item.customer as Customer,
-          departmentId: item.departmentId as string | undefined,
-          lastServiceAt: item.lastServiceAt as string,
-        });
-      }
+      for (const item of items) if (!isExpired(item, now)) out.push(read(item));
     }
     return out;
   }
@@ -162,19 +159,14 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
   }
 
   async periodicDueIn(month: string): Promise<PeriodicEntry[]> {
-    const out: PeriodicEntry[] = [];
-    const now = this.now();
-    for await (const items of partitionPages(this.db, this.tableName, keys.periodicMonthPk(month))) {
-      for (const item of items) {
-        if (isExpired(item, now)) continue;
-        out.push({
-          source: item.source as string,
-          customer: item.customer as Customer,
-          departmentId: item.departmentId as string | undefined,
-          lastFollowUpAt: item.lastFollowUpAt as string,
-        });
-      }
-    }
-    return out;
+    return this.liveBucket(keys.periodicMonthPk(month), (item) => ({
+      ...customerOfEntry(item),
+      lastFollowUpAt: item.lastFollowUpAt as string,
+    }));
   }
+}
+
+/** The customer part every bucket entry carries. */
+function customerOfEntry(item: Record<string, unknown>) {
+  return { source: item.source as string, customer: item.customer as Customer, departmentId: item.departmentId as string | undefined };
 }
