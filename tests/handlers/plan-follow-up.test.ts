@@ -3,25 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { plan } from '../../functions/plan-follow-up/plan.js';
 import type { AttemptSummary, FollowUp } from '../../functions/shared/domain/follow-up.js';
 import type { PlanDecision } from '../../functions/shared/domain/plan.js';
+import { storedFollowUp, storedFollowUpId } from '../support/follow-up-fixtures.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 /** Monday 2026-11-23 09:00 in Shanghai. */
 const now = new Date('2026-11-23T01:00:00.400Z');
-const id = 'fu-0123456789abcdef0123456789abcdef';
-const followUp: FollowUp = {
-  followUpId: id,
-  source: 'dms',
-  serviceId: 'RO-1',
-  serviceType: 'vehicle-repair',
-  round: 0,
-  completedAt: '2026-11-20T07:00:00.000Z',
-  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' },
-  status: 'scheduled',
-  createdAt: '2026-11-20T07:00:00.000Z',
-  attempts: [],
+const id = storedFollowUpId;
+const followUp: FollowUp = storedFollowUp({
   dueAt: '2026-11-23T01:00:00.000Z',
   deadline: '2026-11-24T10:00:00.000Z',
-};
+});
 
 function setup() {
   const store = new MemoryFollowUpStore();

@@ -12,22 +12,12 @@ import { verifyLink } from '../../functions/shared/domain/signed-link.js';
 import type { OutgoingSms } from '../../functions/shared/ports/contact-channels.js';
 import { type ContactDeps, startContact, stopUnansweredTask } from '../../functions/start-contact/start-contact.js';
 import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
+import { storedFollowUp, storedFollowUpId } from '../support/follow-up-fixtures.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 const now = new Date('2026-11-23T01:00:00Z');
-const id = 'fu-0123456789abcdef0123456789abcdef';
-const followUp: FollowUp = {
-  followUpId: id,
-  source: 'dms',
-  serviceId: 'RO-1',
-  serviceType: 'vehicle-repair',
-  round: 0,
-  completedAt: '2026-11-20T07:00:00.000Z',
-  customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' },
-  status: 'scheduled',
-  createdAt: '2026-11-20T07:00:00.000Z',
-  attempts: [],
-};
+const id = storedFollowUpId;
+const followUp: FollowUp = storedFollowUp();
 const keys = { current: { id: 'k1', secret: 'a-very-secret-signing-key' }, previous: [] };
 const input = { followUpId: id, attempt: 2, channel: 'sms' as const, timeoutSeconds: 86_400, taskToken: 'token-sms' };
 

@@ -4,22 +4,14 @@ import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import type { SmsReplies, SmsReplyRef } from '../../functions/shared/ports/sms-replies.js';
 import { handleSmsReplies, type SmsReplyDeps } from '../../functions/sms-reply/sms-reply.js';
 import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
+import { storedFollowUp, storedFollowUpId } from '../support/follow-up-fixtures.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
-const id = 'fu-0123456789abcdef0123456789abcdef';
+const id = storedFollowUpId;
 const customer = '+14155550123';
-const followUp: FollowUp = {
-  followUpId: id,
-  source: 'dms',
-  serviceId: 'RO-1',
-  serviceType: 'vehicle-repair',
-  round: 0,
-  completedAt: '2026-11-20T07:00:00.000Z',
+const followUp: FollowUp = storedFollowUp({
   customer: { id: 'C1', name: 'Li Lei', phone: customer, locale: 'en' },
-  status: 'scheduled',
-  createdAt: '2026-11-20T07:00:00.000Z',
-  attempts: [],
-};
+});
 
 class MemoryReplies implements SmsReplies {
   readonly refs = new Map<string, SmsReplyRef>();

@@ -1,4 +1,4 @@
-import { followUpIdFor } from '../../functions/shared/domain/follow-up.js';
+import { type FollowUp, followUpIdFor } from '../../functions/shared/domain/follow-up.js';
 
 /**
  * Workflow tests share one forward-only clock per file, so each test lives in its own week:
@@ -32,3 +32,23 @@ export const idOf = (detail: { serviceId: string; serviceType: string }, round =
   followUpIdFor(source, detail.serviceType, detail.serviceId, round);
 
 export const fullAnswers = { overall: 5, explained: 'yes', wantsComplaint: 'no', suggestions: '很好' };
+
+/** The id of the stored follow-up the handler tests work on. */
+export const storedFollowUpId = 'fu-0123456789abcdef0123456789abcdef';
+
+/** A scheduled vehicle-repair follow-up as the store holds it, for use case and handler tests. */
+export function storedFollowUp(overrides: Partial<FollowUp> = {}): FollowUp {
+  return {
+    followUpId: storedFollowUpId,
+    source: 'dms',
+    serviceId: 'RO-1',
+    serviceType: 'vehicle-repair',
+    round: 0,
+    completedAt: '2026-11-20T07:00:00.000Z',
+    customer: { id: 'C1', name: '赵六', phone: '+8613800138000', email: 'zhao@example.com' },
+    status: 'scheduled',
+    createdAt: '2026-11-20T07:00:00.000Z',
+    attempts: [],
+    ...overrides,
+  };
+}
