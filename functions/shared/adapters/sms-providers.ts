@@ -82,7 +82,8 @@ function purposeContext(sms: OutgoingSms): Record<string, string> {
 
 const alibabaSecretSchema = z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1) });
 const secrets = new SecretsManagerClient(sdkClientConfig());
-let alibabaClient: Promise<AlibabaClient> | undefined;
+/** The client and the endpoint and secret it was made for. */
+let alibabaClient: { madeFor: string; client: Promise<AlibabaClient> } | undefined;
 
 // The package is CommonJS with `exports.default = Client`: under Node's ESM loader the default import is
 // the exports object, under a bundler's interop (esbuild, vite) it is the class itself.
@@ -93,20 +94,27 @@ type AlibabaClient = InstanceType<typeof AlibabaClient>;
 /**
  * One client per container, made on first use with the AccessKey pair from Secrets Manager.
  * ALIBABA_SMS_ENDPOINT points the SDK elsewhere (the local stand-in); an http:// endpoint is spoken as http.
+ * The client is kept for the endpoint and secret it was made with: on Lambda they never change,
+ * while a process that starts a second local stack gets a client for that stack's stand-in.
  */
 function alibaba(): Promise<AlibabaClient> {
-  alibabaClient ??= (async () => {
-    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: requireEnv('ALIBABA_SMS_SECRET_ARN') }));
-    const credentials = alibabaSecretSchema.parse(JSON.parse(secret.SecretString ?? '{}'));
-    const url = new URL(process.env.ALIBABA_SMS_ENDPOINT || 'https://dysmsapi.aliyuncs.com');
-    return new AlibabaClient(
-      new AlibabaConfig({ ...credentials, endpoint: url.host, protocol: url.protocol.replace(':', ''), readTimeout: 10_000 }),
-    );
-  })().catch((error: unknown) => {
-    alibabaClient = undefined;
-    throw error;
-  });
-  return alibabaClient;
+  const secretArn = requireEnv('ALIBABA_SMS_SECRET_ARN');
+  const url = new URL(process.env.ALIBABA_SMS_ENDPOINT || 'https://dysmsapi.aliyuncs.com');
+  const madeFor = `${url.href} ${secretArn}`;
+  if (alibabaClient?.madeFor !== madeFor) {
+    const client = (async () => {
+      const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+      const credentials = alibabaSecretSchema.parse(JSON.parse(secret.SecretString ?? '{}'));
+      return new AlibabaClient(
+        new AlibabaConfig({ ...credentials, endpoint: url.host, protocol: url.protocol.replace(':', ''), readTimeout: 10_000 }),
+      );
+    })().catch((error: unknown) => {
+      if (alibabaClient?.client === client) alibabaClient = undefined;
+      throw error;
+    });
+    alibabaClient = { madeFor, client };
+  }
+  return alibabaClient.client;
 }
 
 async function sendWithAlibaba(sms: OutgoingSms, config: SmsConfig): Promise<string> {
