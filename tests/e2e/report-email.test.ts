@@ -46,6 +46,10 @@ describe('scheduled report email', () => {
     expect(parsed.html).toContain('目标 70.0%');
     expect(parsed.html).toContain('售后服务部');
     expect(parsed.html).toContain('reports/weekly/2026-W48/report.html');
+    // By channel, from the aggregate the outcome's step wrote: one call, answered, scored 5; no text, no email.
+    expect(parsed.text).toContain('按渠道的接通率与满意度:\n  电话: 联系 1 次，联系客户 1，接通 1，接通率 100.0%，满意度 5.00\n');
+    expect(parsed.text).toContain('  短信: 联系 0 次，联系客户 0，接通 0，接通率 —，满意度 —\n');
+    expect(parsed.html).toMatch(/<tr[^>]*><td>电话<\/td><td>1<\/td><td>1<\/td><td>1<\/td><td>100\.0%<\/td><td>5\.00<\/td><\/tr>/);
     expect(parsed.html).not.toMatch(/<svg|<script|<img|href=/);
     expect(rawCodesIn(visibleText(parsed.html!), 'zh-CN')).toEqual([]);
     expect(rawCodesIn(parsed.text!, 'zh-CN')).toEqual([]);

@@ -67,6 +67,40 @@ describe('record-outcome: the final record, then the events others react to', ()
     expect(JSON.stringify(published)).not.toContain('孙八');
   });
 
+  it("adds the channels tried and the one answered on to the day's aggregate, under the follow-up's id", async () => {
+    const unanswered = (attempt: number): AttemptSummary => ({
+      attempt,
+      channel: 'phone',
+      dueAt: '2026-11-22T01:00:00.000Z',
+      result: 'no_answer',
+      endedAt: '2026-11-22T01:01:00.000Z',
+    });
+    store.followUps.get(id)!.attempts = [unanswered(1), unanswered(2)];
+    store.attempts.set(`${id}#3`, { followUpId: id, attempt: 3, answers: { overall: 4, explained: 'yes', wantsComplaint: 'no' } });
+    const added: unknown[][] = [];
+    deps.aggregates = { add: async (...args) => Boolean(added.push(args)) };
+    await recordOutcome({ ...contactFinal, attempt: 3, channel: 'sms' }, deps);
+    expect(added).toEqual([
+      [
+        '2026-11-23',
+        'vehicle-repair',
+        'service',
+        expect.objectContaining({
+          reached: 1,
+          channel_phone_attempts: 2,
+          channel_phone_contacted: 1,
+          channel_sms_attempts: 1,
+          channel_sms_contacted: 1,
+          channel_sms_reached: 1,
+          channel_sms_scoreSum: 4,
+          channel_sms_scoreCount: 1,
+        }),
+        id,
+      ],
+    ]);
+    expect(added[0]![3]).not.toHaveProperty('channel_phone_reached');
+  });
+
   it('raises a complaint when a score is at the complaint threshold', async () => {
     answered({ overall: 1, explained: 'no', wantsComplaint: 'no' });
     await recordOutcome(contactFinal, deps);

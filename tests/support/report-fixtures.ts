@@ -40,15 +40,29 @@ export function monthOfAggregates(period: ReportPeriod, scale = 1): AggregateRow
               ? { attitude: 3 + (roll % 3), guidance: 2 + (roll % 4) }
               : { overall: 2 + (roll % 4) }
             : {};
+        // Called first; a few answer a text after an unanswered call, or the survey email after both.
+        const answeredOn = status === 'unreachable' ? undefined : roll % 5 === 1 ? 'sms' : roll % 5 === 3 ? 'email' : 'phone';
+        const channelAttempts =
+          answeredOn === undefined
+            ? roll % 2 === 0
+              ? { phone: 2, sms: 1 }
+              : { phone: 1, sms: 1, email: 1 }
+            : answeredOn === 'phone'
+              ? { phone: 1 }
+              : answeredOn === 'sms'
+                ? { phone: 1, sms: 1 }
+                : { phone: 1, sms: 1, email: 1 };
         addCounters(
           counters,
           countersOf(
             fact(serviceType, {
               status,
-              attempts: status === 'unreachable' ? 3 : 1,
+              attempts: status === 'unreachable' ? 3 : Object.values(channelAttempts).reduce((a, b) => a + b, 0),
               onTime: roll % 7 !== 0,
               scores,
               complaint: status === 'completed' && roll % 9 === 0,
+              channelAttempts,
+              answeredOn,
             }),
           ),
         );

@@ -22,7 +22,7 @@ const finished: FinishedFollowUp = {
   createdAt: '2026-11-20T07:00:00.000Z',
   attempts: [],
 };
-const attempt = (channel: 'phone' | 'email', result: ContactResult, n = 1) => ({
+const attempt = (channel: 'phone' | 'sms' | 'email', result: ContactResult, n = 1) => ({
   attempt: n,
   channel,
   result,
@@ -90,7 +90,56 @@ describe('KPIs', () => {
       attempts: [attempt('phone', 'no_answer'), attempt('email', 'failed')],
       outcome: { status: 'failed', reason: 'contact-failed', finishedAt: '2026-11-23T02:00:00.000Z' },
     });
-    expect(countersOf(calledFirst)).toEqual({ total: 1, status_failed: 1, due: 1, followedUp: 1 });
+    // The refused email is no contact on the email channel either.
+    expect(countersOf(calledFirst)).toEqual({
+      total: 1,
+      status_failed: 1,
+      due: 1,
+      followedUp: 1,
+      channel_phone_attempts: 1,
+      channel_phone_contacted: 1,
+    });
+  });
+  it('counts attempts, customers contacted, reached and satisfaction per channel, the answer on the channel it came by', () => {
+    // Called twice unanswered, then answered the text (scores 4 and 2): reached by sms, not by phone.
+    const byText = outcomeFactOf({
+      ...finished,
+      attempts: [attempt('phone', 'no_answer', 1), attempt('phone', 'busy', 2), attempt('sms', 'reached', 3)],
+      outcome: {
+        status: 'completed',
+        finishedAt: '2026-11-23T02:00:00.000Z',
+        channel: 'sms',
+        onTime: true,
+        assessment: { scores: { overall: 4, attitude: 2 }, complaint: false, complaintQuestions: [] },
+      },
+    });
+    expect(byText).toMatchObject({ attempts: 3, channelAttempts: { phone: 2, sms: 1 }, answeredOn: 'sms' });
+    const k = computeKpis([
+      byText,
+      // Answered the first call: 5.
+      fact({ channelAttempts: { phone: 1 }, answeredOn: 'phone', scores: { overall: 5 } }),
+      // Refused on the phone: reached there, no score.
+      fact({ status: 'refused', channelAttempts: { phone: 1 }, answeredOn: 'phone' }),
+      // Never answered a call, a text or the email.
+      fact({ status: 'unreachable', attempts: 4, channelAttempts: { phone: 2, sms: 1, email: 1 }, onTime: undefined }),
+      // Opted out before any contact: no attempt on any channel.
+      fact({ status: 'suppressed', reason: 'opted-out', attempts: 0, onTime: undefined }),
+    ]);
+    expect(k.byChannel).toEqual({
+      phone: { attempts: 6, contacted: 4, reached: 2, reachRate: 0.5, satisfaction: { count: 1, average: 5 } },
+      sms: { attempts: 2, contacted: 2, reached: 1, reachRate: 0.5, satisfaction: { count: 2, average: 3 } },
+      email: { attempts: 1, contacted: 1, reached: 0, reachRate: 0, satisfaction: { count: 0, average: null } },
+    });
+    // Every follow-up reached was reached on one channel; the scores per channel make up the overall average.
+    expect(k.byChannel.phone.reached + k.byChannel.sms.reached + k.byChannel.email.reached).toBe(k.reached);
+    expect(k.satisfaction.average).toBe(3.67);
+    expect(computeKpis([]).byChannel.sms).toEqual({
+      attempts: 0,
+      contacted: 0,
+      reached: 0,
+      reachRate: null,
+      satisfaction: { count: 0, average: null },
+    });
   });
   it('answers null, not 0 or 100%, when nothing was due', () => {
     expect(computeKpis([])).toMatchObject({
@@ -123,6 +172,8 @@ describe('KPIs', () => {
       onTime: fc.constantFrom(true, false, undefined),
       scores: fc.dictionary(fc.constantFrom('overall', 'attitude'), fc.integer({ min: 1, max: 5 })),
       complaint: fc.boolean(),
+      channelAttempts: fc.dictionary(fc.constantFrom('phone', 'sms', 'email'), fc.integer({ min: 1, max: 3 })),
+      answeredOn: fc.constantFrom(undefined, 'phone', 'sms', 'email'),
     }) as fc.Arbitrary<OutcomeFact>;
     fc.assert(
       fc.property(fc.array(fc.tuple(factArb, fc.nat({ max: 6 })), { maxLength: 60 }), (items) => {

@@ -117,6 +117,39 @@ describe('report renderer', () => {
     expect(renderReportText(unnamed, 'en', context)).toContain('No department: Finished 1');
   });
 
+  it('shows attempts, customers contacted and reached, reach rate and satisfaction per channel, and how they are counted', () => {
+    const m = model('2026-10');
+    // Every follow-up reached was reached on one channel; everyone was called first.
+    const { phone, sms, email } = m.totals.byChannel;
+    expect(phone.reached + sms.reached + email.reached).toBe(m.totals.reached);
+    expect(phone.contacted).toBe(m.totals.followedUp);
+    const page = renderReportHtml(m, 'en', context);
+    const row = (cells: string[]) => new RegExp(`<tr[^>]*>${cells.map((c) => `<td>${c.replace('.', '\\.')}</td>`).join('')}</tr>`);
+    expect(page).toContain('Reach and satisfaction by channel</h2>');
+    expect(page).toMatch(row(['Phone', '937', '846', '418', '49.4%', '3.70']));
+    expect(page).toMatch(row(['SMS', '428', '428', '130', '30.4%', '3.67']));
+    expect(page).toMatch(row(['Email', '207', '207', '167', '80.7%', '3.30']));
+    // hono escapes the apostrophe of "customer's".
+    const definition = catalogues.en.report.byChannel.definition.replaceAll("'", '&#39;');
+    expect(page).toContain(definition);
+    const text = renderReportText(m, 'zh-CN', context);
+    expect(text).toContain('按渠道的接通率与满意度:\n  电话: 联系 937 次，联系客户 846，接通 418，接通率 49.4%，满意度 3.70\n');
+    expect(text).toContain('  短信: 联系 428 次，联系客户 428，接通 130，接通率 30.4%，满意度 3.67\n');
+    expect(text).toContain('  邮件: 联系 207 次，联系客户 207，接通 167，接通率 80.7%，满意度 3.30\n');
+    expect(text).toContain(catalogues['zh-CN'].report.byChannel.definition);
+    // Days whose aggregates carry no channel: no section, no definition of it.
+    const older = model('2026-10-15');
+    const before = buildReport(
+      older.period,
+      [{ day: '2026-10-15', subject: 'vehicle-repair', departmentId: '-', counters: { total: 1, due: 1, followedUp: 1, reached: 1 } }],
+      [],
+      'all',
+      reportConfig,
+    );
+    expect(renderReportText(before, 'en', context)).not.toContain('by channel');
+    expect(renderReportHtml(before, 'en', context)).not.toContain(definition);
+  });
+
   it('has a catalogue name for every satisfaction indicator the surveys define', () => {
     const indicators = new Set(
       Object.values(policyConfig.surveys).flatMap((s) =>

@@ -1,4 +1,5 @@
 import type { FollowUpStatus } from './follow-up.js';
+import { type Channel, channelSchema } from './policy-schema.js';
 
 /**
  * The follow-up KPIs, defined once (DOMAIN.md "Reports and KPIs"):
@@ -12,6 +13,11 @@ import type { FollowUpStatus } from './follow-up.js';
  *  - satisfaction   = average score per indicator and overall, with the 1–5 distribution.
  *  - complaints     = follow-ups whose answers (or the agent) raised a complaint.
  *  - dormant-customer appointment rate = reactivation calls that booked an appointment / reached.
+ *  - per channel (phone, sms, email), among follow-ups followed up: contact attempts on the channel,
+ *    follow-ups contacted on it (at least one attempt), reached on it (the answering attempt was on
+ *    it), reach rate = reached on it / contacted on it, and satisfaction = average of the scores given
+ *    in the follow-ups answered on it. A follow-up tried by phone and answered by text counts as
+ *    contacted by phone and by sms, reached by sms only.
  * A rate with a zero denominator is null, never 0 or 1: "nothing was due" is not "all late".
  *
  * Every KPI is computed from additive counters (countersOf), so the same numbers come from a list
@@ -28,6 +34,21 @@ export interface OutcomeFact {
   complaint: boolean;
   /** Reactivation calls only: did the customer book an appointment? */
   appointmentBooked?: boolean;
+  /** The `attempts` per channel (absent: not known, as in aggregates written before channels were counted). */
+  channelAttempts?: Partial<Record<Channel, number>>;
+  /** The channel of the attempt the customer answered (completed or refused). */
+  answeredOn?: Channel;
+}
+
+export const CHANNELS: readonly Channel[] = channelSchema.options;
+
+export interface ChannelKpis {
+  attempts: number;
+  contacted: number;
+  reached: number;
+  reachRate: number | null;
+  /** The scores given in follow-ups answered on this channel: how many, and their average. */
+  satisfaction: { count: number; average: number | null };
 }
 
 export interface IndicatorStats {
@@ -49,6 +70,7 @@ export interface Kpis {
   satisfaction: { average: number | null; byIndicator: Record<string, IndicatorStats> };
   complaints: number;
   dormantAppointmentRate: number | null;
+  byChannel: Record<Channel, ChannelKpis>;
 }
 
 export type Counters = Record<string, number>;
@@ -83,7 +105,46 @@ export function countersOf(fact: OutcomeFact): Counters {
     c[`scoreCount_${indicator}`] = 1;
     c[`score${bucket}_${indicator}`] = 1;
   }
+  if (followedUp) addChannelCounters(c, fact, reached);
   return c;
+}
+
+/**
+ * Counter names per channel: `channel_<channel>_<what>`. A prefix of their own, so no reader of the
+ * older counters (status_, score…_<indicator>) mistakes one of them for a status or an indicator.
+ */
+const channelCounter = (channel: Channel, what: 'attempts' | 'contacted' | 'reached' | 'scoreSum' | 'scoreCount') =>
+  `channel_${channel}_${what}`;
+
+function addChannelCounters(c: Counters, fact: OutcomeFact, reached: boolean) {
+  for (const channel of CHANNELS) {
+    const attempts = fact.channelAttempts?.[channel] ?? 0;
+    if (attempts <= 0) continue;
+    c[channelCounter(channel, 'attempts')] = attempts;
+    c[channelCounter(channel, 'contacted')] = 1;
+  }
+  if (!reached || !fact.answeredOn) return;
+  const on = fact.answeredOn;
+  c[channelCounter(on, 'reached')] = 1;
+  const scores = Object.values(fact.scores);
+  if (scores.length === 0) return;
+  c[channelCounter(on, 'scoreSum')] = scores.reduce((a, b) => a + b, 0);
+  c[channelCounter(on, 'scoreCount')] = scores.length;
+}
+
+export function channelKpisFromCounters(c: Counters): Record<Channel, ChannelKpis> {
+  const n = (channel: Channel, what: Parameters<typeof channelCounter>[1]) => c[channelCounter(channel, what)] ?? 0;
+  const of = (channel: Channel): ChannelKpis => {
+    const count = n(channel, 'scoreCount');
+    return {
+      attempts: n(channel, 'attempts'),
+      contacted: n(channel, 'contacted'),
+      reached: n(channel, 'reached'),
+      reachRate: rate(n(channel, 'reached'), n(channel, 'contacted')),
+      satisfaction: { count, average: count === 0 ? null : round2(n(channel, 'scoreSum') / count) },
+    };
+  };
+  return Object.fromEntries(CHANNELS.map((channel) => [channel, of(channel)])) as Record<Channel, ChannelKpis>;
 }
 
 export function addCounters(into: Counters, add: Counters): Counters {
@@ -127,6 +188,7 @@ export function kpisFromCounters(c: Counters): Kpis {
     satisfaction: { average: count === 0 ? null : round2(sum / count), byIndicator },
     complaints: n('complaints'),
     dormantAppointmentRate: rate(n('appointmentBooked'), n('appointmentAsked')),
+    byChannel: channelKpisFromCounters(c),
   };
 }
 

@@ -1,7 +1,7 @@
 import { html, raw } from 'hono/html';
 import { DateTime } from 'luxon';
 import { catalogues, codeLabel, formatDateTime, translator } from '../i18n/index.js';
-import type { Kpis } from './kpi.js';
+import { CHANNELS, type Kpis } from './kpi.js';
 import type { Locale, PolicyConfig } from './policy-schema.js';
 import type { ComplaintHandling, ReportModel } from './report.js';
 import { COLOURS, type ColumnPoint, columnChart, rateBar, splitBar } from './report-charts.js';
@@ -225,6 +225,46 @@ const FONTS = "Arial,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-ser
 const BODY_STYLE = raw(`margin:0;padding:16px;font-family:${FONTS};color:#1d2733;background:#fff`);
 const DEFINITIONS = ['coverageRate', 'reachRate', 'onTimeRate', 'satisfaction', 'complaintsFound', 'newCases', 'sla'] as const;
 
+/**
+ * The definitions under "How the figures are counted": the by-channel one only where the section
+ * is shown (a period whose aggregates carry no contact per channel has none).
+ */
+function definitions(model: ReportModel, t: Words['t']): string[] {
+  return [...DEFINITIONS.map((key) => t(`report.definitions.${key}`)), ...(hasChannels(model) ? [t('report.byChannel.definition')] : [])];
+}
+
+const hasChannels = (model: ReportModel) => CHANNELS.some((c) => model.totals.byChannel[c].attempts > 0);
+
+/** Per channel: attempts, customers contacted and reached on it, reach rate, satisfaction of the answers given on it. */
+function channelRows(model: ReportModel, locale: Locale) {
+  return CHANNELS.map((channel) => {
+    const k = model.totals.byChannel[channel];
+    return {
+      channel: codeLabel(locale, 'channel', channel),
+      attempts: String(k.attempts),
+      contacted: String(k.contacted),
+      reached: String(k.reached),
+      reachRate: pct(k.reachRate),
+      satisfaction: score(k.satisfaction.average),
+    };
+  });
+}
+
+function channelSection(model: ReportModel, locale: Locale, w: Words) {
+  if (!hasChannels(model)) return '';
+  const { t } = w;
+  const head = [
+    t('report.byChannel.channel'),
+    t('report.byChannel.attempts'),
+    t('report.byChannel.contacted'),
+    t('report.byChannel.reached'),
+    t('report.kpi.reachRate'),
+    t('report.kpi.satisfaction'),
+  ];
+  const rows = channelRows(model, locale).map((r) => [r.channel, r.attempts, r.contacted, r.reached, r.reachRate, r.satisfaction]);
+  return html`${h2(t('report.byChannel.heading'))}${table(head, rows)}`;
+}
+
 function trendCharts(model: ReportModel, locale: Locale, w: Words): string {
   const { t } = w;
   const charts = TREND_KPIS.map((kpi) => {
@@ -348,7 +388,7 @@ export function renderReportHtml(model: ReportModel, locale: Locale, context: Re
     t('report.summary.current'),
     t('report.summary.previous', { label: model.period.previous.label }),
   ];
-  const definitions = DEFINITIONS.map((key) => html`<li style="margin:2px 0">${t(`report.definitions.${key}`)}</li>`);
+  const definitionItems = definitions(model, t).map((text) => html`<li style="margin:2px 0">${text}</li>`);
   const archived = context.archiveKey && t('report.archived', { key: context.archiveKey });
   return html`<!doctype html><html lang="${locale}"><head>${META}<title>${title}</title></head>
 <body style="${BODY_STYLE}">
@@ -363,6 +403,7 @@ ${table(
 )}
 ${model.period.days.length > 1 ? raw(trendCharts(model, locale, w)) : ''}
 ${departmentSection(model, w)}
+${channelSection(model, locale, w)}
 ${slaSection(model, w)}
 ${h2(t('report.complaints.heading'))}${table(compared, complaintRows(model, w))}
 ${h2(t('report.byResult.heading'))}${table(
@@ -409,7 +450,7 @@ ${
     : ''
 }
 ${h2(t('report.definitions.heading'))}
-<ul style="font-size:13px;color:#44505f;padding-left:18px;margin:4px 0">${definitions}</ul>
+<ul style="font-size:13px;color:#44505f;padding-left:18px;margin:4px 0">${definitionItems}</ul>
 ${archived ? html`<p style="font-size:13px;color:#44505f;margin-top:16px">${archived}</p>` : ''}
 </div>
 </body></html>`.toString();
@@ -445,6 +486,10 @@ export function renderReportText(model: ReportModel, locale: Locale, context: Re
       lines.push(`  ${w.department(d.departmentId)}: ${figures.join(', ')}`);
     }
   }
+  if (hasChannels(model)) {
+    lines.push('', `${t('report.byChannel.heading')}:`);
+    for (const r of channelRows(model, locale)) lines.push(`  ${r.channel}: ${t('report.byChannel.text', r)}`);
+  }
   lines.push('', `${t('report.complaints.heading')}:`);
   for (const [name, current, previous] of complaintRows(model, w))
     lines.push(`  ${name}: ${current} (${t('report.textPrevious', { value: previous })})`);
@@ -460,7 +505,7 @@ export function renderReportText(model: ReportModel, locale: Locale, context: Re
     for (const line of typeTargets(s.kpis, s.targets, w)) lines.push(`    ${line}`);
   }
   lines.push('', `${t('report.definitions.heading')}:`);
-  for (const key of DEFINITIONS) lines.push(`  - ${t(`report.definitions.${key}`)}`);
+  for (const text of definitions(model, t)) lines.push(`  - ${text}`);
   if (context.archiveKey) lines.push('', t('report.archived', { key: context.archiveKey }));
   return lines.join('\n');
 }
@@ -487,6 +532,16 @@ export function renderReportCsv(model: ReportModel): string {
   };
   kpis('period', model.period.label, model.totals);
   kpis('previous', model.period.previous.label, model.previous);
+  for (const channel of CHANNELS) {
+    const k = model.totals.byChannel[channel];
+    rows.push(
+      ['channel', channel, 'attempts', k.attempts],
+      ['channel', channel, 'contacted', k.contacted],
+      ['channel', channel, 'reached', k.reached],
+      ['channel', channel, 'reachRate', k.reachRate],
+      ['channel', channel, 'satisfaction', k.satisfaction.average],
+    );
+  }
   for (const [metric, value] of Object.entries(model.targets)) rows.push(['target', 'all', metric, value ?? null]);
   for (const t of model.byServiceType) {
     kpis('serviceType', t.serviceType, t.kpis);
