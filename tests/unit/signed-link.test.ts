@@ -52,8 +52,8 @@ describe('signed links', () => {
 });
 
 describe('rotating the link key (README "Rotating the link key")', () => {
-  const A = { id: 'key-2026a', secret: 'aaaaaaaaaaaaaaaaaaaaaaaa' };
-  const B = { id: 'key-2026b', secret: 'bbbbbbbbbbbbbbbbbbbbbbbb' };
+  const A = { id: 'k2026a', secret: 'aaaaaaaaaaaaaaaaaaaaaaaa' };
+  const B = { id: 'k2026b', secret: 'bbbbbbbbbbbbbbbbbbbbbbbb' };
   const secret = (roles: { current: typeof A; previous?: typeof A; next?: typeof A }) =>
     JSON.stringify({
       currentId: roles.current.id,

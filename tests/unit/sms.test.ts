@@ -1,16 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { keysFromSecret } from '../../functions/shared/adapters/signing-keys.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import raw from '../../functions/shared/config/sms.json' with { type: 'json' };
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import { nextAttempt, planFollowUp, usableChannels } from '../../functions/shared/domain/plan.js';
 import { parsePolicyConfig } from '../../functions/shared/domain/policy-schema.js';
+import { MAX_KEY_ID_LENGTH, signedLinkUrl } from '../../functions/shared/domain/signed-link.js';
 import { e164, surveySmsFor } from '../../functions/shared/domain/sms-content.js';
 import { smsCost } from '../../functions/shared/domain/sms-cost.js';
 import { describeSmsLength, smsLength } from '../../functions/shared/domain/sms-length.js';
-import { parseSmsConfig, providerFor, SmsConfigError } from '../../functions/shared/domain/sms-schema.js';
+import {
+  LONGEST_OUTCOME_BASE_URL,
+  longestSurveyLink,
+  parseSmsConfig,
+  providerFor,
+  SmsConfigError,
+  surveySmsText,
+} from '../../functions/shared/domain/sms-schema.js';
 
-const config = parseSmsConfig(raw);
+const company = policyConfig.organization.name;
+const config = parseSmsConfig(raw, company);
 
 describe('SMS length as the carriers count it', () => {
   it('counts GSM-7 in septets: 160 in one part, 153 per part after that; extension characters take two', () => {
@@ -55,14 +65,77 @@ describe('SMS configuration', () => {
       ...raw,
       alibaba: { ...raw.alibaba, surveyTemplate: { ...raw.alibaba.surveyTemplate, text: `${'很'.repeat(150)}\${link}` } },
     };
-    expect(() => parseSmsConfig(long)).toThrow(SmsConfigError);
-    expect(() => parseSmsConfig(long)).toThrow(/alibaba\.surveyTemplate\.text: .*is 5 parts \(UCS-2, \d+ characters\).*maxParts is 3/);
+    expect(() => parseSmsConfig(long, company)).toThrow(SmsConfigError);
+    expect(() => parseSmsConfig(long, company)).toThrow(
+      'the template with its sign name is 6 parts (UCS-2, 399 characters) with the longest signed link (243 characters); maxParts is 4',
+    );
+  });
+
+  it('measures texts with the longest link the signer makes, so a real survey text bills no more parts than maxParts', () => {
+    const longest = longestSurveyLink();
+    // Every claim at its widest, under the API's longest default address: no signed survey link is longer.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 1_700_000_000, max: 9_999_999_999 }),
+        fc.string({ minLength: 1, maxLength: MAX_KEY_ID_LENGTH }),
+        (attempt, expiresAt, keyId) => {
+          const claims = { followUpId: `fu-${'0'.repeat(32)}`, attempt, purpose: 'survey' as const, expiresAt };
+          const url = signedLinkUrl(LONGEST_OUTCOME_BASE_URL, claims, { current: { id: keyId, secret: 's' }, previous: [] });
+          expect(url.length).toBeLessThanOrEqual(longest.length);
+        },
+      ),
+      { seed: 7 },
+    );
+    expect(longest).toHaveLength(243);
+    // The shipped template and texts, as delivered (Alibaba: sign name, template, parameters), with a real-length link.
+    const survey = (phone: string, locale: 'zh-CN' | 'en') =>
+      smsCost(config, surveySmsFor({ ...followUp, customer: { ...followUp.customer, phone, locale } }, policyConfig, config, 3, longest)!);
+    const bills = {
+      alibaba: survey('+8613800138000', 'zh-CN'),
+      alibabaEn: survey('+8613800138000', 'en'),
+      awsZh: survey('+14155550100', 'zh-CN'),
+      awsEn: survey('+14155550100', 'en'),
+    };
+    expect(Object.fromEntries(Object.entries(bills).map(([k, b]) => [k, `${b.provider} ${describeSmsLength(b)}`]))).toEqual({
+      alibaba: 'alibaba 4 parts (UCS-2, 267 characters)',
+      alibabaEn: 'alibaba 4 parts (UCS-2, 267 characters)',
+      awsZh: 'aws 4 parts (UCS-2, 267 characters)',
+      awsEn: 'aws 3 parts (GSM-7, 360 septets)',
+    });
+    for (const bill of Object.values(bills)) expect(bill.parts).toBeLessThanOrEqual(config.maxParts);
+    // The 160-character stand-in the check used to take passed texts that a real link makes a part longer.
+    expect(smsLength(surveySmsText('zh-CN', company['zh-CN'], 'x'.repeat(160))).parts).toBe(3);
+  });
+
+  it('refuses a template or a company name that a real link would push past maxParts, naming the field', () => {
+    // Two characters more than the shipped template: 269 characters, a fifth part.
+    const longer = {
+      ...raw,
+      alibaba: { ...raw.alibaba, surveyTemplate: { ...raw.alibaba.surveyTemplate, text: `请您${raw.alibaba.surveyTemplate.text}` } },
+    };
+    expect(() => parseSmsConfig(longer, company)).toThrow(
+      'alibaba.surveyTemplate.text: the template with its sign name is 5 parts (UCS-2, 269 characters) with the longest signed link',
+    );
+    const longName = { ...company, 'zh-CN': `${company['zh-CN']}北京分公司` };
+    expect(() => parseSmsConfig(raw, longName)).toThrow(/\(catalogue\)\.zh-CN\.sms\.survey: the survey text is 5 parts/);
+    expect(() => parseSmsConfig(raw, longName)).toThrow(/alibaba\.surveyTemplate\.text: /);
+    expect(() => parseSmsConfig({ ...raw, maxParts: 3 }, company)).toThrow(/maxParts is 3/);
+  });
+
+  it('lets no signing key id grow the links past what the length check counts', () => {
+    expect(() => keysFromSecret(JSON.stringify({ currentId: 'k'.repeat(MAX_KEY_ID_LENGTH + 1), current: 's'.repeat(16) }))).toThrow(
+      /currentId/,
+    );
+    expect(keysFromSecret(JSON.stringify({ currentId: 'k'.repeat(MAX_KEY_ID_LENGTH), current: 's'.repeat(16) })).current.id).toHaveLength(
+      8,
+    );
   });
 
   it('refuses a template code Alibaba would not have issued and a template without the link', () => {
     const bad = { ...raw, alibaba: { ...raw.alibaba, surveyTemplate: { code: 'T1', text: '请评价' } } };
-    expect(() => parseSmsConfig(bad)).toThrow(/alibaba\.surveyTemplate\.code: expected an Alibaba template code/);
-    expect(() => parseSmsConfig(bad)).toThrow(/alibaba\.surveyTemplate\.text: the template must carry \$\{link\}/);
+    expect(() => parseSmsConfig(bad, company)).toThrow(/alibaba\.surveyTemplate\.code: expected an Alibaba template code/);
+    expect(() => parseSmsConfig(bad, company)).toThrow(/alibaba\.surveyTemplate\.text: the template must carry \$\{link\}/);
   });
 
   it('writes stored phones in E.164, with the default country for those without one', () => {

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import type { SigningKeys } from '../domain/signed-link.js';
+import { MAX_KEY_ID_LENGTH, type SigningKeys } from '../domain/signed-link.js';
 import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
 
@@ -13,7 +13,8 @@ import { sdkClientConfig } from './sdk-config.js';
  */
 export const SIGNING_KEY_CACHE_MS = 5 * 60_000;
 
-const keyId = z.string().min(1).max(64);
+// Short: every link carries its key id, and the SMS length check counts the longest (signed-link.ts).
+const keyId = z.string().min(1).max(MAX_KEY_ID_LENGTH);
 const keySecret = z.string().min(16);
 const secretSchema = z
   .object({

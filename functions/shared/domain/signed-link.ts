@@ -37,9 +37,16 @@ export interface SigningKeys {
   next?: SigningKey;
 }
 
+/**
+ * Key ids ("k1", "k2"…) are written into every link, and a text message is billed by its length:
+ * the signing keys' loader refuses longer ones, so longestSignedLinkUrl holds for every link signed.
+ */
+export const MAX_KEY_ID_LENGTH = 8;
+const MAX_ATTEMPT = 100_000;
+
 const claimsSchema = z.strictObject({
   f: z.string().regex(/^(fu|cp)-[0-9a-f]{32}$/),
-  a: z.number().int().min(1).max(100_000),
+  a: z.number().int().min(1).max(MAX_ATTEMPT),
   p: z.enum(linkPurposes),
   e: z.number().int(),
   k: z.string().min(1).max(64),
@@ -58,6 +65,16 @@ export function signLink(claims: LinkClaims, keys: SigningKeys): string {
 /** The signed link's address under the outcome API at `baseUrl` (with or without a trailing slash). */
 export function signedLinkUrl(baseUrl: string, claims: LinkClaims, keys: SigningKeys): string {
   return `${baseUrl.replace(/\/$/, '')}/links/${signLink(claims, keys)}`;
+}
+
+/**
+ * The longest link signedLinkUrl can make under `baseUrl` for a purpose: a 35-character id, the
+ * highest attempt, an expiry in epoch seconds (10 digits until the year 2286) and the longest key
+ * id. What a text message carrying a link is measured with (sms-schema).
+ */
+export function longestSignedLinkUrl(baseUrl: string, purpose: LinkPurpose): string {
+  const claims: LinkClaims = { followUpId: `fu-${'f'.repeat(32)}`, attempt: MAX_ATTEMPT, purpose, expiresAt: 9_999_999_999 };
+  return signedLinkUrl(baseUrl, claims, { current: { id: 'k'.repeat(MAX_KEY_ID_LENGTH), secret: 'length-only' }, previous: [] });
 }
 
 export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'tampered' | 'expired'; message: string };

@@ -2,7 +2,7 @@ import type { OutgoingSms } from '../ports/contact-channels.js';
 import { localeOf } from './contact-content.js';
 import type { FollowUp } from './follow-up.js';
 import type { PolicyConfig } from './policy-schema.js';
-import { type SmsConfig, surveySmsText } from './sms-schema.js';
+import { alibabaCompany, type SmsConfig, surveySmsText } from './sms-schema.js';
 
 /**
  * The destination in E.164 (+<country><number>), or undefined when the stored phone cannot be one.
@@ -34,6 +34,6 @@ export function surveySmsFor(
     to,
     text: surveySmsText(locale, company, surveyUrl),
     purpose: { kind: 'follow-up', followUpId: followUp.followUpId, attempt },
-    templateParams: { company, link: surveyUrl },
+    templateParams: { company: alibabaCompany(config.organization.name), link: surveyUrl },
   };
 }

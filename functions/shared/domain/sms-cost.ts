@@ -1,6 +1,6 @@
 import type { OutgoingSms } from '../ports/contact-channels.js';
 import { type SmsLength, smsLength } from './sms-length.js';
-import { providerFor, type SmsConfig, type SmsProvider } from './sms-schema.js';
+import { alibabaText, providerFor, type SmsConfig, type SmsProvider } from './sms-schema.js';
 
 /**
  * What a text costs at the configured list price: the provider the destination routes to, the text
@@ -16,9 +16,8 @@ export interface SmsCost extends SmsLength {
 /** The text as the customer's handset receives it. */
 export function deliveredText(config: SmsConfig, sms: OutgoingSms): string {
   if (providerFor(config, sms.to) === 'aws') return sms.text;
-  const params = sms.templateParams ?? {};
-  const body = config.alibaba.surveyTemplate.text.replace(/\$\{(\w+)\}/g, (_match, name: string) => params[name] ?? '');
-  return `【${config.alibaba.signName}】${body}`;
+  // The same text the configuration's length check measures.
+  return alibabaText(config, sms.templateParams ?? {});
 }
 
 export function smsCost(config: SmsConfig, sms: OutgoingSms): SmsCost {
