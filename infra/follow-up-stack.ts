@@ -65,7 +65,15 @@ export class FollowUpStack extends Stack {
     });
     outcomeApi.resumes(escalation.stateMachine);
     const reports = new Reports(this, 'Reports', { table: data.table, bus: data.bus, email, config: reportConfig });
-    const careProps = { table: data.table, email, sms, deadLetters: reports.deadLetters, timeZone: policyConfig.defaults.timeZone };
+    const careProps = {
+      table: data.table,
+      email,
+      sms,
+      deadLetters: reports.deadLetters,
+      timeZone: policyConfig.defaults.timeZone,
+      signingSecret: outcomeApi.signingSecret,
+      outcomeBaseUrl: outcomeApi.baseUrl,
+    };
     const care = new CareMessages(this, 'Care', careProps);
     const alarms = new OperationsAlarms(this, 'Alarms', {
       alarmEmail: props.alarmEmail,

@@ -42,11 +42,22 @@ export interface IngestDeps {
 }
 
 /** The thank-you goes on the service's day (or the next morning), sent by the care run in calling hours. */
-async function noteThankYou(thankYous: Pick<ThankYouList, 'add'>, source: string, detail: ServiceCompleted): Promise<void> {
+async function noteThankYou(
+  thankYous: Pick<ThankYouList, 'add'>,
+  source: string,
+  detail: ServiceCompleted,
+  followUpId: string | undefined,
+): Promise<void> {
   const { customer, departmentId, completedAt } = detail;
   const zone = customer.timeZone ?? policyConfig.defaults.timeZone;
   const hours = careHours(careConfig.callingHours ?? policyConfig.defaults.callingHours, zone);
-  const entry = { source, customer, departmentId, lastServiceAt: new Date(completedAt).toISOString() };
+  const entry = {
+    source,
+    customer,
+    departmentId,
+    lastServiceAt: new Date(completedAt).toISOString(),
+    ...(followUpId ? { followUpId } : {}),
+  };
   await thankYous.add(thankYouDate(new Date(completedAt), hours), entry);
 }
 
@@ -76,12 +87,15 @@ export async function ingest(event: unknown, { store, workflow, index, thankYous
     await store.markStarted(followUp.followUpId);
   }
   const status = duplicates === intake.followUps.length ? 'duplicate' : 'accepted';
+  // The service's (first) follow-up: a care email's unsubscribe link opts out its customer.
+  const followUpId = intake.followUps[0]?.followUpId;
   // Real services keep the customer active; the system's own follow-up requests do not.
   if (index && status === 'accepted' && !isSystemSource(intake.source)) {
-    await index.touch(intake.source, intake.detail.customer, intake.detail.departmentId, new Date(intake.detail.completedAt).toISOString());
+    const { customer, departmentId, completedAt } = intake.detail;
+    await index.touch(intake.source, customer, departmentId, new Date(completedAt).toISOString(), followUpId);
   }
   if (thankYous && status === 'accepted' && !isSystemSource(intake.source) && policyConfig.policies[intake.detail.serviceType]?.thankYou) {
-    await noteThankYou(thankYous, intake.source, intake.detail);
+    await noteThankYou(thankYous, intake.source, intake.detail, followUpId);
   }
   // Every follow-up, the system's own included (a periodic one too), starts the customer's periodic interval anew.
   if (index && status === 'accepted') {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { awsContactChannels } from '../shared/adapters/contact-channels.js';
+import { loadSigningKeys } from '../shared/adapters/signing-keys.js';
 import { clock } from '../shared/clock.js';
+import { requireEnv } from '../shared/env.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
 import { aggregateStore, birthdayIndex, careLedger, customerIndex, followUpStore, rateLimiter, thankYouList } from '../shared/runtime.js';
 import { sendCareMessages } from './send-care-messages.js';
@@ -9,7 +11,7 @@ import { sendCareMessages } from './send-care-messages.js';
 export const handler = lambdaHandler({
   input: z.unknown(),
   useCase: sendCareMessages,
-  deps: () => ({
+  deps: ({ functionName }) => ({
     birthdays: birthdayIndex(),
     thankYous: thankYouList(),
     index: customerIndex(),
@@ -21,5 +23,6 @@ export const handler = lambdaHandler({
     sleepUntil: clock.sleepUntil,
     // Set where the stack grants this function its SMS configuration set (SmsSending.grantSendText).
     smsEnabled: !!process.env.SMS_CONFIGURATION_SET,
+    unsubscribeLinks: { baseUrl: requireEnv('OUTCOME_BASE_URL'), keys: () => loadSigningKeys({ functionName }) },
   }),
 });

@@ -19,6 +19,7 @@ import {
 import { careEmail, careSmsText } from '../shared/domain/care-content.js';
 import type { CustomerRef } from '../shared/domain/customer-key.js';
 import { localDate } from '../shared/domain/schedule.js';
+import { type SigningKeys, signedLinkUrl } from '../shared/domain/signed-link.js';
 import { e164 } from '../shared/domain/sms-content.js';
 import { providerFor } from '../shared/domain/sms-schema.js';
 import type { AggregateStore } from '../shared/ports/aggregate-store.js';
@@ -42,6 +43,8 @@ export interface CareDeps {
   limiter: Pick<RateLimiter, 'reserve'>;
   /** Whether this function may text (the stack granted it an SMS configuration set); otherwise email only. */
   smsEnabled: boolean;
+  /** Where an email's unsubscribe link points (the outcome API) and the keys that sign it, as for a survey email. */
+  unsubscribeLinks: { baseUrl: string; keys: () => Promise<SigningKeys> };
   sleepUntil: (until: Date) => Promise<void>;
   now: Date;
 }
@@ -232,7 +235,8 @@ async function send(channel: CareChannel, occasion: Occasion, name: string, deps
   if (slot.getTime() > deps.now.getTime() + RUN_BUDGET_MS) throw new OutOfTime();
   await deps.sleepUntil(slot);
   if (channel.kind === 'email') {
-    await deps.channels.sendEmail(careEmail(occasion.kind, locale, view, channel.to));
+    const unsubscribeUrl = occasion.entry.followUpId ? await unsubscribeLink(occasion.entry.followUpId, deps) : undefined;
+    await deps.channels.sendEmail(careEmail(occasion.kind, locale, view, channel.to, unsubscribeUrl));
     return;
   }
   const customerKey = `${source}#${customer.id}`;
@@ -241,4 +245,14 @@ async function send(channel: CareChannel, occasion: Occasion, name: string, deps
     text: careSmsText(occasion.kind, locale, view),
     purpose: { kind: 'care', occasion: name, customerKey },
   });
+}
+
+/**
+ * The survey email's unsubscribe link, naming the follow-up of the customer's last service: the
+ * outcome API opts out that follow-up's customer, who is the one greeted (same source, same id).
+ */
+async function unsubscribeLink(followUpId: string, deps: CareDeps): Promise<string> {
+  const expiresAt = Math.floor(deps.now.getTime() / 1000) + policyConfig.unsubscribeLinkValidityDays * 86_400;
+  const claims = { followUpId, attempt: 1, purpose: 'unsubscribe' as const, expiresAt };
+  return signedLinkUrl(deps.unsubscribeLinks.baseUrl, claims, await deps.unsubscribeLinks.keys());
 }

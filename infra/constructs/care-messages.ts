@@ -2,6 +2,7 @@ import { type CfnElement, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
@@ -19,13 +20,17 @@ export interface CareMessagesProps {
   deadLetters: sqs.IQueue;
   /** The zone the hourly schedule counts in; each customer's own zone decides when they are greeted. */
   timeZone: string;
+  /** A greeting by email carries the survey emails' signed unsubscribe link: the outcome API's address and key. */
+  signingSecret: secretsmanager.ISecret;
+  outcomeBaseUrl: string;
 }
 
 /**
  * Care messages (thank-yous, birthday and holiday greetings): one function run every hour of the
  * day, so each customer is greeted inside their own calling hours; it reads the table's buckets and
- * claims, writes claims, counts and send slots, and texts (End User Messaging, no Alibaba key) or emails. Its run
- * stops sending after ten minutes and leaves the rest to the next hour: the timeout leaves room.
+ * claims, writes claims, counts and send slots, and texts (End User Messaging, no Alibaba key) or emails
+ * (with the signed unsubscribe link, so it reads the link key). Its run stops sending after ten
+ * minutes and leaves the rest to the next hour: the timeout leaves room.
  */
 export class CareMessages extends Construct {
   readonly sender: FollowUpFunction;
@@ -36,11 +41,17 @@ export class CareMessages extends Construct {
       folder: 'send-care-messages',
       description: 'Hourly: thank-you, birthday and holiday greetings due today, inside each customer calling hours',
       timeout: Duration.minutes(12),
-      environment: { FOLLOW_UP_TABLE: props.table.tableName, ...props.email.environment() },
+      environment: {
+        FOLLOW_UP_TABLE: props.table.tableName,
+        OUTCOME_BASE_URL: props.outcomeBaseUrl,
+        SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+        ...props.email.environment(),
+      },
       // The Scheduler invokes asynchronously: a run failing all of Lambda's retries lands there too.
       deadLetterQueue: props.deadLetters,
     });
     grantItemReadWrite(props.table, this.sender.fn);
+    props.signingSecret.grantRead(this.sender.fn);
     props.email.grantSend(this.sender.role);
     props.sms.grantSendText(this.sender);
 

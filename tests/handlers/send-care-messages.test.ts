@@ -1,15 +1,19 @@
 import './setup-env.js';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../functions/ingest-service-completed/ingest.js';
+import { handleLink } from '../../functions/outcome-api/links.js';
 import { type CareDeps, sendCareMessages } from '../../functions/send-care-messages/send-care-messages.js';
+import { policyConfig } from '../../functions/shared/config/policies.js';
 import type { CustomerRef } from '../../functions/shared/domain/customer-key.js';
 import type { Customer } from '../../functions/shared/domain/service-event.js';
+import type { SigningKeys } from '../../functions/shared/domain/signed-link.js';
 import type { CareLedger } from '../../functions/shared/ports/care.js';
 import type { DormancyEntry } from '../../functions/shared/ports/customer-index.js';
 import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 const key = (c: CustomerRef) => `${c.source}#${c.id}`;
+const signingKeys: SigningKeys = { current: { id: 'k1', secret: 'a-very-secret-signing-key' }, previous: [] };
 
 /** The ledger's rules in memory: one claim per customer and occasion, occasions per year up to the cap. */
 class MemoryLedger implements CareLedger {
@@ -81,6 +85,7 @@ function depsAt(iso: string, world: World): TestDeps {
       },
     },
     smsEnabled: true,
+    unsubscribeLinks: { baseUrl: 'https://links.example.com/', keys: async () => signingKeys },
     sleepUntil: async (until) => {
       slept.push(until);
     },
@@ -177,6 +182,77 @@ describe('sendCareMessages', () => {
     expect(tally.thankYou.sent).toBe(1);
     expect(deps.slept).toHaveLength(1);
     expect(deps.ledger.claims.size).toBe(1);
+  });
+});
+
+describe("a greeting email's unsubscribe link", () => {
+  const header = (email: { headers?: { name: string; value: string }[] }, name: string) =>
+    email.headers?.find((h) => h.name === name)?.value;
+  const delivery = {
+    id: 'ev-care-unsubscribe',
+    source: 'dealer.dms',
+    'detail-type': 'Service Completed',
+    detail: {
+      serviceId: 'RO-care-1',
+      serviceType: 'vehicle-delivery',
+      completedAt: '2026-11-20T09:00:00+08:00',
+      customer: { id: 'C9', name: 'Ann', email: 'ann@example.com', locale: 'en' },
+    },
+  };
+
+  it("is the survey email's signed one-click unsubscribe, and a mail client's POST of it opts the greeted customer out", async () => {
+    // Intake notes the thank-you with the delivery's follow-up, which the link names.
+    const store = new MemoryFollowUpStore();
+    const noted: DormancyEntry[] = [];
+    const thankYous = { add: async (_date: string, entry: DormancyEntry) => void noted.push(entry) };
+    await ingest(delivery, { store, workflow: new FakeWorkflow(), thankYous, now: new Date('2026-11-20T01:00:00Z') });
+    const followUpId = noted[0]!.followUpId!;
+    expect(store.followUps.get(followUpId)?.customer.id).toBe('C9');
+
+    const world: World = { thankYous: { '2026-11-20': noted, '2026-11-21': noted }, optedOut: [], channels: new FakeChannels() };
+    const deps = depsAt('2026-11-20T10:00:00+08:00', world);
+    expect((await sendCareMessages({}, deps)).thankYou.sent).toBe(1);
+    const [email] = world.channels!.emails;
+    expect(header(email!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    const url = /^<(.+)>$/.exec(header(email!, 'List-Unsubscribe') ?? '')?.[1];
+    expect(url).toMatch(/^https:\/\/links\.example\.com\/links\/[\w-]+\.[\w-]+$/);
+    expect(email!.text).toContain(`Prefer not to hear from us with greetings or follow-ups? Unsubscribe: ${url}`);
+    expect(email!.html).toContain(`href="${url}"`);
+
+    // The outcome API's own handler, as the mail client's RFC 8058 POST reaches it.
+    const optedOut: CustomerRef[] = [];
+    Object.assign(store, { optOut: async (customer: CustomerRef) => void optedOut.push(customer) });
+    const token = url!.split('/links/')[1]!;
+    const linkDeps = { config: policyConfig, store, complaints: {} as never, workflow: {} as never, keys: signingKeys, now: deps.now };
+    const click = await handleLink(
+      { method: 'POST', token, body: { 'List-Unsubscribe': 'One-Click' }, wantsJson: false, action: `/links/${token}` },
+      linkDeps,
+    );
+    expect(click.statusCode).toBe(200);
+    expect(optedOut).toEqual([{ source: 'dealer.dms', id: 'C9' }]);
+
+    // Opted out (the store's opt-out read): the next greeting is not sent.
+    world.optedOut!.push(...optedOut.map((c) => c.id));
+    const next = depsAt('2026-11-21T10:00:00+08:00', world);
+    expect((await sendCareMessages({}, next)).thankYou).toEqual({ sent: 0, suppressed: 1, failed: 0 });
+  });
+
+  it("lasts as long as a survey email's, and is left out for an entry kept before its follow-up was noted", async () => {
+    const world: World = { thankYous: { '2026-11-20': [entry({ id: 'C10' })] }, channels: new FakeChannels() };
+    await sendCareMessages({}, depsAt('2026-11-20T10:00:00+08:00', world));
+    const [email] = world.channels!.emails;
+    expect(email!.headers).toBeUndefined();
+    expect(email!.text).not.toContain('/links/');
+
+    const linked = entry({ id: 'C11' });
+    linked.followUpId = 'fu-0123456789abcdef0123456789abcdef';
+    const withLink: World = { thankYous: { '2026-11-20': [linked] }, channels: new FakeChannels() };
+    const deps = depsAt('2026-11-20T10:00:00+08:00', withLink);
+    await sendCareMessages({}, deps);
+    const token = header(withLink.channels!.emails[0]!, 'List-Unsubscribe')!.slice(1, -1).split('/links/')[1]!;
+    const claims = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
+    const validDays = policyConfig.unsubscribeLinkValidityDays;
+    expect(claims).toMatchObject({ f: linked.followUpId, p: 'unsubscribe', e: deps.now.getTime() / 1000 + validDays * 86_400 });
   });
 });
 

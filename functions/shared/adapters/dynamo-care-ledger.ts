@@ -96,8 +96,8 @@ export class DynamoThankYouList implements ThankYouList {
     for await (const items of partitionPages(this.db, this.tableName, keys.thankYouPk(date))) {
       for (const item of items) {
         if (isExpired(item, this.now())) continue;
-        const { source, customer, departmentId, lastServiceAt } = item as unknown as DormancyEntry;
-        out.push({ source, customer, departmentId, lastServiceAt });
+        const { source, customer, departmentId, lastServiceAt, followUpId } = item as unknown as DormancyEntry;
+        out.push({ source, customer, departmentId, lastServiceAt, ...(followUpId ? { followUpId } : {}) });
       }
     }
     return out;

@@ -58,7 +58,13 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
     private readonly db: DynamoDBDocumentClient = tableClient(),
   ) {}
 
-  async touch(source: string, customer: Customer, departmentId: string | undefined, completedAt: string): Promise<void> {
+  async touch(
+    source: string,
+    customer: Customer,
+    departmentId: string | undefined,
+    completedAt: string,
+    followUpId?: string,
+  ): Promise<void> {
     const ref = { source, id: customer.id };
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(ref), ConsistentRead: true }));
     const previous = Item && !isExpired(Item, this.now()) ? (Item.completedAt as string) : undefined;
@@ -69,7 +75,7 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
     // old pointer (and its birthday), so it writes the entry again and removes the old one.
     const previousBirthday = previous ? (Item?.birthday as string | undefined) : undefined;
     if (customer.birthday) {
-      const entry = { kind: 'BirthdayEntry', source, customer, departmentId, lastServiceAt: completedAt, expiresAt };
+      const entry = { kind: 'BirthdayEntry', source, customer, departmentId, lastServiceAt: completedAt, followUpId, expiresAt };
       await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.birthday(customer.birthday, ref), ...entry } }));
     }
     if (previousBirthday && previousBirthday !== customer.birthday) {
@@ -91,6 +97,7 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
           customer,
           departmentId,
           lastServiceAt: completedAt,
+          followUpId,
           expiresAt,
         },
       }),
@@ -107,7 +114,11 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
 
   /** A bucket's live entries (the dormant month's, a birthday's): the customer as of their last service. */
   private async entriesOf(pk: string): Promise<DormancyEntry[]> {
-    return this.liveBucket(pk, (item) => ({ ...customerOfEntry(item), lastServiceAt: item.lastServiceAt as string }));
+    return this.liveBucket(pk, (item) => ({
+      ...customerOfEntry(item),
+      lastServiceAt: item.lastServiceAt as string,
+      ...(typeof item.followUpId === 'string' ? { followUpId: item.followUpId } : {}),
+    }));
   }
 
   /** Every live item of a bucket partition, as the caller reads it. */

@@ -7,6 +7,11 @@ export interface DormancyEntry {
   customer: Customer;
   departmentId?: string;
   lastServiceAt: string;
+  /**
+   * The follow-up of that service (absent in entries kept before it was noted): a care email's
+   * unsubscribe link names it, and the outcome API opts out that follow-up's customer.
+   */
+  followUpId?: string;
 }
 
 /** A customer in the bucket of the month their next periodic follow-up is due. */
@@ -25,7 +30,7 @@ export interface PeriodicEntry {
  */
 export interface CustomerIndex {
   /** Moves the customer to the bucket of this service's month, if it is their latest service. */
-  touch(source: string, customer: Customer, departmentId: string | undefined, completedAt: string): Promise<void>;
+  touch(source: string, customer: Customer, departmentId: string | undefined, completedAt: string, followUpId?: string): Promise<void>;
   /** Whether this source ever reported a service for the customer (within the kept horizon). */
   knows(customer: CustomerRef): Promise<boolean>;
   /** Customers whose last service was in this month ("2024-11"), expired entries left out. */
