@@ -12,6 +12,7 @@ import { catalogues, translator } from '../shared/i18n/index.js';
 import type { ComplaintStore } from '../shared/ports/complaint-store.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { Workflow } from '../shared/ports/workflow.js';
+import { joinedMatterForms, leadHeading, readJoinedAnswers, settleJoinedMatters } from './joined-matters.js';
 import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText, unsubscribedText, unsubscribePage } from './pages.js';
 
 export interface LinkRequest {
@@ -67,8 +68,17 @@ export function formToObject(fields: URLSearchParams): Record<string, unknown> {
   for (const [name, value] of fields) {
     if (value === '') continue;
     const [head, tail] = name.split('.', 2);
+    const joined = /^joined\.([\w-]+)\.(?:answers\.(.+)|(complaint))$/.exec(name);
     if (tail !== undefined && head === 'answers') {
       out.answers = { ...(out.answers as object), [tail]: value };
+    } else if (joined) {
+      // A shared contact's other matters: joined.<followUpId>.answers.<question> and joined.<followUpId>.complaint.
+      out.joined ??= {};
+      const all = out.joined as Record<string, { answers?: Record<string, unknown>; complaint?: string }>;
+      all[joined[1]!] ??= {};
+      const matter = all[joined[1]!]!;
+      if (joined[2] !== undefined) matter.answers = { ...matter.answers, [joined[2]]: value };
+      else matter.complaint = value;
     } else {
       out[name] = value;
     }
@@ -186,6 +196,10 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   const policy = deps.config.policies[followUp.serviceType];
   const survey = policy ? deps.config.surveys[policy.survey] : undefined;
   if (!survey) return respond(request, locale, 410, 'follow-up-closed', linkMessage(locale, 'closed'));
+  // A shared contact (一事一扰) records every matter it carried, each under its own survey.
+  const joined = await joinedMatterForms(attempt, locale, deps.config, deps.store);
+  const matters = joined.length > 0 ? { lead: leadHeading(followUp, locale, deps.config), joined } : undefined;
+  const joinedFollowUps = joined.length > 0 ? await Promise.all(joined.map((m) => deps.store.get(m.followUpId))) : [];
 
   const submitted = request.body ?? {};
   // A refused form comes back with what was typed: nobody enters the answers twice.
@@ -194,12 +208,21 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
       ? agentFormPage(
           locale,
           survey,
-          agentTaskFor(followUp, deps.config, survey, claims.attempt, request.action).description,
+          agentTaskFor(
+            followUp,
+            deps.config,
+            survey,
+            claims.attempt,
+            request.action,
+            undefined,
+            joinedFollowUps.filter((m) => m !== undefined),
+          ).description,
           request.action,
           error,
           values,
+          matters,
         )
-      : surveyPage(locale, survey, request.action, error, values);
+      : surveyPage(locale, survey, request.action, error, values, matters);
 
   if (request.method === 'GET') {
     if (request.wantsJson) {
@@ -212,6 +235,16 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
           attempt: claims.attempt,
           survey: policy!.survey,
           questions: survey.questions.map((q) => ({ id: q.id, kind: q.kind, text: q.text[locale] })),
+          ...(joined.length > 0
+            ? {
+                joined: joined.map((m) => ({
+                  followUpId: m.followUpId,
+                  heading: m.heading,
+                  survey: m.surveyName,
+                  questions: m.survey.questions.map((q) => ({ id: q.id, kind: q.kind, text: q.text[locale] })),
+                })),
+              }
+            : {}),
         }),
       };
     }
@@ -222,6 +255,8 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   let callbackAt: string | undefined;
   let complaint = false;
   let severity: 'urgent' | 'major' | 'general' | undefined;
+  /** The form's one severity, for whichever matters are marked as complaints. */
+  let chosenSeverity: typeof severity;
   let agentNote: string | undefined;
   let rawAnswers: unknown = submitted.answers ?? {};
   if (claims.purpose === 'agent') {
@@ -233,6 +268,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     result = parsed.data.result;
     complaint = parsed.data.complaint !== undefined && parsed.data.complaint !== false;
     severity = complaint ? parsed.data.severity : undefined;
+    chosenSeverity = parsed.data.severity;
     agentNote = parsed.data.note || undefined;
     rawAnswers = parsed.data.answers ?? {};
     if (result === 'call_back') {
@@ -253,6 +289,10 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     const { field, message } = answerMessage(locale, survey, answers.error, (rawAnswers ?? {}) as Record<string, unknown>);
     return refuse(request, field, message, (text) => formFor(text, submitted));
   }
+  const joinedAnswers = readJoinedAnswers(joined, submitted, result === 'reached', (form, error, typed) =>
+    answerMessage(locale, form.survey, error, typed),
+  );
+  if (!joinedAnswers.ok) return refuse(request, joinedAnswers.field, joinedAnswers.message, (text) => formFor(text, submitted));
 
   const stored = await deps.store.answerAttempt(claims.followUpId, claims.attempt, {
     result,
@@ -264,6 +304,13 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     usedAt: deps.now.toISOString(),
   });
   if (!stored) return respond(request, locale, 409, 'link-used', linkMessage(locale, 'used'));
+  // The other matters first: should the lead's workflow have moved on, their answers are still kept.
+  await settleJoinedMatters(
+    attempt,
+    joinedAnswers.answers,
+    { result, callbackAt, agentNote, usedAt: deps.now.toISOString(), severity: chosenSeverity },
+    deps,
+  );
   try {
     await deps.workflow.completeTask(attempt.taskToken, { result, ...(callbackAt ? { callbackAt } : {}) });
   } catch (error) {

@@ -31,10 +31,16 @@ const selected = (on: boolean) => raw(on ? ' selected' : '');
 const required = (on: boolean) => raw(on ? ' required' : '');
 const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
 
-export function questionFields(survey: Survey, locale: Locale, enforceRequired: boolean, answers: FormValues = {}) {
+/** A shared contact's matters (一事一扰): the lead's heading and each other matter with its own survey. */
+export interface FormMatters {
+  lead: string;
+  joined: { followUpId: string; heading: string; survey: Survey }[];
+}
+
+export function questionFields(survey: Survey, locale: Locale, enforceRequired: boolean, answers: FormValues = {}, prefix = 'answers') {
   const w = t(locale);
   return survey.questions.map((q) => {
-    const name = `answers.${q.id}`;
+    const name = `${prefix}.${q.id}`;
     const req = enforceRequired && q.required;
     const value = text(answers[q.id]);
     if (q.kind === 'yesNo') {
@@ -54,10 +60,44 @@ export function questionFields(survey: Survey, locale: Locale, enforceRequired: 
   });
 }
 
-/** The agent's outcome fields: result, call-back time, the survey's questions, complaint flag; `values` refills them. */
-export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormValues = {}) {
-  const w = t(locale);
+/** What was typed for a joined matter, when a refused form comes back. */
+function joinedValues(values: FormValues, followUpId: string): FormValues {
+  const joined = (values.joined && typeof values.joined === 'object' ? values.joined : {}) as Record<string, FormValues>;
+  return joined[followUpId] ?? {};
+}
+
+/**
+ * The questions of every matter, each under its heading: the lead's as `answers.*`, another
+ * matter's as `joined.<followUpId>.answers.*` (and, for the agent, its own complaint flag).
+ */
+function matterSections(
+  locale: Locale,
+  survey: Survey,
+  enforceRequired: boolean,
+  values: FormValues,
+  matters: FormMatters | undefined,
+  agent: boolean,
+) {
   const answers = (values.answers && typeof values.answers === 'object' ? values.answers : {}) as FormValues;
+  const lead = questionFields(survey, locale, enforceRequired, answers);
+  if (!matters) return lead;
+  const w = t(locale);
+  const others = matters.joined.map((m) => {
+    const typed = joinedValues(values, m.followUpId);
+    const typedAnswers = (typed.answers && typeof typed.answers === 'object' ? typed.answers : {}) as FormValues;
+    const flagged = typed.complaint !== undefined && typed.complaint !== false;
+    const complaint = agent
+      ? html`<label><input type="checkbox" name="joined.${m.followUpId}.complaint" value="yes"${checked(flagged)}> ${w.complaint}</label>`
+      : '';
+    const fields = questionFields(m.survey, locale, enforceRequired, typedAnswers, `joined.${m.followUpId}.answers`);
+    return html`<section data-matter="${m.followUpId}"><h2>${m.heading}</h2>${fields}${complaint}</section>`;
+  });
+  return html`<section data-matter="lead"><h2>${matters.lead}</h2>${lead}</section>${others}`;
+}
+
+/** The agent's outcome fields: result, call-back time, the survey's questions, complaint flag; `values` refills them. */
+export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormValues = {}, matters?: FormMatters) {
+  const w = t(locale);
   const options = Object.entries(w.results).map(
     ([value, label]) =>
       html`<label><input type="radio" name="result" value="${value}" required${checked(values.result === value)}> ${label}</label>`,
@@ -69,32 +109,39 @@ export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormV
   const noteLabel = `${catalogues[locale].complaints.fields.agentNote} ${w.optional}`;
   return html`<fieldset><legend>${w.result}</legend>${options}</fieldset>
 <label>${w.callbackAt} <input type="datetime-local" name="callbackAt" value="${text(values.callbackAt)}"></label>
-${questionFields(survey, locale, false, answers)}
+${matterSections(locale, survey, false, values, matters, true)}
 <label><input type="checkbox" name="complaint" value="yes"${checked(complaint)}> ${w.complaint}</label>
 <label>${w.severity} <select name="severity"><option value="">—</option>${severities}</select></label>
 <label>${noteLabel}<br><textarea name="note" rows="3" maxlength="2000" style="width:100%">${text(values.note)}</textarea></label>
 <p><button type="submit">${w.submit}</button></p>`;
 }
 
-export function agentFormPage(locale: Locale, survey: Survey, script: string, action: string, error?: string, values?: FormValues) {
+export function agentFormPage(
+  locale: Locale,
+  survey: Survey,
+  script: string,
+  action: string,
+  error?: string,
+  values?: FormValues,
+  matters?: FormMatters,
+) {
   const w = t(locale);
   return page(
     locale,
     w.agentTitle,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <pre style="white-space:pre-wrap;background:#f4f6f8;padding:.8rem;border-radius:4px">${script}</pre>
-<form method="post" action="${action}">${agentOutcomeFields(locale, survey, values)}</form>`,
+<form method="post" action="${action}">${agentOutcomeFields(locale, survey, values, matters)}</form>`,
   ).toString();
 }
 
-export function surveyPage(locale: Locale, survey: Survey, action: string, error?: string, values: FormValues = {}) {
+export function surveyPage(locale: Locale, survey: Survey, action: string, error?: string, values: FormValues = {}, matters?: FormMatters) {
   const w = t(locale);
-  const answers = (values.answers && typeof values.answers === 'object' ? values.answers : {}) as FormValues;
   return page(
     locale,
     survey.title[locale] ?? w.surveyTitle,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<form method="post" action="${action}">${questionFields(survey, locale, true, answers)}
+<form method="post" action="${action}">${matterSections(locale, survey, true, values, matters, false)}
 <p><button type="submit">${w.submit}</button></p></form>`,
   ).toString();
 }

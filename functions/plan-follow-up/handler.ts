@@ -1,3 +1,4 @@
+import { awsWorkflow } from '../shared/adapters/workflow.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
 import { followUpStore, rateLimiter } from '../shared/runtime.js';
 import { plan, planInputSchema } from './plan.js';
@@ -5,5 +6,5 @@ import { plan, planInputSchema } from './plan.js';
 export const handler = lambdaHandler({
   input: planInputSchema,
   useCase: plan,
-  deps: () => ({ store: followUpStore(), limiter: rateLimiter() }),
+  deps: () => ({ store: followUpStore(), limiter: rateLimiter(), workflow: awsWorkflow }),
 });

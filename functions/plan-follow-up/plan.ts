@@ -3,11 +3,13 @@ import { policyConfig } from '../shared/config/policies.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
 import { type AttemptSummary, contactResults, type FollowUp } from '../shared/domain/follow-up.js';
+import { joinedToId, type PendingContact, staggeredDue } from '../shared/domain/merge.js';
 import { nextAttempt, type PlanDecision, planFollowUp, resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { AttemptRecord, FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { RateLimiter } from '../shared/ports/rate-limiter.js';
+import { completeIfWaiting, type Workflow } from '../shared/ports/workflow.js';
 import { logger } from '../shared/powertools.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
@@ -45,15 +47,67 @@ async function withSlot(followUp: FollowUp, decision: PlanDecision, limiter: Pic
   }
 }
 
+/** One of the customer's matters due at the same moment leads; this one waits a minute behind it, to be carried. */
+function staggered(followUp: FollowUp, decision: PlanDecision, pending: PendingContact[]): PlanDecision {
+  if (decision.action !== 'contact' || !mergingOn()) return decision;
+  const hours = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone)!.hours;
+  const dueAt = staggeredDue({ followUpId: followUp.followUpId, ...decision }, pending, (at) => isCallable(at, hours));
+  return { ...decision, dueAt };
+}
+
+const mergingOn = () => policyConfig.merging.maxMatters > 1;
+
 export interface PlanDeps {
   store: FollowUpStore;
   limiter: Pick<RateLimiter, 'reserve'>;
+  /** Hands a released matter back to its waiting workflow. */
+  workflow: Pick<Workflow, 'completeTask'>;
   now: Date;
 }
 
+/** Keeps the planned contact under the customer, where a contact about another matter can find and carry it. */
+async function notePending(followUp: FollowUp, decision: PlanOutput, store: FollowUpStore): Promise<void> {
+  if (decision.action !== 'contact' || policyConfig.merging.maxMatters < 2) return;
+  await store.notePending(customerOf(followUp), {
+    followUpId: followUp.followUpId,
+    attempt: decision.attempt,
+    serviceType: followUp.serviceType,
+    ...(followUp.customer.timeZone ? { timeZone: followUp.customer.timeZone } : {}),
+    dueAt: decision.dueAt,
+    deadline: decision.deadline,
+    channel: decision.channel,
+  });
+}
+
+/**
+ * The lead's contact went unanswered (or failed): each matter it carried goes back to waiting for a
+ * contact, its own at its due time or another one that carries it. A matter whose workflow already
+ * waits on the shared contact is released to contact at once, with the same attempt budget.
+ */
+async function releaseJoined(followUp: FollowUp, lead: AttemptRecord, deps: PlanDeps): Promise<void> {
+  const joinedTo = joinedToId(lead.followUpId, lead.attempt);
+  for (const matter of lead.joined ?? []) {
+    await deps.store.unjoin(customerOf(followUp), matter.followUpId, joinedTo);
+    const { attempt } = await deps.store.getWithAttempt(matter.followUpId, matter.attempt);
+    if (!attempt?.taskToken || attempt.usedAt) continue;
+    const { settled, taskToken } = await deps.store.settleJoined(matter.followUpId, matter.attempt, {
+      channel: lead.channel,
+      result: 'released',
+      usedAt: deps.now.toISOString(),
+      joinedTo,
+    });
+    if (settled && taskToken) await completeIfWaiting(deps.workflow, taskToken, { result: 'released' });
+  }
+  if (lead.joined?.length) logger.info('joined matters released', { followUpId: lead.followUpId, matters: lead.joined.length });
+}
+
 /** plan: the follow-up's first contact, or after a contact's outcome the next attempt (or the end). */
-export async function plan(input: PlanInput, { store, limiter, now }: PlanDeps): Promise<PlanOutput> {
-  const followUp = await store.get(input.followUpId);
+export async function plan(input: PlanInput, deps: PlanDeps): Promise<PlanOutput> {
+  const { store, limiter, now } = deps;
+  const { followUp, attempt: lastRecord } =
+    input.attempt === undefined
+      ? { followUp: await store.get(input.followUpId), attempt: undefined }
+      : await store.getWithAttempt(input.followUpId, input.attempt);
   if (!followUp) throw new FollowUpNotFound(input.followUpId);
 
   if (input.attempt === undefined || input.channel === undefined) {
@@ -61,12 +115,15 @@ export async function plan(input: PlanInput, { store, limiter, now }: PlanDeps):
     const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
     const customer = await store.customerState(customerOf(followUp), now);
     const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
-    const decision = await withSlot(
-      followUp,
-      planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter, pausedUntil: customer.pausedUntil }),
-      limiter,
-    );
+    const planned = planFollowUp(followUp, policyConfig, {
+      now,
+      optedOut: customer.optedOut,
+      contactsThisQuarter,
+      pausedUntil: customer.pausedUntil,
+    });
+    const decision = await withSlot(followUp, staggered(followUp, planned, customer.pending), limiter);
     await store.savePlan(followUp.followUpId, undefined, decision);
+    await notePending(followUp, decision, store);
     logger.info('follow-up planned', {
       followUpId: followUp.followUpId,
       action: decision.action,
@@ -86,8 +143,13 @@ export async function plan(input: PlanInput, { store, limiter, now }: PlanDeps):
     ...(failed ? { error: reasonOf(input.contactError) } : {}),
   };
   const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
-  const decision = await withSlot(followUp, nextAttempt(followUp, policyConfig, history, last, now), limiter);
+  if (lastRecord && !lastRecord.usedAt) await releaseJoined(followUp, lastRecord, deps);
+  const next = nextAttempt(followUp, policyConfig, history, last, now);
+  // A retry due with another matter of the customer waits a minute behind it, to be carried by it.
+  const pending = next.action === 'contact' && mergingOn() ? (await store.customerState(customerOf(followUp), now)).pending : [];
+  const decision = await withSlot(followUp, staggered(followUp, next, pending), limiter);
   await store.savePlan(followUp.followUpId, last, decision);
+  await notePending(followUp, decision, store);
   logger.info('next attempt planned', {
     followUpId: followUp.followUpId,
     lastResult: last.result,

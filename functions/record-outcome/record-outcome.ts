@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
+import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
 import { COMPLAINT_RAISED, FOLLOW_UP_COMPLETED } from '../shared/domain/event-names.js';
 import { type AttemptSummary, contactResults, type FollowUpStatus } from '../shared/domain/follow-up.js';
@@ -85,6 +86,8 @@ export async function recordOutcome(input: RecordInput, { store, events, aggrega
     }
   }
   await store.finish(followUp.followUpId, outcome, last);
+  // Ended: no other contact may carry it any more.
+  if (policyConfig.merging.maxMatters > 1) await store.forgetPending(customerOf(followUp), followUp.followUpId);
   // The daily aggregate the reports read; a replayed step is not counted twice.
   const fact = outcomeFactOf({ ...followUp, attempts: last ? [...followUp.attempts, last] : followUp.attempts, outcome });
   await aggregates.add(

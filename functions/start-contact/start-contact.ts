@@ -6,6 +6,7 @@ import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.j
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
 import type { ContactResult, FollowUp } from '../shared/domain/follow-up.js';
+import { type JoinedMatter, joinableMatters, joinedToId, MERGEABLE_CHANNELS, type PendingContact } from '../shared/domain/merge.js';
 import { resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { quarterOf } from '../shared/domain/schedule.js';
@@ -14,7 +15,7 @@ import { surveySmsFor } from '../shared/domain/sms-content.js';
 import { providerFor, replyNumberOf } from '../shared/domain/sms-schema.js';
 import { eitherInput } from '../shared/lambda-handler.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { AttemptRecord, CustomerContactState, FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { SmsReplies } from '../shared/ports/sms-replies.js';
 import type { Workflow } from '../shared/ports/workflow.js';
@@ -92,12 +93,19 @@ interface NoContact {
  */
 export async function startContact(input: ContactInput, deps: ContactDeps): Promise<{ started: boolean }> {
   const { store, now } = deps;
-  const followUp = await store.get(input.followUpId);
+  const { followUp, attempt: stored } = await store.getWithAttempt(input.followUpId, input.attempt);
   if (!followUp) throw new FollowUpNotFound(input.followUpId);
+  // Another matter's contact carried this one and was answered (or went unanswered): this workflow hears the same.
+  if (stored?.joinedTo && stored.usedAt) return answerWithoutContact(input, deps, sharedContactAnswer(stored));
   const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
   if (!resolved)
     return answerWithoutContact(input, deps, { output: { result: 'skipped', reason: 'unknown-service-type' }, metric: 'ContactSkipped' });
-  const blocked = await customerBlocks(followUp, resolved.policy.frequencyCapExempt ? undefined : resolved.hours.timeZone, deps);
+  const customer = await store.customerState(customerOf(followUp), now);
+  const mine = customer.pending.find((p) => p.followUpId === followUp.followUpId);
+  // A contact about another matter carries this one: no second interruption, the answer comes through it.
+  if (mine?.joinedTo || (mine && !(await store.claimOwnContact(customerOf(followUp), followUp.followUpId))))
+    return waitForSharedContact(input, followUp, deps);
+  const blocked = await customerBlocks(followUp, customer, resolved.policy.frequencyCapExempt ? undefined : resolved.hours.timeZone, deps);
   if (blocked) return answerWithoutContact(input, deps, blocked);
 
   const before = await store.openAttempt({
@@ -127,7 +135,8 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   if (!claimed && input.channel !== 'phone') return unknownSend(input);
   let contactId: string | undefined;
   try {
-    contactId = await contact(input, followUp, resolved.policy.survey, keys, deps);
+    const joined = await joinMatters(input, followUp, customer.pending, before, deps);
+    contactId = await contact(input, followUp, joined, resolved.policy.survey, keys, deps);
   } catch (error) {
     // SES or the SMS provider answered with an error: the message was not accepted, so a retry may send it. Without an
     // answer (a network failure, a timeout) it may have gone out: the claim stays.
@@ -188,10 +197,10 @@ async function answerWithoutContact(
  */
 async function customerBlocks(
   followUp: FollowUp,
+  customer: CustomerContactState,
   capZone: string | undefined,
   deps: Pick<ContactDeps, 'store' | 'now'>,
 ): Promise<NoContact | undefined> {
-  const customer = await deps.store.customerState(customerOf(followUp), deps.now);
   if (customer.optedOut) {
     return {
       output: { result: 'suppressed', reason: 'opted-out' },
@@ -217,6 +226,72 @@ async function customerBlocks(
   };
 }
 
+/** What the shared contact that carried this matter ended with, as this matter's own attempt recorded it. */
+function sharedContactAnswer(stored: AttemptRecord): NoContact {
+  const result = stored.result ?? 'released';
+  return {
+    output: { result, ...(stored.callbackAt ? { callbackAt: stored.callbackAt } : {}) },
+    metric: 'SharedContactAnswered',
+    log: { message: 'answered through a shared contact', fields: { result } },
+  };
+}
+
+/**
+ * The workflow waits on this attempt's token like on its own contact; the shared contact's answer
+ * (or its release) completes it. Settled just before the token was stored: that answer is taken now.
+ */
+async function waitForSharedContact(input: ContactInput, followUp: FollowUp, deps: ContactDeps): Promise<{ started: boolean }> {
+  const opened = { followUpId: input.followUpId, attempt: input.attempt, channel: input.channel, taskToken: input.taskToken };
+  try {
+    await deps.store.openAttempt({ ...opened, openedAt: deps.now.toISOString() });
+  } catch (error) {
+    const { attempt } = await deps.store.getWithAttempt(input.followUpId, input.attempt);
+    if (!attempt?.usedAt) throw error;
+    return answerWithoutContact(input, deps, sharedContactAnswer(attempt));
+  }
+  // Released while the token was being stored: the lead no longer carries this matter, so it contacts on its own.
+  const { pending } = await deps.store.customerState(customerOf(followUp), deps.now);
+  if (!pending.find((p) => p.followUpId === input.followUpId)?.joinedTo)
+    return answerWithoutContact(input, deps, {
+      output: { result: 'released' },
+      metric: 'SharedContactReleased',
+      log: { message: 'shared contact released', fields: {} },
+    });
+  logger.info('contact shared with another matter', { followUpId: input.followUpId, attempt: input.attempt });
+  metrics.addMetric('ContactShared', MetricUnit.Count, 1);
+  return { started: true };
+}
+
+/**
+ * The customer's other matters this contact carries (一事一扰): those it joined before a repeated
+ * step, or those it can join now. Each joined matter stops waiting for a contact of its own.
+ */
+async function joinMatters(
+  input: ContactInput,
+  followUp: FollowUp,
+  pending: PendingContact[],
+  before: AttemptRecord | undefined,
+  deps: Pick<ContactDeps, 'store' | 'now'>,
+): Promise<FollowUp[]> {
+  if (!MERGEABLE_CHANNELS.includes(input.channel)) return [];
+  let joined = before?.joined;
+  if (!joined) {
+    const lead = joinedToId(followUp.followUpId, input.attempt);
+    const candidates = joinableMatters({ ...input, joinedTo: lead }, pending, policyConfig, deps.now);
+    const taken: JoinedMatter[] = [];
+    for (const matter of candidates)
+      if (await deps.store.joinContact(customerOf(followUp), matter.followUpId, lead, matter.dueAt))
+        taken.push({ followUpId: matter.followUpId, attempt: matter.attempt });
+    joined = taken.length > 0 ? await deps.store.recordJoined(followUp.followUpId, input.attempt, taken) : [];
+  }
+  const matters = await Promise.all(joined.map((matter) => deps.store.get(matter.followUpId)));
+  if (joined.length > 0) {
+    logger.info('matters joined to the contact', { followUpId: followUp.followUpId, attempt: input.attempt, matters: joined.length });
+    metrics.addMetric('MattersJoined', MetricUnit.Count, joined.length);
+  }
+  return matters.filter((matter): matter is FollowUp => matter !== undefined);
+}
+
 /** Stay under Connect's and SES's request quotas: a contact without a slot this second waits for its slot. */
 async function deferral(input: ContactInput, deps: Pick<ContactDeps, 'limiter' | 'now'>): Promise<NoContact | undefined> {
   if (withinReservedSlot(input.reservedSlot, deps.now)) return undefined;
@@ -238,6 +313,7 @@ async function deferral(input: ContactInput, deps: Pick<ContactDeps, 'limiter' |
 async function contact(
   input: ContactInput,
   followUp: FollowUp,
+  joined: FollowUp[],
   surveyName: string,
   keys: SigningKeys,
   deps: ContactDeps,
@@ -249,7 +325,7 @@ async function contact(
   };
   const survey = policyConfig.surveys[surveyName]!;
   if (input.channel === 'phone') {
-    const task = agentTaskFor(followUp, policyConfig, survey, input.attempt, link('agent', validSeconds), deps.followUpQueueArn);
+    const task = agentTaskFor(followUp, policyConfig, survey, input.attempt, link('agent', validSeconds), deps.followUpQueueArn, joined);
     return (await deps.channels.startAgentTask(task)).contactId || undefined;
   }
   if (input.channel === 'sms') {
@@ -265,7 +341,7 @@ async function contact(
   }
   const unsubscribeUrl = link('unsubscribe', policyConfig.unsubscribeLinkValidityDays * 86_400);
   await deps.channels.sendEmail(
-    surveyEmailFor(followUp, policyConfig, link('survey', validSeconds), Math.round(validSeconds / 3600), unsubscribeUrl),
+    surveyEmailFor(followUp, policyConfig, link('survey', validSeconds), Math.round(validSeconds / 3600), unsubscribeUrl, joined),
   );
   return undefined;
 }

@@ -43,6 +43,8 @@ export class FollowUpWorkflow extends Construct {
     // An opted-out, paused, capped or deferred contact answers its own task token (success); a
     // contact that cannot be made may fail it.
     grantTaskCallbacks(contact.role, stateMachineArnFor(this, name), ['states:SendTaskSuccess', 'states:SendTaskFailure']);
+    // A shared contact (一事一扰) that went unanswered releases the matters it carried: their waiting workflows hear it from Plan.
+    grantTaskCallbacks(plan.role, stateMachineArnFor(this, name));
     this.stateMachine = workflowStateMachine(this, {
       name,
       definition: followUpDefinition(this, { plan: plan.fn, startContact: contact.fn, recordOutcome: record.fn }),

@@ -55,6 +55,7 @@ describe('follow-up store retention', () => {
       optedOut: false,
       pausedUntil: '2026-11-26T00:00:00Z',
       contactsByQuarter: {},
+      pending: [],
     });
   });
 

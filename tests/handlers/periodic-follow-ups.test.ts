@@ -143,7 +143,7 @@ describe('periodic follow-ups: the monthly run over the index by month', () => {
       store: {
         customerState: async (customer) => {
           asked.push(customer);
-          return { optedOut: false, contactsByQuarter: {} };
+          return { optedOut: false, contactsByQuarter: {}, pending: [] };
         },
       },
       publish: async () => ({ requests: 1 }),

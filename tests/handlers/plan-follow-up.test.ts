@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { plan } from '../../functions/plan-follow-up/plan.js';
 import type { AttemptSummary, FollowUp } from '../../functions/shared/domain/follow-up.js';
 import type { PlanDecision } from '../../functions/shared/domain/plan.js';
+import { FakeWorkflow } from '../support/fake-channels.js';
 import { storedFollowUp, storedFollowUpId } from '../support/follow-up-fixtures.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
@@ -36,7 +37,7 @@ describe('plan-follow-up handler', () => {
     const { store, reservations, limiter } = setup();
     const decision = await plan(
       { followUpId: id, attempt: 1, channel: 'phone', outcome: { result: 'deferred', callbackAt: '2026-11-23T01:00:03.000Z' } },
-      { store, now, limiter },
+      { store, now, limiter, workflow: new FakeWorkflow() },
     );
     expect(decision).toMatchObject({
       action: 'contact',
@@ -54,7 +55,10 @@ describe('plan-follow-up handler', () => {
       Error: 'PermanentContactError',
       Cause: JSON.stringify({ errorType: 'PermanentContactError', errorMessage: 'phone ResourceNotFoundException' }),
     };
-    const decision = await plan({ followUpId: id, attempt: 1, channel: 'phone', contactError }, { store, now, limiter });
+    const decision = await plan(
+      { followUpId: id, attempt: 1, channel: 'phone', contactError },
+      { store, now, limiter, workflow: new FakeWorkflow() },
+    );
     expect(decision).toMatchObject({ action: 'contact', attempt: 2, channel: 'email', dueAt: '2026-11-23T01:00:00.000Z' });
     expect(saved[0]!.last).toMatchObject({ attempt: 1, channel: 'phone', result: 'failed', error: 'phone:ResourceNotFoundException' });
   });
@@ -63,7 +67,7 @@ describe('plan-follow-up handler', () => {
     const { store, limiter } = setup();
     const decision = await plan(
       { followUpId: id, attempt: 2, channel: 'email', contactError: { Error: 'PermanentContactError', Cause: 'email MessageRejected' } },
-      { store, now, limiter },
+      { store, now, limiter, workflow: new FakeWorkflow() },
     );
     expect(decision).toEqual({
       followUpId: id,
@@ -83,7 +87,7 @@ describe('plan-follow-up handler', () => {
         channel: 'phone',
         contactError: { Error: 'States.Timeout', Cause: 'no answer within the task timeout' },
       },
-      { store, now, limiter },
+      { store, now, limiter, workflow: new FakeWorkflow() },
     );
     expect(saved[0]!.last).toMatchObject({ result: 'timeout' });
     expect(saved[0]!.last).not.toHaveProperty('error');
@@ -91,7 +95,9 @@ describe('plan-follow-up handler', () => {
 
   it('fails with FollowUpNotFound when the record is gone', async () => {
     const { limiter } = setup();
-    await expect(plan({ followUpId: id }, { store: new MemoryFollowUpStore(), now, limiter })).rejects.toMatchObject({
+    await expect(
+      plan({ followUpId: id }, { store: new MemoryFollowUpStore(), now, limiter, workflow: new FakeWorkflow() }),
+    ).rejects.toMatchObject({
       name: 'FollowUpNotFound',
     });
   });

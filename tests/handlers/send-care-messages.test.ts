@@ -68,7 +68,7 @@ function depsAt(iso: string, world: World): TestDeps {
     birthdays: { bornOn: async (monthDay) => world.birthdays?.[monthDay] ?? [] },
     thankYous: { dueOn: async (date) => world.thankYous?.[date] ?? [] },
     index: { lastServedIn: async (month) => world.served?.[month] ?? [] },
-    store: { customerState: async (c) => ({ optedOut: (world.optedOut ?? []).includes(c.id), contactsByQuarter: {} }) },
+    store: { customerState: async (c) => ({ optedOut: (world.optedOut ?? []).includes(c.id), contactsByQuarter: {}, pending: [] }) },
     ledger: world.ledger ?? new MemoryLedger(),
     aggregates: {
       add: async (day, subject, departmentId, counters) => {

@@ -103,14 +103,14 @@ describe('start-contact: the last look before a customer is disturbed', () => {
   });
 
   it('does not contact an opted-out customer and ends the wait at once', async () => {
-    store.customerState = async () => ({ optedOut: true, contactsByQuarter: {} });
+    store.customerState = async () => ({ optedOut: true, contactsByQuarter: {}, pending: [] });
     expect(await startContact(input('phone'), deps)).toEqual({ started: false });
     expect(channels.tasks).toHaveLength(0);
     expect(answered()).toEqual([{ result: 'suppressed', reason: 'opted-out' }]);
   });
 
   it('postpones the contact while a complaint pause runs, without using an attempt', async () => {
-    store.customerState = async () => ({ optedOut: false, contactsByQuarter: {}, pausedUntil: '2026-11-24T01:00:00.000Z' });
+    store.customerState = async () => ({ optedOut: false, contactsByQuarter: {}, pending: [], pausedUntil: '2026-11-24T01:00:00.000Z' });
     expect(await startContact(input('phone'), deps)).toEqual({ started: false });
     expect(answered()).toEqual([{ result: 'paused', callbackAt: '2026-11-24T01:00:00.000Z' }]);
     expect(store.attempts.size).toBe(0);
@@ -184,6 +184,9 @@ describe('start-contact handler: wired to Connect, SES and the table', () => {
     for (const mock of [db, sfn, connect, ses, secrets]) mock.reset();
     db.on(GetCommand, { Key: tableKeys.followUp(id) }).resolves({ Item: { ...tableKeys.followUp(id), ...followUp } });
     db.on(QueryCommand).resolves({ Items: [] });
+    db.on(QueryCommand, { ExpressionAttributeValues: { ':pk': tableKeys.followUpPk(id) } }).resolves({
+      Items: [{ ...tableKeys.followUp(id), ...followUp }],
+    });
     db.on(UpdateCommand).resolves({ Attributes: { reserved: 1 } });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ currentId: 'k1', current: keys.current.secret }) });
     connect.on(StartTaskContactCommand).resolves({ ContactId: 'contact-1' });

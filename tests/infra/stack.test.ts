@@ -106,10 +106,11 @@ describe('infrastructure', () => {
     expect(definition).toContain('ThrottlingException');
   });
 
-  it('grants least privilege: only intake starts executions, only the outcome API and contact resume them', () => {
+  it('grants least privilege: only intake starts executions, only the outcome API, contact and plan resume them', () => {
     expect(policiesOf('IngestServiceCompleted')).toContain('states:StartExecution');
     expect(policiesOf('OutcomeApiHandler')).toContain('states:SendTaskSuccess');
-    expect(policiesOf('FollowUpPlan')).not.toContain('states:');
+    // Plan releases the matters an unanswered shared contact carried (一事一扰): success only, nothing else of Step Functions.
+    expect(policiesOf('FollowUpPlan').match(/states:\w+/g)).toEqual(['states:SendTaskSuccess']);
     expect(policiesOf('FollowUpPlan')).not.toContain('connect:');
     expect(policiesOf('FollowUpContact')).toContain('connect:StartTaskContact');
     expect(policiesOf('FollowUpContact')).toContain('ses:SendEmail');

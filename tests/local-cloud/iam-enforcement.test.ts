@@ -113,6 +113,9 @@ describe('IAM enforcement', () => {
     const neverAnswered = serviceCompleted(0);
     const ignoredComplaint = serviceCompleted(0, { departmentId: 'after-sales' });
     await h.publish('Service Completed', neverAnswered);
+    // A second repair of the same customer: carried by the never answered call, then released by its Plan (一事一扰).
+    const carried = serviceCompleted(0, {}, { id: neverAnswered.customer.id });
+    await h.publish('Service Completed', carried);
     await h.publish('Service Completed', ignoredComplaint);
     await h.publish('Service Completed', complaint);
     await h.publish('Service Completed', resolvedUpstream);
@@ -185,6 +188,7 @@ describe('IAM enforcement', () => {
     expect((await h.followUp(idOf(optingOut)))?.outcome).toMatchObject({ status: 'suppressed' });
     expect(h.managerTasks(complaintIdFor(idOf(ignoredComplaint))).length).toBeGreaterThan(1);
     expect((await h.followUp(idOf(neverAnswered)))?.outcome).toMatchObject({ status: expect.stringMatching(/unreachable|completed/) });
+    expect((await h.followUp(idOf(carried)))?.attempts[0]).toMatchObject({ result: 'released' });
     expect(new Set(h.cloud.sentSms.map((sms) => sms.provider))).toEqual(new Set(['alibaba', 'aws']));
     expect((await h.followUp(idOf(texted[0]!)))?.outcome).toMatchObject({ status: 'completed', channel: 'sms' });
     expect(h.emailsTo(birthday.customer.email!).some((m) => m.subject.includes('生日快乐'))).toBe(true);

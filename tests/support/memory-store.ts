@@ -1,9 +1,13 @@
+import { keys } from '../../functions/shared/adapters/table.js';
+import type { CustomerRef } from '../../functions/shared/domain/customer-key.js';
 import type { AttemptSummary, FollowUp } from '../../functions/shared/domain/follow-up.js';
+import type { JoinedMatter, PendingContact } from '../../functions/shared/domain/merge.js';
 import type {
   AttemptRecord,
   EventWarningRecord,
   FinalOutcome,
   FollowUpStore,
+  JoinedSettlement,
   RejectionRecord,
 } from '../../functions/shared/ports/follow-up-store.js';
 
@@ -13,6 +17,8 @@ export class MemoryFollowUpStore implements FollowUpStore {
   readonly rejections: RejectionRecord[] = [];
   readonly eventWarnings: EventWarningRecord[] = [];
   readonly attempts = new Map<string, Record<string, unknown>>();
+  /** Planned contacts by customer key, then follow-up id. */
+  readonly pending = new Map<string, Map<string, PendingContact>>();
 
   async create(followUp: FollowUp) {
     const existing = this.followUps.get(followUp.followUpId);
@@ -33,8 +39,8 @@ export class MemoryFollowUpStore implements FollowUpStore {
     this.eventWarnings.push(record);
   }
   async optOut() {}
-  async customerState() {
-    return { optedOut: false, contactsByQuarter: {} };
+  async customerState(customer: CustomerRef) {
+    return { optedOut: false, contactsByQuarter: {}, pending: [...(this.pending.get(keys.customerPk(customer))?.values() ?? [])] };
   }
   async reserveContact() {
     return true;
@@ -71,4 +77,44 @@ export class MemoryFollowUpStore implements FollowUpStore {
   }
   async reopenAttempt() {}
   async finish(_followUpId: string, _outcome: FinalOutcome, _last?: AttemptSummary) {}
+  private pendingOf(customer: CustomerRef) {
+    const key = keys.customerPk(customer);
+    if (!this.pending.has(key)) this.pending.set(key, new Map());
+    return this.pending.get(key)!;
+  }
+  async notePending(customer: CustomerRef, pending: PendingContact) {
+    this.pendingOf(customer).set(pending.followUpId, structuredClone(pending));
+  }
+  async forgetPending(customer: CustomerRef, followUpId: string) {
+    this.pendingOf(customer).delete(followUpId);
+  }
+  async claimOwnContact(customer: CustomerRef, followUpId: string) {
+    const item = this.pendingOf(customer).get(followUpId);
+    if (!item || item.joinedTo) return false;
+    item.contactingAt ??= new Date().toISOString();
+    return true;
+  }
+  async joinContact(customer: CustomerRef, followUpId: string, lead: string, dueAt: string) {
+    const item = this.pendingOf(customer).get(followUpId);
+    if (!item || item.dueAt !== dueAt) return false;
+    if (item.joinedTo !== lead && (item.joinedTo || item.contactingAt)) return false;
+    item.joinedTo = lead;
+    return true;
+  }
+  async unjoin(customer: CustomerRef, followUpId: string, lead: string) {
+    const item = this.pendingOf(customer).get(followUpId);
+    if (item?.joinedTo === lead) delete item.joinedTo;
+  }
+  async recordJoined(followUpId: string, attempt: number, joined: JoinedMatter[]) {
+    const record = this.attempts.get(`${followUpId}#${attempt}`)!;
+    record.joined ??= joined;
+    return record.joined as JoinedMatter[];
+  }
+  async settleJoined(followUpId: string, attempt: number, settlement: JoinedSettlement) {
+    const key = `${followUpId}#${attempt}`;
+    const record = this.attempts.get(key) ?? { followUpId, attempt, channel: settlement.channel };
+    if (record.usedAt) return { settled: false };
+    this.attempts.set(key, Object.assign(record, settlement));
+    return { settled: true, ...(typeof record.taskToken === 'string' ? { taskToken: record.taskToken } : {}) };
+  }
 }

@@ -1,15 +1,17 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { FollowUp } from '../domain/follow-up.js';
+import type { JoinedMatter, PendingContact } from '../domain/merge.js';
 import type {
   AttemptRecord,
   CustomerContactState,
   EventWarningRecord,
   FinalOutcome,
   FollowUpStore,
+  JoinedSettlement,
   RejectionRecord,
 } from '../ports/follow-up-store.js';
-import { keys, RetainedItems, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
+import { isConditionFailure, keys, RetainedItems, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
 
 export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore {
   async create(followUp: FollowUp) {
@@ -67,7 +69,7 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async customerState(customer: CustomerRef, at: Date) {
-    const state: CustomerContactState = { optedOut: false, contactsByQuarter: {} };
+    const state: CustomerContactState = { optedOut: false, contactsByQuarter: {}, pending: [] };
     for (const item of await this.livePartition(keys.customerPk(customer))) {
       const sk = String(item.sk);
       if (sk === keys.optOut(customer).sk) state.optedOut ||= typeof item.until !== 'string' || new Date(item.until) > at;
@@ -76,6 +78,7 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
       const contacts = sortKeyPrefix.quarterContacts;
       if (sk.startsWith(contacts))
         state.contactsByQuarter[sk.slice(contacts.length)] = [...((item.followUps as Set<string> | undefined) ?? [])];
+      if (sk.startsWith(sortKeyPrefix.pendingContact)) state.pending.push(withoutKeys<PendingContact>(item));
     }
     return state;
   }
@@ -242,6 +245,119 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
           ExpressionAttributeValues: values,
         }),
       );
+    }
+  }
+
+  async notePending(customer: CustomerRef, pending: PendingContact) {
+    // A new plan replaces the last one whole: a join or an own contact of an earlier attempt no longer holds.
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.pendingContact(customer, pending.followUpId), kind: 'PendingContact', ...pending, expiresAt: this.expiresAt() },
+      }),
+    );
+  }
+
+  async forgetPending(customer: CustomerRef, followUpId: string) {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.pendingContact(customer, followUpId) }));
+  }
+
+  async claimOwnContact(customer: CustomerRef, followUpId: string) {
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.pendingContact(customer, followUpId),
+          UpdateExpression: 'SET contactingAt = if_not_exists(contactingAt, :at)',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(joinedTo)',
+          ExpressionAttributeValues: { ':at': this.now().toISOString() },
+        }),
+      ),
+    );
+  }
+
+  async joinContact(customer: CustomerRef, followUpId: string, lead: string, dueAt: string) {
+    return writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.pendingContact(customer, followUpId),
+          UpdateExpression: 'SET joinedTo = :lead',
+          // A repeated lead step finds its own join; a re-planned matter (another dueAt) is not taken on an old plan.
+          ConditionExpression: [
+            'attribute_exists(pk) AND dueAt = :due',
+            '((attribute_not_exists(joinedTo) AND attribute_not_exists(contactingAt)) OR joinedTo = :lead)',
+          ].join(' AND '),
+          ExpressionAttributeValues: { ':lead': lead, ':due': dueAt },
+        }),
+      ),
+    );
+  }
+
+  async unjoin(customer: CustomerRef, followUpId: string, lead: string) {
+    await writtenIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.pendingContact(customer, followUpId),
+          UpdateExpression: 'REMOVE joinedTo',
+          ConditionExpression: 'joinedTo = :lead',
+          ExpressionAttributeValues: { ':lead': lead },
+        }),
+      ),
+    );
+  }
+
+  async recordJoined(followUpId: string, attempt: number, joined: JoinedMatter[]) {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.attempt(followUpId, attempt),
+        UpdateExpression: 'SET joined = if_not_exists(joined, :joined)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':joined': joined },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return (Attributes?.joined as JoinedMatter[] | undefined) ?? joined;
+  }
+
+  async settleJoined(followUpId: string, attempt: number, settlement: JoinedSettlement) {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.attempt(followUpId, attempt),
+          UpdateExpression: [
+            'SET kind = :kind, followUpId = :f, attempt = :a, channel = if_not_exists(channel, :c), joinedTo = :joinedTo',
+            '#result = :result, callbackAt = :callbackAt, answers = :answers, agentMarkedComplaint = :complaint',
+            'agentSeverity = :severity, agentNote = :note, usedAt = :usedAt, expiresAt = :exp',
+          ].join(', '),
+          ConditionExpression: 'attribute_not_exists(usedAt)',
+          ExpressionAttributeNames: { '#result': 'result' },
+          ExpressionAttributeValues: {
+            ':kind': 'Attempt',
+            ':f': followUpId,
+            ':a': attempt,
+            ':c': settlement.channel,
+            ':joinedTo': settlement.joinedTo,
+            ':result': settlement.result,
+            ':callbackAt': settlement.callbackAt ?? null,
+            ':answers': settlement.answers ?? {},
+            ':complaint': settlement.agentMarkedComplaint ?? false,
+            ':severity': settlement.agentSeverity ?? null,
+            ':note': settlement.agentNote ?? null,
+            ':usedAt': settlement.usedAt,
+            ':exp': this.expiresAt(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const token = Attributes?.taskToken;
+      return { settled: true, ...(typeof token === 'string' ? { taskToken: token } : {}) };
+    } catch (error) {
+      if (isConditionFailure(error)) return { settled: false };
+      throw error;
     }
   }
 

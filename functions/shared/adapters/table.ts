@@ -32,7 +32,7 @@ const followUpPk = (followUpId: string) => `FU#${followUpId}`;
 const complaintPk = (complaintId: string) => `COMPLAINT#${complaintId}`;
 
 /** Sort-key prefixes of the items read as a group (a follow-up's attempts, a customer's quarters). */
-export const sortKeyPrefix = { attempt: 'ATTEMPT#', quarterContacts: 'CONTACTS#' } as const;
+export const sortKeyPrefix = { attempt: 'ATTEMPT#', quarterContacts: 'CONTACTS#', pendingContact: 'PENDING#' } as const;
 
 export const keys = {
   followUpPk,
@@ -50,6 +50,11 @@ export const keys = {
   quarterContacts: (customer: CustomerRef, quarter: string): TableKey => ({
     pk: customerPk(customer),
     sk: `${sortKeyPrefix.quarterContacts}${quarter}`,
+  }),
+  /** A follow-up's planned contact under its customer, so another contact with the customer can carry it (一事一扰). */
+  pendingContact: (customer: CustomerRef, followUpId: string): TableKey => ({
+    pk: customerPk(customer),
+    sk: `${sortKeyPrefix.pendingContact}${followUpId}`,
   }),
   complaintCount: (customer: CustomerRef, serviceType: string): TableKey => ({ pk: customerPk(customer), sk: `COMPLAINTS#${serviceType}` }),
   lastService: (customer: CustomerRef): TableKey => ({ pk: customerPk(customer), sk: 'LASTSERVICE' }),
@@ -113,7 +118,7 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
-const isConditionFailure = (error: unknown) =>
+export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** A conditional write: true when it was made, false when its condition did not hold. */

@@ -30,6 +30,9 @@ export function messagesFor(locale: Locale) {
     emailExpiry: (hours: number) => t('email.expiry', { hours }),
     emailOptOut: t('email.optOut'),
     emailUnsubscribe: t('email.unsubscribe'),
+    mattersIntro: (count: number) => t('email.mattersIntro', { count }),
+    matter: (number: number, label: string, serviceId: string) => t('email.matter', { number, label, serviceId }),
+    labelSeparator: t('email.labelSeparator'),
   };
 }
 
@@ -46,11 +49,32 @@ export function callScript(locale: Locale, config: PolicyConfig, survey: Survey,
   ].join('\n');
 }
 
+/** Each matter a shared contact carries, numbered, with its survey's questions (一事一扰). */
+function matterLines(locale: Locale, config: PolicyConfig, matters: FollowUp[]): string[] {
+  const w = messagesFor(locale);
+  return matters.flatMap((matter, i) => {
+    const policy = config.policies[matter.serviceType]!;
+    const survey = config.surveys[policy.survey]!;
+    return [
+      '',
+      w.matter(i + 1, policy.label[locale], matter.serviceId),
+      `${w.questions}:`,
+      ...survey.questions.map((q, n) => `${n + 1}. ${q.text[locale]}`),
+    ];
+  });
+}
+
+/** The labels of every matter a contact is about, in the customer's language. */
+function labelsOf(locale: Locale, config: PolicyConfig, matters: FollowUp[]): string {
+  return matters.map((m) => config.policies[m.serviceType]!.label[locale]).join(messagesFor(locale).labelSeparator);
+}
+
 /**
  * The agent's task: who to call (the first lines of the description and two references: the
  * agent's workspace shows both for a task, not its attributes), the script (opening + one
  * question per line) and the outcome form. Attributes carry what the contact flow routes on
- * (`queue`, a queue ARN) and ids, never personal data.
+ * (`queue`, a queue ARN) and ids, never personal data. A shared contact (`joined`) lists every
+ * matter with its questions, the lead's first; `matters` tells how many the form records.
  */
 export function agentTaskFor(
   followUp: FollowUp,
@@ -59,16 +83,21 @@ export function agentTaskFor(
   attempt: number,
   outcomeFormUrl: string,
   queueArn?: string,
+  joined: FollowUp[] = [],
 ): AgentTask {
   const locale = localeOf(followUp, config);
   const w = messagesFor(locale);
-  const policy = config.policies[followUp.serviceType]!;
   const phone = followUp.customer.phone ?? '—';
-  const description = callScript(locale, config, survey, followUp.customer.name, phone);
+  const single = callScript(locale, config, survey, followUp.customer.name, phone);
+  const matters = [followUp, ...joined];
+  const description =
+    joined.length === 0
+      ? single
+      : [...single.split('\n').slice(0, 3), w.mattersIntro(matters.length), ...matterLines(locale, config, matters)].join('\n');
   return {
     followUpId: followUp.followUpId,
     attempt,
-    name: w.taskName(policy.label[locale], attempt),
+    name: w.taskName(labelsOf(locale, config, matters), attempt),
     description,
     outcomeFormUrl,
     textReferences: { customerName: followUp.customer.name, customerPhone: phone },
@@ -76,6 +105,7 @@ export function agentTaskFor(
       followUpId: followUp.followUpId,
       attempt: String(attempt),
       serviceType: followUp.serviceType,
+      ...(joined.length > 0 ? { matters: String(matters.length) } : {}),
       ...(queueArn ? { queue: queueArn } : {}),
     },
   };
@@ -101,29 +131,36 @@ export function surveyEmailFor(
   surveyUrl: string,
   validHours: number,
   unsubscribeUrl: string,
+  joined: FollowUp[] = [],
 ): OutgoingEmail {
   const locale = localeOf(followUp, config);
   const w = messagesFor(locale);
-  const policy = config.policies[followUp.serviceType]!;
+  const matters = [followUp, ...joined];
   const company = config.organization.name[locale];
+  const matterNames =
+    joined.length === 0 ? [] : matters.map((m, i) => w.matter(i + 1, config.policies[m.serviceType]!.label[locale], m.serviceId));
+  const covered =
+    matterNames.length === 0 ? '' : html`<p>${w.mattersIntro(matters.length)}</p><ul>${matterNames.map((n) => html`<li>${n}</li>`)}</ul>`;
   const greeting = w.emailGreeting(followUp.customer.name);
   const optOut = html`${w.emailOptOut} <a href="${unsubscribeUrl}" style="color:#555">${w.emailUnsubscribe}</a>`;
   const body = html`<!doctype html>
 <html lang="${locale}"><body style="font-family:sans-serif;max-width:560px">
 <p>${greeting}</p>
 <p>${w.emailIntro}</p>
+${covered}
 <p><a href="${surveyUrl}" style="${SURVEY_BUTTON_STYLE}">${w.emailButton}</a></p>
 <p style="color:#555;font-size:13px">${w.emailExpiry(validHours)}<br>${optOut}</p>
 <p>${company}</p>
 </body></html>`;
   return {
     to: followUp.customer.email!,
-    subject: w.emailSubject(policy.label[locale]),
+    subject: w.emailSubject(labelsOf(locale, config, matters)),
     html: body.toString(),
     text: [
       greeting,
       '',
       w.emailIntro,
+      ...(matterNames.length > 0 ? [w.mattersIntro(matters.length), ...matterNames] : []),
       surveyUrl,
       '',
       w.emailExpiry(validHours),

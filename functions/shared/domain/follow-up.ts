@@ -17,6 +17,8 @@ export const contactResults = [
   'deferred',
   'at_capacity',
   'failed',
+  /** The contact another matter's follow-up made for this one went unanswered: this follow-up contacts on its own. */
+  'released',
 ] as const;
 export type ContactResult = (typeof contactResults)[number];
 

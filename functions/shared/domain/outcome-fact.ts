@@ -13,7 +13,7 @@ export function appointmentOf(answers: Record<string, unknown> | undefined): boo
 }
 
 /** Results that were no contact: blocked, paused or deferred before it, or refused by the channel (never reached the phone or inbox). */
-const NOT_A_CONTACT = new Set(['suppressed', 'skipped', 'paused', 'deferred', 'at_capacity', 'failed']);
+const NOT_A_CONTACT = new Set(['suppressed', 'skipped', 'paused', 'deferred', 'at_capacity', 'failed', 'released']);
 
 export function outcomeFactOf(followUp: FinishedFollowUp): OutcomeFact {
   const contacts = (followUp.attempts ?? []).filter((a) => !NOT_A_CONTACT.has(a.result));

@@ -121,6 +121,8 @@ export function nextAttempt(
   const index = channels.findIndex((step) => step.channel === last.channel);
   const step = channels[index];
 
+  // The contact that carried this matter went unanswered: the same attempt budget, now, on its own.
+  if (step && last.result === 'released') return contactOn(step, attempt, nextCallSlot(now, hours), deadline);
   if (step && (last.result === 'paused' || last.result === 'deferred' || last.result === 'at_capacity') && last.callbackAt) {
     // A complaint paused contact with this customer, the channel's rate limit gave this contact a
     // later second, or Connect's active tasks were at their quota: same attempt budget, at that
@@ -140,7 +142,7 @@ export function nextAttempt(
   const retryable: ContactResult[] = ['no_answer', 'busy', 'timeout', 'call_back'];
   if (step && retryable.includes(last.result)) {
     const tries = history.filter(
-      (h) => h.channel === step.channel && !['call_back', 'paused', 'deferred', 'at_capacity'].includes(h.result),
+      (h) => h.channel === step.channel && !['call_back', 'paused', 'deferred', 'at_capacity', 'released'].includes(h.result),
     ).length;
     if (tries < step.attempts) return contactOn(step, attempt, nextCallSlot(addDuration(now, step.retryAfter, hours), hours), deadline);
   }

@@ -151,6 +151,16 @@ export const policyConfigSchema = z
       email: z.strictObject({ perSecond: z.number().int().min(1).max(1000) }),
       sms: z.strictObject({ perSecond: z.number().int().min(1).max(1000) }).default({ perSecond: 1 }),
     }),
+    /**
+     * One interruption for several matters (一事一扰): follow-ups of one customer due within `window`
+     * of a contact join it, up to `maxMatters` in one agent task or email (1 turns merging off).
+     */
+    merging: z
+      .strictObject({
+        window: durationSchema.default({ days: 2 }),
+        maxMatters: z.number().int().min(1).max(5).default(3),
+      })
+      .default({ window: { days: 2 }, maxMatters: 3 }),
     /** Follow-up records are kept at least two years (DOMAIN: reports kept ≥ 2 years). */
     retentionDays: z.number().int().min(730),
     /** A contact link (agent form, customer survey) stops working after this many hours. */

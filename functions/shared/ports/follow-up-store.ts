@@ -1,6 +1,7 @@
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { EventIssue } from '../domain/event-issues.js';
 import type { AttemptSummary, ContactResult, FollowUp, FollowUpStatus } from '../domain/follow-up.js';
+import type { JoinedMatter, PendingContact } from '../domain/merge.js';
 import type { PlanDecision } from '../domain/plan.js';
 import type { Channel } from '../domain/policy-schema.js';
 import type { Answers, Assessment } from '../domain/survey.js';
@@ -25,7 +26,17 @@ export interface AttemptRecord {
   contactedAt?: string;
   /** The Connect task of this attempt, to stop it when nobody completes it in time. */
   contactId?: string;
+  /** The other follow-ups' matters this contact carries (一事一扰). */
+  joined?: JoinedMatter[];
+  /** "<lead followUpId>#<attempt>": this attempt is answered through another follow-up's contact. */
+  joinedTo?: string;
 }
+
+/** What a joined matter's attempt is settled with: the shared contact's result and this matter's own answers. */
+export type JoinedSettlement = Pick<
+  AttemptRecord,
+  'channel' | 'result' | 'callbackAt' | 'answers' | 'agentMarkedComplaint' | 'agentSeverity' | 'agentNote'
+> & { result: ContactResult; usedAt: string; joinedTo: string };
 
 /**
  * An event that started nothing: the field and the reason (a code the pages put in the reader's
@@ -69,6 +80,8 @@ export interface CustomerContactState {
   pausedUntil?: string;
   /** Follow-ups that contacted the customer, per quarter ("2026-Q4"). */
   contactsByQuarter: Record<string, string[]>;
+  /** The customer's follow-ups waiting for a planned contact. */
+  pending: PendingContact[];
 }
 
 /** The follow-up store port: handlers depend on this, DynamoDB implements it. */
@@ -111,4 +124,26 @@ export interface FollowUpStore {
   /** Undoes answerAttempt when the workflow could not be told, so the link works again. */
   reopenAttempt(followUpId: string, attempt: number): Promise<void>;
   finish(followUpId: string, outcome: FinalOutcome, last: AttemptSummary | undefined): Promise<void>;
+
+  /** Keeps a follow-up's planned contact under its customer (replacing the one before), so another contact can carry it. */
+  notePending(customer: CustomerRef, pending: PendingContact): Promise<void>;
+  /** The follow-up has ended: nothing of it is pending any more. */
+  forgetPending(customer: CustomerRef, followUpId: string): Promise<void>;
+  /** Makes the follow-up's own contact; false when another contact carries it already. */
+  claimOwnContact(customer: CustomerRef, followUpId: string): Promise<boolean>;
+  /**
+   * Lets `lead`'s contact carry the matter as its plan stood at `dueAt`; false when it joined another,
+   * contacts itself or was re-planned.
+   */
+  joinContact(customer: CustomerRef, followUpId: string, lead: string, dueAt: string): Promise<boolean>;
+  /** The lead's contact will not carry the matter after all: it waits for its own contact again (or another's). */
+  unjoin(customer: CustomerRef, followUpId: string, lead: string): Promise<void>;
+  /** Records which matters the lead attempt carries; a repeated step keeps the first list, which it returns. */
+  recordJoined(followUpId: string, attempt: number, joined: JoinedMatter[]): Promise<JoinedMatter[]>;
+  /**
+   * Settles a joined matter's attempt with the shared contact's result (creating the attempt if its
+   * workflow has not reached it yet); the task token its workflow waits with, if it waits already.
+   * Not settled when it was settled before.
+   */
+  settleJoined(followUpId: string, attempt: number, settlement: JoinedSettlement): Promise<{ settled: boolean; taskToken?: string }>;
 }

@@ -7,3 +7,17 @@ export interface Workflow {
   /** Hands an attempt's result back to the waiting workflow. */
   completeTask(taskToken: string, output: Record<string, unknown>): Promise<void>;
 }
+
+/** Step Functions' answer when the workflow no longer waits on a task token: it timed out, ended, or the token is unknown. */
+export function taskClosed(error: unknown): boolean {
+  return ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((error as { name?: string }).name ?? '');
+}
+
+/** Hands a result to a workflow that may have stopped waiting: one that did needs nothing more. */
+export async function completeIfWaiting(workflow: Pick<Workflow, 'completeTask'>, token: string, output: Record<string, unknown>) {
+  try {
+    await workflow.completeTask(token, output);
+  } catch (error) {
+    if (!taskClosed(error)) throw error;
+  }
+}
