@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { policyConfig } from '../../functions/shared/config/policies.js';
 import { samplingDraw } from '../../functions/shared/domain/follow-up.js';
 import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness } from '../support/local-harness.js';
@@ -29,6 +30,12 @@ describe('FollowUp workflow: intake and suppression', () => {
   });
 
   it('skips a routine follow-up once the customer had two this quarter, but not an exempt one', async () => {
+    // Three repairs due the same morning would share one call (一事一扰, tests/workflows/merge.test.ts): here, separate calls.
+    const merging = policyConfig.merging.maxMatters;
+    policyConfig.merging.maxMatters = 1;
+    onTestFinished(() => {
+      policyConfig.merging.maxMatters = merging;
+    });
     const customer = { id: 'C-capped', name: '李四', phone: '+8613900139000' };
     const routine = [0, 1, 2].map(() => serviceCompleted(1, {}, customer));
     await h.runUntil(at(1, 0, '16:00'));
