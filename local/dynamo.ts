@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { type DynamoAuthorizer, guardDynamo } from './cloud/dynamo-authorization.js';
+import { InProcessHttpHandler, serveInProcess } from './in-process-transport.js';
 import { resolve, resourcesOfType, type Template } from './template.js';
 
 /**
@@ -15,11 +16,14 @@ export async function startDynamo(
 ): Promise<{ url: string; close: () => Promise<void>; authorizeWith: (authorizer: DynamoAuthorizer) => void }> {
   const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let authorizer: DynamoAuthorizer | undefined;
-  guardDynamo(server, () => authorizer);
+  const service = guardDynamo(server, () => authorizer);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // This process's SDK clients reach it without a socket; others (the AWS CLI) over HTTP.
+  const unserve = serveInProcess(url, service);
   const client = new DynamoDBClient({
     endpoint: url,
+    requestHandler: new InProcessHttpHandler(),
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -50,6 +54,7 @@ export async function startDynamo(
     },
     close: () =>
       new Promise<void>((resolve) => {
+        unserve();
         // SDK clients keep connections alive; close them or the server never finishes closing.
         server.closeAllConnections?.();
         server.close(() => resolve());

@@ -6,6 +6,7 @@ import type { Complaint } from '../functions/shared/domain/complaint.js';
 import type { FollowUp } from '../functions/shared/domain/follow-up.js';
 import type { AggregateRow } from '../functions/shared/ports/aggregate-store.js';
 import type { AttemptRecord, EventWarningRecord, FinalOutcome, RejectionRecord } from '../functions/shared/ports/follow-up-store.js';
+import { InProcessHttpHandler } from './in-process-transport.js';
 
 export type StoredFollowUp = FollowUp & { outcome?: FinalOutcome; nextAttempt?: number; nextChannel?: string; expiresAt?: number };
 
@@ -21,7 +22,12 @@ export class FollowUpQueries {
     private readonly tableName: string,
   ) {
     this.db = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      new DynamoDBClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        requestHandler: new InProcessHttpHandler(),
+      }),
     );
   }
 

@@ -93,7 +93,7 @@ export class SimulatedDesk {
   private async complete(task: AgentTaskRecord) {
     const survey = policyConfig.surveys[policyConfig.policies[task.attributes.serviceType ?? '']!.survey]!;
     const body = phoneCall(this.s.seed, task.clientToken, survey, this.s.behaviour, this.stack.clock.nowMs(), this.s.timeZone);
-    await fetch(task.outcomeFormUrl, {
+    await this.stack.fetch(task.outcomeFormUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),

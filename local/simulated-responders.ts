@@ -11,7 +11,11 @@ import type { LocalStack } from './stack.js';
  */
 export function simulateManagers(stack: LocalStack, s: Scenario) {
   const post = (url: string, body: Record<string, unknown>) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    stack.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
   stack.cloud.onAgentTask((task) => {
     if (!task.attributes.complaintId) return;
     const key = task.clientToken || task.contactId;
@@ -33,12 +37,12 @@ export function simulateManagers(stack: LocalStack, s: Scenario) {
 }
 
 /** A customer opening a survey link and submitting the answers. */
-async function answerSurveyLink(s: Scenario, link: string, key: string) {
-  const page = await fetch(link, { headers: { accept: 'application/json' } });
+async function answerSurveyLink(stack: LocalStack, s: Scenario, link: string, key: string) {
+  const page = await stack.fetch(link, { headers: { accept: 'application/json' } });
   if (page.status !== 200) return;
   const { survey: surveyName } = (await page.json()) as { survey: string };
   const survey = policyConfig.surveys[surveyName]!;
-  await fetch(link, {
+  await stack.fetch(link, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ answers: surveyAnswers(s.seed, key, survey, s.behaviour) }),
@@ -59,7 +63,7 @@ export function simulateInboxes(stack: LocalStack, s: Scenario) {
     const followUp = claims.f;
     stack.clock.timer(
       stack.clock.nowMs() + reply.afterMs,
-      () => void stack.clock.track(() => answerSurveyLink(s, link, key)),
+      () => void stack.clock.track(() => answerSurveyLink(stack, s, link, key)),
       `reply:${followUp}:${claims.a}`,
     );
   });
@@ -90,7 +94,7 @@ export function simulateTexts(stack: LocalStack, s: Scenario) {
       sent.provider === 'aws'
         ? () => stack.cloud.smsReply(sent.to, LOCAL_TWO_WAY_NUMBER, String(pickScore(s.seed, `smsScore:${key}`, s.behaviour.scoreWeights)))
         : link
-          ? () => answerSurveyLink(s, link, key)
+          ? () => answerSurveyLink(stack, s, link, key)
           : undefined;
     if (answer) stack.clock.timer(when, () => void stack.clock.track(answer), `smsReply:${key}`);
   });

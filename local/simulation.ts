@@ -112,8 +112,9 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
   const start = DateTime.fromISO(s.start, { setZone: true }).toMillis();
   const end = start + s.days * DAY;
   const drained = end + s.drainDays * DAY;
-  // Backoff after an injected throttle is real waiting: keep the SDK's shape, shrink its scale.
-  process.env.SDK_RETRY_BASE_DELAY_MS ??= '2';
+  // A throttled call is retried with the SDK's attempts and retry quota, but at once: a real wait
+  // would let concurrent work overtake it by the machine's speed, and a replay would differ.
+  process.env.SDK_RETRY_BASE_DELAY_MS ??= '0';
   // SIMULATION_LOG_LEVEL=INFO shows the handlers' structured logs (the privacy test reads them).
   const logLevel = (process.env.SIMULATION_LOG_LEVEL as 'INFO' | undefined) ?? 'SILENT';
   const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel, template: options.template, ses: s.ses });

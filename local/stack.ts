@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useRequestHandler } from '../functions/shared/adapters/sdk-config.js';
 import { useClock } from '../functions/shared/clock.js';
 import { startAwsEndpoint } from './aws-endpoint.js';
 import { LocalCloud } from './cloud/index.js';
 import { SesAccount, type SesAccountOptions } from './cloud/ses-account.js';
 import { startDynamo } from './dynamo.js';
+import { InProcessHttpHandler } from './in-process-transport.js';
 import { LOCAL_API_ID, LOCAL_REGION, loadTemplate, nameOf, resourcesOfType, synthesizeTemplate, type Template } from './template.js';
 import { VirtualClock } from './virtual-clock.js';
 import { startWebServer } from './web.js';
@@ -47,6 +49,8 @@ export interface LocalStack {
   /** The template's event bus: where upstream systems put their events. */
   busName: string;
   resumedExecutions: number;
+  /** `fetch`, with the web server's own URLs answered in-process (the simulator's customers, agents and managers). */
+  fetch: typeof fetch;
   stop(): Promise<void>;
 }
 
@@ -92,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     AWS_LAMBDA_FUNCTION_NAME: 'local',
   });
+  // The handlers' SDK clients hand their signed, serialised requests to the local services in-process.
+  useRequestHandler(new InProcessHttpHandler());
   await cloud.loadHandlers();
   const resumed = options.stateFile ? cloud.resumeFrom(options.stateFile) : { executions: 0 };
   if (options.stateFile) cloud.persistTo(options.stateFile);
@@ -116,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     tableName: environment.FOLLOW_UP_TABLE!,
     busName: eventBusName(template),
     resumedExecutions: resumed.executions,
+    fetch: web.fetch,
     async stop() {
       cloud.persistNow();
       clock.stop();

@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { PassThrough } from 'node:stream';
+import type { WireRequest, WireResponse, WireService } from '../in-process-transport.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template.js';
 import { type Caller, callerOf } from './caller.js';
 import type { AccessRequest } from './iam.js';
@@ -48,60 +49,76 @@ export function dynamoAccessRequests(operation: string, body: Body): AccessReque
 }
 
 /**
- * Puts the authoriser in front of dynalite's request listener. Requests from outside any function
- * (the local web page reading the desk, a test's own client) pass as the operator's.
+ * DynamoDB as a wire service: the authoriser, then dynalite's own request handling (its
+ * validations and errors) on the same bytes. Requests from outside any function (the local web
+ * page reading the desk, a test's own client) pass as the operator's. `server` is dynalite's;
+ * its request listener is taken over so requests over a socket go the same way.
  */
-export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer | undefined): void {
+export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer | undefined): WireService {
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
-  const dynalite = (req: IncomingMessage, res: ServerResponse) => {
-    for (const listener of listeners) listener(req, res);
+  const dynalite = (request: WireRequest): Promise<WireResponse> =>
+    new Promise((resolve) => {
+      const req = Object.assign(new EventEmitter(), {
+        headers: request.headers,
+        method: request.method,
+        url: request.url,
+        httpVersion: '1.1',
+      });
+      const headers: Record<string, string> = {};
+      const res = {
+        statusCode: 200,
+        contentType: undefined as string | undefined,
+        setHeader: (name: string, value: unknown) => {
+          headers[name.toLowerCase()] = String(value);
+        },
+        getHeader: (name: string) => headers[name.toLowerCase()],
+        end: (body?: string | Buffer) => resolve({ status: res.statusCode, headers, body: body ?? '' }),
+      };
+      for (const listener of listeners) listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      if (request.body.length > 0) req.emit('data', request.body);
+      req.emit('end');
+    });
+  const service: WireService = async (request) => {
+    const caller = callerOf(request.headers);
+    const authorize = authorizer();
+    if (!caller || !authorize) return dynalite(request);
+    const operation = (request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    let parsed: Body = {};
+    try {
+      parsed = JSON.parse(request.body.toString('utf8') || '{}') as Body;
+    } catch {
+      // dynalite answers malformed JSON itself.
+    }
+    try {
+      await authorize(caller, dynamoAccessRequests(operation, parsed));
+    } catch (error) {
+      const payload = JSON.stringify({
+        __type: `com.amazon.coral.service#${(error as { code?: string }).code ?? 'AccessDeniedException'}`,
+        message: (error as Error).message,
+      });
+      return {
+        status: 400,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'content-length': String(Buffer.byteLength(payload)),
+          'x-amzn-requestid': 'local',
+        },
+        body: payload,
+      };
+    }
+    return dynalite(request);
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const caller = callerOf(req.headers);
-    const authorize = authorizer();
-    if (!caller || !authorize) return dynalite(req, res);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const operation =
-        String(req.headers['x-amz-target'] ?? '')
-          .split('.')
-          .pop() ?? '';
-      let parsed: Body = {};
-      try {
-        parsed = JSON.parse(body.toString('utf8') || '{}') as Body;
-      } catch {
-        // dynalite answers malformed JSON itself.
-      }
-      authorize(caller, dynamoAccessRequests(operation, parsed)).then(
-        () => {
-          // Replays the buffered request to dynalite, which reads it as a stream.
-          const replay = Object.assign(new PassThrough(), {
-            headers: req.headers,
-            method: req.method,
-            url: req.url,
-            httpVersion: req.httpVersion,
-            socket: req.socket,
-            connection: req.socket,
-          });
-          dynalite(replay as unknown as IncomingMessage, res);
-          replay.end(body);
-        },
-        (error: Error & { code?: string }) => {
-          const payload = JSON.stringify({
-            __type: `com.amazon.coral.service#${error.code ?? 'AccessDeniedException'}`,
-            message: error.message,
-          });
-          res.writeHead(400, {
-            'content-type': 'application/x-amz-json-1.0',
-            'content-length': Buffer.byteLength(payload),
-            'x-amzn-requestid': 'local',
-          });
-          res.end(payload);
-        },
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+      void service({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: Buffer.concat(chunks) }).then((answer) =>
+        res.writeHead(answer.status, answer.headers).end(answer.body),
       );
     });
   });
+  return service;
 }

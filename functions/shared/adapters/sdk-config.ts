@@ -1,14 +1,34 @@
+import type { HttpHandler } from '@smithy/core/protocols';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 
 const MAX_ATTEMPTS = 5;
 
+/** Set only by the local stack, before handlers load: on Lambda the clients keep the SDK's own HTTP handler. */
+let requestHandler: HttpHandler | undefined;
+
+/** The local stack's transport for the clients created from now on (its services answer in-process). */
+export function useRequestHandler(handler: HttpHandler | undefined): void {
+  requestHandler = handler;
+}
+
 /**
  * Settings shared by the AWS SDK clients: five attempts with the SDK's jittered backoff for
- * throttling and 5xx. SDK_RETRY_BASE_DELAY_MS shortens the backoff where real waiting only costs
- * time, such as the local simulator replaying a month of throttling in seconds.
+ * throttling and 5xx. SDK_RETRY_BASE_DELAY_MS sets the backoff's base instead, where real waiting
+ * only costs time; 0 retries at once: the local simulator's clock stands still while handlers
+ * run, so a real wait would only reorder concurrent work by the machine's speed.
  */
-export function sdkClientConfig(): { maxAttempts: number; retryStrategy?: ConfiguredRetryStrategy } {
-  const base = Number(process.env.SDK_RETRY_BASE_DELAY_MS);
-  if (!(base > 0)) return { maxAttempts: MAX_ATTEMPTS };
-  return { maxAttempts: MAX_ATTEMPTS, retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, (attempt) => base * 2 ** attempt) };
+export function sdkClientConfig(): {
+  maxAttempts: number;
+  retryStrategy?: ConfiguredRetryStrategy;
+  requestHandler?: HttpHandler;
+} {
+  const transport = requestHandler ? { requestHandler } : {};
+  const setting = process.env.SDK_RETRY_BASE_DELAY_MS;
+  const base = Number(setting);
+  if (!setting || !(base >= 0)) return { maxAttempts: MAX_ATTEMPTS, ...transport };
+  return {
+    maxAttempts: MAX_ATTEMPTS,
+    retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, (attempt) => base * 2 ** attempt),
+    ...transport,
+  };
 }
