@@ -3,14 +3,15 @@ import { policyConfig } from '../shared/config/policies.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
 import { type AttemptSummary, contactResults, type FollowUp } from '../shared/domain/follow-up.js';
-import { joinedToId, type PendingContact, staggeredDue } from '../shared/domain/merge.js';
+import { MERGEABLE_CHANNELS, type PendingContact, staggeredDue } from '../shared/domain/merge.js';
 import { nextAttempt, type PlanDecision, planFollowUp, resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
-import type { AttemptRecord, FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { RateLimiter } from '../shared/ports/rate-limiter.js';
-import { completeIfWaiting, type Workflow } from '../shared/ports/workflow.js';
+import type { Workflow } from '../shared/ports/workflow.js';
 import { logger } from '../shared/powertools.js';
+import { releaseSharedContact } from '../shared/shared-contacts.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
 export const planInputSchema = z.object({
@@ -79,28 +80,6 @@ async function notePending(followUp: FollowUp, decision: PlanOutput, store: Foll
   });
 }
 
-/**
- * The lead's contact went unanswered (or failed): each matter it carried goes back to waiting for a
- * contact, its own at its due time or another one that carries it. A matter whose workflow already
- * waits on the shared contact is released to contact at once, with the same attempt budget.
- */
-async function releaseJoined(followUp: FollowUp, lead: AttemptRecord, deps: PlanDeps): Promise<void> {
-  const joinedTo = joinedToId(lead.followUpId, lead.attempt);
-  for (const matter of lead.joined ?? []) {
-    await deps.store.unjoin(customerOf(followUp), matter.followUpId, joinedTo);
-    const { attempt } = await deps.store.getWithAttempt(matter.followUpId, matter.attempt);
-    if (!attempt?.taskToken || attempt.usedAt) continue;
-    const { settled, taskToken } = await deps.store.settleJoined(matter.followUpId, matter.attempt, {
-      channel: lead.channel,
-      result: 'released',
-      usedAt: deps.now.toISOString(),
-      joinedTo,
-    });
-    if (settled && taskToken) await completeIfWaiting(deps.workflow, taskToken, { result: 'released' });
-  }
-  if (lead.joined?.length) logger.info('joined matters released', { followUpId: lead.followUpId, matters: lead.joined.length });
-}
-
 /** plan: the follow-up's first contact, or after a contact's outcome the next attempt (or the end). */
 export async function plan(input: PlanInput, deps: PlanDeps): Promise<PlanOutput> {
   const { store, limiter, now } = deps;
@@ -143,7 +122,13 @@ export async function plan(input: PlanInput, deps: PlanDeps): Promise<PlanOutput
     ...(failed ? { error: reasonOf(input.contactError) } : {}),
   };
   const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
-  if (lastRecord && !lastRecord.usedAt) await releaseJoined(followUp, lastRecord, deps);
+  // The contact was not answered: matters it carried (or that joined it) wait for a contact again.
+  if (mergingOn() && MERGEABLE_CHANNELS.includes(input.channel) && !lastRecord?.usedAt)
+    await releaseSharedContact(
+      { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel },
+      customerOf(followUp),
+      deps,
+    );
   const next = nextAttempt(followUp, policyConfig, history, last, now);
   // A retry due with another matter of the customer waits a minute behind it, to be carried by it.
   const pending = next.action === 'contact' && mergingOn() ? (await store.customerState(customerOf(followUp), now)).pending : [];

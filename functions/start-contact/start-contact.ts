@@ -6,7 +6,14 @@ import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.j
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
 import type { ContactResult, FollowUp } from '../shared/domain/follow-up.js';
-import { type JoinedMatter, joinableMatters, joinedToId, MERGEABLE_CHANNELS, type PendingContact } from '../shared/domain/merge.js';
+import {
+  type JoinedMatter,
+  joinableMatters,
+  joinedToId,
+  leadToJoin,
+  MERGEABLE_CHANNELS,
+  type PendingContact,
+} from '../shared/domain/merge.js';
 import { resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { quarterOf } from '../shared/domain/schedule.js';
@@ -20,6 +27,7 @@ import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { SmsReplies } from '../shared/ports/sms-replies.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import { logger, metrics } from '../shared/powertools.js';
+import { releaseSharedContact } from '../shared/shared-contacts.js';
 
 export const contactInputSchema = z.object({
   followUpId: z.string().min(1),
@@ -102,11 +110,23 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
     return answerWithoutContact(input, deps, { output: { result: 'skipped', reason: 'unknown-service-type' }, metric: 'ContactSkipped' });
   const customer = await store.customerState(customerOf(followUp), now);
   const mine = customer.pending.find((p) => p.followUpId === followUp.followUpId);
+  // Another matter due at the same moment leads: this one joins its contact rather than make a second.
+  const lead = mine && !mine.joinedTo ? leadToJoin(mine, customer.pending, input.timeoutSeconds, policyConfig, now) : undefined;
+  if (mine && lead && (await joinOnOwnInitiative(followUp, mine, lead, store))) return waitForSharedContact(input, followUp, deps);
   // A contact about another matter carries this one: no second interruption, the answer comes through it.
   if (mine?.joinedTo || (mine && !(await store.claimOwnContact(customerOf(followUp), followUp.followUpId))))
     return waitForSharedContact(input, followUp, deps);
   const blocked = await customerBlocks(followUp, customer, resolved.policy.frequencyCapExempt ? undefined : resolved.hours.timeZone, deps);
-  if (blocked) return answerWithoutContact(input, deps, blocked);
+  if (blocked) {
+    // Ends here (opted out, paused, capped): a matter that joined on its own initiative is given back.
+    if (mergeable(input.channel))
+      await releaseSharedContact(
+        { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel },
+        customerOf(followUp),
+        deps,
+      );
+    return answerWithoutContact(input, deps, blocked);
+  }
 
   const before = await store.openAttempt({
     followUpId: followUp.followUpId,
@@ -262,9 +282,31 @@ async function waitForSharedContact(input: ContactInput, followUp: FollowUp, dep
   return { started: true };
 }
 
+const mergeable = (channel: ContactInput['channel']) => policyConfig.merging.maxMatters > 1 && MERGEABLE_CHANNELS.includes(channel);
+
 /**
- * The customer's other matters this contact carries (一事一扰): those it joined before a repeated
- * step, or those it can join now. Each joined matter stops waiting for a contact of its own.
+ * This matter adds itself to the lead's contact (both due now): first it stops being available to
+ * anyone else, then the lead's attempt takes it unless that contact is already made or given up,
+ * in which case the matter is free again and makes its own.
+ */
+async function joinOnOwnInitiative(
+  followUp: FollowUp,
+  mine: PendingContact,
+  lead: PendingContact,
+  store: ContactDeps['store'],
+): Promise<boolean> {
+  const leadId = joinedToId(lead.followUpId, lead.attempt);
+  if (!(await store.joinContact(customerOf(followUp), mine.followUpId, leadId, mine.dueAt))) return false;
+  const room = { maxJoined: policyConfig.merging.maxMatters - 1 };
+  if (await store.addJoined(lead.followUpId, lead.attempt, [{ followUpId: mine.followUpId, attempt: mine.attempt }], room)) return true;
+  await store.unjoin(customerOf(followUp), mine.followUpId, leadId);
+  return false;
+}
+
+/**
+ * The customer's other matters this contact carries (一事一扰): those that joined it on their own
+ * initiative, and those it takes now (due within the window); a repeated step takes the same ones.
+ * Each joined matter stops waiting for a contact of its own.
  */
 async function joinMatters(
   input: ContactInput,
@@ -273,17 +315,15 @@ async function joinMatters(
   before: AttemptRecord | undefined,
   deps: Pick<ContactDeps, 'store' | 'now'>,
 ): Promise<FollowUp[]> {
-  if (!MERGEABLE_CHANNELS.includes(input.channel)) return [];
-  let joined = before?.joined;
-  if (!joined) {
-    const lead = joinedToId(followUp.followUpId, input.attempt);
-    const candidates = joinableMatters({ ...input, joinedTo: lead }, pending, policyConfig, deps.now);
-    const taken: JoinedMatter[] = [];
-    for (const matter of candidates)
-      if (await deps.store.joinContact(customerOf(followUp), matter.followUpId, lead, matter.dueAt))
-        taken.push({ followUpId: matter.followUpId, attempt: matter.attempt });
-    joined = taken.length > 0 ? await deps.store.recordJoined(followUp.followUpId, input.attempt, taken) : [];
-  }
+  if (!mergeable(input.channel)) return [];
+  const lead = joinedToId(followUp.followUpId, input.attempt);
+  const room = Math.max(0, policyConfig.merging.maxMatters - 1 - (before?.joined?.length ?? 0));
+  const candidates = joinableMatters({ ...input, joinedTo: lead }, pending, policyConfig, deps.now).slice(0, room);
+  const taken: JoinedMatter[] = [];
+  for (const matter of candidates)
+    if (await deps.store.joinContact(customerOf(followUp), matter.followUpId, lead, matter.dueAt))
+      taken.push({ followUpId: matter.followUpId, attempt: matter.attempt });
+  const joined = (await deps.store.addJoined(followUp.followUpId, input.attempt, taken)) ?? [];
   const matters = await Promise.all(joined.map((matter) => deps.store.get(matter.followUpId)));
   if (joined.length > 0) {
     logger.info('matters joined to the contact', { followUpId: followUp.followUpId, attempt: input.attempt, matters: joined.length });

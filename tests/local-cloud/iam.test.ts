@@ -20,10 +20,12 @@ beforeAll(() => {
 });
 
 describe("the template's IAM, evaluated locally", () => {
-  it('lets the Contact function answer its own task token on the FollowUp state machine, and not the Plan function', async () => {
+  it('lets Contact answer task tokens on the FollowUp state machine, Plan only with success (a released matter), Record not', async () => {
     const followUp = arnOfType('AWS::StepFunctions::StateMachine', 'FollowUp');
     expect(await allowed(role('FollowUpContact'), 'states:SendTaskSuccess', followUp)).toBe(true);
-    expect(await allowed(role('FollowUpPlan'), 'states:SendTaskSuccess', followUp)).toBe(false);
+    expect(await allowed(role('FollowUpPlan'), 'states:SendTaskSuccess', followUp)).toBe(true);
+    expect(await allowed(role('FollowUpPlan'), 'states:SendTaskFailure', followUp)).toBe(false);
+    expect(await allowed(role('FollowUpRecord'), 'states:SendTaskSuccess', followUp)).toBe(false);
   });
 
   it('refuses with the AccessDeniedException AWS returns, naming the principal, the action and the resource', async () => {

@@ -67,6 +67,18 @@ export class Harness {
     return result;
   }
 
+  /** Several events in one PutEvents call, as an upstream system sends a batch: their rules run at the same moment. */
+  async publishTogether(detailType: string, details: unknown[], source = 'dealer.dms') {
+    const Entries = details.map((detail) => ({
+      EventBusName: this.stack.busName,
+      Source: source,
+      DetailType: detailType,
+      Detail: JSON.stringify(detail),
+    }));
+    await this.stack.clock.track(() => this.events.send(new PutEventsCommand({ Entries })));
+    await this.stack.clock.settle();
+  }
+
   async runUntil(iso: string) {
     await this.stack.clock.runUntil(Date.parse(iso));
   }

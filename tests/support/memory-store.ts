@@ -105,10 +105,24 @@ export class MemoryFollowUpStore implements FollowUpStore {
     const item = this.pendingOf(customer).get(followUpId);
     if (item?.joinedTo === lead) delete item.joinedTo;
   }
-  async recordJoined(followUpId: string, attempt: number, joined: JoinedMatter[]) {
-    const record = this.attempts.get(`${followUpId}#${attempt}`)!;
-    record.joined ??= joined;
-    return record.joined as JoinedMatter[];
+  async addJoined(followUpId: string, attempt: number, matters: JoinedMatter[], beforeSend?: { maxJoined: number }) {
+    const key = `${followUpId}#${attempt}`;
+    const record = this.attempts.get(key) ?? { followUpId, attempt };
+    const joined = (record.joined ?? []) as JoinedMatter[];
+    if (
+      beforeSend &&
+      (record.sendingAt || record.contactedAt || record.usedAt || record.releasedAt || joined.length >= beforeSend.maxJoined)
+    )
+      return undefined;
+    const all = new Map([...joined, ...matters].map((m) => [m.followUpId, m]));
+    this.attempts.set(key, Object.assign(record, { joined: [...all.values()] }));
+    return [...all.values()];
+  }
+  async releaseLead(followUpId: string, attempt: number) {
+    const record = this.attempts.get(`${followUpId}#${attempt}`);
+    if (!record) return [];
+    record.releasedAt ??= new Date().toISOString();
+    return (record.joined ?? []) as JoinedMatter[];
   }
   async settleJoined(followUpId: string, attempt: number, settlement: JoinedSettlement) {
     const key = `${followUpId}#${attempt}`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/shared/adapters/table.js';
 import { at, fullAnswers, idOf, serviceCompleted, shanghai } from '../support/follow-up-fixtures.js';
-import { Harness } from '../support/local-harness.js';
+import { Harness, linkIn } from '../support/local-harness.js';
 
 /**
  * One interruption for several matters (一事一扰) on the local stack: a customer's second repair
@@ -122,5 +122,55 @@ describe('One contact for several matters', () => {
     expect((await h.followUp(secondId))!.status).toBe('completed');
     expect((await h.followUp(firstId))!.attempts.map((a) => a.result)).toEqual(['timeout', 'reached']);
     expect((await h.followUp(secondId))!.attempts.map((a) => a.result)).toEqual(['reached']);
+  });
+
+  it('makes one call for two repairs sent in one batch and due the same second', { timeout: 60_000 }, async () => {
+    const customer = { id: 'C-MERGE-3', email: 'c-merge-3@example.com' };
+    const both = [0, 1].map(() => serviceCompleted(3, { completedAt: shanghai(at(3, 3, '15:00')) }, customer));
+    await h.runUntil(at(3, 3, '15:30'));
+    await h.publishTogether('Service Completed', both);
+    await h.runUntil(at(3, 4, '11:30'));
+    const tasks = both.flatMap((d) => h.tasksFor(idOf(d)));
+    expect(tasks).toHaveLength(1);
+    const form = await formOf(tasks[0]!.outcomeFormUrl);
+    const other = both.map((d) => idOf(d)).find((id) => id !== tasks[0]!.attributes.followUpId)!;
+    expect(form.joined?.map((m) => m.followUpId)).toEqual([other]);
+    const answered = await h.submit(tasks[0]!.outcomeFormUrl, {
+      result: 'reached',
+      answers: fullAnswers,
+      joined: { [other]: { answers: secondAnswers, complaint: true } },
+      severity: 'general',
+    });
+    expect(answered.status).toBe(200);
+    await h.runUntil(at(3, 4, '12:00'));
+    // The second matter's complaint is its own: raised on its follow-up, not on the lead's.
+    expect(await h.followUp(other)).toMatchObject({ status: 'completed', outcome: { answers: secondAnswers, agentSeverity: 'general' } });
+    expect((await h.followUp(other))!.outcome?.assessment?.complaint).toBe(true);
+    expect((await h.followUp(tasks[0]!.attributes.followUpId!))!.outcome?.assessment?.complaint).toBe(false);
+  });
+
+  it('covers two matters in one survey email, each answered under its own heading', { timeout: 60_000 }, async () => {
+    const customer = { id: 'C-MERGE-4', phone: undefined, email: 'c-merge-4@example.com', locale: 'en' };
+    const first = serviceCompleted(4, { completedAt: shanghai(at(4, 3, '15:00')) }, customer);
+    const second = serviceCompleted(4, { completedAt: shanghai(at(4, 4, '10:00')) }, customer);
+    await h.runUntil(at(4, 3, '15:30'));
+    await h.publish('Service Completed', first);
+    await h.runUntil(at(4, 4, '10:30'));
+    await h.publish('Service Completed', second);
+    await h.runUntil(at(4, 4, '11:30'));
+    const mails = h.emailsTo('c-merge-4@example.com');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain(first.serviceId);
+    expect(mails[0]!.text).toContain(second.serviceId);
+    const link = linkIn(mails[0]!);
+    const page = await (await fetch(link)).text();
+    expect(page).toContain(second.serviceId);
+    expect(page).toContain(`name="joined.${idOf(second)}.answers.overall"`);
+    const answered = await h.submit(link, { answers: fullAnswers, joined: { [idOf(second)]: { answers: secondAnswers } } });
+    expect(answered.status).toBe(200);
+    await h.runUntil(at(4, 5, '10:00'));
+    expect(await h.followUp(idOf(first))).toMatchObject({ status: 'completed', outcome: { channel: 'email', answers: fullAnswers } });
+    expect(await h.followUp(idOf(second))).toMatchObject({ status: 'completed', outcome: { channel: 'email', answers: secondAnswers } });
+    expect(h.emailsTo('c-merge-4@example.com')).toHaveLength(1);
   });
 });

@@ -13,6 +13,12 @@ import type {
 } from '../ports/follow-up-store.js';
 import { isConditionFailure, keys, RetainedItems, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
 
+/** A matter that added itself and was then pulled in by the lead is listed twice: once is what it is. */
+function distinctMatters(joined: unknown): JoinedMatter[] {
+  const byId = new Map((Array.isArray(joined) ? (joined as JoinedMatter[]) : []).map((m) => [m.followUpId, m]));
+  return [...byId.values()];
+}
+
 export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore {
   async create(followUp: FollowUp) {
     if (await this.putNew({ ...keys.followUp(followUp.followUpId), kind: 'FollowUp', ...followUp, expiresAt: this.expiresAt() }))
@@ -308,18 +314,57 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
     );
   }
 
-  async recordJoined(followUpId: string, attempt: number, joined: JoinedMatter[]) {
-    const { Attributes } = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.attempt(followUpId, attempt),
-        UpdateExpression: 'SET joined = if_not_exists(joined, :joined)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':joined': joined },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return (Attributes?.joined as JoinedMatter[] | undefined) ?? joined;
+  async addJoined(followUpId: string, attempt: number, matters: JoinedMatter[], beforeSend?: { maxJoined: number }) {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.attempt(followUpId, attempt),
+          // A matter may add itself before the lead's step opened the attempt: the item is made here then.
+          UpdateExpression: beforeSend
+            ? 'SET joined = list_append(if_not_exists(joined, :none), :new), kind = :kind, followUpId = :f, attempt = :a, expiresAt = :exp'
+            : 'SET joined = list_append(if_not_exists(joined, :none), :new)',
+          ConditionExpression: beforeSend
+            ? [
+                'attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
+                'attribute_not_exists(usedAt) AND attribute_not_exists(releasedAt)',
+                '(attribute_not_exists(joined) OR size(joined) < :max)',
+              ].join(' AND ')
+            : 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':new': matters,
+            ...(beforeSend
+              ? { ':kind': 'Attempt', ':f': followUpId, ':a': attempt, ':exp': this.expiresAt(), ':max': beforeSend.maxJoined }
+              : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return distinctMatters(Attributes?.joined);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async releaseLead(followUpId: string, attempt: number) {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.attempt(followUpId, attempt),
+          UpdateExpression: 'SET releasedAt = if_not_exists(releasedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': this.now().toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return distinctMatters(Attributes?.joined);
+    } catch (error) {
+      if (isConditionFailure(error)) return [];
+      throw error;
+    }
   }
 
   async settleJoined(followUpId: string, attempt: number, settlement: JoinedSettlement) {

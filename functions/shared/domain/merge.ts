@@ -97,3 +97,33 @@ export function staggeredDue(
   const later = new Date(Date.parse(ahead.dueAt) + STAGGER_MS);
   return later.getTime() <= Date.parse(matter.deadline) && isCallableAt(later) ? later.toISOString() : matter.dueAt;
 }
+
+const key = (p: { dueAt: string; followUpId: string }) => `${p.dueAt}|${p.followUpId}`;
+
+/**
+ * leadToJoin: the contact a matter due now joins on its own initiative, when another of the
+ * customer's matters on the same channel is due now too and comes first (earlier, or the same time
+ * and a smaller id). Plans stagger such matters a minute apart; this covers two planned at the same
+ * instant, which could not see each other. The earliest leads, so two matters never wait on each other.
+ */
+export function leadToJoin(
+  me: PendingContact,
+  pending: PendingContact[],
+  timeoutSeconds: number,
+  config: PolicyConfig,
+  now: Date,
+): PendingContact | undefined {
+  if (!MERGEABLE_CHANNELS.includes(me.channel) || config.merging.maxMatters < 2) return undefined;
+  // Should the shared contact go unanswered, this matter is given back with its deadline still ahead.
+  if (Date.parse(me.deadline) <= now.getTime() + timeoutSeconds * 1000) return undefined;
+  return pending
+    .filter(
+      (p) =>
+        p.followUpId !== me.followUpId &&
+        p.channel === me.channel &&
+        !p.joinedTo &&
+        Date.parse(p.dueAt) <= now.getTime() + STAGGER_MS &&
+        key(p) < key(me),
+    )
+    .sort((a, b) => key(a).localeCompare(key(b)))[0];
+}

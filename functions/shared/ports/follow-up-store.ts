@@ -138,8 +138,19 @@ export interface FollowUpStore {
   joinContact(customer: CustomerRef, followUpId: string, lead: string, dueAt: string): Promise<boolean>;
   /** The lead's contact will not carry the matter after all: it waits for its own contact again (or another's). */
   unjoin(customer: CustomerRef, followUpId: string, lead: string): Promise<void>;
-  /** Records which matters the lead attempt carries; a repeated step keeps the first list, which it returns. */
-  recordJoined(followUpId: string, attempt: number, joined: JoinedMatter[]): Promise<JoinedMatter[]>;
+  /**
+   * Adds matters to those the lead attempt carries and returns them all. `beforeSend`: a matter adds
+   * itself (its contact was due at the same moment), which only works while the lead's contact is
+   * neither made nor given up and has room; undefined when it does not.
+   */
+  addJoined(
+    followUpId: string,
+    attempt: number,
+    matters: JoinedMatter[],
+    beforeSend?: { maxJoined: number },
+  ): Promise<JoinedMatter[] | undefined>;
+  /** The lead attempt will carry nothing more (unanswered, failed or not made): the matters it carried. */
+  releaseLead(followUpId: string, attempt: number): Promise<JoinedMatter[]>;
   /**
    * Settles a joined matter's attempt with the shared contact's result (creating the attempt if its
    * workflow has not reached it yet); the task token its workflow waits with, if it waits already.
