@@ -117,7 +117,14 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
   process.env.SDK_RETRY_BASE_DELAY_MS ??= '0';
   // SIMULATION_LOG_LEVEL=INFO shows the handlers' structured logs (the privacy test reads them).
   const logLevel = (process.env.SIMULATION_LOG_LEVEL as 'INFO' | undefined) ?? 'SILENT';
-  const stack = await startLocalStack({ clock: 'manual', start: new Date(start), logLevel, template: options.template, ses: s.ses });
+  const stack = await startLocalStack({
+    clock: 'manual',
+    start: new Date(start),
+    logLevel,
+    template: options.template,
+    ses: s.ses,
+    apiLinks: true,
+  });
   try {
     const faultSettings = withSmsFailures(s);
     const faults = faultSettings ? scenarioFaults(s.seed, faultSettings) : undefined;

@@ -37,6 +37,12 @@ export interface LocalStackOptions {
    * verified, as deploying requires; `verified` adds addresses and domains.
    */
   ses?: SesAccountOptions;
+  /**
+   * Links in messages keep the template's API address instead of this web server's: a simulation
+   * (nobody clicks them after the run, and a replay writes the same bytes, whatever port the server
+   * got). `fetch` answers that address in-process.
+   */
+  apiLinks?: boolean;
 }
 
 export interface LocalStack {
@@ -76,11 +82,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const aws = await startAwsEndpoint(cloud, options.awsPort ?? 0);
   const environment = cloud.mergedEnvironment();
   cloud.ses = sesAccount(options.ses, environment);
-  const web = await startWebServer(cloud, options.webPort ?? 0, { dynamoUrl: dynamo.url, tableName: environment.FOLLOW_UP_TABLE! });
+  const apiOrigin = new RegExp(`^https://${LOCAL_API_ID}\\.execute-api\\.[^/]+`);
+  const web = await startWebServer(cloud, options.webPort ?? 0, {
+    dynamoUrl: dynamo.url,
+    tableName: environment.FOLLOW_UP_TABLE!,
+    aliases: options.apiLinks ? [apiOrigin.exec(environment.OUTCOME_BASE_URL ?? '')?.[0]].filter((o) => o !== undefined) : [],
+  });
 
   for (const [key, value] of Object.entries(environment)) {
-    process.env[key] =
-      key === 'OUTCOME_BASE_URL' ? value.replace(new RegExp(`^https://${LOCAL_API_ID}\\.execute-api\\.[^/]+`), web.url) : value;
+    process.env[key] = key === 'OUTCOME_BASE_URL' && !options.apiLinks ? value.replace(apiOrigin, web.url) : value;
   }
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',

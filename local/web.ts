@@ -38,7 +38,7 @@ import {
 export async function startWebServer(
   cloud: LocalCloud,
   port: number,
-  data: { dynamoUrl: string; tableName: string },
+  data: { dynamoUrl: string; tableName: string; aliases?: string[] },
 ): Promise<{ url: string; close: () => Promise<void>; fetch: typeof fetch }> {
   const routes = apiRoutes(cloud.template);
   const queries = new FollowUpQueries(data.dynamoUrl, data.tableName);
@@ -267,7 +267,8 @@ export async function startWebServer(
     // The simulator's people reach the same app without a socket: the request and answer are the same objects.
     fetch: (input, init) => {
       const request = new Request(input, init);
-      return request.url.startsWith(`${url}/`) ? Promise.resolve(app.fetch(request)) : fetch(request);
+      const ours = [url, ...(data.aliases ?? [])].some((origin) => request.url.startsWith(`${origin}/`));
+      return ours ? Promise.resolve(app.fetch(request)) : fetch(request);
     },
     close: () =>
       new Promise<void>((resolve) => {

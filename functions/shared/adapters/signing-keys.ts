@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { clock } from '../clock.js';
 import { MAX_KEY_ID_LENGTH, type SigningKeys } from '../domain/signed-link.js';
 import { requireEnv } from '../env.js';
 import { sdkClientConfig } from './sdk-config.js';
@@ -53,7 +54,8 @@ const cached = new Map<string, { keys: SigningKeys; at: number }>();
 
 export async function loadSigningKeys({
   functionName = '',
-  now = Date.now(),
+  // The functions' clock, not the machine's: a simulated month expires the cache as five minutes of its time pass.
+  now = clock.now().getTime(),
 }: {
   functionName?: string;
   now?: number;
