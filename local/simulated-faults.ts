@@ -70,6 +70,10 @@ export function scenarioFaults(seed: number, faults: NonNullable<Scenario['fault
       return throttled;
     },
     permanent,
+    affects(service, operation) {
+      const name = `${service}.${operation}`;
+      return faults.permanent.some((fault) => fault.operation === name) || (faults.throttleRate > 0 && faults.operations.includes(name));
+    },
     before(service, operation, key) {
       const name = `${service}.${operation}`;
       for (const fault of faults.permanent) {

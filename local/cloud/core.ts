@@ -12,6 +12,8 @@ import { type Principal, TemplateIam } from './iam.js';
 export interface FaultInjector {
   /** Throws an AwsError to simulate throttling or a failure of `service.operation`. */
   before(service: string, operation: string, key: string): void;
+  /** False when no fault can strike `service.operation`: the request is then not named at all. */
+  affects?(service: string, operation: string): boolean;
 }
 
 /** Who invokes a function or starts an execution, and the request context AWS adds (the source rule's ARN). */
@@ -37,11 +39,16 @@ export class CloudCore {
     this.iam = new TemplateIam(template);
   }
 
-  /** Counts an API call and lets the fault injector fail it; `key` names the request for repeatable faults. */
-  count(service: string, operation: string, key = ''): void {
+  /**
+   * Counts an API call and lets the fault injector fail it; `key` names the request for repeatable
+   * faults (a function when naming it costs something: only a run with faults asks).
+   */
+  count(service: string, operation: string, key: string | (() => string) = ''): void {
     const name = `${service}.${operation}`;
     this.apiCalls[name] = (this.apiCalls[name] ?? 0) + 1;
-    this.faults?.before(service, operation, key);
+    const { faults } = this;
+    if (!faults || faults.affects?.(service, operation) === false) return;
+    faults.before(service, operation, typeof key === 'function' ? key() : key);
   }
 
   nextId(prefix: string): string {

@@ -100,7 +100,7 @@ export class LocalLambda {
     const { timeoutSeconds, memorySizeMb } = spec.limits;
     const timedOut = () => lambdaTimeoutError(timeoutSeconds, requestId, core.clock.now());
     try {
-      core.count('Lambda', 'Invoke', invocationKey(spec.logicalId, payload));
+      core.count('Lambda', 'Invoke', () => invocationKey(spec.logicalId, payload));
     } catch (error) {
       // An injected timeout fails the invocation the way a real one does, without the wait.
       throw error instanceof InjectedLambdaTimeout ? timedOut() : error;
