@@ -68,7 +68,7 @@ export interface JoinedAnswer {
 
 /**
  * Each joined matter's answers checked against its own survey (all required when the customer was
- * reached); the first refusal names its field (`joined.<id>.answers.<question>`) and the matter.
+ * reached); the first refusal names its field (`joined.<id>.answers.<question>`), and `refusal` words it with the matter.
  */
 export function readJoinedAnswers(
   forms: JoinedMatterForm[],
@@ -82,7 +82,7 @@ export function readJoinedAnswers(
     const parsed = answersSchema(form.survey, { requireAll: reached }).safeParse(reached ? submitted.answers : {});
     if (!parsed.success) {
       const { field, message } = refusal(form, parsed.error, submitted.answers);
-      return { ok: false, field: `joined.${form.followUpId}.${field}`, message: `${form.heading}: ${message}` };
+      return { ok: false, field: `joined.${form.followUpId}.${field}`, message };
     }
     answers.push({ form, answers: parsed.data as Answers, complaint: submitted.complaint });
   }

@@ -289,9 +289,11 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     const { field, message } = answerMessage(locale, survey, answers.error, (rawAnswers ?? {}) as Record<string, unknown>);
     return refuse(request, field, message, (text) => formFor(text, submitted));
   }
-  const joinedAnswers = readJoinedAnswers(joined, submitted, result === 'reached', (form, error, typed) =>
-    answerMessage(locale, form.survey, error, typed),
-  );
+  const joinedAnswers = readJoinedAnswers(joined, submitted, result === 'reached', (form, error, typed) => {
+    const { field, message } = answerMessage(locale, form.survey, error, typed);
+    // "Matter 2: Vehicle delivery (service S-2): Please answer: …", punctuated as the reader's language is.
+    return { field, message: translator(locale)('forms.errors.inMatter', { matter: form.heading, message }) };
+  });
   if (!joinedAnswers.ok) return refuse(request, joinedAnswers.field, joinedAnswers.message, (text) => formFor(text, submitted));
 
   const stored = await deps.store.answerAttempt(claims.followUpId, claims.attempt, {

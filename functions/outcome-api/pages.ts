@@ -81,18 +81,22 @@ function matterSections(
   const answers = (values.answers && typeof values.answers === 'object' ? values.answers : {}) as FormValues;
   const lead = questionFields(survey, locale, enforceRequired, answers);
   if (!matters) return lead;
-  const w = t(locale);
   const others = matters.joined.map((m) => {
     const typed = joinedValues(values, m.followUpId);
     const typedAnswers = (typed.answers && typeof typed.answers === 'object' ? typed.answers : {}) as FormValues;
-    const flagged = typed.complaint !== undefined && typed.complaint !== false;
-    const complaint = agent
-      ? html`<label><input type="checkbox" name="joined.${m.followUpId}.complaint" value="yes"${checked(flagged)}> ${w.complaint}</label>`
-      : '';
+    const complaint = agent ? complaintBox(locale, `joined.${m.followUpId}.complaint`, typed.complaint) : '';
     const fields = questionFields(m.survey, locale, enforceRequired, typedAnswers, `joined.${m.followUpId}.answers`);
     return html`<section data-matter="${m.followUpId}"><h2>${m.heading}</h2>${fields}${complaint}</section>`;
   });
-  return html`<section data-matter="lead"><h2>${matters.lead}</h2>${lead}</section>${others}`;
+  // Each matter's complaint box sits in its own section, the lead's too: one box below them all would read as "any of them".
+  const leadComplaint = agent ? complaintBox(locale, 'complaint', values.complaint) : '';
+  return html`<section data-matter="lead"><h2>${matters.lead}</h2>${lead}${leadComplaint}</section>${others}`;
+}
+
+/** The agent's "the customer has a complaint" box, ticked again when a refused form comes back with it ticked. */
+function complaintBox(locale: Locale, name: string, typed: unknown) {
+  const flagged = typed !== undefined && typed !== false;
+  return html`<label><input type="checkbox" name="${name}" value="yes"${checked(flagged)}> ${t(locale).complaint}</label>`;
 }
 
 /** The agent's outcome fields: result, call-back time, the survey's questions, complaint flag; `values` refills them. */
@@ -102,7 +106,6 @@ export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormV
     ([value, label]) =>
       html`<label><input type="radio" name="result" value="${value}" required${checked(values.result === value)}> ${label}</label>`,
   );
-  const complaint = values.complaint !== undefined && values.complaint !== false;
   const severities = (['urgent', 'major', 'general'] as const).map(
     (s) => html`<option value="${s}"${selected(values.severity === s)}>${w.severities[s]}</option>`,
   );
@@ -110,7 +113,7 @@ export function agentOutcomeFields(locale: Locale, survey: Survey, values: FormV
   return html`<fieldset><legend>${w.result}</legend>${options}</fieldset>
 <label>${w.callbackAt} <input type="datetime-local" name="callbackAt" value="${text(values.callbackAt)}"></label>
 ${matterSections(locale, survey, false, values, matters, true)}
-<label><input type="checkbox" name="complaint" value="yes"${checked(complaint)}> ${w.complaint}</label>
+${matters ? '' : complaintBox(locale, 'complaint', values.complaint)}
 <label>${w.severity} <select name="severity"><option value="">—</option>${severities}</select></label>
 <label>${noteLabel}<br><textarea name="note" rows="3" maxlength="2000" style="width:100%">${text(values.note)}</textarea></label>
 <p><button type="submit">${w.submit}</button></p>`;
