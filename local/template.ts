@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../infra/app.js';
 import { LOCAL_ENTRY_METADATA } from '../infra/constructs/follow-up-function.js';
@@ -32,11 +35,48 @@ export const LOCAL_CONTEXT = {
   eventBusName: 'customer-follow-up',
 };
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Everything synthesis reads: the CDK app, the workflows, the functions' configuration and code, the locked dependencies. */
+const SYNTH_INPUTS = ['infra', 'workflows', 'functions', 'package-lock.json', 'cdk.json', 'local/template.ts'];
+
+function filesUnder(entry: string): string[] {
+  const full = path.join(ROOT, entry);
+  if (!existsSync(full)) return [];
+  if (!statSync(full).isDirectory()) return [entry];
+  return readdirSync(full, { withFileTypes: true })
+    .flatMap((e) => filesUnder(path.join(entry, e.name)))
+    .sort();
+}
+
+/**
+ * The synthesized template, kept under out/.cache by a hash of every input synthesis reads: the
+ * same inputs give the same template, so a second run (a simulation, a test file) skips the
+ * seconds CDK takes. Any change to those inputs synthesizes afresh.
+ */
 export function synthesizeTemplate(): Template {
+  const hash = createHash('sha256');
+  for (const file of SYNTH_INPUTS.flatMap(filesUnder))
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(path.join(ROOT, file)))
+      .update('\0');
+  const cached = path.join(ROOT, 'out', '.cache', `template-${hash.digest('hex').slice(0, 32)}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as Template;
+  const template = synthesizeNow();
+  mkdirSync(path.dirname(cached), { recursive: true });
+  // Written aside, then renamed: test files synthesizing at once never read half a template.
+  const partial = `${cached}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(template));
+  renameSync(partial, cached);
+  return template;
+}
+
+function synthesizeNow(): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...LOCAL_CONTEXT } });
   const { stack } = buildApp({ app, nag: false });
   const assembly = app.synth();
-  return assembly.getStackByName(stack.stackName).template as Template;
+  // A plain copy, as the cache gives it: callers may change theirs.
+  return JSON.parse(JSON.stringify(assembly.getStackByName(stack.stackName).template)) as Template;
 }
 
 /**
