@@ -1,20 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
-import { reportConfig } from '../shared/config/reports.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
-import { COMPLAINT_RAISED, FOLLOW_UP_COMPLETED } from '../shared/domain/event-names.js';
+import { COMPLAINT_RAISED } from '../shared/domain/event-names.js';
 import { type AttemptSummary, contactResults, type FollowUpStatus } from '../shared/domain/follow-up.js';
-import { countersOf } from '../shared/domain/kpi.js';
-import { outcomeFactOf } from '../shared/domain/outcome-fact.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
-import { localDate } from '../shared/domain/schedule.js';
 import { assessAnswers } from '../shared/domain/survey.js';
+import { countAndAnnounce, noteFinished, outcomeOfFinish } from '../shared/finished-follow-ups.js';
 import type { AggregateStore } from '../shared/ports/aggregate-store.js';
 import type { EventPublisher } from '../shared/ports/event-publisher.js';
 import type { FinalOutcome, FollowUpStore } from '../shared/ports/follow-up-store.js';
-import { logger, metrics } from '../shared/powertools.js';
+import { metrics } from '../shared/powertools.js';
 
 export const recordInputSchema = z.union([
   // Plan failed after its retries (the workflow's Catch adds `failure`): whatever else the state holds, the follow-up failed.
@@ -67,7 +64,7 @@ export async function recordOutcome(input: RecordInput, { store, events, aggrega
   if ('failure' in input) {
     outcome = { status: 'failed', reason: 'step-failed', error: reasonOf(input.failure), finishedAt };
   } else if (input.action === 'finish') {
-    outcome = { status: input.status as FollowUpStatus, reason: input.reason, finishedAt, ...(input.error ? { error: input.error } : {}) };
+    outcome = outcomeOfFinish(input, finishedAt);
   } else {
     const status = statusByResult[input.outcome.result];
     if (!status) throw new Error(`result ${input.outcome.result} does not end a follow-up`);
@@ -88,30 +85,8 @@ export async function recordOutcome(input: RecordInput, { store, events, aggrega
   await store.finish(followUp.followUpId, outcome, last);
   // Ended: no other contact may carry it any more.
   if (policyConfig.merging.maxMatters > 1) await store.forgetPending(customerOf(followUp), followUp.followUpId);
-  // The daily aggregate the reports read; a replayed step is not counted twice.
-  const fact = outcomeFactOf({ ...followUp, attempts: last ? [...followUp.attempts, last] : followUp.attempts, outcome });
-  await aggregates.add(
-    localDate(finishedAt, reportConfig.timeZone),
-    followUp.serviceType,
-    followUp.departmentId,
-    countersOf(fact),
-    followUp.followUpId,
-  );
-
-  const attempts = Math.max(followUp.attempts.length + (last ? 1 : 0), 0);
-  await events.publish(FOLLOW_UP_COMPLETED, {
-    followUpId: followUp.followUpId,
-    source: followUp.source,
-    serviceId: followUp.serviceId,
-    serviceType: followUp.serviceType,
-    departmentId: followUp.departmentId,
-    status: outcome.status,
-    reason: outcome.reason,
-    channel: outcome.channel,
-    attempts,
-    onTime: outcome.onTime,
-    complaint: outcome.assessment?.complaint === true,
-  });
+  // The daily aggregate the reports read (a replayed step is not counted twice) and "Follow-up Completed".
+  const { attempts } = await countAndAnnounce(followUp, outcome, last, { aggregates, events });
   if (outcome.assessment?.complaint) {
     await events.publish(COMPLAINT_RAISED, {
       followUpId: followUp.followUpId,
@@ -125,15 +100,8 @@ export async function recordOutcome(input: RecordInput, { store, events, aggrega
     });
     metrics.addMetric('ComplaintRaised', MetricUnit.Count, 1);
   }
-  metrics.addMetric(`FollowUp_${outcome.status}`, MetricUnit.Count, 1);
   // Due and not reached because of an error, not the customer: the alarm on this metric calls an operator.
   if (outcome.status === 'failed') metrics.addMetric('FollowUpFailed', MetricUnit.Count, 1);
-  logger.info('follow-up finished', {
-    followUpId: followUp.followUpId,
-    status: outcome.status,
-    reason: outcome.reason,
-    ...(outcome.error ? { error: outcome.error } : {}),
-    attempts,
-  });
+  noteFinished(followUp, outcome, attempts);
   return { followUpId: followUp.followUpId, status: outcome.status };
 }

@@ -28,12 +28,18 @@ export class Ingest extends Construct {
 
     const serviceCompleted = new FollowUpFunction(this, 'ServiceCompleted', {
       folder: 'ingest-service-completed',
-      description: 'Validates Service Completed events, deduplicates them and starts follow-ups',
-      environment: { FOLLOW_UP_TABLE: props.table.tableName, FOLLOW_UP_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn },
+      description: 'Validates Service Completed events, deduplicates them and starts follow-ups (or records the sampled-out ones)',
+      environment: {
+        FOLLOW_UP_TABLE: props.table.tableName,
+        FOLLOW_UP_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+      },
       deadLetterQueue: this.deadLetters,
     });
+    // The table holds the daily aggregates too; the bus carries "Follow-up Completed" of a follow-up the sample leaves out.
     grantItemReadWrite(props.table, serviceCompleted.fn);
     props.stateMachine.grantStartExecution(serviceCompleted.fn);
+    props.bus.grantPutEventsTo(serviceCompleted.fn);
 
     const optOut = new FollowUpFunction(this, 'OptOut', {
       folder: 'record-opt-out',

@@ -1,15 +1,30 @@
 import './setup-env.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/ingest-service-completed/handler.js';
+import { ingest } from '../../functions/ingest-service-completed/ingest.js';
+import { recordOutcome } from '../../functions/record-outcome/record-outcome.js';
 import { keys } from '../../functions/shared/adapters/table.js';
 import { useClock } from '../../functions/shared/clock.js';
+import { type FollowUp, followUpIdFor, samplingDraw } from '../../functions/shared/domain/follow-up.js';
+import type { FinalOutcome } from '../../functions/shared/ports/follow-up-store.js';
+import { FakeWorkflow } from '../support/fake-channels.js';
+import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 const db = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
+const bus = mockClient(EventBridgeClient);
 const context = { awsRequestId: 'r1', functionName: 'ingest' } as never;
 useClock(() => new Date('2026-11-20T08:00:00Z'));
 
@@ -31,8 +46,11 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: 'ex
 beforeEach(() => {
   db.reset();
   sfn.reset();
+  bus.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
   db.on(GetCommand).resolves({});
+  db.on(QueryCommand).resolves({ Items: [] });
 });
 
 describe('ingest-service-completed handler', () => {
@@ -138,5 +156,161 @@ describe('ingest-service-completed handler', () => {
     db.on(PutCommand).rejects(new Error('ProvisionedThroughputExceeded'));
     await expect(handler(event(detail), context)).rejects.toThrow('ProvisionedThroughputExceeded');
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  describe('a gas repair the sample leaves out (80%): recorded at intake, without an execution', () => {
+    const gas = { ...detail, serviceType: 'gas-repair', serviceId: 'GR-1', departmentId: 'north' };
+    const id = followUpIdFor('dealer.dms', 'gas-repair', 'GR-1', 0);
+    const kept = { ...gas, serviceId: 'GR-11' };
+    const updates = () => db.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    const outcomeWrites = () => updates().filter((u) => u.Key?.pk === keys.followUp(id).pk);
+    /** The counters an aggregate update adds, by name. */
+    const countersAdded = (u: UpdateCommandInput) =>
+      Object.fromEntries(
+        Object.entries(u.ExpressionAttributeNames ?? {})
+          .filter(([name]) => name.startsWith('#c'))
+          .map(([name, counter]) => [counter, u.ExpressionAttributeValues![`:${name.slice(1)}`]]),
+      );
+    const aggregateAdds = () => updates().filter((u) => u.ExpressionAttributeValues?.[':kind'] === 'Aggregate');
+    const announced = () =>
+      bus.commandCalls(PutEventsCommand).map((c) => {
+        const [entry] = c.args[0].input.Entries!;
+        return { bus: entry!.EventBusName, source: entry!.Source, detailType: entry!.DetailType, detail: JSON.parse(entry!.Detail!) };
+      });
+
+    it('draws these two as the tests need them', () => {
+      expect(samplingDraw(id)).toBeGreaterThanOrEqual(0.2);
+      expect(samplingDraw(followUpIdFor('dealer.dms', 'gas-repair', 'GR-11', 0))).toBeLessThan(0.2);
+    });
+
+    it('stores it skipped (not sampled), adds its aggregate contribution as not due, announces it and starts nothing', async () => {
+      expect(await handler(event(gas), context)).toMatchObject({ status: 'accepted', followUpIds: [id] });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      const [add] = aggregateAdds();
+      expect(add!.Key).toMatchObject({ pk: 'AGG#2026-11-20', sk: expect.stringMatching(/^gas-repair#north#[0-3]$/) });
+      expect(add!.ExpressionAttributeValues).toMatchObject({ ':id': id, ':day': '2026-11-20' });
+      expect(countersAdded(add!)).toEqual({ total: 1, status_skipped: 1 });
+      expect(announced()).toEqual([
+        {
+          bus: 'customer-follow-up',
+          source: 'customer-follow-up',
+          detailType: 'Follow-up Completed',
+          detail: {
+            followUpId: id,
+            source: 'dealer.dms',
+            serviceId: 'GR-1',
+            serviceType: 'gas-repair',
+            departmentId: 'north',
+            status: 'skipped',
+            reason: 'not-sampled',
+            attempts: 0,
+            complaint: false,
+          },
+        },
+      ]);
+      expect(outcomeWrites()).toHaveLength(1);
+      expect(outcomeWrites()[0]!.ExpressionAttributeValues).toMatchObject({
+        ':status': 'skipped',
+        ':outcome': { status: 'skipped', reason: 'not-sampled', finishedAt: '2026-11-20T08:00:00.000Z' },
+      });
+      // No execution, so no executionStarted either: a redelivery knows it by its outcome.
+      expect(updates().some((u) => u.UpdateExpression?.includes('executionStarted'))).toBe(false);
+      expect(JSON.stringify(announced())).not.toMatch(/王五|\+8613800138000/);
+    });
+
+    it('records an opted-out customer suppressed, as Plan does, since the opt-out comes before the sample there', async () => {
+      const optOut = { ...keys.optOut({ source: 'dealer.dms', id: 'C9' }), kind: 'OptOut', at: '2026-11-01T00:00:00Z' };
+      db.on(QueryCommand).resolves({ Items: [optOut] });
+      await handler(event(gas), context);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      expect(outcomeWrites()[0]!.ExpressionAttributeValues).toMatchObject({ ':outcome': { status: 'suppressed', reason: 'opted-out' } });
+      expect(countersAdded(aggregateAdds()[0]!)).toEqual({ total: 1, status_suppressed: 1 });
+      expect(announced()[0]!.detail).toMatchObject({ status: 'suppressed', reason: 'opted-out' });
+    });
+
+    it('starts the execution of one the sample keeps, without reading the customer or announcing anything', async () => {
+      await handler(event(kept), context);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+      expect(
+        db.commandCalls(QueryCommand).filter((c) => String(c.args[0].input.ExpressionAttributeValues?.[':pk']).startsWith('CUST#')),
+      ).toHaveLength(0);
+      expect(bus.commandCalls(PutEventsCommand)).toHaveLength(0);
+      expect(aggregateAdds()).toHaveLength(0);
+    });
+
+    it('ignores a redelivery once the outcome is written: nothing counted or announced again', async () => {
+      db.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
+      const stored = { ...keys.followUp(id), followUpId: id, status: 'skipped', attempts: [], outcome: { status: 'skipped' } };
+      db.on(GetCommand, { Key: keys.followUp(id) }).resolves({ Item: stored });
+      expect(await handler(event(gas), context)).toMatchObject({ status: 'duplicate' });
+      expect(bus.commandCalls(PutEventsCommand)).toHaveLength(0);
+      expect(updates()).toEqual([]);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    });
+
+    it('finishes the recording when the first delivery died before the outcome: counted once, on the day it was stored', async () => {
+      db.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
+      const createdAt = '2026-11-19T15:59:00.000Z';
+      const stored = { ...keys.followUp(id), followUpId: id, serviceType: 'gas-repair', serviceId: 'GR-1', source: 'dealer.dms' };
+      db.on(GetCommand, { Key: keys.followUp(id) }).resolves({
+        Item: { ...stored, departmentId: 'north', customer: gas.customer, status: 'scheduled', createdAt, attempts: [] },
+      });
+      // The first delivery's contribution is the aggregate's last one: the store sees it counted.
+      db.on(GetCommand, { ProjectionExpression: '#v, lastContribution' }).resolves({ Item: { version: 3, lastContribution: id } });
+      expect(await handler(event(gas), context)).toMatchObject({ status: 'accepted' });
+      const aggregateReads = db.commandCalls(GetCommand).filter((c) => c.args[0].input.ProjectionExpression === '#v, lastContribution');
+      // 23:59 in Shanghai on the 19th, when the first delivery stored it, not the redelivery's 20th.
+      expect(aggregateReads.map((c) => c.args[0].input.Key!.pk)).toEqual(['AGG#2026-11-19']);
+      expect(aggregateAdds()).toEqual([]);
+      expect(announced().map((e) => e.detail.status)).toEqual(['skipped']);
+      expect(outcomeWrites()[0]!.ExpressionAttributeValues).toMatchObject({ ':outcome': { finishedAt: createdAt } });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    });
+  });
+});
+
+describe('a follow-up the sample leaves out, recorded at intake', () => {
+  /** What a recording leaves behind: the outcome written, the aggregate contributions, the events. */
+  function recorder() {
+    const store = new MemoryFollowUpStore();
+    const written: { id: string; outcome: FinalOutcome }[] = [];
+    Object.assign(store, { finish: async (id: string, outcome: FinalOutcome) => void written.push({ id, outcome }) });
+    const added: unknown[][] = [];
+    const published: unknown[] = [];
+    const finished = {
+      aggregates: { add: async (...args: unknown[]) => added.push(args) > 0 },
+      events: { publish: async (detailType: string, detail: Record<string, unknown>) => void published.push({ detailType, detail }) },
+    };
+    return { store, finished, left: () => ({ written, added, published }) };
+  }
+
+  it('leaves the same record, aggregate contribution and event as the Record step does after Plan skipped it', async () => {
+    const now = new Date('2026-11-20T16:30:00Z');
+    const gas = { ...detail, serviceType: 'gas-repair', serviceId: 'GR-1', departmentId: 'north' };
+    const atIntake = recorder();
+    const workflow = new FakeWorkflow();
+    await ingest(event(gas), { store: atIntake.store, workflow, finished: atIntake.finished, now });
+    expect(workflow.started).toEqual([]);
+
+    // Today's path: the follow-up as intake stores it, then Record with Plan's decision, at the same moment.
+    const id = followUpIdFor('dealer.dms', 'gas-repair', 'GR-1', 0);
+    const byRecord = recorder();
+    byRecord.store.followUps.set(id, structuredClone(atIntake.store.followUps.get(id)) as FollowUp);
+    const { aggregates, events } = byRecord.finished;
+    await recordOutcome(
+      { followUpId: id, action: 'finish', status: 'skipped', reason: 'not-sampled' },
+      { ...byRecord, aggregates, events, now },
+    );
+    expect(atIntake.left()).toEqual(byRecord.left());
+    // 00:30 in Shanghai: the report's day, not the UTC one.
+    expect(atIntake.left().added).toEqual([['2026-11-21', 'gas-repair', 'north', { total: 1, status_skipped: 1 }, id]]);
+  });
+
+  it('without a place to count and announce it, starts its execution as before (Plan samples it)', async () => {
+    const store = new MemoryFollowUpStore();
+    const workflow = new FakeWorkflow();
+    const gas = { ...detail, serviceType: 'gas-repair', serviceId: 'GR-2' };
+    await ingest(event(gas), { store, workflow, now: new Date('2026-11-20T08:00:00Z') });
+    expect(workflow.started).toEqual([followUpIdFor('dealer.dms', 'gas-repair', 'GR-2', 0)]);
   });
 });

@@ -115,6 +115,9 @@ describe('infrastructure', () => {
     expect(policiesOf('FollowUpContact')).toContain('connect:StartTaskContact');
     expect(policiesOf('FollowUpContact')).toContain('ses:SendEmail');
     expect(policiesOf('FollowUpRecord')).toContain('events:PutEvents');
+    // Intake records a follow-up the sample leaves out and announces it as Record would.
+    expect(policiesOf('IngestServiceCompleted')).toContain('events:PutEvents');
+    expect(policiesOf('IngestOptOut')).not.toContain('events:');
     expect(policiesOf('IngestOptOut')).not.toContain('states:');
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });

@@ -121,6 +121,9 @@ describe('IAM enforcement', () => {
     await h.publish('Service Completed', resolvedUpstream);
     await h.publish('Service Completed', emailOnly);
     await h.publish('Service Completed', optingOut);
+    // A gas repair the sample leaves out (its draw is 0.94 of 0.2): recorded and announced by intake, without an execution.
+    const notSampled = serviceCompleted(0, { serviceType: 'gas-repair', serviceId: 'GR-1' });
+    await h.publish('Service Completed', notSampled);
     const texted = [
       serviceCompleted(0, { serviceType: 'gas-hotline-ticket' }, { phone: '+14155550100' }),
       serviceCompleted(0, { serviceType: 'gas-hotline-ticket' }, { phone: '+8613900139000' }),
@@ -186,6 +189,8 @@ describe('IAM enforcement', () => {
     ).toBe(true);
     expect(await h.complaint(complaintId)).toMatchObject({ status: 'closed' });
     expect((await h.followUp(idOf(optingOut)))?.outcome).toMatchObject({ status: 'suppressed' });
+    expect((await h.followUp(idOf(notSampled)))?.outcome).toMatchObject({ status: 'skipped', reason: 'not-sampled' });
+    expect(h.executionOf(idOf(notSampled))).toBeUndefined();
     expect(h.managerTasks(complaintIdFor(idOf(ignoredComplaint))).length).toBeGreaterThan(1);
     expect((await h.followUp(idOf(neverAnswered)))?.outcome).toMatchObject({ status: expect.stringMatching(/unreachable|completed/) });
     expect((await h.followUp(idOf(carried)))?.attempts[0]).toMatchObject({ result: 'released' });

@@ -44,10 +44,13 @@ describe("the template's IAM, evaluated locally", () => {
     expect(await allowed(role('ReportsSend'), 'dynamodb:Query', table)).toBe(true);
   });
 
-  it('lets Record publish on the follow-up bus only', async () => {
+  it('lets Record and intake (a follow-up the sample leaves out) publish on the follow-up bus only', async () => {
     const bus = arnOfType('AWS::Events::EventBus');
-    expect(await allowed(role('FollowUpRecord'), 'events:PutEvents', bus)).toBe(true);
-    expect(await allowed(role('FollowUpRecord'), 'events:PutEvents', bus.replace(/event-bus\/.*/, 'event-bus/default'))).toBe(false);
+    for (const publisher of ['FollowUpRecord', 'IngestServiceCompleted']) {
+      expect(await allowed(role(publisher), 'events:PutEvents', bus)).toBe(true);
+      expect(await allowed(role(publisher), 'events:PutEvents', bus.replace(/event-bus\/.*/, 'event-bus/default'))).toBe(false);
+    }
+    expect(await allowed(role('IngestOptOut'), 'events:PutEvents', bus)).toBe(false);
   });
 
   it('lets EventBridge invoke the ingest function from its own rule and from no other', async () => {

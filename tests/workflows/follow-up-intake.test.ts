@@ -72,7 +72,7 @@ describe('FollowUp workflow: intake and suppression', () => {
     expect(h.tasksFor(idOf(detail, 1)).map((t) => t.createdAt)).toEqual([at(3, 2, '17:00')]);
   });
 
-  it('samples 20% of gas repairs, the same ones on every run', async () => {
+  it('samples 20% of gas repairs, the same ones on every run, and records the others at intake without an execution', async () => {
     const details = Array.from({ length: 40 }, () => serviceCompleted(4, { serviceType: 'gas-repair' }));
     await h.runUntil(at(4, 0, '16:00'));
     for (const detail of details) await h.publish('Service Completed', detail);
@@ -80,6 +80,34 @@ describe('FollowUp workflow: intake and suppression', () => {
     const stored = await Promise.all(details.map((d) => h.followUp(idOf(d))));
     expect(stored.filter((s) => s?.outcome?.reason === 'not-sampled')).toHaveLength(40 - sampled);
     expect(sampled).toBeGreaterThanOrEqual(3);
+    const left = details.filter((d) => samplingDraw(idOf(d)) >= 0.2).map((d) => idOf(d));
+    // Left out: skipped at intake, as Record would have written it, with no execution at all.
+    expect(left.filter((id) => h.executionOf(id))).toEqual([]);
+    expect(details.filter((d) => h.executionOf(idOf(d)))).toHaveLength(sampled);
+    for (const s of stored.filter((f) => left.includes(f!.followUpId)))
+      expect(s).toMatchObject({ status: 'skipped', outcome: { status: 'skipped', reason: 'not-sampled', finishedAt: at(4, 0, '16:00') } });
+    // Counted in the day's aggregate (not due: the KPIs' meaning is unchanged) and announced, once each.
+    const rows = (await h.items('Aggregate')).filter((a) => a.day === '2026-12-18' && a.subject === 'gas-repair');
+    const sum = (counter: string) => rows.reduce((n, row) => n + Number(row[counter] ?? 0), 0);
+    expect({ total: sum('total'), skipped: sum('status_skipped'), due: sum('due') }).toEqual({
+      total: left.length,
+      skipped: left.length,
+      due: 0,
+    });
+    const completed = h.cloud.publishedEvents
+      .map(({ event }) => event as { 'detail-type': string; detail: { followUpId: string; status: string; reason: string } })
+      .filter((e) => e['detail-type'] === 'Follow-up Completed' && left.includes(e.detail.followUpId));
+    expect(completed.map((e) => `${e.detail.status}/${e.detail.reason}`)).toEqual(left.map(() => 'skipped/not-sampled'));
+    // A redelivery changes nothing: no execution, no second contribution, no second event.
+    const events = h.cloud.publishedEvents.length;
+    await h.publish(
+      'Service Completed',
+      details.find((d) => idOf(d) === left[0]),
+    );
+    const again = (await h.items('Aggregate')).filter((a) => a.day === '2026-12-18' && a.subject === 'gas-repair');
+    expect(again.reduce((n, row) => n + Number(row.total ?? 0), 0)).toBe(left.length);
+    expect(h.cloud.publishedEvents.slice(events).map(({ event }) => event['detail-type'])).toEqual(['Service Completed']);
+    expect(h.executionOf(left[0]!)).toBeUndefined();
   });
 
   it.each([
