@@ -89,6 +89,11 @@ export class FollowUpQueries {
       );
   }
 
+  /** Every contact attempt, in no order (the simulator's summary reads which contacts carried other matters). */
+  async contactAttempts(): Promise<AttemptRecord[]> {
+    return this.scanKind<AttemptRecord>('Attempt');
+  }
+
   /** Rejected events, newest first. */
   async rejections(): Promise<RejectionRecord[]> {
     const items = await this.scanKind<RejectionRecord>('Rejection');

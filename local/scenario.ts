@@ -60,6 +60,19 @@ export const scenarioSchema = z.strictObject({
         weekdays: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5, 6, 7]),
         hours: z.tuple([localTime, localTime]).default(['08:30', '18:00']),
         departments: z.array(z.string()).min(1).default(['service']),
+        /**
+         * A share of these services is followed, for the same customer, by another service some
+         * hours later (a repair, then the new car's delivery): the two follow-ups fall due close
+         * together, so one contact carries both (一事一扰). Absent: every customer has one service.
+         */
+        followedBy: z
+          .strictObject({
+            serviceType: z.string(),
+            share,
+            afterHours: z.tuple([z.number().min(0), z.number().min(0)]).default([2, 18]),
+            departments: z.array(z.string()).min(1).default(['service']),
+          })
+          .optional(),
       }),
     )
     .min(1),
@@ -246,6 +259,21 @@ export function plannedEvents(s: Scenario): PlannedEvent[] {
         const at = completedAt.plus({ minutes: 5 }).toMillis();
         events.push({ at, detailType: 'Service Completed', detail });
         if (draw(s.seed, `dup:${key}`) < s.noise.duplicateRate) events.push({ at: at + 60_000, detailType: 'Service Completed', detail });
+        const next = service.followedBy;
+        if (next && !bad && draw(s.seed, `followedBy:${key}`) < next.share) {
+          const later = completedAt.plus({ minutes: Math.floor(between(s.seed, `followedByAfter:${key}`, next.afterHours) * 60) });
+          events.push({
+            at: later.plus({ minutes: 5 }).toMillis(),
+            detailType: 'Service Completed',
+            detail: {
+              ...detail,
+              serviceId: `${next.serviceType.toUpperCase()}-${d + 1}-${n + 1}-AFTER-${service.serviceType.toUpperCase()}`,
+              serviceType: next.serviceType,
+              completedAt: later.toISO({ suppressMilliseconds: true }),
+              departmentId: next.departments[Math.floor(draw(s.seed, `followedByDept:${key}`) * next.departments.length)],
+            },
+          });
+        }
       }
     }
   }

@@ -3,7 +3,7 @@ import { policyConfig } from '../functions/shared/config/policies.js';
 import { durationSeconds } from '../functions/shared/domain/schedule.js';
 import type { AgentTaskRecord } from './cloud/index.js';
 import { between, type Scenario } from './scenario.js';
-import { phoneCall } from './simulated-people.js';
+import { carriedMatters, joinedAnswers, phoneCall } from './simulated-people.js';
 import type { LocalStack } from './stack.js';
 
 const DAY = 86_400_000;
@@ -93,6 +93,11 @@ export class SimulatedDesk {
   private async complete(task: AgentTaskRecord) {
     const survey = policyConfig.surveys[policyConfig.policies[task.attributes.serviceType ?? '']!.survey]!;
     const body = phoneCall(this.s.seed, task.clientToken, survey, this.s.behaviour, this.stack.clock.nowMs(), this.s.timeZone);
+    // A task about several matters (一事一扰): the agent asks each matter's questions, which its form lists.
+    if (body.result === 'reached' && Number(task.attributes.matters ?? 1) > 1) {
+      const matters = await carriedMatters(this.stack, task.outcomeFormUrl);
+      if (matters.length > 0) body.joined = joinedAnswers(this.s.seed, task.clientToken, matters, this.s.behaviour);
+    }
     await this.stack.fetch(task.outcomeFormUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },

@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
+import { policyConfig } from '../functions/shared/config/policies.js';
 import type { Survey } from '../functions/shared/domain/policy-schema.js';
 import { between, draw, type Scenario } from './scenario.js';
+import type { LocalStack } from './stack.js';
 
 /**
  * How simulated customers answer. Every decision is a draw keyed by the follow-up and attempt,
@@ -34,6 +36,35 @@ export function surveyAnswers(seed: number, key: string, survey: Survey, behavio
     }
   }
   return answers;
+}
+
+/** A matter a shared contact (一事一扰) carries besides its lead's, as the link's JSON lists it. */
+export interface CarriedMatter {
+  followUpId: string;
+  survey: Survey;
+}
+
+/** The matters a contact link carries besides its lead's, read from its JSON form (none when the link no longer opens). */
+export async function carriedMatters(stack: Pick<LocalStack, 'fetch'>, link: string): Promise<CarriedMatter[]> {
+  const page = await stack.fetch(link, { headers: { accept: 'application/json' } });
+  if (page.status !== 200) return [];
+  const { joined = [] } = (await page.json()) as { joined?: { followUpId: string; survey: string }[] };
+  return joined.map((m) => ({ followUpId: m.followUpId, survey: policyConfig.surveys[m.survey]! }));
+}
+
+/** The key a carried matter's answers are drawn under: its own, so the matters of one contact answer independently. */
+export const matterKey = (key: string, followUpId: string) => `${key}:matter:${followUpId}`;
+
+/** The submission's `joined` part: each carried matter answered under its own key, as the customer answers it on the call or page. */
+export function joinedAnswers(
+  seed: number,
+  key: string,
+  matters: CarriedMatter[],
+  behaviour: Behaviour,
+): Record<string, { answers: Record<string, string | number> }> {
+  return Object.fromEntries(
+    matters.map((m) => [m.followUpId, { answers: surveyAnswers(seed, matterKey(key, m.followUpId), m.survey, behaviour) }]),
+  );
 }
 
 /** What happens when an agent calls: the body the agent submits on the outcome form. */

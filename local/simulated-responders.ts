@@ -2,7 +2,7 @@ import { policyConfig } from '../functions/shared/config/policies.js';
 import type { SentSms } from './cloud/sms.js';
 import { LOCAL_TWO_WAY_NUMBER } from './cloud/sms-replies.js';
 import { between, draw, type Scenario } from './scenario.js';
-import { emailReply, pickScore, surveyAnswers } from './simulated-people.js';
+import { emailReply, joinedAnswers, pickScore, surveyAnswers } from './simulated-people.js';
 import type { LocalStack } from './stack.js';
 
 /**
@@ -36,16 +36,20 @@ export function simulateManagers(stack: LocalStack, s: Scenario) {
   });
 }
 
-/** A customer opening a survey link and submitting the answers. */
+/** A customer opening a survey link and submitting the answers: every matter's, when the email covers several (一事一扰). */
 async function answerSurveyLink(stack: LocalStack, s: Scenario, link: string, key: string) {
   const page = await stack.fetch(link, { headers: { accept: 'application/json' } });
   if (page.status !== 200) return;
-  const { survey: surveyName } = (await page.json()) as { survey: string };
-  const survey = policyConfig.surveys[surveyName]!;
+  const form = (await page.json()) as { survey: string; joined?: { followUpId: string; survey: string }[] };
+  const survey = policyConfig.surveys[form.survey]!;
+  const matters = (form.joined ?? []).map((m) => ({ followUpId: m.followUpId, survey: policyConfig.surveys[m.survey]! }));
   await stack.fetch(link, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ answers: surveyAnswers(s.seed, key, survey, s.behaviour) }),
+    body: JSON.stringify({
+      answers: surveyAnswers(s.seed, key, survey, s.behaviour),
+      ...(matters.length > 0 ? { joined: joinedAnswers(s.seed, key, matters, s.behaviour) } : {}),
+    }),
   });
 }
 

@@ -28,6 +28,8 @@ export interface SimulationRun {
   complaints: Rows<'complaints'>;
   aggregateRows: Rows<'aggregates'>;
   careClaims: Rows<'careClaims'>;
+  /** Every contact attempt (the lead attempt of a shared contact lists the matters it carried). */
+  attempts: Rows<'contactAttempts'>;
   /** The local cloud the month ran on (stopped): its executions, calls, desk, outbox and archive. */
   cloud: LocalCloud;
   desk: { calls: number; stale: number };
@@ -96,6 +98,11 @@ export interface Summary {
   };
   /** Care messages (not surveys), by occasion: sent, and suppressed (opted out, paused, capped, no channel). */
   greetings: Record<'thankYou' | 'birthday' | 'holiday', { sent: number; suppressed: number }>;
+  /**
+   * One contact for several matters (一事一扰): contacts made (task created, email or text sent) that
+   * carried more than one matter, and the distinct matters carried by another follow-up's contact.
+   */
+  mergedContacts: { contacts: number; matters: number };
 }
 
 const sortedRecord = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
@@ -221,7 +228,15 @@ export function summarise(run: SimulationRun): Summary {
     greetings: greetingCounts(run.careClaims),
     contacts: { byChannel: contactsByChannel(followUps) },
     cost: costs(s, cloud),
+    mergedContacts: mergedContacts(run.attempts),
   };
+}
+
+/** Lead attempts whose contact was made with other matters on it; a matter given back and carried again counts once. */
+function mergedContacts(attempts: SimulationRun['attempts']): Summary['mergedContacts'] {
+  const leads = attempts.filter((a) => a.contactedAt !== undefined && (a.joined?.length ?? 0) > 0);
+  const matters = new Set(leads.flatMap((a) => a.joined!.map((m) => m.followUpId)));
+  return { contacts: leads.length, matters: matters.size };
 }
 
 /** Results that record a decision not to contact the customer, not a contact. */

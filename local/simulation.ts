@@ -165,6 +165,7 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
     const complaints = await queries.complaints();
     const aggregateRows = await queries.aggregates();
     const careClaims = await queries.careClaims();
+    const attempts = await queries.contactAttempts();
     queries.close();
     const period = { start, end, drained };
     return {
@@ -176,6 +177,7 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
       complaints,
       aggregateRows,
       careClaims,
+      attempts,
       cloud: stack.cloud,
       desk: desk.handled,
       faults,
