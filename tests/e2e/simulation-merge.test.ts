@@ -58,7 +58,9 @@ describe('simulation with customers who have two services close together', () =>
     const run = await runScenario(scenario);
     const summary = summarise(run);
     expect(summary.mergedContacts.contacts).toBeGreaterThan(0);
-    expect(summary.mergedContacts.matters).toBeGreaterThanOrEqual(summary.mergedContacts.contacts);
+    // A matter given back by an unanswered call and carried again counts once; the contacts count each time.
+    expect(summary.mergedContacts.matters).toBeGreaterThan(0);
+    expect(summary.mergedContacts.matters).toBeLessThan(summary.followUps.total);
 
     const byId = new Map(run.followUps.map((f) => [f.followUpId, f]));
     const attemptOf = (followUpId: string, attempt: number) =>
