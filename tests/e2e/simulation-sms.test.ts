@@ -8,7 +8,7 @@ import { runSimulation } from '../../local/simulation.js';
 /**
  * Texts in a simulated month: vehicle repairs try phone once, then sms, then email (the shipped
  * policy has no sms step: this file's process changes its copy, as tests/workflows/sms.test.ts does).
- * Half the numbers are +86 (Alibaba Cloud SMS), a fifth refused by the provider, half the texted reply.
+ * Half the numbers are +86 (Alibaba Cloud SMS), three in ten refused by the provider, half the texted reply.
  */
 const scenario = scenarioSchema.parse({
   name: 'SMS (test)',
@@ -22,7 +22,7 @@ const scenario = scenarioSchema.parse({
   services: [{ serviceType: 'vehicle-repair', perDay: 8, departments: ['service'], hours: ['09:00', '16:00'] }],
   agents: { count: 1, shift: ['09:00', '18:00'], handlingMinutes: [5, 10] },
   behaviour: { answerRate: 0.2, emailReplyRate: 0 },
-  sms: { replyRate: 0.5, replyHours: [0.1, 2], mainlandShare: 0.5, failureRate: 0.2 },
+  sms: { replyRate: 0.5, replyHours: [0.1, 2], mainlandShare: 0.5, failureRate: 0.3 },
   prices: { connectTask: 0.06, sesEmail: 0.0001, smsPerPart: { alibaba: 0.05 } },
 });
 
