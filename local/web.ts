@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { DateTime } from 'luxon';
-import { formToObject } from '../functions/outcome-api/links.js';
+import { formToObject } from '../functions/outcome-api/form-fields.js';
 import { escalationConfig } from '../functions/shared/config/escalation.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
 import { escalationHours } from '../functions/shared/domain/complaint.js';

@@ -25,9 +25,12 @@ export const FollowUpStates = {
 /**
  * One execution per follow-up:
  *   Plan → Contact needed? → Wait until due → Contact customer (task token) → Settled? → Record outcome
- * Happy path: 6 state transitions. A retry or fallback loops back to Plan, which records the
- * attempt and chooses the next channel and time. Only ids travel through the execution: the
- * customer's name, phone, email and answers stay in the encrypted table.
+ * Happy path: 6 state transitions. Whoever answers the contact's task token (the outcome API, the
+ * SMS replies, the contact step itself) records the attempt and plans the next one, and the answer
+ * becomes the state: a retry or fallback goes Settled? → Wait until due → Contact customer, 3
+ * transitions, and the contact step rechecks opt-out, pause and cap before it contacts. An answer
+ * without a plan goes to Plan. Only ids travel through the execution: the customer's name, phone,
+ * email and answers stay in the encrypted table.
  *
  * Every error ends with a recorded outcome: a contact that timed out stops its Connect task and
  * counts as "no answer"; one that failed for good (or after its retries) goes to Plan, which falls
@@ -38,13 +41,20 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
   const scope = new Construct(parent, 'States');
   const plan = invokeStep(scope, FollowUpStates.plan, fns.plan);
   const record = invokeStep(scope, FollowUpStates.record, fns.recordOutcome);
-  const contact = waitForAnswerStep(scope, FollowUpStates.contact, fns.startContact, {
-    followUpId: sfn.JsonPath.stringAt('$.followUpId'),
-    attempt: sfn.JsonPath.numberAt('$.attempt'),
-    channel: sfn.JsonPath.stringAt('$.channel'),
-    timeoutSeconds: sfn.JsonPath.numberAt('$.timeoutSeconds'),
-    reservedSlot: sfn.JsonPath.stringAt('$.reservedSlot'),
-  });
+  const contact = waitForAnswerStep(
+    scope,
+    FollowUpStates.contact,
+    fns.startContact,
+    {
+      followUpId: sfn.JsonPath.stringAt('$.followUpId'),
+      attempt: sfn.JsonPath.numberAt('$.attempt'),
+      channel: sfn.JsonPath.stringAt('$.channel'),
+      timeoutSeconds: sfn.JsonPath.numberAt('$.timeoutSeconds'),
+      reservedSlot: sfn.JsonPath.stringAt('$.reservedSlot'),
+    },
+    // The answer is the whole next state: the attempt's result with Record's input, or with the next plan.
+    'state',
+  );
 
   // Runs with the Contact function's Connect grant; a task that cannot be stopped does not hold up the follow-up.
   const stopTask = stopUnansweredTask(
@@ -65,11 +75,14 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
   plan.addCatch(gone, { errors: ['FollowUpNotFound'] });
   plan.addCatch(record, { errors: ['States.ALL'], resultPath: '$.failure' });
 
+  const waitUntilDue = new sfn.Wait(scope, FollowUpStates.waitUntilDue, { time: sfn.WaitTime.timestampPath('$.dueAt') });
+  const planned = (action: string) =>
+    sfn.Condition.and(sfn.Condition.isPresent('$.planned'), sfn.Condition.stringEquals('$.action', action));
   const settled = new sfn.Choice(scope, FollowUpStates.settled)
     .when(sfn.Condition.or(...FINAL_RESULTS.map((result) => sfn.Condition.stringEquals('$.outcome.result', result))), record)
+    .when(planned('contact'), waitUntilDue)
+    .when(planned('finish'), record)
     .otherwise(plan);
-
-  const waitUntilDue = new sfn.Wait(scope, FollowUpStates.waitUntilDue, { time: sfn.WaitTime.timestampPath('$.dueAt') });
 
   const shouldContact = new sfn.Choice(scope, FollowUpStates.shouldContact)
     .when(sfn.Condition.stringEquals('$.action', 'contact'), waitUntilDue.next(contact).next(settled))

@@ -95,19 +95,22 @@ export function invokeStep(
 
 /**
  * A step that hands `fn` a task token with `payload` and waits until someone answers it (the
- * answer goes to `$.outcome`) or `$.timeoutSeconds` have passed (States.Timeout).
+ * answer goes to `resultPath`, by default `$.outcome`; `'state'` makes the answer the whole state)
+ * or `$.timeoutSeconds` have passed (States.Timeout).
  */
 export function waitForAnswerStep(
   scope: Construct,
   name: string,
   fn: lambda.IFunction,
   payload: Record<string, unknown>,
+  resultPath: string | 'state' = '$.outcome',
 ): tasks.LambdaInvoke {
   const step = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({ ...payload, taskToken: sfn.JsonPath.taskToken }),
-    resultPath: '$.outcome',
+    // The answer as the whole state: no ResultPath at all, its default "$" (written out, some engines misread it).
+    resultPath: resultPath === 'state' ? undefined : resultPath,
     taskTimeout: sfn.Timeout.at('$.timeoutSeconds'),
     retryOnServiceExceptions: false,
   });

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from '../shared/powertools.js';
-import { formToObject, handleLink, type LinkDeps, type LinkRequest } from './links.js';
+import { formToObject } from './form-fields.js';
+import { handleLink, type LinkDeps, type LinkRequest } from './links.js';
 
 /** Turns an HTTP API request into a LinkRequest; a body that cannot be read is an empty submission. */
 export function toLinkRequest(event: APIGatewayProxyEventV2): LinkRequest {

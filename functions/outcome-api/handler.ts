@@ -4,7 +4,7 @@ import { escalationConfig } from '../shared/config/escalation.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
-import { complaintStore, followUpStore } from '../shared/runtime.js';
+import { complaintStore, followUpStore, rateLimiter } from '../shared/runtime.js';
 import { answerLink, linkRequestSchema } from './answer-link.js';
 
 export const handler = lambdaHandler({
@@ -13,6 +13,7 @@ export const handler = lambdaHandler({
   deps: async ({ functionName }) => ({
     config: policyConfig,
     store: followUpStore(),
+    limiter: rateLimiter(),
     complaints: complaintStore(),
     workflow: awsWorkflow,
     keys: await loadSigningKeys({ functionName }),

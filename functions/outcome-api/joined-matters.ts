@@ -1,11 +1,11 @@
 import type { z } from 'zod';
+import { completeAttemptIfWaiting, type PlanningDeps } from '../shared/attempt-planning.js';
 import { messagesFor } from '../shared/domain/contact-content.js';
 import type { FollowUp } from '../shared/domain/follow-up.js';
 import { joinedToId } from '../shared/domain/merge.js';
 import type { Locale, PolicyConfig, Survey } from '../shared/domain/policy-schema.js';
 import { type Answers, answersSchema } from '../shared/domain/survey.js';
 import type { AttemptRecord, FollowUpStore, JoinedSettlement } from '../shared/ports/follow-up-store.js';
-import { completeIfWaiting, type Workflow } from '../shared/ports/workflow.js';
 
 /**
  * The other matters a shared contact (一事一扰) carries, as its form shows and records them: each
@@ -99,7 +99,7 @@ export async function settleJoinedMatters(
   shared: Omit<JoinedSettlement, 'answers' | 'agentMarkedComplaint' | 'agentSeverity' | 'joinedTo' | 'channel'> & {
     severity?: JoinedSettlement['agentSeverity'];
   },
-  deps: { store: Pick<FollowUpStore, 'settleJoined'>; workflow: Pick<Workflow, 'completeTask'> },
+  deps: PlanningDeps,
 ): Promise<void> {
   const joinedTo = joinedToId(lead.followUpId, lead.attempt);
   for (const { form, answers, complaint } of answered) {
@@ -115,9 +115,10 @@ export async function settleJoinedMatters(
       joinedTo,
     });
     if (settled && taskToken)
-      await completeIfWaiting(deps.workflow, taskToken, {
-        result: shared.result,
-        ...(shared.callbackAt ? { callbackAt: shared.callbackAt } : {}),
-      });
+      await completeAttemptIfWaiting(
+        { followUpId: form.followUpId, attempt: form.attempt, channel: lead.channel, taskToken },
+        { result: shared.result, ...(shared.callbackAt ? { callbackAt: shared.callbackAt } : {}) },
+        deps,
+      );
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { completeAttempt } from '../shared/attempt-planning.js';
 import type { DepartmentNames } from '../shared/domain/complaint-content.js';
 import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';
 import { customerOf } from '../shared/domain/customer-key.js';
@@ -11,7 +12,8 @@ import { type Answers, answerProblem, answersSchema } from '../shared/domain/sur
 import { catalogues, translator } from '../shared/i18n/index.js';
 import type { ComplaintStore } from '../shared/ports/complaint-store.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { Workflow } from '../shared/ports/workflow.js';
+import type { RateLimiter } from '../shared/ports/rate-limiter.js';
+import { taskClosed, type Workflow } from '../shared/ports/workflow.js';
 import { joinedMatterForms, leadHeading, readJoinedAnswers, settleJoinedMatters } from './joined-matters.js';
 import { agentFormPage, complaintPage, messagePage, surveyPage, thanksText, unsubscribedText, unsubscribePage } from './pages.js';
 
@@ -42,6 +44,8 @@ export const LINK_METHODS = ['GET', 'POST'] as const;
 export interface LinkDeps {
   config: PolicyConfig;
   store: FollowUpStore;
+  /** The next attempt is planned where its result is learnt: its contact's second under the channel's rate. */
+  limiter: Pick<RateLimiter, 'reserve'>;
   complaints: ComplaintStore;
   workflow: Workflow;
   keys: SigningKeys;
@@ -61,30 +65,6 @@ const agentSubmissionSchema = z.object({
   /** The agent's note (坐席备注): kept with the outcome and shown to managers if the call raised a complaint. */
   note: z.string().trim().max(2000, 'at most 2000 characters').optional(),
 });
-
-/** Form fields arrive flat and as strings; blank ones mean "not answered". */
-export function formToObject(fields: URLSearchParams): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of fields) {
-    if (value === '') continue;
-    const [head, tail] = name.split('.', 2);
-    const joined = /^joined\.([\w-]+)\.(?:answers\.(.+)|(complaint))$/.exec(name);
-    if (tail !== undefined && head === 'answers') {
-      out.answers = { ...(out.answers as object), [tail]: value };
-    } else if (joined) {
-      // A shared contact's other matters: joined.<followUpId>.answers.<question> and joined.<followUpId>.complaint.
-      out.joined ??= {};
-      const all = out.joined as Record<string, { answers?: Record<string, unknown>; complaint?: string }>;
-      all[joined[1]!] ??= {};
-      const matter = all[joined[1]!]!;
-      if (joined[2] !== undefined) matter.answers = { ...matter.answers, [joined[2]]: value };
-      else matter.complaint = value;
-    } else {
-      out[name] = value;
-    }
-  }
-  return out;
-}
 
 /** The codes a link answers with; each has a page title in the catalogue (`links.titles`). */
 export type LinkCode = keyof (typeof catalogues)['en']['links']['titles'];
@@ -314,10 +294,13 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
     deps,
   );
   try {
-    await deps.workflow.completeTask(attempt.taskToken, { result, ...(callbackAt ? { callbackAt } : {}) });
+    await completeAttempt(
+      { followUpId: claims.followUpId, attempt: claims.attempt, channel: attempt.channel, taskToken: attempt.taskToken },
+      { result, ...(callbackAt ? { callbackAt } : {}) },
+      deps,
+    );
   } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) {
+    if (taskClosed(error)) {
       return respond(request, locale, 410, 'follow-up-closed', linkMessage(locale, 'closedBeforeAnswer'));
     }
     await deps.store.reopenAttempt(claims.followUpId, claims.attempt);

@@ -1,17 +1,13 @@
 import { z } from 'zod';
+import { notePending, type PlanningDeps, type PlanOutput, planAfterAttempt, staggered, withSlot } from '../shared/attempt-planning.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { customerOf } from '../shared/domain/customer-key.js';
-import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
-import { type AttemptSummary, contactResults, type FollowUp } from '../shared/domain/follow-up.js';
-import { MERGEABLE_CHANNELS, type PendingContact, staggeredDue } from '../shared/domain/merge.js';
-import { nextAttempt, type PlanDecision, planFollowUp, resolvePolicy } from '../shared/domain/plan.js';
+import { FollowUpNotFound } from '../shared/domain/errors.js';
+import { contactResults } from '../shared/domain/follow-up.js';
+import { planFollowUp, resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
-import { isCallable, nextCallSlot, quarterOf } from '../shared/domain/schedule.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
-import type { RateLimiter } from '../shared/ports/rate-limiter.js';
-import type { Workflow } from '../shared/ports/workflow.js';
+import { quarterOf } from '../shared/domain/schedule.js';
 import { logger } from '../shared/powertools.js';
-import { releaseSharedContact } from '../shared/shared-contacts.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
 export const planInputSchema = z.object({
@@ -27,58 +23,10 @@ export const planInputSchema = z.object({
   contactError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 export type PlanInput = z.infer<typeof planInputSchema>;
-export type PlanOutput = PlanDecision & { followUpId: string };
+export type { PlanOutput };
 
-/**
- * Reserves the contact's second under the channel's rate (Connect 2/s, SES its send rate) when it
- * is planned, and waits for exactly that second: a burst due at 09:00 leaves spread out, with no
- * extra state transitions. A slot past the calling window moves to the next window.
- */
-async function withSlot(followUp: FollowUp, decision: PlanDecision, limiter: Pick<RateLimiter, 'reserve'>): Promise<PlanOutput> {
-  if (decision.action !== 'contact') return { followUpId: followUp.followUpId, ...decision };
-  // A deferred contact already holds the slot the rate limiter gave it: reserving again would count it twice.
-  if (decision.reservedSlot) return { followUpId: followUp.followUpId, ...decision };
-  const hours = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone)!.hours;
-  let due = new Date(decision.dueAt);
-  for (let tries = 0; ; tries += 1) {
-    const slot = await limiter.reserve(decision.channel, due, policyConfig.contactRates[decision.channel].perSecond);
-    if (isCallable(slot, hours) || tries >= 50)
-      return { followUpId: followUp.followUpId, ...decision, dueAt: slot.toISOString(), reservedSlot: slot.toISOString() };
-    due = nextCallSlot(slot, hours);
-  }
-}
-
-/** One of the customer's matters due at the same moment leads; this one waits a minute behind it, to be carried. */
-function staggered(followUp: FollowUp, decision: PlanDecision, pending: PendingContact[]): PlanDecision {
-  if (decision.action !== 'contact' || !mergingOn()) return decision;
-  const hours = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone)!.hours;
-  const dueAt = staggeredDue({ followUpId: followUp.followUpId, ...decision }, pending, (at) => isCallable(at, hours));
-  return { ...decision, dueAt };
-}
-
-const mergingOn = () => policyConfig.merging.maxMatters > 1;
-
-export interface PlanDeps {
-  store: FollowUpStore;
-  limiter: Pick<RateLimiter, 'reserve'>;
-  /** Hands a released matter back to its waiting workflow. */
-  workflow: Pick<Workflow, 'completeTask'>;
-  now: Date;
-}
-
-/** Keeps the planned contact under the customer, where a contact about another matter can find and carry it. */
-async function notePending(followUp: FollowUp, decision: PlanOutput, store: FollowUpStore): Promise<void> {
-  if (decision.action !== 'contact' || policyConfig.merging.maxMatters < 2) return;
-  await store.notePending(customerOf(followUp), {
-    followUpId: followUp.followUpId,
-    attempt: decision.attempt,
-    serviceType: followUp.serviceType,
-    ...(followUp.customer.timeZone ? { timeZone: followUp.customer.timeZone } : {}),
-    dueAt: decision.dueAt,
-    deadline: decision.deadline,
-    channel: decision.channel,
-  });
-}
+/** The workflow hands a released matter back to its waiting workflow: Plan may complete a task token. */
+export type PlanDeps = PlanningDeps;
 
 /** plan: the follow-up's first contact, or after a contact's outcome the next attempt (or the end). */
 export async function plan(input: PlanInput, deps: PlanDeps): Promise<PlanOutput> {
@@ -111,35 +59,5 @@ export async function plan(input: PlanInput, deps: PlanDeps): Promise<PlanOutput
     return decision;
   }
 
-  const failed = input.contactError && input.contactError.Error !== 'States.Timeout';
-  const last: AttemptSummary = {
-    attempt: input.attempt,
-    channel: input.channel,
-    dueAt: followUp.dueAt ?? now.toISOString(),
-    result: failed ? 'failed' : (input.outcome?.result ?? 'timeout'),
-    callbackAt: failed ? undefined : input.outcome?.callbackAt,
-    endedAt: now.toISOString(),
-    ...(failed ? { error: reasonOf(input.contactError) } : {}),
-  };
-  const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
-  // The contact was not answered: matters it carried (or that joined it) wait for a contact again.
-  if (mergingOn() && MERGEABLE_CHANNELS.includes(input.channel) && !lastRecord?.usedAt)
-    await releaseSharedContact(
-      { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel },
-      customerOf(followUp),
-      deps,
-    );
-  const next = nextAttempt(followUp, policyConfig, history, last, now);
-  // A retry due with another matter of the customer waits a minute behind it, to be carried by it.
-  const pending = next.action === 'contact' && mergingOn() ? (await store.customerState(customerOf(followUp), now)).pending : [];
-  const decision = await withSlot(followUp, staggered(followUp, next, pending), limiter);
-  await store.savePlan(followUp.followUpId, last, decision);
-  await notePending(followUp, decision, store);
-  logger.info('next attempt planned', {
-    followUpId: followUp.followUpId,
-    lastResult: last.result,
-    ...(last.error ? { error: last.error } : {}),
-    action: decision.action,
-  });
-  return decision;
+  return planAfterAttempt({ ...input, attempt: input.attempt, channel: input.channel }, deps, { followUp, attempt: lastRecord });
 }

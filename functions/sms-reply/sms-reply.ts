@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
+import { completeAttempt } from '../shared/attempt-planning.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { smsConfig } from '../shared/config/sms.js';
 import { localeOf } from '../shared/domain/contact-content.js';
@@ -9,8 +10,9 @@ import type { Answers } from '../shared/domain/survey.js';
 import { translator } from '../shared/i18n/index.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { SmsReplies } from '../shared/ports/sms-replies.js';
-import type { Workflow } from '../shared/ports/workflow.js';
+import { taskClosed, type Workflow } from '../shared/ports/workflow.js';
 import { logger, metrics } from '../shared/powertools.js';
 
 /**
@@ -40,6 +42,8 @@ const UNDELIVERED: ReadonlySet<string> = new Set(UNDELIVERED_TEXT_EVENTS);
 
 export interface SmsReplyDeps {
   store: FollowUpStore;
+  /** The next attempt is planned where the reply is read: its contact's second under the channel's rate. */
+  limiter: Pick<RateLimiter, 'reserve'>;
   replies: SmsReplies;
   workflow: Workflow;
   channels: Pick<ContactChannels, 'sendSms'>;
@@ -133,11 +137,10 @@ async function answer(
 ): Promise<boolean> {
   if (!(await deps.store.answerAttempt(ref.followUpId, ref.attempt, stored))) return false;
   try {
-    await deps.workflow.completeTask(taskToken, { result: stored.result });
+    await completeAttempt({ ...ref, channel: 'sms', taskToken }, { result: stored.result }, deps);
     return true;
   } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return false;
+    if (taskClosed(error)) return false;
     // The workflow could not be told: the attempt is open again, and SNS's retry of this invocation tries again.
     await deps.store.reopenAttempt(ref.followUpId, ref.attempt);
     throw error;
@@ -164,11 +167,10 @@ async function delivery(event: SmsDeliveryEvent, deps: SmsReplyDeps): Promise<Re
   const at = deps.now.toISOString();
   if (!(await deps.store.answerAttempt(followUpId, attemptNumber, { result: 'failed', usedAt: at }))) return 'already-answered';
   try {
-    await deps.workflow.completeTask(attempt.taskToken, { result: 'failed' });
+    await completeAttempt({ ...ref, channel: attempt.channel, taskToken: attempt.taskToken }, { result: 'failed' }, deps);
     return 'undelivered';
   } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name)) return 'closed';
+    if (taskClosed(error)) return 'closed';
     await deps.store.reopenAttempt(ref.followUpId, ref.attempt);
     throw error;
   }

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
+import { completeAttempt, releaseSharedContact } from '../shared/attempt-planning.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { smsConfig } from '../shared/config/sms.js';
 import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.js';
@@ -27,7 +28,6 @@ import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { SmsReplies } from '../shared/ports/sms-replies.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import { logger, metrics } from '../shared/powertools.js';
-import { releaseSharedContact } from '../shared/shared-contacts.js';
 
 export const contactInputSchema = z.object({
   followUpId: z.string().min(1),
@@ -199,13 +199,9 @@ const CONTACT_METRIC = { phone: 'AgentTaskCreated', sms: 'SurveySmsSent', email:
 /** How long a call waits when Connect's active-task quota is full before it tries again. */
 export const AGENT_CAPACITY_RETRY_MS = 15 * 60_000;
 
-/** Answers the attempt's task token without a contact, and says why in a log line and a metric. */
-async function answerWithoutContact(
-  input: ContactInput,
-  deps: Pick<ContactDeps, 'workflow'>,
-  why: NoContact,
-): Promise<{ started: boolean }> {
-  await deps.workflow.completeTask(input.taskToken, why.output);
+/** Answers the attempt's task token without a contact (with the next plan), and says why in a log line and a metric. */
+async function answerWithoutContact(input: ContactInput, deps: ContactDeps, why: NoContact): Promise<{ started: boolean }> {
+  await completeAttempt(input, why.output, deps);
   if (why.log) logger.info(why.log.message, { followUpId: input.followUpId, attempt: input.attempt, ...why.log.fields });
   metrics.addMetric(why.metric, MetricUnit.Count, 1);
   return { started: false };

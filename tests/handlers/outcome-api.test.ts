@@ -70,6 +70,7 @@ beforeEach(() => {
     ],
   });
   sfn.on(SendTaskSuccessCommand).resolves({});
+  db.on(UpdateCommand).resolves({});
 });
 
 describe('outcome-api handler', () => {
@@ -89,9 +90,18 @@ describe('outcome-api handler', () => {
     const update = db.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(update.ConditionExpression).toContain('attribute_not_exists(usedAt)');
     expect(update.ExpressionAttributeValues![':answers']).toEqual({ overall: 5, explained: 'yes', wantsComplaint: 'no' });
-    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input).toEqual({
-      taskToken: 'token-1',
-      output: JSON.stringify({ result: 'reached' }),
+    const resumed = sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input;
+    expect(resumed.taskToken).toBe('token-1');
+    // Record's input: ids, the attempt and its result; the answers stay in the table.
+    expect(JSON.parse(resumed.output!)).toEqual({
+      followUpId: id,
+      action: 'contact',
+      attempt: 1,
+      channel: 'phone',
+      dueAt: now.toISOString(),
+      deadline: now.toISOString(),
+      outcome: { result: 'reached' },
+      result: 'reached',
     });
   });
 

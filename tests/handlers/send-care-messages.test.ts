@@ -223,7 +223,15 @@ describe("a greeting email's unsubscribe link", () => {
     const optedOut: CustomerRef[] = [];
     Object.assign(store, { optOut: async (customer: CustomerRef) => void optedOut.push(customer) });
     const token = url!.split('/links/')[1]!;
-    const linkDeps = { config: policyConfig, store, complaints: {} as never, workflow: {} as never, keys: signingKeys, now: deps.now };
+    const linkDeps = {
+      config: policyConfig,
+      store,
+      limiter: {} as never,
+      complaints: {} as never,
+      workflow: {} as never,
+      keys: signingKeys,
+      now: deps.now,
+    };
     const click = await handleLink(
       { method: 'POST', token, body: { 'List-Unsubscribe': 'One-Click' }, wantsJson: false, action: `/links/${token}` },
       linkDeps,

@@ -47,19 +47,19 @@ describe('sms-reply: a reply finds its attempt', () => {
     channels = new FakeChannels();
     const replies = new MemoryReplies();
     await replies.remember(customer, 'any', { followUpId: id, attempt: 2 });
-    deps = { store, replies, workflow, channels, now: new Date('2026-11-23T02:00:00Z') };
+    deps = { store, limiter: { reserve: async (_c, at) => at }, replies, workflow, channels, now: new Date('2026-11-23T02:00:00Z') };
   });
 
   it('records a score as the survey’s score question and completes the attempt, once', async () => {
     expect(await handleSmsReplies(event([customer, '5'], [customer, '1']), deps)).toEqual({ handled: ['score', 'already-answered'] });
     expect(store.attempts.get(`${id}#2`)).toMatchObject({ result: 'reached', answers: { overall: 5 } });
-    expect(workflow.completed).toEqual([{ taskToken: 'token-2', output: { result: 'reached' } }]);
+    expect(workflow.completed).toMatchObject([{ taskToken: 'token-2', output: { outcome: { result: 'reached' } } }]);
   });
 
   it('opts the customer out on TD and ends the attempt as refused', async () => {
     expect(await handleSmsReplies(event([customer, 'TD']), deps)).toEqual({ handled: ['opt-out'] });
     expect(optOuts).toEqual([[{ source: 'dms', id: 'C1' }, '2026-11-23T02:00:00.000Z']]);
-    expect(workflow.completed).toEqual([{ taskToken: 'token-2', output: { result: 'refused' } }]);
+    expect(workflow.completed).toMatchObject([{ taskToken: 'token-2', output: { outcome: { result: 'refused' } } }]);
   });
 
   it('answers HELP with the help text in the customer’s language, and leaves the attempt open', async () => {
@@ -102,7 +102,7 @@ describe('sms-reply: a reply finds its attempt', () => {
     expect(await handleSmsReplies(receipt('TEXT_DELIVERED'), deps)).toEqual({ handled: ['delivery-noted'] });
     expect(await handleSmsReplies(receipt('TEXT_UNREACHABLE'), deps)).toEqual({ handled: ['undelivered'] });
     expect(store.attempts.get(`${id}#2`)).toMatchObject({ result: 'failed' });
-    expect(workflow.completed).toEqual([{ taskToken: 'token-2', output: { result: 'failed' } }]);
+    expect(workflow.completed).toMatchObject([{ taskToken: 'token-2', output: { outcome: { result: 'failed' } } }]);
     expect(await handleSmsReplies(receipt('TEXT_UNREACHABLE'), deps)).toEqual({ handled: ['already-answered'] });
   });
 });

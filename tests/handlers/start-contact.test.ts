@@ -64,7 +64,8 @@ describe('start-contact: the last look before a customer is disturbed', () => {
     };
     deps = { store, limiter, channels, workflow, keys: async () => keys, outcomeBaseUrl: 'https://links.example.com', now };
   });
-  const answered = () => workflow.completed.map((c) => c.output);
+  // The outcome part of what the step hands back (the rest is the next plan or Record's input).
+  const answered = () => workflow.completed.map((c) => c.output.outcome);
 
   it('gives the agent a task with the script and a signed outcome-form link, whom to call outside its attributes', async () => {
     expect(await startContact(input('phone', 2), deps)).toEqual({ started: true });

@@ -135,7 +135,7 @@ describe('fuzzing the edges', () => {
         async (token, method, body) => {
           const response = await handleLink(
             { method, token, body: body as Record<string, unknown> | undefined, wantsJson: true, action: '/links/x' },
-            { config: policyConfig, store, complaints, workflow, keys, now },
+            { config: policyConfig, store, limiter: { reserve: async (_c: string, at: Date) => at }, complaints, workflow, keys, now },
           );
           statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
           const parsed = JSON.parse(response.body) as { code?: string; message?: string; purpose?: string };

@@ -90,7 +90,8 @@ describe('FollowUp workflow: contacting the customer', () => {
     const stored = await h.followUp(id);
     expect(stored!.status).toBe('completed');
     expect(stored!.attempts.map((a) => a.result)).toEqual(['no_answer', 'reached']);
-    expect(h.executionOf(id)!.transitions).toBe(11);
+    // The happy path's 6, and 3 for the retry: the answer carried the next plan, Settled? → Wait until due → Contact customer.
+    expect(h.executionOf(id)!.transitions).toBe(9);
   });
 
   it('falls back to email when the phone attempts fail: no answer, timeout, wrong number', async () => {
