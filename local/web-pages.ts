@@ -1,9 +1,9 @@
 import { html, raw } from 'hono/html';
 import { DateTime } from 'luxon';
-import type { FormValues } from '../functions/outcome-api/pages.js';
+import type { FormMatters, FormValues } from '../functions/outcome-api/pages.js';
 import { agentOutcomeFields } from '../functions/outcome-api/pages.js';
 import { policyConfig } from '../functions/shared/config/policies.js';
-import { callScript } from '../functions/shared/domain/contact-content.js';
+import { callScript, messagesFor } from '../functions/shared/domain/contact-content.js';
 import type { Locale } from '../functions/shared/domain/policy-schema.js';
 import { type LinkPurpose, unverifiedPurpose } from '../functions/shared/domain/signed-link.js';
 import { readableAnswers } from '../functions/shared/domain/survey.js';
@@ -113,6 +113,20 @@ export function jumpNotice(locale: Locale, jump: ClockJump): string {
 export interface DeskTask {
   task: AgentTaskRecord;
   customerLocale: Locale;
+  /** A task about several matters (一事一扰): its own follow-up and the others it carries, each asked its own questions. */
+  matters?: { lead: StoredFollowUp; joined: StoredFollowUp[] };
+}
+
+/** The form's sections of a task about several matters, headed as the link's form heads them. */
+function deskMatters(locale: Locale, matters: NonNullable<DeskTask['matters']>): FormMatters {
+  const heading = (f: StoredFollowUp, n: number) =>
+    messagesFor(locale).matter(n, policyConfig.policies[f.serviceType]?.label[locale] ?? f.serviceType, f.serviceId);
+  const joined: FormMatters['joined'] = [];
+  for (const f of matters.joined) {
+    const survey = surveyOf(f.serviceType);
+    if (survey) joined.push({ followUpId: f.followUpId, heading: heading(f, joined.length + 2), survey });
+  }
+  return { lead: heading(matters.lead, 1), joined };
 }
 
 /**
@@ -123,7 +137,7 @@ export interface DeskTask {
 export function deskPage(locale: Locale, tasks: DeskTask[], error?: { contactId: string; message: string; values?: FormValues }) {
   const w = wordsFor(locale);
   if (tasks.length === 0) return html`<h1>${w.desk}</h1><p>${w.noTasks}</p>${guide(locale)}`;
-  return html`<h1>${w.desk}</h1>${tasks.map(({ task, customerLocale }) => {
+  return html`<h1>${w.desk}</h1>${tasks.map(({ task, customerLocale, matters }) => {
     const survey = surveyOf(task.attributes.serviceType);
     const attempt = Number(task.attributes.attempt ?? 1);
     const script = survey
@@ -132,7 +146,8 @@ export function deskPage(locale: Locale, tasks: DeskTask[], error?: { contactId:
     const customer = html`${w.customer}: <strong>${task.references.customerName}</strong> · ${w.phone}: ${task.references.customerPhone}`;
     const language = html`${w.customerLanguage}: <strong data-testid="customer-language">${w.languageNames[customerLocale]}</strong>`;
     const refused = error?.contactId === task.contactId ? error : undefined;
-    const fields = survey ? agentOutcomeFields(locale, survey, refused?.values) : undefined;
+    const sections = matters && matters.joined.length > 0 ? deskMatters(locale, matters) : undefined;
+    const fields = survey ? agentOutcomeFields(locale, survey, refused?.values, sections) : undefined;
     return html`<section class="card" data-testid="task" data-follow-up="${task.attributes.followUpId}">
 <h2>${translator(locale)('email.taskName', { label: serviceLabel(locale, task.attributes.serviceType ?? ''), attempt })}</h2>
 <p>${customer} · ${language} · ${w.created}: ${timeOn(locale, task.createdAt)}</p>

@@ -92,7 +92,10 @@ export async function startWebServer(
       const followUp = followUps.get(task.attributes.followUpId ?? '');
       if (!followUp || followUp.outcome || String(followUp.nextAttempt) !== task.attributes.attempt) continue;
       const attempt = (await queries.attempts(followUp.followUpId)).find((a) => String(a.attempt) === task.attributes.attempt);
-      if (attempt && !attempt.usedAt) open.push({ task, customerLocale: followUp.customer.locale ?? policyConfig.defaults.locale });
+      // A task about several matters (一事一扰) asks each matter's questions, as its link's form does.
+      const joined = [...new Set((attempt?.joined ?? []).map((m) => m.followUpId))].flatMap((id) => followUps.get(id) ?? []);
+      const customerLocale = followUp.customer.locale ?? policyConfig.defaults.locale;
+      if (attempt && !attempt.usedAt) open.push({ task, customerLocale, matters: { lead: followUp, joined } });
     }
     return open.sort((a, b) => a.task.createdAt.localeCompare(b.task.createdAt));
   }

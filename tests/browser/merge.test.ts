@@ -10,7 +10,8 @@ import { expectReadable } from '../support/readable.js';
  * due Tuesday 11:00) and delivery (Tuesday 10:00, due Wednesday morning) share one call or one
  * survey email. The agent's form (Chinese) and the customer's survey (English) show one section
  * per matter under a heading naming the service and its number; a refused submission names the
- * matter and the question and gives back everything typed in every section.
+ * matter and the question and gives back everything typed in every section; the local desk asks
+ * each matter's questions too.
  */
 let h: Harness;
 let browser: Browser;
@@ -23,14 +24,17 @@ const callRepair = serviceCompleted(1, monday, phoneCustomer);
 const callDelivery = serviceCompleted(1, tuesday, phoneCustomer);
 const mailRepair = serviceCompleted(1, monday, mailCustomer);
 const mailDelivery = serviceCompleted(1, tuesday, mailCustomer);
+const deskCustomer = { id: 'C-MERGE-BROWSER-3', name: '孙八', email: 'c-merge-browser-3@example.com' };
+const deskRepair = serviceCompleted(1, monday, deskCustomer);
+const deskDelivery = serviceCompleted(1, tuesday, deskCustomer);
 
 beforeAll(async () => {
   h = await Harness.start(new Date(at(1, 3, '12:00')));
   browser = await launchBrowser();
   await h.runUntil(at(1, 3, '15:30'));
-  for (const detail of [callRepair, mailRepair]) await h.publish('Service Completed', detail);
+  for (const detail of [callRepair, mailRepair, deskRepair]) await h.publish('Service Completed', detail);
   await h.runUntil(at(1, 4, '10:30'));
-  for (const detail of [callDelivery, mailDelivery]) await h.publish('Service Completed', detail);
+  for (const detail of [callDelivery, mailDelivery, deskDelivery]) await h.publish('Service Completed', detail);
   await h.runUntil(at(1, 4, '11:30'));
 });
 afterAll(async () => {
@@ -38,9 +42,9 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Submits the page's form and waits for the answer, the local stack counting the request as work. */
-async function submit(page: Page) {
-  await h.stack.clock.track(() => Promise.all([page.waitForLoadState('load'), page.locator('button[type="submit"]').click()]));
+/** Submits the form in `scope` (the page, or one task on the desk) and waits for the answer, counted as the local stack's work. */
+async function submit(page: Page, scope: Page | Locator = page) {
+  await h.stack.clock.track(() => Promise.all([page.waitForLoadState('load'), scope.locator('button[type="submit"]').click()]));
   await h.stack.clock.settle();
 }
 
@@ -54,6 +58,50 @@ async function expectQuestions(section: Locator, words: string[]) {
 }
 
 describe('a contact carrying two matters, in the browser', () => {
+  it("asks each matter's questions on the local desk, in the agent's language, and records both", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${h.stack.webUrl}/desk?lang=en`);
+    const card = page.locator(`[data-testid="task"][data-follow-up="${idOf(deskRepair)}"]`);
+    const sections = card.locator('section[data-matter]');
+    await expect(sections.count()).resolves.toBe(2);
+    await expect(sections.nth(0).locator('h2').textContent()).resolves.toBe(`Matter 1: Vehicle repair (service ${deskRepair.serviceId})`);
+    await expect(sections.nth(1).locator('h2').textContent()).resolves.toBe(
+      `Matter 2: Vehicle delivery (service ${deskDelivery.serviceId})`,
+    );
+    await expectReadable(page, 'en', 'merged-desk');
+
+    const second = `joined.${idOf(deskDelivery)}`;
+    await card.locator('input[name="result"][value="reached"]').check();
+    await card.locator('input[name="answers.overall"][value="5"]').check();
+    await card.locator('input[name="answers.explained"][value="yes"]').check();
+    await card.locator('input[name="answers.wantsComplaint"][value="no"]').check();
+    await card.locator(`input[name="${second}.answers.explained"][value="yes"]`).check();
+    await card.locator(`input[name="${second}.answers.wantsComplaint"][value="no"]`).check();
+    await card.locator(`textarea[name="${second}.answers.suggestions"]`).fill('交车很顺利');
+    await submit(page, card);
+    const again = page.locator(`[data-testid="task"][data-follow-up="${idOf(deskRepair)}"]`);
+    await expect(again.locator('[role="alert"]').textContent()).resolves.toBe(
+      `Matter 2: Vehicle delivery (service ${deskDelivery.serviceId}): Please answer: ` +
+        'Overall, how satisfied are you with this service (1-5)?',
+    );
+    await expect(again.locator('input[name="answers.overall"][value="5"]').isChecked()).resolves.toBe(true);
+    await expect(again.locator(`input[name="${second}.answers.explained"][value="yes"]`).isChecked()).resolves.toBe(true);
+    await expect(again.locator(`textarea[name="${second}.answers.suggestions"]`).inputValue()).resolves.toBe('交车很顺利');
+    await expectReadable(page, 'en', 'merged-desk-error');
+
+    await again.locator(`input[name="${second}.answers.overall"][value="3"]`).check();
+    await submit(page, again);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toBe('Outcome recorded.');
+    await page.close();
+    // Before the clock moves on (the other tasks wait on the desk): the delivery's answer waits on its attempt for its due time.
+    expect(await h.followUp(idOf(deskRepair))).toMatchObject({ status: 'completed', outcome: { answers: { overall: 5 } } });
+    const carried = (await h.items('Attempt')).find((a) => a.followUpId === idOf(deskDelivery));
+    expect(carried).toMatchObject({
+      result: 'reached',
+      answers: { overall: 3, explained: 'yes', wantsComplaint: 'no', suggestions: '交车很顺利' },
+    });
+  });
+
   it("shows the agent one section per matter in the customer's language and keeps every typed value when refused", async () => {
     const tasks = [...h.tasksFor(idOf(callRepair)), ...h.tasksFor(idOf(callDelivery))];
     expect(tasks).toHaveLength(1);
