@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,14 +16,23 @@ import { startDynamo } from '../local/dynamo.js';
 import { loadScenario } from '../local/scenario.js';
 import { runSimulation, type Summary } from '../local/simulation.js';
 import { PROJECT_ROOT } from '../local/stack.js';
-import { resourcesOfType, synthesizeTemplate } from '../local/template.js';
+import { resolve, resourcesOfType, synthesizeTemplate } from '../local/template.js';
 
 /**
  * `npm run bench`: speed and cost figures, printed as a table and written to bench/results.json.
  * Timings are measured here, never asserted in tests.
  */
 const { values } = parseArgs({
-  options: { outcomes: { type: 'string', default: '100000' }, 'large-month': { type: 'boolean', default: false } },
+  options: {
+    outcomes: { type: 'string', default: '100000' },
+    'large-month': { type: 'boolean', default: false },
+    burst: { type: 'boolean', default: false },
+    /** A checkout of the commit to compare with (git worktree add ../before <commit>): its car-dealer month runs in this run too. */
+    baseline: { type: 'string' },
+    /** With --baseline: the baseline's large month and burst as well (when asked for), which take it many minutes. */
+    'baseline-all': { type: 'boolean', default: false },
+    'skip-report': { type: 'boolean', default: false },
+  },
 });
 const results: Record<string, unknown> = {
   machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
@@ -165,17 +175,27 @@ async function simulatedMonth(file: string) {
   };
 }
 
-/** A second local stack needs its own process: handlers bind to their endpoints when first loaded. */
-async function simulatedMonthInChild(file: string) {
-  const out = path.join(PROJECT_ROOT, 'out', path.basename(file, '.json'));
+/**
+ * A second local stack needs its own process: handlers bind to their endpoints when first loaded.
+ * `root` is this checkout or the baseline's; the figure is the simulation's own wall time
+ * ("Done in", the same measure as runSimulation's), the process's start included separately.
+ */
+async function simulatedMonthInChild(file: string, root = PROJECT_ROOT) {
+  const out = path.join(PROJECT_ROOT, 'out', 'bench', `${path.basename(root)}-${path.basename(file, '.json')}`);
   const started = performance.now();
-  await promisify(execFile)(
+  const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'local', 'simulate.ts'), '--scenario', file, '--out', out, '--no-progress'],
-    { maxBuffer: 64 * 1024 * 1024 },
+    ['--import', 'tsx', path.join(root, 'local', 'simulate.ts'), '--scenario', file, '--out', out, '--no-progress'],
+    { maxBuffer: 64 * 1024 * 1024, cwd: root },
   );
   const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as Summary;
-  return { scenario: path.basename(file), wallSeconds: round((performance.now() - started) / 1000), summary };
+  const done = /Done in ([\d.]+) s/.exec(stdout);
+  return {
+    scenario: path.basename(file),
+    wallSeconds: done ? Number(done[1]) : round((performance.now() - started) / 1000),
+    processSeconds: round((performance.now() - started) / 1000),
+    summary,
+  };
 }
 
 /** List prices (us-east-1, 2026) per unit; Connect tasks are billed per task by Connect itself. */
@@ -209,35 +229,90 @@ function costPer1000(summary: Summary, avgLambdaMs: number) {
   };
 }
 
-// ── 3. Bundle sizes, as CDK's esbuild options build them ───────────────────────────────────────
-async function bundleSizes() {
-  const sizes: Record<string, number> = {};
+// ── 3. Bundles and cold init, as CDK's esbuild options build them and Lambda loads them ──────────
+const COLD_STARTS = 5;
+
+/** One fresh Node process importing the bundle, as Lambda's runtime does at init: the import's milliseconds. */
+async function coldInitMs(file: string, environment: Record<string, string>, sourceMaps: boolean): Promise<number> {
+  const url = JSON.stringify(pathToFileURL(file).href);
+  const script = `const t=performance.now();await import(${url});process.stdout.write(String(performance.now()-t));`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script],
+    { env: { PATH: process.env.PATH ?? '', ...environment }, cwd: path.dirname(file) },
+  );
+  return Number(stdout);
+}
+
+async function bundleFigures() {
+  const figures: Record<string, { sizeKiB: number; sourceMapKiB: number; coldInitMs: number; coldInitWithSourceMapsMs: number }> = {};
   const template = synthesizeTemplate();
+  const dir = path.join(PROJECT_ROOT, 'out', 'bench-bundles');
   for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     const entry = fn.Metadata?.['followup:entry'] as string | undefined;
     if (!entry) continue;
-    const out = await build({
+    const name = entry.split('/')[1]!;
+    const outfile = path.join(dir, name, 'index.mjs');
+    mkdirSync(path.dirname(outfile), { recursive: true });
+    // The options of infra/constructs/follow-up-function.ts (NodejsFunction bundling), source map included.
+    await build({
       entryPoints: [path.join(PROJECT_ROOT, entry)],
+      outfile,
       bundle: true,
       platform: 'node',
       target: 'node22',
       format: 'esm',
       minify: true,
-      write: false,
+      sourcemap: true,
       mainFields: ['module', 'main'],
       banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
       logLevel: 'silent',
     });
-    sizes[entry.split('/')[1]!] = round(out.outputFiles[0]!.contents.byteLength / 1024, 0);
+    // The function's own environment (as the template sets it), plus what the Lambda runtime sets.
+    const variables = (resolve(template, fn.Properties?.Environment) as { Variables?: Record<string, string> } | undefined)?.Variables;
+    const environment = {
+      ...Object.fromEntries(Object.entries(variables ?? {}).filter(([key]) => key !== 'NODE_OPTIONS')),
+      AWS_REGION: 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+    };
+    const runs = async (sourceMaps: boolean) => {
+      const times: number[] = [];
+      for (let n = 0; n < COLD_STARTS; n += 1) times.push(await coldInitMs(outfile, environment, sourceMaps));
+      return round(percentile(times, 50), 0);
+    };
+    figures[name] = {
+      sizeKiB: round(statSync(outfile).size / 1024, 0),
+      sourceMapKiB: round(statSync(`${outfile}.map`).size / 1024, 0),
+      coldInitMs: await runs(false),
+      coldInitWithSourceMapsMs: await runs(true),
+    };
   }
-  return sizes;
+  return figures;
 }
 
 console.log('Benchmarking… (the 100,000-outcome report benchmark takes a minute)');
-const reportRead = await reportReadBenchmark(Number(values.outcomes));
-const month = await simulatedMonth(path.join(PROJECT_ROOT, 'scenarios', 'car-dealer-month.json'));
-const large = values['large-month'] ? await simulatedMonthInChild(path.join(PROJECT_ROOT, 'bench', 'large-month.json')) : undefined;
-const bundles = await bundleSizes();
+const reportRead = values['skip-report'] ? undefined : await reportReadBenchmark(Number(values.outcomes));
+const carDealer = path.join(PROJECT_ROOT, 'scenarios', 'car-dealer-month.json');
+const largeMonth = path.join(PROJECT_ROOT, 'bench', 'large-month.json');
+const burstMorning = path.join(PROJECT_ROOT, 'bench', 'burst-morning.json');
+const month = await simulatedMonth(carDealer);
+const large = values['large-month'] ? await simulatedMonthInChild(largeMonth) : undefined;
+const burst = values.burst ? await simulatedMonthInChild(burstMorning) : undefined;
+// The same scenarios on the baseline checkout, one after the other with ours: a ratio from one run.
+const baselineRoot = values.baseline ? path.resolve(values.baseline) : undefined;
+const baseline = baselineRoot
+  ? {
+      root: baselineRoot,
+      month: await simulatedMonthInChild(carDealer, baselineRoot),
+      // Ours again, right after the baseline and the same way (its own process): the pair meets the same machine.
+      monthNow: await simulatedMonthInChild(carDealer),
+      large: large && values['baseline-all'] ? await simulatedMonthInChild(largeMonth, baselineRoot) : undefined,
+      burst: burst && values['baseline-all'] ? await simulatedMonthInChild(burstMorning, baselineRoot) : undefined,
+    }
+  : undefined;
+const bundles = await bundleFigures();
 
 const s = month.summary;
 const perFollowUp = (key: string) => round((s.apiCalls[key] ?? 0) / s.followUps.total, 2);
@@ -274,29 +349,53 @@ const monthResults = {
   },
   costPer1000FollowUpsUsd: costPer1000(s, percentile(allDurations, 50)),
 };
+const briefly = (run: Awaited<ReturnType<typeof simulatedMonthInChild>>) => ({
+  scenario: run.scenario,
+  followUps: run.summary.followUps.total,
+  wallSeconds: run.wallSeconds,
+  processSeconds: run.processSeconds,
+  transitionsPerFollowUp: round(run.summary.stateTransitions.total / run.summary.followUps.total, 2),
+});
 Object.assign(results, {
-  reportRead,
+  ...(reportRead ? { reportRead } : {}),
   month: monthResults,
-  ...(large ? { largeMonth: { scenario: large.scenario, followUps: large.summary.followUps.total, wallSeconds: large.wallSeconds } } : {}),
-  bundleSizesKiB: bundles,
+  ...(large ? { largeMonth: briefly(large) } : {}),
+  ...(burst ? { burstMorning: briefly(burst) } : {}),
+  ...(baseline
+    ? {
+        baseline: {
+          root: baseline.root,
+          month: briefly(baseline.month),
+          monthNow: briefly(baseline.monthNow),
+          ...(baseline.large ? { largeMonth: briefly(baseline.large) } : {}),
+          ...(baseline.burst ? { burstMorning: briefly(baseline.burst) } : {}),
+        },
+      }
+    : {}),
+  functions: bundles,
 });
 mkdirSync(path.join(PROJECT_ROOT, 'bench'), { recursive: true });
 writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const m = monthResults;
-const { monthReport, fullScan } = reportRead;
 const transitions = m.transitionsPerFollowUp;
 const rows: [string, string][] = [
-  [
-    `month report at ${reportRead.outcomes.toLocaleString('en')} outcomes (aggregates)`,
-    `${monthReport.queries} queries, ${monthReport.itemsRead} items read, ${monthReport.ms} ms`,
-  ],
-  [
-    'same month by full-table scan',
-    `${fullScan.requests} requests, ${fullScan.itemsRead.toLocaleString('en')} items read, ${fullScan.ms} ms`,
-  ],
+  ...(reportRead
+    ? ([
+        [
+          `month report at ${reportRead.outcomes.toLocaleString('en')} outcomes (aggregates)`,
+          `${reportRead.monthReport.queries} queries, ${reportRead.monthReport.itemsRead} items read, ${reportRead.monthReport.ms} ms`,
+        ],
+        [
+          'same month by full-table scan',
+          `${reportRead.fullScan.requests} requests, ${reportRead.fullScan.itemsRead.toLocaleString('en')} items read, ` +
+            `${reportRead.fullScan.ms} ms`,
+        ],
+      ] as [string, string][])
+    : []),
   [`simulated month (${m.followUps} follow-ups)`, `${m.wallSeconds} s`],
   ...(large ? [[`simulated month (${large.summary.followUps.total} follow-ups)`, `${large.wallSeconds} s`] as [string, string]] : []),
+  ...(burst ? [[`burst morning (${burst.summary.followUps.total} follow-ups)`, `${burst.wallSeconds} s`] as [string, string]] : []),
   [
     'state transitions per follow-up',
     `min ${transitions.min}, median ${transitions.median}, mean ${transitions.mean}, max ${transitions.max}`,
@@ -319,12 +418,73 @@ const rows: [string, string][] = [
       .join(', ')}) + Connect tasks`,
   ],
   [
-    'bundle sizes (KiB, minified)',
+    'bundles: KiB minified (source map KiB)',
     Object.entries(bundles)
-      .map(([k, v]) => `${k} ${v}`)
+      .map(([k, v]) => `${k} ${v.sizeKiB} (${v.sourceMapKiB})`)
+      .join(', '),
+  ],
+  [
+    'cold init, ms (with --enable-source-maps)',
+    Object.entries(bundles)
+      .map(([k, v]) => `${k} ${v.coldInitMs} (${v.coldInitWithSourceMapsMs})`)
       .join(', '),
   ],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
-console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\nwritten to bench/results.json`);
+console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+console.log(issueTable());
+console.log('\nwritten to bench/results.json');
 process.exit(0);
+
+/**
+ * The issue's figures (issue 13) this bench measures: before, now and the goal. "Before" is the
+ * baseline checkout measured in this run with --baseline, else the figure the issue gives as
+ * measured on this machine before the change (marked "issue").
+ */
+function issueTable(): string {
+  const seconds = (run: { wallSeconds: number } | undefined) => (run ? `${run.wallSeconds} s` : 'not run');
+  const slowest = Object.entries(bundles).sort(([, a], [, b]) => b.coldInitMs - a.coldInitMs)[0];
+  const slowestMapped = Object.entries(bundles).sort(([, a], [, b]) => b.coldInitWithSourceMapsMs - a.coldInitWithSourceMapsMs)[0];
+  const mean = transitions.mean;
+  const rows: [string, string, string, string][] = [
+    ['figure', 'before', 'now', 'goal'],
+    [
+      `car-dealer month (${m.followUps} follow-ups)`,
+      baseline ? `${seconds(baseline.month)} (measured)` : '55–59 s (issue 13)',
+      baseline ? `${seconds(baseline.monthNow)} (measured right after)` : `${m.wallSeconds} s`,
+      '≤ 12 s',
+    ],
+    [
+      'large month (~10,000 follow-ups)',
+      baseline?.large ? `${seconds(baseline.large)} (measured)` : '377 s (issue 13)',
+      large ? seconds(large) : 'not run (--large-month)',
+      '≤ 60 s',
+    ],
+    [
+      '10,000 due the same Monday 09:00',
+      baseline?.burst ? `${seconds(baseline.burst)} (measured)` : '514 s (issue 13)',
+      burst ? seconds(burst) : 'not run (--burst)',
+      '≤ 90 s',
+    ],
+    [
+      'mean state transitions per follow-up',
+      baseline
+        ? `${round(baseline.month.summary.stateTransitions.total / baseline.month.summary.followUps.total, 2)} (measured)`
+        : '9.68 (issue 13)',
+      String(mean),
+      '≤ 7.5',
+    ],
+    [
+      'Lambda cold init (median of fresh imports)',
+      'not measured; bundles 0.8–1.3 MiB (issue 13)',
+      slowest && slowestMapped
+        ? `slowest ${slowest[0]} ${slowest[1].coldInitMs} ms; ` +
+          `with source maps ${slowestMapped[0]} ${slowestMapped[1].coldInitWithSourceMapsMs} ms`
+        : 'n/a',
+      'each ≤ 100 ms',
+    ],
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
