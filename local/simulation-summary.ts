@@ -149,13 +149,17 @@ export function summarise(run: SimulationRun): Summary {
   const executions = [...cloud.executions.values()];
   const followUpRuns = executions.filter((e) => e.name.startsWith('fu-'));
   const escalationRuns = executions.filter((e) => e.name.startsWith('cp-'));
-  const transitions = followUpRuns.map((e) => e.transitions).sort((a, b) => a - b);
-  // Transitions by path: a follow-up with one contact (happy path), two (a retry), three or more (fallback).
+  // Per follow-up, not per execution: one that needs no contact ends at intake, with no execution and 0 transitions.
+  const runsByName = new Map(followUpRuns.map((e) => [e.name, e]));
+  const transitionsOf = (f: { followUpId: string }) => runsByName.get(f.followUpId)?.transitions ?? 0;
+  const transitions = followUps.map(transitionsOf).sort((a, b) => a - b);
+  // Transitions by path: a follow-up with no contact, one (happy path), two (a retry), three or more (fallback).
   const byContacts: Record<string, number[]> = {};
-  for (const e of followUpRuns) {
-    const path = contactPath(e.states.filter((state) => state === 'Contact customer').length);
+  for (const f of followUps) {
+    const contacts = runsByName.get(f.followUpId)?.states.filter((state) => state === 'Contact customer').length ?? 0;
+    const path = contactPath(contacts);
     const runs = byContacts[path] ?? [];
-    runs.push(e.transitions);
+    runs.push(transitionsOf(f));
     byContacts[path] = runs;
   }
   const escalationTransitions = escalationRuns.map((e) => e.transitions);

@@ -23,14 +23,15 @@ export const FollowUpStates = {
 } as const;
 
 /**
- * One execution per follow-up:
- *   Plan → Contact needed? → Wait until due → Contact customer (task token) → Settled? → Record outcome
- * Happy path: 6 state transitions. Whoever answers the contact's task token (the outcome API, the
+ * One execution per follow-up that needs a contact, started by intake with its first contact's plan:
+ *   Wait until due → Contact customer (task token) → Settled? → Record outcome
+ * Happy path: 4 state transitions (a follow-up that needs none, e.g. left out of the sample, ends at
+ * intake without an execution). Whoever answers the contact's task token (the outcome API, the
  * SMS replies, the contact step itself) records the attempt and plans the next one, and the answer
  * becomes the state: a retry or fallback goes Settled? → Wait until due → Contact customer, 3
  * transitions, and the contact step rechecks opt-out, pause and cap before it contacts. An answer
- * without a plan goes to Plan. Only ids travel through the execution: the customer's name, phone,
- * email and answers stay in the encrypted table.
+ * without a plan, a timeout or an error goes to Plan → Contact needed?. Only ids travel through the
+ * execution: the customer's name, phone, email and answers stay in the encrypted table.
  *
  * Every error ends with a recorded outcome: a contact that timed out stops its Connect task and
  * counts as "no answer"; one that failed for good (or after its retries) goes to Plan, which falls
@@ -85,8 +86,10 @@ export function followUpDefinition(parent: Construct, fns: FollowUpWorkflowFunct
     .otherwise(plan);
 
   const shouldContact = new sfn.Choice(scope, FollowUpStates.shouldContact)
-    .when(sfn.Condition.stringEquals('$.action', 'contact'), waitUntilDue.next(contact).next(settled))
+    .when(sfn.Condition.stringEquals('$.action', 'contact'), waitUntilDue)
     .otherwise(record);
+  plan.next(shouldContact);
 
-  return plan.next(shouldContact);
+  // Intake planned the first contact: the execution starts at its Wait.
+  return waitUntilDue.next(contact).next(settled);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { awsEventPublisher } from '../shared/adapters/event-publisher.js';
 import { awsWorkflow } from '../shared/adapters/workflow.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
-import { aggregateStore, customerIndex, followUpStore, thankYouList } from '../shared/runtime.js';
+import { aggregateStore, customerIndex, followUpStore, rateLimiter, thankYouList } from '../shared/runtime.js';
 import { ingest } from './ingest.js';
 
 // An upstream event: the use case judges it and records a rejection instead of failing.
@@ -11,6 +11,7 @@ export const handler = lambdaHandler({
   useCase: ingest,
   deps: () => ({
     store: followUpStore(),
+    limiter: rateLimiter(),
     workflow: awsWorkflow,
     index: customerIndex(),
     thankYous: thankYouList(),

@@ -1,19 +1,21 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { planFirstContact } from '../shared/attempt-planning.js';
 import { careConfig } from '../shared/config/care.js';
 import { periodicConfig } from '../shared/config/periodic.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { careHours, thankYouDate } from '../shared/domain/care.js';
-import { customerOf, isSystemSource } from '../shared/domain/customer-key.js';
-import { type FollowUp, samplingDraw } from '../shared/domain/follow-up.js';
+import { isSystemSource } from '../shared/domain/customer-key.js';
+import type { FollowUp } from '../shared/domain/follow-up.js';
 import type { FinishedFollowUp } from '../shared/domain/outcome-fact.js';
 import { periodicDueMonth, tierOf } from '../shared/domain/periodic.js';
-import { type FinishReason, planFollowUp } from '../shared/domain/plan.js';
+import type { PlanDecision } from '../shared/domain/plan.js';
 import type { ServiceCompleted } from '../shared/domain/service-event.js';
 import { countAndAnnounce, type FinishedFollowUpDeps, noteFinished, outcomeOfFinish } from '../shared/finished-follow-ups.js';
 import type { ThankYouList } from '../shared/ports/care.js';
 import type { CustomerIndex } from '../shared/ports/customer-index.js';
 import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { rejectEvent, warnAboutEvent } from '../shared/rejected-events.js';
@@ -42,39 +44,32 @@ export interface IngestDeps {
   index?: Pick<CustomerIndex, 'touch' | 'followedUp'>;
   /** Notes the thank-you of a policy with `thankYou` for the care run; without it, none is sent. */
   thankYous?: Pick<ThankYouList, 'add'>;
-  /**
-   * Counts and announces a follow-up the sample leaves out, which then ends here without an
-   * execution; without it, every follow-up starts one and its Plan step makes the same choice.
-   */
-  finished?: FinishedFollowUpDeps;
+  /** Counts and announces a follow-up that ends here without an execution. */
+  finished: FinishedFollowUpDeps;
+  /** The first contact's second under the channel's rate, reserved when it is planned here. */
+  limiter: Pick<RateLimiter, 'reserve'>;
   now: Date;
 }
 
 /**
- * A follow-up the sample leaves out ends at intake, recorded as the Record step records it: the draw
- * is stable, so Plan would make the same choice an execution later (3 transitions, 3 invocations).
- * Plan puts the customer's opt-out first, so it is read here too and Plan's own rule decides. It
- * ends at the moment it was stored, so a redelivery counts it on the same day. Counted and announced
- * before the outcome is written: a redelivery that finds no outcome does both again (the aggregate
- * counts it once; the event may go twice, as from a retried Record step), one that finds it is a
- * duplicate. False when the follow-up needs its execution.
+ * A follow-up that needs no contact (left out of the sample, opted out, over the quarterly cap, no
+ * channel left) ends at intake, recorded as the Record step records it, and no execution starts.
+ * It ends at the moment it was stored, so a redelivery counts it on the same day. Counted and
+ * announced before the outcome is written: a redelivery that finds no outcome does both again (the
+ * aggregate counts it once; the event may go twice, as from a retried Record step), one that finds
+ * it is a duplicate.
  */
-async function finishedAtIntake(followUp: FollowUp, store: FollowUpStore, finished: FinishedFollowUpDeps, now: Date): Promise<boolean> {
-  const policy = policyConfig.policies[followUp.serviceType];
-  if (!policy || samplingDraw(followUp.followUpId) < policy.samplingRate) return false;
-  const customer = await store.customerState(customerOf(followUp), now);
-  // Sampling and the opt-out come before the quarterly cap, so the cap's count is not needed.
-  const decision = planFollowUp(followUp, policyConfig, { now, optedOut: customer.optedOut, contactsThisQuarter: 0 });
-  if (decision.action !== 'finish' || !DECIDED_AT_INTAKE.has(decision.reason)) return false;
+async function finishAtIntake(
+  followUp: FollowUp,
+  decision: Extract<PlanDecision, { action: 'finish' }>,
+  store: FollowUpStore,
+  finished: FinishedFollowUpDeps,
+): Promise<void> {
   const outcome = outcomeOfFinish(decision, followUp.createdAt);
   const { attempts } = await countAndAnnounce(followUp, outcome, undefined, finished);
   await store.finish(followUp.followUpId, outcome, undefined);
   noteFinished(followUp, outcome, attempts);
-  return true;
 }
-
-/** Plan's answers for a follow-up left out of the sample. */
-const DECIDED_AT_INTAKE = new Set<FinishReason>(['not-sampled', 'opted-out']);
 
 /** The thank-you goes on the service's day (or the next morning), sent by the care run in calling hours. */
 async function noteThankYou(
@@ -96,7 +91,8 @@ async function noteThankYou(
   await thankYous.add(thankYouDate(new Date(completedAt), hours), entry);
 }
 
-export async function ingest(event: unknown, { store, workflow, index, thankYous, finished, now }: IngestDeps): Promise<IngestResult> {
+export async function ingest(event: unknown, deps: IngestDeps): Promise<IngestResult> {
+  const { store, workflow, index, thankYous, finished, now } = deps;
   const intake = acceptServiceCompleted(event, policyConfig, now);
   const meta = { eventId: intake.eventId, source: intake.source, detailType: intake.detailType };
   if (!intake.ok) {
@@ -119,9 +115,15 @@ export async function ingest(event: unknown, { store, workflow, index, thankYous
       duplicates += 1;
       continue;
     }
-    // A redelivery finishes the follow-up as first stored: the same moment, so the same aggregate day.
-    if (finished && (await finishedAtIntake(existing ?? followUp, store, finished, now))) continue;
-    await workflow.startFollowUp(followUp.followUpId);
+    // The first contact is planned here: the execution starts at its Wait, and one that needs no contact never starts.
+    // A redelivery plans the follow-up as first stored (and finishes it at the same moment, so on the same aggregate day).
+    const subject = existing ?? followUp;
+    const plan = await planFirstContact(subject, { store, limiter: deps.limiter, now });
+    if (plan.action === 'finish') {
+      await finishAtIntake(subject, plan, store, finished);
+      continue;
+    }
+    await workflow.startFollowUp(followUp.followUpId, plan);
     await store.markStarted(followUp.followUpId);
   }
   const status = duplicates === intake.followUps.length ? 'duplicate' : 'accepted';

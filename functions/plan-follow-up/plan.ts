@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notePending, type PlanningDeps, type PlanOutput, planAfterAttempt, staggered, withSlot } from '../shared/attempt-planning.js';
+import { type PlanningDeps, type PlanOutput, planAfterAttempt, planFirstContact } from '../shared/attempt-planning.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound } from '../shared/domain/errors.js';
@@ -37,27 +37,8 @@ export async function plan(input: PlanInput, deps: PlanDeps): Promise<PlanOutput
       : await store.getWithAttempt(input.followUpId, input.attempt);
   if (!followUp) throw new FollowUpNotFound(input.followUpId);
 
-  if (input.attempt === undefined || input.channel === undefined) {
-    const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
-    const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
-    const customer = await store.customerState(customerOf(followUp), now);
-    const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
-    const planned = planFollowUp(followUp, policyConfig, {
-      now,
-      optedOut: customer.optedOut,
-      contactsThisQuarter,
-      pausedUntil: customer.pausedUntil,
-    });
-    const decision = await withSlot(followUp, staggered(followUp, planned, customer.pending), limiter);
-    await store.savePlan(followUp.followUpId, undefined, decision);
-    await notePending(followUp, decision, store);
-    logger.info('follow-up planned', {
-      followUpId: followUp.followUpId,
-      action: decision.action,
-      ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }),
-    });
-    return decision;
-  }
+  // Intake plans the first contact; an execution started without that plan gets it here.
+  if (input.attempt === undefined || input.channel === undefined) return planFirstContact(followUp, deps);
 
   return planAfterAttempt({ ...input, attempt: input.attempt, channel: input.channel }, deps, { followUp, attempt: lastRecord });
 }

@@ -3,9 +3,9 @@ import { type CustomerRef, customerOf } from './domain/customer-key.js';
 import { reasonOf } from './domain/errors.js';
 import { type AttemptSummary, type ContactResult, FINAL_RESULTS, type FollowUp } from './domain/follow-up.js';
 import { joinedToId, MERGEABLE_CHANNELS, type PendingContact, staggeredDue } from './domain/merge.js';
-import { nextAttempt, type PlanDecision, resolvePolicy } from './domain/plan.js';
+import { nextAttempt, type PlanDecision, planFollowUp, resolvePolicy } from './domain/plan.js';
 import type { Channel } from './domain/policy-schema.js';
-import { isCallable, nextCallSlot } from './domain/schedule.js';
+import { isCallable, nextCallSlot, quarterOf } from './domain/schedule.js';
 import type { AttemptRecord, FollowUpStore } from './ports/follow-up-store.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import { taskClosed, type Workflow } from './ports/workflow.js';
@@ -67,6 +67,35 @@ export async function notePending(followUp: FollowUp, decision: PlanOutput, stor
     deadline: decision.deadline,
     channel: decision.channel,
   });
+}
+
+/**
+ * planFirstContact: sampling, opt-out, pause and the quarterly cap, then the first contact's time
+ * inside calling hours, a minute behind another matter of the customer due then, at a second of
+ * the channel's rate. Intake runs it, so an execution starts at its Wait, and one that need not
+ * run is never started.
+ */
+export async function planFirstContact(followUp: FollowUp, deps: Omit<PlanningDeps, 'workflow'>): Promise<PlanOutput> {
+  const { store, limiter, now } = deps;
+  const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
+  const quarter = quarterOf(now, resolved?.hours.timeZone ?? policyConfig.defaults.timeZone);
+  const customer = await store.customerState(customerOf(followUp), now);
+  const contactsThisQuarter = (customer.contactsByQuarter[quarter] ?? []).filter((id) => id !== followUp.followUpId).length;
+  const planned = planFollowUp(followUp, policyConfig, {
+    now,
+    optedOut: customer.optedOut,
+    contactsThisQuarter,
+    pausedUntil: customer.pausedUntil,
+  });
+  const decision = await withSlot(followUp, staggered(followUp, planned, customer.pending), limiter);
+  await store.savePlan(followUp.followUpId, undefined, decision);
+  await notePending(followUp, decision, store);
+  logger.info('follow-up planned', {
+    followUpId: followUp.followUpId,
+    action: decision.action,
+    ...(decision.action === 'contact' ? { dueAt: decision.dueAt, channel: decision.channel } : { reason: decision.reason }),
+  });
+  return decision;
 }
 
 /** What an attempt ended with, as its result or as the workflow's Catch handed over the contact step's error. */

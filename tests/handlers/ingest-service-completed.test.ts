@@ -19,7 +19,8 @@ import { keys } from '../../functions/shared/adapters/table.js';
 import { useClock } from '../../functions/shared/clock.js';
 import { type FollowUp, followUpIdFor, samplingDraw } from '../../functions/shared/domain/follow-up.js';
 import type { FinalOutcome } from '../../functions/shared/ports/follow-up-store.js';
-import { FakeWorkflow } from '../support/fake-channels.js';
+import { FakeWorkflow, recordedFinishes, roomyLimiter } from '../support/fake-channels.js';
+import { storedFollowUp } from '../support/follow-up-fixtures.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 const db = mockClient(DynamoDBDocumentClient);
@@ -51,6 +52,7 @@ beforeEach(() => {
   bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
   db.on(GetCommand).resolves({});
   db.on(QueryCommand).resolves({ Items: [] });
+  db.on(UpdateCommand).resolves({});
 });
 
 describe('ingest-service-completed handler', () => {
@@ -61,12 +63,12 @@ describe('ingest-service-completed handler', () => {
     expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(put.Item).toMatchObject({ ...keys.followUp(result.followUpIds[0]!), status: 'scheduled', serviceType: 'vehicle-repair' });
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
-    expect(start).toEqual({
-      stateMachineArn: process.env.FOLLOW_UP_STATE_MACHINE_ARN,
-      name: result.followUpIds[0],
-      input: JSON.stringify({ followUpId: result.followUpIds[0] }),
-    });
-    expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(start).toMatchObject({ stateMachineArn: process.env.FOLLOW_UP_STATE_MACHINE_ARN, name: result.followUpIds[0] });
+    // The first contact's plan, planned here: ids, times and the channel, no personal data.
+    expect(JSON.parse(start.input!)).toMatchObject({ followUpId: result.followUpIds[0], action: 'contact', attempt: 1, channel: 'phone' });
+    expect(start.input).not.toContain('王五');
+    expect(start.input).not.toContain('+86');
+    expect(db.commandCalls(UpdateCommand).filter((c) => c.args[0].input.UpdateExpression === 'SET executionStarted = :t')).toHaveLength(1);
     // The dormant-customer index moves the customer to this service's month.
     const index = db
       .commandCalls(PutCommand)
@@ -90,11 +92,11 @@ describe('ingest-service-completed handler', () => {
 
   it('finishes the start of a follow-up whose first delivery died before StartExecution', async () => {
     db.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
-    db.on(GetCommand).resolves({ Item: { ...keys.followUp('x'), followUpId: 'x', attempts: [] } });
+    db.on(GetCommand).resolves({ Item: { ...keys.followUp('x'), ...storedFollowUp({ followUpId: 'x' }) } });
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     expect(await handler(event(detail), context)).toMatchObject({ status: 'accepted' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
-    expect(db.commandCalls(UpdateCommand)).toHaveLength(1);
+    expect(db.commandCalls(UpdateCommand).filter((c) => c.args[0].input.UpdateExpression === 'SET executionStarted = :t')).toHaveLength(1);
   });
 
   it('records a rejection naming the field and starts nothing', async () => {
@@ -228,12 +230,10 @@ describe('ingest-service-completed handler', () => {
       expect(announced()[0]!.detail).toMatchObject({ status: 'suppressed', reason: 'opted-out' });
     });
 
-    it('starts the execution of one the sample keeps, without reading the customer or announcing anything', async () => {
+    it('starts the execution of one the sample keeps with its first plan, announcing nothing', async () => {
       await handler(event(kept), context);
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
-      expect(
-        db.commandCalls(QueryCommand).filter((c) => String(c.args[0].input.ExpressionAttributeValues?.[':pk']).startsWith('CUST#')),
-      ).toHaveLength(0);
+      expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!)).toMatchObject({ action: 'contact', attempt: 1 });
       expect(bus.commandCalls(PutEventsCommand)).toHaveLength(0);
       expect(aggregateAdds()).toHaveLength(0);
     });
@@ -289,7 +289,7 @@ describe('a follow-up the sample leaves out, recorded at intake', () => {
     const gas = { ...detail, serviceType: 'gas-repair', serviceId: 'GR-1', departmentId: 'north' };
     const atIntake = recorder();
     const workflow = new FakeWorkflow();
-    await ingest(event(gas), { store: atIntake.store, workflow, finished: atIntake.finished, now });
+    await ingest(event(gas), { store: atIntake.store, workflow, finished: atIntake.finished, limiter: roomyLimiter, now });
     expect(workflow.started).toEqual([]);
 
     // Today's path: the follow-up as intake stores it, then Record with Plan's decision, at the same moment.
@@ -306,11 +306,15 @@ describe('a follow-up the sample leaves out, recorded at intake', () => {
     expect(atIntake.left().added).toEqual([['2026-11-21', 'gas-repair', 'north', { total: 1, status_skipped: 1 }, id]]);
   });
 
-  it('without a place to count and announce it, starts its execution as before (Plan samples it)', async () => {
+  it('starts the execution of a follow-up that needs a contact with its first plan, at its Wait', async () => {
     const store = new MemoryFollowUpStore();
     const workflow = new FakeWorkflow();
-    const gas = { ...detail, serviceType: 'gas-repair', serviceId: 'GR-2' };
-    await ingest(event(gas), { store, workflow, now: new Date('2026-11-20T08:00:00Z') });
-    expect(workflow.started).toEqual([followUpIdFor('dealer.dms', 'gas-repair', 'GR-2', 0)]);
+    const sampledIn = { ...detail, serviceType: 'vehicle-repair', serviceId: 'RO-77' };
+    const finished = recordedFinishes();
+    await ingest(event(sampledIn), { store, workflow, finished, limiter: roomyLimiter, now: new Date('2026-11-20T08:00:00Z') });
+    const id = followUpIdFor('dealer.dms', 'vehicle-repair', 'RO-77', 0);
+    expect(workflow.started).toEqual([id]);
+    expect(workflow.plans.get(id)).toMatchObject({ followUpId: id, action: 'contact', attempt: 1, channel: 'phone' });
+    expect(finished.added).toEqual([]);
   });
 });

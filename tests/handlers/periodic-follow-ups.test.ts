@@ -12,6 +12,7 @@ import { policyConfig } from '../../functions/shared/config/policies.js';
 import { reportConfig } from '../../functions/shared/config/reports.js';
 import type { CustomerRef } from '../../functions/shared/domain/customer-key.js';
 import type { PeriodicEntry } from '../../functions/shared/ports/customer-index.js';
+import { recordedFinishes, roomyLimiter } from '../support/fake-channels.js';
 
 const TABLE = 'FollowUps';
 let table: Awaited<ReturnType<typeof startSingleTable>>;
@@ -39,7 +40,7 @@ function intakeBus(store: DynamoFollowUpStore, published: EventEntry[]) {
     for (const [n, e] of events.entries()) {
       await ingest(
         { id: `ev-${published.length}-${n}`, source: e.source, 'detail-type': e.detailType, detail: e.detail },
-        { store, workflow, index: index(), now: clock },
+        { store, workflow, index: index(), limiter: roomyLimiter, finished: recordedFinishes(), now: clock },
       );
     }
     return { requests: 1 };
@@ -71,7 +72,16 @@ describe('periodic follow-ups: the monthly run over the index by month', () => {
       ['N1', undefined],
       ['K-out', 'key'],
     ] as const) {
-      expect(await ingest(service(id, tier, '2026-05-10T09:00:00+08:00'), { store, workflow, index: index(), now: clock })).toMatchObject({
+      expect(
+        await ingest(service(id, tier, '2026-05-10T09:00:00+08:00'), {
+          store,
+          workflow,
+          index: index(),
+          limiter: roomyLimiter,
+          finished: recordedFinishes(),
+          now: clock,
+        }),
+      ).toMatchObject({
         status: 'accepted',
       });
     }
@@ -115,9 +125,23 @@ describe('periodic follow-ups: the monthly run over the index by month', () => {
     const store = new DynamoFollowUpStore(TABLE, policyConfig.retentionDays, () => clock, db);
     const workflow = noWorkflow;
     clock = new Date('2026-01-10T02:00:00Z');
-    await ingest(service('K2', 'key', '2026-01-10T09:00:00+08:00'), { store, workflow, index: index(), now: clock });
+    await ingest(service('K2', 'key', '2026-01-10T09:00:00+08:00'), {
+      store,
+      workflow,
+      index: index(),
+      limiter: roomyLimiter,
+      finished: recordedFinishes(),
+      now: clock,
+    });
     clock = new Date('2026-04-10T02:00:00Z');
-    await ingest(service('K2', 'key', '2026-04-10T09:00:00+08:00'), { store, workflow, index: index(), now: clock });
+    await ingest(service('K2', 'key', '2026-04-10T09:00:00+08:00'), {
+      store,
+      workflow,
+      index: index(),
+      limiter: roomyLimiter,
+      finished: recordedFinishes(),
+      now: clock,
+    });
     expect((await index().periodicDueIn('2026-07')).map((e) => e.customer.id)).not.toContain('K2');
     expect((await index().periodicDueIn('2026-10')).map((e) => e.customer.id)).toContain('K2');
   });

@@ -9,7 +9,7 @@ import type { Customer } from '../../functions/shared/domain/service-event.js';
 import type { SigningKeys } from '../../functions/shared/domain/signed-link.js';
 import type { CareLedger } from '../../functions/shared/ports/care.js';
 import type { DormancyEntry } from '../../functions/shared/ports/customer-index.js';
-import { FakeChannels, FakeWorkflow } from '../support/fake-channels.js';
+import { FakeChannels, FakeWorkflow, recordedFinishes, roomyLimiter } from '../support/fake-channels.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 const key = (c: CustomerRef) => `${c.source}#${c.id}`;
@@ -205,7 +205,14 @@ describe("a greeting email's unsubscribe link", () => {
     const store = new MemoryFollowUpStore();
     const noted: DormancyEntry[] = [];
     const thankYous = { add: async (_date: string, entry: DormancyEntry) => void noted.push(entry) };
-    await ingest(delivery, { store, workflow: new FakeWorkflow(), thankYous, now: new Date('2026-11-20T01:00:00Z') });
+    await ingest(delivery, {
+      store,
+      workflow: new FakeWorkflow(),
+      thankYous,
+      limiter: roomyLimiter,
+      finished: recordedFinishes(),
+      now: new Date('2026-11-20T01:00:00Z'),
+    });
     const followUpId = noted[0]!.followUpId!;
     expect(store.followUps.get(followUpId)?.customer.id).toBe('C9');
 
@@ -274,7 +281,14 @@ describe('the thank-you at intake', () => {
   const run = async (completedAt: string, serviceType?: string) => {
     const added: { date: string; entry: DormancyEntry }[] = [];
     const thankYous = { add: async (date: string, entry: DormancyEntry) => void added.push({ date, entry }) };
-    const deps = { store: new MemoryFollowUpStore(), workflow: new FakeWorkflow(), thankYous, now: new Date('2026-11-21T00:00:00Z') };
+    const deps = {
+      store: new MemoryFollowUpStore(),
+      workflow: new FakeWorkflow(),
+      thankYous,
+      limiter: roomyLimiter,
+      finished: recordedFinishes(),
+      now: new Date('2026-11-21T00:00:00Z'),
+    };
     await ingest(delivery(completedAt, serviceType), deps);
     return added;
   };

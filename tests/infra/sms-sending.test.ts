@@ -48,8 +48,11 @@ describe('SMS sending', () => {
       SMS_ORIGINATION_IDENTITY: identity,
     });
     expect(care.Properties.Environment.Variables.ALIBABA_SMS_SECRET_ARN).toBeUndefined();
+    // The care function reads the link key (its emails' unsubscribe links), never the Alibaba AccessKey.
+    const readsAlibabaKey = (s: Statement) =>
+      [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('Alibaba');
     const secretReaders = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-      (policy.Properties.PolicyDocument.Statement as Statement[]).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')),
+      (policy.Properties.PolicyDocument.Statement as Statement[]).some(readsAlibabaKey),
     );
     const readers = secretReaders.map((policy) => JSON.stringify(policy.Properties.Roles));
     expect(readers).toContainEqual(expect.stringContaining('FollowUpContactRole'));

@@ -324,7 +324,7 @@ describe('every request the handlers send passes the contracts', () => {
 
   it('events, executions, task answers and report archives', async () => {
     await awsEventPublisher.publish('Follow-up Completed', { followUpId: followUp.followUpId, status: 'completed' });
-    await awsWorkflow.startFollowUp(followUp.followUpId);
+    await awsWorkflow.startFollowUp(followUp.followUpId, { followUpId: followUp.followUpId, action: 'contact', attempt: 1 });
     await awsWorkflow.completeTask(`token-${'t'.repeat(500)}`, { result: 'reached', answers: { overall: 5 } });
     await s3ReportArchive.put('monthly/2026-11.html', '<html></html>', 'text/html');
     const requests = [

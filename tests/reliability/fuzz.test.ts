@@ -7,6 +7,7 @@ import { policyConfig } from '../../functions/shared/config/policies.js';
 import { signLink } from '../../functions/shared/domain/signed-link.js';
 import type { ComplaintStore } from '../../functions/shared/ports/complaint-store.js';
 import type { Workflow } from '../../functions/shared/ports/workflow.js';
+import { recordedFinishes, roomyLimiter } from '../support/fake-channels.js';
 import { MemoryFollowUpStore } from '../support/memory-store.js';
 
 /**
@@ -77,7 +78,7 @@ describe('fuzzing the edges', () => {
       fc.asyncProperty(brokenDetail, fc.oneof(fc.constant('evt'), fc.string()), async (detail, id) => {
         const event = { id: id || 'x', source: 'fuzz', 'detail-type': 'Service Completed', detail };
         const before = calls.length;
-        const result = await ingest(event, { store, workflow, now });
+        const result = await ingest(event, { store, workflow, limiter: roomyLimiter, finished: recordedFinishes(), now });
         if (result.status === 'rejected') {
           rejected += 1;
           expect(result.field).toMatch(/^(detail(\.[\w]+)*|id)$/);

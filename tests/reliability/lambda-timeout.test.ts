@@ -1,24 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeTemplate, type Template } from '../../local/template.js';
 import { invocations, LATE_BY_MS } from '../fixtures/slow-handler.js';
-import { idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
+import { at, idOf, serviceCompleted } from '../support/follow-up-fixtures.js';
 import { Harness } from '../support/local-harness.js';
 
 /**
- * A function's timeout comes from the template (here 1 s for Plan) and counts down in the
+ * A function's timeout comes from the template (here 1 s for Contact) and counts down in the
  * handler's own time; a handler past it fails as on AWS with Sandbox.Timedout, without the local
  * cloud waiting for it, and the follow-up still ends with a recorded outcome.
  */
 let h: Harness;
-let planFunction: string;
+let contactFunction: string;
 beforeAll(async () => {
   const template = structuredClone(synthesizeTemplate()) as Template;
-  planFunction = Object.keys(template.Resources).find(
-    (id) => template.Resources[id]!.Metadata?.['followup:entry'] === 'functions/plan-follow-up/handler.ts',
+  contactFunction = Object.keys(template.Resources).find(
+    (id) => template.Resources[id]!.Metadata?.['followup:entry'] === 'functions/start-contact/handler.ts',
   )!;
-  const plan = template.Resources[planFunction]!;
-  plan.Properties = { ...plan.Properties, Timeout: 1 };
-  plan.Metadata = { ...plan.Metadata, 'followup:entry': 'tests/fixtures/slow-handler.ts' };
+  const contact = template.Resources[contactFunction]!;
+  contact.Properties = { ...contact.Properties, Timeout: 1 };
+  contact.Metadata = { ...contact.Metadata, 'followup:entry': 'tests/fixtures/slow-handler.ts' };
   h = await Harness.start(new Date('2026-11-20T08:00:00Z'), { template });
 });
 afterAll(async () => {
@@ -30,8 +30,10 @@ describe('Lambda timeout', () => {
     timeout: 60_000,
   }, async () => {
     const detail = serviceCompleted(0);
-    const started = performance.now();
     await h.publish('Service Completed', detail);
+    // Due Monday 09:00: every try of the phone and then the email contact times out.
+    const started = performance.now();
+    await h.runUntil(at(0, 3, '12:00'));
     const elapsedMs = performance.now() - started;
 
     // Each invocation was given 1 s, counting down, and none was waited for past it.
@@ -43,7 +45,7 @@ describe('Lambda timeout', () => {
     // Waiting for the late work would take LATE_BY_MS more per invocation; the last one's is still to come.
     expect(elapsedMs).toBeLessThan(invocations.length * 1000 + LATE_BY_MS);
     expect(invocations.at(-1)!.lateWorkDone).toBe(false);
-    expect(h.cloud.invocations[planFunction]!.count).toBe(invocations.length);
+    expect(h.cloud.invocations[contactFunction]!.count).toBe(invocations.length);
 
     const stored = await h.followUp(idOf(detail));
     expect(stored?.outcome).toMatchObject({ status: 'failed', error: 'Sandbox.Timedout' });

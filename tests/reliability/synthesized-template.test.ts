@@ -64,7 +64,7 @@ describe('a synthesized template file', () => {
 
     for (const detail of [byPhone, byEmail]) {
       expect((await h.followUp(idOf(detail)))?.outcome).toMatchObject({ status: 'completed' });
-      expect(h.executionOf(idOf(detail))?.transitions).toBe(6);
+      expect(h.executionOf(idOf(detail))?.transitions).toBe(4);
     }
   });
 

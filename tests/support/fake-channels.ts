@@ -40,10 +40,13 @@ export class FakeChannels implements ContactChannels {
 /** A workflow that records the executions started and the task tokens answered. */
 export class FakeWorkflow implements Workflow {
   readonly started: string[] = [];
+  /** The first contact's plan each execution started with. */
+  readonly plans = new Map<string, Record<string, unknown>>();
   readonly escalations: { name: string; input: { complaintId: string; cycle: number } }[] = [];
   readonly completed: { taskToken: string; output: Record<string, unknown> }[] = [];
-  async startFollowUp(followUpId: string) {
+  async startFollowUp(followUpId: string, plan: Record<string, unknown>) {
     this.started.push(followUpId);
+    this.plans.set(followUpId, plan);
   }
   async startEscalation(name: string, input: { complaintId: string; cycle: number }) {
     this.escalations.push({ name, input });
@@ -51,4 +54,19 @@ export class FakeWorkflow implements Workflow {
   async completeTask(taskToken: string, output: Record<string, unknown>) {
     this.completed.push({ taskToken, output });
   }
+}
+
+/** A rate limiter with room in every second: the contact keeps the second it was planned for. */
+export const roomyLimiter = { reserve: async (_channel: string, at: Date) => at };
+
+/** Where intake counts and announces a follow-up it ends without an execution, kept for the test to read. */
+export function recordedFinishes() {
+  const added: unknown[][] = [];
+  const published: { detailType: string; detail: Record<string, unknown> }[] = [];
+  return {
+    added,
+    published,
+    aggregates: { add: async (...args: unknown[]) => added.push(args) > 0 },
+    events: { publish: async (detailType: string, detail: Record<string, unknown>) => void published.push({ detailType, detail }) },
+  };
 }

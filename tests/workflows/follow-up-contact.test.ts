@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('FollowUp workflow: contacting the customer', () => {
-  it('calls on the next working morning when a repair finishes on Friday afternoon, and records the answers in 6 transitions', async () => {
+  it('calls on the next working morning when a repair finishes on Friday afternoon, and records the answers in 4 transitions', async () => {
     const detail = serviceCompleted(0);
     const id = idOf(detail);
     await h.runUntil(at(0, 0, '16:00'));
@@ -45,8 +45,9 @@ describe('FollowUp workflow: contacting the customer', () => {
     expect(stored!.expiresAt * 1000).toBeGreaterThanOrEqual(h.now().getTime() + 730 * 86_400_000);
     const execution = h.executionOf(id)!;
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.states).toEqual(['Plan', 'Contact needed?', 'Wait until due', 'Contact customer', 'Settled?', 'Record outcome']);
-    expect(execution.transitions).toBe(6);
+    // Intake planned the first contact: the execution starts at its Wait.
+    expect(execution.states).toEqual(['Wait until due', 'Contact customer', 'Settled?', 'Record outcome']);
+    expect(execution.transitions).toBe(4);
     const completed = h.cloud.publishedEvents.find(
       (e) => e.event['detail-type'] === 'Follow-up Completed' && (e.event.detail as { followUpId: string }).followUpId === id,
     );
@@ -69,7 +70,7 @@ describe('FollowUp workflow: contacting the customer', () => {
     expect(response.status).toBe(200);
     const stored = await h.followUp(id);
     expect(stored!.outcome).toMatchObject({ status: 'completed', channel: 'email', answers: { overall: 4 } });
-    expect(h.executionOf(id)!.transitions).toBe(6);
+    expect(h.executionOf(id)!.transitions).toBe(4);
     expect((await h.submit(linkIn(email!), { answers: { overall: 1, explained: 'no', wantsComplaint: 'yes' } })).status).toBe(409);
   });
 
@@ -90,8 +91,8 @@ describe('FollowUp workflow: contacting the customer', () => {
     const stored = await h.followUp(id);
     expect(stored!.status).toBe('completed');
     expect(stored!.attempts.map((a) => a.result)).toEqual(['no_answer', 'reached']);
-    // The happy path's 6, and 3 for the retry: the answer carried the next plan, Settled? → Wait until due → Contact customer.
-    expect(h.executionOf(id)!.transitions).toBe(9);
+    // The happy path's 4, and 3 for the retry: the answer carried the next plan, Settled? → Wait until due → Contact customer.
+    expect(h.executionOf(id)!.transitions).toBe(7);
   });
 
   it('falls back to email when the phone attempts fail: no answer, timeout, wrong number', async () => {

@@ -134,15 +134,7 @@ describe('FollowUp workflow: permanent errors', () => {
     const aggregates = await h.items('Aggregate');
     expect(aggregates.some((a) => Number(a.status_failed ?? 0) >= 1)).toBe(true);
     // One Contact attempt: a permanent error is not retried.
-    expect(expectEnded(id).states).toEqual([
-      'Plan',
-      'Contact needed?',
-      'Wait until due',
-      'Contact customer',
-      'Plan',
-      'Contact needed?',
-      'Record outcome',
-    ]);
+    expect(expectEnded(id).states).toEqual(['Wait until due', 'Contact customer', 'Plan', 'Contact needed?', 'Record outcome']);
   });
 
   it('records failed when the phone fails for good and the email fallback is rejected too', async () => {
@@ -171,15 +163,14 @@ describe('FollowUp workflow: permanent errors', () => {
   });
 
   it('records failed (step-failed) when the Plan function keeps timing out', async () => {
-    const detail = serviceCompleted(6);
-    const id = idOf(detail);
-    await h.runUntil(at(6, 0, '16:00'));
+    // Plan runs after a contact nobody answered in time (8 hours): here it keeps timing out.
+    const { id } = await dueMonday(6);
+    await h.runUntil(at(6, 3, '09:00'));
     lambdaTimesOut('FollowUpPlan');
-    await h.publish('Service Completed', detail);
-    await h.runUntil(at(6, 0, '17:00'));
+    await h.runUntil(at(6, 3, '17:30'));
     faults = [];
     expect((await h.followUp(id))!.outcome).toMatchObject({ status: 'failed', reason: 'step-failed', error: 'Sandbox.Timedout' });
-    expect(expectEnded(id).states).toEqual(['Plan', 'Record outcome']);
+    expect(expectEnded(id).states).toEqual(['Wait until due', 'Contact customer', 'Stop unanswered task', 'Plan', 'Record outcome']);
   });
 
   it('stops the Connect task nobody completed in time, so the desk no longer offers it', async () => {

@@ -16,7 +16,7 @@ async function startNamed(stateMachineArn: string, name: string, input: Record<s
 }
 
 export const awsWorkflow: Workflow = {
-  startFollowUp: (followUpId) => startNamed(requireEnv('FOLLOW_UP_STATE_MACHINE_ARN'), followUpId, { followUpId }),
+  startFollowUp: (followUpId, plan) => startNamed(requireEnv('FOLLOW_UP_STATE_MACHINE_ARN'), followUpId, plan),
   startEscalation: (name, input) => startNamed(requireEnv('ESCALATION_STATE_MACHINE_ARN'), name, input),
   async completeTask(taskToken, output) {
     await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
