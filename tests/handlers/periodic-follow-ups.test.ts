@@ -3,7 +3,7 @@ import './setup-env.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERIODIC_SOURCE, startPeriodicFollowUps } from '../../functions/find-dormant/periodic-follow-ups.js';
-import { ingest } from '../../functions/ingest-service-completed/ingest.js';
+import { type IngestDeps, ingest } from '../../functions/ingest-service-completed/ingest.js';
 import { DynamoCustomerIndex } from '../../functions/shared/adapters/dynamo-customer-index.js';
 import { DynamoFollowUpStore } from '../../functions/shared/adapters/dynamo-follow-up-store.js';
 import type { EventEntry } from '../../functions/shared/adapters/event-batches.js';
@@ -31,16 +31,24 @@ afterAll(async () => {
 
 /** The follow-ups' executions are not what these tests are about. */
 const noWorkflow = { startFollowUp: async () => {}, startEscalation: async () => {}, completeTask: async () => {} };
+/** What intake needs, at the test's clock. */
+const intakeDeps = (store: IngestDeps['store']): IngestDeps => ({
+  store,
+  workflow: noWorkflow,
+  index: index(),
+  limiter: roomyLimiter,
+  finished: recordedFinishes(),
+  now: clock,
+});
 
 /** A fake publish that hands each event to the intake, as the bus rule does. */
 function intakeBus(store: DynamoFollowUpStore, published: EventEntry[]) {
-  const workflow = noWorkflow;
   return async (events: EventEntry[]) => {
     published.push(...events);
     for (const [n, e] of events.entries()) {
       await ingest(
         { id: `ev-${published.length}-${n}`, source: e.source, 'detail-type': e.detailType, detail: e.detail },
-        { store, workflow, index: index(), limiter: roomyLimiter, finished: recordedFinishes(), now: clock },
+        intakeDeps(store),
       );
     }
     return { requests: 1 };
@@ -64,7 +72,6 @@ describe('periodic follow-ups: the monthly run over the index by month', () => {
   it('starts a key customer again after 6 months and an ordinary one after 12, not an opted-out one, and nothing twice', async () => {
     const store = new DynamoFollowUpStore(TABLE, policyConfig.retentionDays, () => clock, db);
     const published: EventEntry[] = [];
-    const workflow = noWorkflow;
     clock = new Date('2026-05-10T02:00:00Z');
     for (const [id, tier] of [
       ['K1', 'key'],
@@ -72,16 +79,7 @@ describe('periodic follow-ups: the monthly run over the index by month', () => {
       ['N1', undefined],
       ['K-out', 'key'],
     ] as const) {
-      expect(
-        await ingest(service(id, tier, '2026-05-10T09:00:00+08:00'), {
-          store,
-          workflow,
-          index: index(),
-          limiter: roomyLimiter,
-          finished: recordedFinishes(),
-          now: clock,
-        }),
-      ).toMatchObject({
+      expect(await ingest(service(id, tier, '2026-05-10T09:00:00+08:00'), intakeDeps(store))).toMatchObject({
         status: 'accepted',
       });
     }
@@ -123,25 +121,10 @@ describe('periodic follow-ups: the monthly run over the index by month', () => {
 
   it('moves a customer who had any follow-up meanwhile: a service in between postpones the periodic one', async () => {
     const store = new DynamoFollowUpStore(TABLE, policyConfig.retentionDays, () => clock, db);
-    const workflow = noWorkflow;
     clock = new Date('2026-01-10T02:00:00Z');
-    await ingest(service('K2', 'key', '2026-01-10T09:00:00+08:00'), {
-      store,
-      workflow,
-      index: index(),
-      limiter: roomyLimiter,
-      finished: recordedFinishes(),
-      now: clock,
-    });
+    await ingest(service('K2', 'key', '2026-01-10T09:00:00+08:00'), intakeDeps(store));
     clock = new Date('2026-04-10T02:00:00Z');
-    await ingest(service('K2', 'key', '2026-04-10T09:00:00+08:00'), {
-      store,
-      workflow,
-      index: index(),
-      limiter: roomyLimiter,
-      finished: recordedFinishes(),
-      now: clock,
-    });
+    await ingest(service('K2', 'key', '2026-04-10T09:00:00+08:00'), intakeDeps(store));
     expect((await index().periodicDueIn('2026-07')).map((e) => e.customer.id)).not.toContain('K2');
     expect((await index().periodicDueIn('2026-10')).map((e) => e.customer.id)).toContain('K2');
   });
