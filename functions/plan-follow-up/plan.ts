@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import { type PlanningDeps, type PlanOutput, planAfterAttempt, planFirstContact } from '../shared/attempt-planning.js';
-import { policyConfig } from '../shared/config/policies.js';
-import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound } from '../shared/domain/errors.js';
 import { contactResults } from '../shared/domain/follow-up.js';
-import { planFollowUp, resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
-import { quarterOf } from '../shared/domain/schedule.js';
-import { logger } from '../shared/powertools.js';
 
 /** The workflow state Plan receives: the start input, or the previous plan with its contact's outcome. */
 export const planInputSchema = z.object({
@@ -25,12 +20,12 @@ export const planInputSchema = z.object({
 export type PlanInput = z.infer<typeof planInputSchema>;
 export type { PlanOutput };
 
-/** The workflow hands a released matter back to its waiting workflow: Plan may complete a task token. */
+/** Plan may complete a task token: a shared contact it gives back releases a matter already waiting on it. */
 export type PlanDeps = PlanningDeps;
 
 /** plan: the follow-up's first contact, or after a contact's outcome the next attempt (or the end). */
 export async function plan(input: PlanInput, deps: PlanDeps): Promise<PlanOutput> {
-  const { store, limiter, now } = deps;
+  const { store } = deps;
   const { followUp, attempt: lastRecord } =
     input.attempt === undefined
       ? { followUp: await store.get(input.followUpId), attempt: undefined }
