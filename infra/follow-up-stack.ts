@@ -95,6 +95,11 @@ export class FollowUpStack extends Stack {
     output('EventBusName', data.bus.eventBusName, 'Upstream systems publish "Service Completed" events here');
     output('EventBusArn', data.bus.eventBusArn, 'Grant upstream publishers events:PutEvents on this bus');
     output('OutcomeApiUrl', outcomeApi.baseUrl, 'Base URL of the signed outcome and survey links');
+    output(
+      'SmsReportUrlBase',
+      `${outcomeApi.baseUrl}/sms-reports/`,
+      "Alibaba SmsReport push URL, without its token (README 'Alibaba delivery reports' prints the whole URL)",
+    );
     output('AlarmTopicArn', alarms.topic.topicArn, 'Operations alarms (the alarmEmail subscription must be confirmed)');
     output('FollowUpStateMachineArn', workflow.stateMachine.stateMachineArn, 'One execution per follow-up');
     output('EscalationStateMachineArn', escalation.stateMachine.stateMachineArn, 'One execution per complaint escalation cycle');

@@ -14,6 +14,7 @@ import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { SmsReplies } from '../shared/ports/sms-replies.js';
 import { taskClosed, type Workflow } from '../shared/ports/workflow.js';
 import { logger, metrics } from '../shared/powertools.js';
+import { failUndeliveredText } from '../shared/undelivered-text.js';
 
 /**
  * Replies to survey texts, as End User Messaging publishes them to the two-way topic: one SNS
@@ -160,18 +161,5 @@ async function delivery(event: SmsDeliveryEvent, deps: SmsReplyDeps): Promise<Re
   const followUpId = event.context?.followUpId;
   const attemptNumber = Number(event.context?.attempt);
   if (event.context?.kind !== 'follow-up' || !followUpId || !Number.isInteger(attemptNumber)) return 'unmatched';
-  const ref = { followUpId, attempt: attemptNumber };
-  const { attempt } = await deps.store.getWithAttempt(followUpId, attemptNumber);
-  if (!attempt) return 'unmatched';
-  if (attempt.usedAt) return 'already-answered';
-  const at = deps.now.toISOString();
-  if (!(await deps.store.answerAttempt(followUpId, attemptNumber, { result: 'failed', usedAt: at }))) return 'already-answered';
-  try {
-    await completeAttempt({ ...ref, channel: attempt.channel, taskToken: attempt.taskToken }, { result: 'failed' }, deps);
-    return 'undelivered';
-  } catch (error) {
-    if (taskClosed(error)) return 'closed';
-    await deps.store.reopenAttempt(ref.followUpId, ref.attempt);
-    throw error;
-  }
+  return failUndeliveredText({ followUpId, attempt: attemptNumber }, deps);
 }

@@ -15,6 +15,7 @@ import { LocalSes, type SendEmailRequest, type SentEmail } from './ses.js';
 import type { SesAccount } from './ses-account.js';
 import { LocalSms, type SendTextMessageRequest, type SentSms } from './sms.js';
 import { LocalSmsReplies } from './sms-replies.js';
+import { LocalSmsReports } from './sms-reports.js';
 import { type ExecutionRecord, LocalStepFunctions } from './step-functions.js';
 
 /**
@@ -48,8 +49,10 @@ export class LocalCloud {
   readonly sentSms: LocalSms['sent'];
   /** E.164 numbers both SMS providers refuse, as a carrier refuses an invalid number. */
   readonly refusedSmsNumbers: LocalSms['refusedNumbers'];
-  /** E.164 numbers End User Messaging accepts texts for but the carrier never delivers to. */
+  /** E.164 numbers a provider accepts texts for but the carrier never delivers to (a receipt or report says so). */
   readonly undeliverableSmsNumbers: LocalSms['undeliverableNumbers'];
+  /** Alibaba's delivery reports pushed to the outcome API, with the status each was answered with. */
+  readonly smsReportPushes: LocalSmsReports['pushes'];
   private readonly core: CloudCore;
   private readonly lambda: LocalLambda;
   private readonly stepFunctions: LocalStepFunctions;
@@ -60,6 +63,7 @@ export class LocalCloud {
   private readonly mail: LocalSes;
   private readonly sms: LocalSms;
   private readonly smsReplies: LocalSmsReplies;
+  private readonly smsReports: LocalSmsReports;
   private readonly secrets: LocalSecrets;
   private readonly persistence: StatePersistence;
 
@@ -85,9 +89,16 @@ export class LocalCloud {
     this.smsReplies = new LocalSmsReplies(this.core, template, delivery);
     // A carrier's receipt for an undeliverable number comes a minute after End User Messaging accepted the text.
     this.sms.onSms((sent) => {
+      if (sent.provider === 'alibaba' && this.sms.undeliverableNumbers.has(`+86${sent.to}`)) this.smsReports.undelivered(sent);
       if (sent.provider !== 'aws' || !this.sms.undeliverableNumbers.has(sent.to)) return;
       clock.timer(clock.nowMs() + 60_000, () => void clock.track(() => this.smsReplies.deliveryEvent(sent, 'TEXT_UNREACHABLE')));
     });
+    // Alibaba's console holds the report URL made from the link key (README "Alibaba delivery reports").
+    this.smsReports = new LocalSmsReports(this, () => {
+      const arn = this.lambda.mergedEnvironment().SIGNING_SECRET_ARN;
+      return arn ? this.secrets.valueOf(arn) : undefined;
+    });
+    this.smsReportPushes = this.smsReports.pushes;
     const alibabaSecret = this.lambda.mergedEnvironment().ALIBABA_SMS_SECRET_ARN;
     if (alibabaSecret) this.secrets.preset(alibabaSecret, JSON.stringify({ accessKeyId: 'local', accessKeySecret: 'local' }));
     this.persistence = new StatePersistence(this.core, { stepFunctions: this.stepFunctions, connect: this.connect, ses: this.mail });

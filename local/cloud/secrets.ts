@@ -17,10 +17,15 @@ export class LocalSecrets {
 
   getSecretValue(secretId: string) {
     this.core.count('SecretsManager', 'GetSecretValue');
+    return { ARN: secretId, Name: secretId.split(':').pop(), SecretString: this.valueOf(secretId), VersionId: 'local' };
+  }
+
+  /** The value, as an operator reads it off the console (no API call counted): what a stand-in is configured with. */
+  valueOf(secretId: string): string {
     if (!this.secrets.has(secretId)) {
       const key = createHash('sha256').update(`${this.seed}:${secretId}`).digest('base64url');
       this.secrets.set(secretId, JSON.stringify({ currentId: 'k1', current: key }));
     }
-    return { ARN: secretId, Name: secretId.split(':').pop(), SecretString: this.secrets.get(secretId)!, VersionId: 'local' };
+    return this.secrets.get(secretId)!;
   }
 }

@@ -49,7 +49,10 @@ export class LocalSms {
    * Either way the attempt fails for good and the follow-up moves to its next channel.
    */
   readonly refusedNumbers = new Set<string>();
-  /** Numbers End User Messaging accepts a text for but the carrier never delivers to (a TEXT_UNREACHABLE receipt follows). */
+  /**
+   * E.164 numbers a provider accepts a text for but the carrier never delivers to: End User Messaging's
+   * TEXT_UNREACHABLE receipt follows, or for +86 Alibaba's SmsReport with success false.
+   */
   readonly undeliverableNumbers = new Set<string>();
   private readonly listeners: ((sms: SentSms) => void)[] = [];
 
@@ -81,12 +84,15 @@ export class LocalSms {
     const to = params.get('PhoneNumbers') ?? '';
     const requestId = this.core.nextId('alibaba-request');
     const refuse = (Code: string, Message: string) => ({ Code, Message, RequestId: requestId });
+    let carrierRefuses = false;
     try {
       this.core.count('AlibabaSms', 'SendSms', to);
     } catch (error) {
-      // A scenario's fault, in Alibaba's words: flow control for throttling, an illegal number for a permanent error.
+      // A scenario's fault, in Alibaba's words: flow control for throttling. A permanent one is the carrier's
+      // (an empty or barred number): Alibaba accepts the text and its delivery report says it never arrived.
       const throttled = error instanceof AwsError && /Throttl|TooMany|SlowDown/.test(error.code);
-      return throttled ? refuse('isv.BUSINESS_LIMIT_CONTROL', 'flow control (injected)') : refuse('isv.MOBILE_NUMBER_ILLEGAL', 'injected');
+      if (throttled) return refuse('isv.BUSINESS_LIMIT_CONTROL', 'flow control (injected)');
+      carrierRefuses = true;
     }
     const registered = this.alibaba();
     if (!/^1\d{10}$/.test(to) || this.refusedNumbers.has(`+86${to}`)) return refuse('isv.MOBILE_NUMBER_ILLEGAL', 'invalid mobile number');
@@ -103,6 +109,7 @@ export class LocalSms {
     if (missing.length) return refuse('isv.TEMPLATE_MISSING_PARAMETERS', `missing ${missing.join(', ')}`);
     const text = `【${registered.signName}】${template.replace(/\$\{(\w+)\}/g, (_m, name: string) => values[name] ?? '')}`;
     const outId = params.get('OutId');
+    if (carrierRefuses) this.undeliverableNumbers.add(`+86${to}`);
     const BizId = this.record({
       provider: 'alibaba',
       to,

@@ -125,6 +125,9 @@ describe('infrastructure', () => {
   it('serves the signed links on an HTTP API with access logs and throttling', () => {
     // One route for every method: the function answers GET and POST, and 405 with Allow to the rest.
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /links/{token}' });
+    // Alibaba's delivery reports reach the same function on their own route, POST only.
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /sms-reports/{token}' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50 }),
@@ -392,6 +395,7 @@ describe('infrastructure', () => {
       'FollowUpStateMachineArn',
       'OutcomeApiUrl',
       'SmsReplyTopicArn',
+      'SmsReportUrlBase',
     ]);
     const bus = logicalIdOf('AWS::Events::EventBus', 'DataBus');
     expect(outputs.EventBusName!.Value).toEqual({ Ref: bus });

@@ -128,6 +128,8 @@ describe('IAM enforcement', () => {
       serviceCompleted(0, { serviceType: 'gas-hotline-ticket' }, { phone: '+14155550100' }),
       serviceCompleted(0, { serviceType: 'gas-hotline-ticket' }, { phone: '+8613900139000' }),
     ];
+    // The +86 text is never delivered: Alibaba's delivery report reaches the outcome API's /sms-reports/{token} route.
+    h.cloud.undeliverableSmsNumbers.add('+8613900139000');
     for (const detail of texted) await h.publish('Service Completed', detail);
     // Birthdays the next day: the hourly care run greets one by email, the other by text (a number End User Messaging carries).
     const birthday = serviceCompleted(0, {}, { phone: undefined, birthday: '11-21' });
@@ -196,6 +198,8 @@ describe('IAM enforcement', () => {
     expect((await h.followUp(idOf(carried)))?.attempts[0]).toMatchObject({ result: 'released' });
     expect(new Set(h.cloud.sentSms.map((sms) => sms.provider))).toEqual(new Set(['alibaba', 'aws']));
     expect((await h.followUp(idOf(texted[0]!)))?.outcome).toMatchObject({ status: 'completed', channel: 'sms' });
+    expect((await h.followUp(idOf(texted[1]!)))?.attempts.map((a) => a.result)).toEqual(['failed']);
+    expect(h.cloud.smsReportPushes).toEqual([{ outId: `${idOf(texted[1]!)}#1`, success: false, statusCode: 200 }]);
     expect(h.emailsTo(birthday.customer.email!).some((m) => m.subject.includes('生日快乐'))).toBe(true);
     expect(h.cloud.sentSms.some((sms) => sms.to === '+14155550101' && sms.context.kind === 'care')).toBe(true);
     expect(h.cloud.deadLetters).toEqual([]);

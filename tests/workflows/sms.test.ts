@@ -165,11 +165,35 @@ describe('FollowUp workflow: SMS', () => {
       await h.publish('Service Completed', detail);
       await h.runUntil(at(7, 3, '09:00'));
       await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'no_answer' });
-      await h.runUntil(at(7, 3, '09:01'));
+      // The carrier's refusal: Alibaba accepts the text, and its delivery report a minute later fails the attempt.
+      await h.runUntil(at(7, 3, '09:05'));
       expect(h.emailsTo(detail.customer.email!)).toHaveLength(1);
       expect((await h.followUp(id))!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:failed']);
     } finally {
       h.cloud.faults = undefined;
     }
+  });
+
+  it('fails a +86 attempt when Alibaba’s delivery report says undelivered, and moves on to email at once', async () => {
+    h.cloud.undeliverableSmsNumbers.add('+8613900139088');
+    const detail = serviceCompleted(8, {}, { phone: '+8613900139088' });
+    const id = idOf(detail);
+    await h.runUntil(at(8, 0, '16:00'));
+    await h.publish('Service Completed', detail);
+    await h.runUntil(at(8, 3, '09:00'));
+    await h.submit(h.tasksFor(id)[0]!.outcomeFormUrl, { result: 'no_answer' });
+    await h.runUntil(new Date(Date.parse(at(8, 3, '09:00')) + 30_000).toISOString());
+    expect(smsTo('13900139088')).toMatchObject([{ provider: 'alibaba', context: { outId: `${id}#2` } }]);
+    expect(h.emailsTo(detail.customer.email!)).toEqual([]);
+    // The report comes a minute later, through the outcome API's /sms-reports/{token} route; the next channel follows it.
+    await h.runUntil(at(8, 3, '09:05'));
+    expect(h.cloud.smsReportPushes).toContainEqual({ outId: `${id}#2`, success: false, statusCode: 200 });
+    const [email] = h.emailsTo(detail.customer.email!);
+    // Not the sms step's day-long response timeout: the email goes as the report arrives.
+    expect(email).toMatchObject({ sentAt: at(8, 3, '09:01') });
+    expect((await h.submit(linkOf(email!.text), { answers: fullAnswers })).status).toBe(200);
+    const stored = await h.followUp(id);
+    expect(stored!.attempts.map((a) => `${a.channel}:${a.result}`)).toEqual(['phone:no_answer', 'sms:failed', 'email:reached']);
+    expect(h.cloud.deadLetters).toEqual([]);
   });
 });
