@@ -1,4 +1,4 @@
-import { ConnectClient, StartTaskContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
+import type { ConnectClient } from '@aws-sdk/client-connect';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { smsConfig } from '../config/sms.js';
 import { PermanentContactError } from '../domain/errors.js';
@@ -40,7 +40,15 @@ const isAlreadyEnded = (error: unknown) =>
 
 // Throttling from Connect (2 req/s per account) and SES (send rate) is retried by the SDK with
 // jittered backoff first, then by the workflow's Retry on the Contact step.
-const connect = new ConnectClient(sdkClientConfig());
+/**
+ * The Connect client is loaded on the first agent task, not at init: of the functions that carry
+ * this module, those that text, greet or report never call Connect.
+ */
+let connectSdk: Promise<{ client: ConnectClient; sdk: typeof import('@aws-sdk/client-connect') }> | undefined;
+function connect() {
+  connectSdk ??= import('@aws-sdk/client-connect').then((sdk) => ({ sdk, client: new sdk.ConnectClient(sdkClientConfig()) }));
+  return connectSdk;
+}
 const ses = new SESv2Client(sdkClientConfig());
 
 export const awsContactChannels: ContactChannels = {
@@ -48,9 +56,10 @@ export const awsContactChannels: ContactChannels = {
     return sendSms(sms, smsConfig);
   },
   async startAgentTask(task) {
-    const response = await connect
+    const { client, sdk } = await connect();
+    const response = await client
       .send(
-        new StartTaskContactCommand({
+        new sdk.StartTaskContactCommand({
           InstanceId: requireEnv('CONNECT_INSTANCE_ID'),
           ContactFlowId: requireEnv('CONNECT_CONTACT_FLOW_ID'),
           // Same follow-up and attempt → same token → Connect returns the task it already made.
@@ -97,7 +106,8 @@ export const awsContactChannels: ContactChannels = {
   },
   async stopAgentTask(contactId) {
     try {
-      await connect.send(new StopContactCommand({ InstanceId: requireEnv('CONNECT_INSTANCE_ID'), ContactId: contactId }));
+      const { client, sdk } = await connect();
+      await client.send(new sdk.StopContactCommand({ InstanceId: requireEnv('CONNECT_INSTANCE_ID'), ContactId: contactId }));
     } catch (error) {
       if (!isAlreadyEnded(error)) throw error;
     }

@@ -1,5 +1,4 @@
-import * as dysmsapi from '@alicloud/dysmsapi20170525';
-import { Config as AlibabaConfig } from '@alicloud/openapi-client';
+import type * as dysmsapi from '@alicloud/dysmsapi20170525';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
@@ -85,11 +84,25 @@ const secrets = new SecretsManagerClient(sdkClientConfig());
 /** The client and the endpoint and secret it was made for. */
 let alibabaClient: { madeFor: string; client: Promise<AlibabaClient> } | undefined;
 
-// The package is CommonJS with `exports.default = Client`: under Node's ESM loader the default import is
-// the exports object, under a bundler's interop (esbuild, vite) it is the class itself.
-const imported: unknown = dysmsapi.default;
-const AlibabaClient = (typeof imported === 'function' ? imported : dysmsapi.default.default) as typeof dysmsapi.default.default;
-type AlibabaClient = InstanceType<typeof AlibabaClient>;
+type AlibabaClient = InstanceType<typeof dysmsapi.default.default>;
+
+/**
+ * The Alibaba SDK (with lodash, some 600 KiB) is loaded on the first text to a +86 number, not at
+ * init: most invocations of the functions that carry it never text mainland China.
+ */
+let alibabaSdk:
+  | Promise<{ Client: typeof dysmsapi.default.default; Config: typeof import('@alicloud/openapi-client').Config; sdk: typeof dysmsapi }>
+  | undefined;
+function loadAlibabaSdk() {
+  alibabaSdk ??= Promise.all([import('@alicloud/dysmsapi20170525'), import('@alicloud/openapi-client')]).then(([sdk, openapi]) => {
+    // The package is CommonJS with `exports.default = Client`: under Node's ESM loader the default import is
+    // the exports object, under a bundler's interop (esbuild, vite) it is the class itself.
+    const imported: unknown = sdk.default;
+    const Client = (typeof imported === 'function' ? imported : sdk.default.default) as typeof dysmsapi.default.default;
+    return { Client, Config: openapi.Config, sdk };
+  });
+  return alibabaSdk;
+}
 
 /**
  * One client per container, made on first use with the AccessKey pair from Secrets Manager.
@@ -105,9 +118,8 @@ function alibaba(): Promise<AlibabaClient> {
     const client = (async () => {
       const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
       const credentials = alibabaSecretSchema.parse(JSON.parse(secret.SecretString ?? '{}'));
-      return new AlibabaClient(
-        new AlibabaConfig({ ...credentials, endpoint: url.host, protocol: url.protocol.replace(':', ''), readTimeout: 10_000 }),
-      );
+      const { Client, Config } = await loadAlibabaSdk();
+      return new Client(new Config({ ...credentials, endpoint: url.host, protocol: url.protocol.replace(':', ''), readTimeout: 10_000 }));
     })().catch((error: unknown) => {
       if (alibabaClient?.client === client) alibabaClient = undefined;
       throw error;
@@ -119,10 +131,11 @@ function alibaba(): Promise<AlibabaClient> {
 
 async function sendWithAlibaba(sms: OutgoingSms, config: SmsConfig): Promise<string> {
   const client = await alibaba();
+  const { sdk } = await loadAlibabaSdk();
   const template = config.alibaba.surveyTemplate;
   const response = await client
     .sendSms(
-      new dysmsapi.SendSmsRequest({
+      new sdk.SendSmsRequest({
         // Mainland numbers go without the country code.
         phoneNumbers: sms.to.replace(/^\+86/, ''),
         signName: config.alibaba.signName,
