@@ -66,10 +66,10 @@ describe('Care messages', () => {
 
     await h.runUntil('2026-09-29T16:00:00Z');
     // The thank-you on the delivery's day at the first hourly run inside calling hours (09:05).
-    expect(careEmailsTo('c-buyer@example.com')).toEqual([{ subject: 'Thank you from Example Services Ltd.', at: '09-28 09:05' }]);
+    expect(careEmailsTo('c-buyer@example.com')).toEqual([{ subject: 'Thank you from Example Services Ltd', at: '09-28 09:05' }]);
     // The birthday greeting once, on the day, in the calling hours, though the run repeats every hour.
     const birthday = careEmailsTo('c-bday@example.com');
-    expect(birthday).toEqual([{ subject: 'Happy birthday from Example Services Ltd.', at: '09-29 09:05' }]);
+    expect(birthday).toEqual([{ subject: 'Happy birthday from Example Services Ltd', at: '09-29 09:05' }]);
     expect(birthday.every(({ at }) => insideCallingHours(at))).toBe(true);
     // A number End User Messaging carries is texted first, through the care function's own grant; no email follows.
     const texted = h.cloud.sentSms.find((sms) => sms.to === '+14155550123' && sms.context.kind === 'care');
@@ -81,7 +81,7 @@ describe('Care messages', () => {
     // The eve of National Day: the customers served in the last months, not the opted-out one.
     await h.runUntil('2026-09-30T16:00:00Z');
     expect(careEmailsTo('c-bday@example.com').map((m) => m.at)).toEqual(['09-29 09:05', '09-30 09:05']);
-    expect(careEmailsTo('c-buyer@example.com').at(-1)).toEqual({ subject: 'Example Services Ltd.: happy National Day', at: '09-30 09:05' });
+    expect(careEmailsTo('c-buyer@example.com').at(-1)).toEqual({ subject: 'Example Services Ltd: happy National Day', at: '09-30 09:05' });
     expect(careEmailsTo('c-out@example.com')).toEqual([]);
     expect(careTextsTo('+14155550123').map((m) => m.at)).toEqual(['09-29 09:05', '09-30 09:05']);
 
