@@ -376,9 +376,7 @@ async function handleComplaintLink(
       at,
     });
   } catch (error) {
-    const name = (error as { name?: string }).name ?? '';
-    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(name))
-      return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMovedOn'));
+    if (taskClosed(error)) return respond(request, locale, 503, 'try-again', linkMessage(locale, 'escalationMovedOn'));
     throw error;
   }
   // After the workflow took it, never before: a task that timed out meanwhile leaves the complaint as it was.

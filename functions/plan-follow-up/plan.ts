@@ -18,7 +18,6 @@ export const planInputSchema = z.object({
   contactError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 export type PlanInput = z.infer<typeof planInputSchema>;
-export type { PlanOutput };
 
 /** Plan may complete a task token: a shared contact it gives back releases a matter already waiting on it. */
 export type PlanDeps = PlanningDeps;

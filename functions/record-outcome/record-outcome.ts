@@ -5,6 +5,7 @@ import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';
 import { COMPLAINT_RAISED } from '../shared/domain/event-names.js';
 import { type AttemptSummary, contactResults, type FollowUpStatus } from '../shared/domain/follow-up.js';
+import { mergingOn } from '../shared/domain/merge.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { assessAnswers } from '../shared/domain/survey.js';
 import { countAndAnnounce, noteFinished, outcomeOfFinish } from '../shared/finished-follow-ups.js';
@@ -84,7 +85,7 @@ export async function recordOutcome(input: RecordInput, { store, events, aggrega
   }
   await store.finish(followUp.followUpId, outcome, last);
   // Ended: no other contact may carry it any more.
-  if (policyConfig.merging.maxMatters > 1) await store.forgetPending(customerOf(followUp), followUp.followUpId);
+  if (mergingOn(policyConfig)) await store.forgetPending(customerOf(followUp), followUp.followUpId);
   // The daily aggregate the reports read (a replayed step is not counted twice) and "Follow-up Completed".
   const { attempts } = await countAndAnnounce(followUp, outcome, last, { aggregates, events });
   if (outcome.assessment?.complaint) {

@@ -2,7 +2,7 @@ import { policyConfig } from './config/policies.js';
 import { type CustomerRef, customerOf } from './domain/customer-key.js';
 import { reasonOf } from './domain/errors.js';
 import { type AttemptSummary, type ContactResult, FINAL_RESULTS, type FollowUp } from './domain/follow-up.js';
-import { joinedToId, MERGEABLE_CHANNELS, type PendingContact, staggeredDue } from './domain/merge.js';
+import { joinedToId, mergesOn, mergingOn, type PendingContact, staggeredDue } from './domain/merge.js';
 import { nextAttempt, type PlanDecision, planFollowUp, resolvePolicy } from './domain/plan.js';
 import type { Channel } from './domain/policy-schema.js';
 import { isCallable, nextCallSlot, quarterOf } from './domain/schedule.js';
@@ -26,8 +26,6 @@ export interface PlanningDeps {
   now: Date;
 }
 
-export const mergingOn = () => policyConfig.merging.maxMatters > 1;
-
 /**
  * Reserves the contact's second under the channel's rate (Connect 2/s, SES its send rate) when it
  * is planned, and waits for exactly that second: a burst due at 09:00 leaves spread out, with no
@@ -49,7 +47,7 @@ export async function withSlot(followUp: FollowUp, decision: PlanDecision, limit
 
 /** One of the customer's matters due at the same moment leads; this one waits a minute behind it, to be carried. */
 export function staggered(followUp: FollowUp, decision: PlanDecision, pending: PendingContact[]): PlanDecision {
-  if (decision.action !== 'contact' || !mergingOn()) return decision;
+  if (decision.action !== 'contact' || !mergingOn(policyConfig)) return decision;
   const hours = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone)!.hours;
   const dueAt = staggeredDue({ followUpId: followUp.followUpId, ...decision }, pending, (at) => isCallable(at, hours));
   return { ...decision, dueAt };
@@ -57,7 +55,7 @@ export function staggered(followUp: FollowUp, decision: PlanDecision, pending: P
 
 /** Keeps the planned contact under the customer, where a contact about another matter can find and carry it. */
 export async function notePending(followUp: FollowUp, decision: PlanOutput, store: FollowUpStore): Promise<void> {
-  if (decision.action !== 'contact' || !mergingOn()) return;
+  if (decision.action !== 'contact' || !mergingOn(policyConfig)) return;
   await store.notePending(customerOf(followUp), {
     followUpId: followUp.followUpId,
     attempt: decision.attempt,
@@ -132,11 +130,12 @@ export async function planAfterAttempt(
   };
   const history = [...followUp.attempts.filter((a) => a.attempt < last.attempt), last];
   // The contact was not answered: matters it carried (or that joined it) wait for a contact again.
-  if (mergingOn() && MERGEABLE_CHANNELS.includes(end.channel) && !record?.usedAt)
+  if (mergesOn(policyConfig, end.channel) && !record?.usedAt)
     await releaseSharedContact({ followUpId: followUp.followUpId, attempt: end.attempt, channel: end.channel }, customerOf(followUp), deps);
   const next = nextAttempt(followUp, policyConfig, history, last, now);
   // A retry due with another matter of the customer waits a minute behind it, to be carried by it.
-  const pending = next.action === 'contact' && mergingOn() ? (await store.customerState(customerOf(followUp), now)).pending : [];
+  const pending =
+    next.action === 'contact' && mergingOn(policyConfig) ? (await store.customerState(customerOf(followUp), now)).pending : [];
   const decision = await withSlot(followUp, staggered(followUp, next, pending), limiter);
   await store.savePlan(followUp.followUpId, last, decision);
   await notePending(followUp, decision, store);

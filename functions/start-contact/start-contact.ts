@@ -7,14 +7,7 @@ import { agentTaskFor, surveyEmailFor } from '../shared/domain/contact-content.j
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';
 import type { ContactResult, FollowUp } from '../shared/domain/follow-up.js';
-import {
-  type JoinedMatter,
-  joinableMatters,
-  joinedToId,
-  leadToJoin,
-  MERGEABLE_CHANNELS,
-  type PendingContact,
-} from '../shared/domain/merge.js';
+import { type JoinedMatter, joinableMatters, joinedToId, leadToJoin, mergesOn, type PendingContact } from '../shared/domain/merge.js';
 import { resolvePolicy } from '../shared/domain/plan.js';
 import { channelSchema } from '../shared/domain/policy-schema.js';
 import { quarterOf } from '../shared/domain/schedule.js';
@@ -119,7 +112,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   const blocked = await customerBlocks(followUp, customer, resolved.policy.frequencyCapExempt ? undefined : resolved.hours.timeZone, deps);
   if (blocked) {
     // Ends here (opted out, paused, capped): a matter that joined on its own initiative is given back.
-    if (mergeable(input.channel))
+    if (mergesOn(policyConfig, input.channel))
       await releaseSharedContact(
         { followUpId: followUp.followUpId, attempt: input.attempt, channel: input.channel },
         customerOf(followUp),
@@ -278,8 +271,6 @@ async function waitForSharedContact(input: ContactInput, followUp: FollowUp, dep
   return { started: true };
 }
 
-const mergeable = (channel: ContactInput['channel']) => policyConfig.merging.maxMatters > 1 && MERGEABLE_CHANNELS.includes(channel);
-
 /**
  * This matter adds itself to the lead's contact (both due now): first it stops being available to
  * anyone else, then the lead's attempt takes it unless that contact is already made or given up,
@@ -311,7 +302,7 @@ async function joinMatters(
   before: AttemptRecord | undefined,
   deps: Pick<ContactDeps, 'store' | 'now'>,
 ): Promise<FollowUp[]> {
-  if (!mergeable(input.channel)) return [];
+  if (!mergesOn(policyConfig, input.channel)) return [];
   const lead = joinedToId(followUp.followUpId, input.attempt);
   const room = Math.max(0, policyConfig.merging.maxMatters - 1 - (before?.joined?.length ?? 0));
   const candidates = joinableMatters({ ...input, joinedTo: lead }, pending, policyConfig, deps.now).slice(0, room);

@@ -34,6 +34,13 @@ export interface JoinedMatter {
 /** Channels whose one contact can carry several matters: a text holds one survey link and one score reply. */
 export const MERGEABLE_CHANNELS: readonly Channel[] = ['phone', 'email'];
 
+/** Merging is on unless `maxMatters` is 1. */
+export const mergingOn = (config: Pick<PolicyConfig, 'merging'>) => config.merging.maxMatters > 1;
+
+/** Whether a contact on `channel` can carry other matters under this configuration. */
+export const mergesOn = (config: Pick<PolicyConfig, 'merging'>, channel: Channel) =>
+  mergingOn(config) && MERGEABLE_CHANNELS.includes(channel);
+
 export const joinedToId = (followUpId: string, attempt: number) => `${followUpId}#${attempt}`;
 
 export interface LeadContact {
@@ -54,7 +61,7 @@ export interface LeadContact {
  */
 export function joinableMatters(lead: LeadContact, pending: PendingContact[], config: PolicyConfig, now: Date): PendingContact[] {
   const { window, maxMatters } = config.merging;
-  if (!MERGEABLE_CHANNELS.includes(lead.channel) || maxMatters < 2) return [];
+  if (!mergesOn(config, lead.channel)) return [];
   const horizon = now.getTime() + durationSeconds(window) * 1000;
   const answerBy = now.getTime() + lead.timeoutSeconds * 1000;
   return pending
@@ -113,7 +120,7 @@ export function leadToJoin(
   config: PolicyConfig,
   now: Date,
 ): PendingContact | undefined {
-  if (!MERGEABLE_CHANNELS.includes(me.channel) || config.merging.maxMatters < 2) return undefined;
+  if (!mergesOn(config, me.channel)) return undefined;
   // Should the shared contact go unanswered, this matter is given back with its deadline still ahead.
   if (Date.parse(me.deadline) <= now.getTime() + timeoutSeconds * 1000) return undefined;
   return pending

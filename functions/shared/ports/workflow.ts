@@ -15,12 +15,3 @@ export interface Workflow {
 export function taskClosed(error: unknown): boolean {
   return ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((error as { name?: string }).name ?? '');
 }
-
-/** Hands a result to a workflow that may have stopped waiting: one that did needs nothing more. */
-export async function completeIfWaiting(workflow: Pick<Workflow, 'completeTask'>, token: string, output: Record<string, unknown>) {
-  try {
-    await workflow.completeTask(token, output);
-  } catch (error) {
-    if (!taskClosed(error)) throw error;
-  }
-}
