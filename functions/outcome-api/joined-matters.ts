@@ -28,9 +28,7 @@ export async function joinedMatterForms(
   store: Pick<FollowUpStore, 'get'>,
 ): Promise<JoinedMatterForm[]> {
   const w = messagesFor(locale);
-  // A matter that joined on its own and was then taken by the lead is listed twice.
-  const distinct = [...new Map((lead.joined ?? []).map((m) => [m.followUpId, m])).values()];
-  const loaded = await Promise.all(distinct.map(async (matter) => ({ matter, followUp: await store.get(matter.followUpId) })));
+  const loaded = await Promise.all((lead.joined ?? []).map(async (matter) => ({ matter, followUp: await store.get(matter.followUpId) })));
   const forms: JoinedMatterForm[] = [];
   for (const { matter, followUp } of loaded) {
     const policy = followUp ? config.policies[followUp.serviceType] : undefined;

@@ -206,3 +206,28 @@ describe('follow-up store writes', () => {
     expect(replay!.ExpressionAttributeValues).not.toHaveProperty(':last');
   });
 });
+
+describe('follow-up store: shared contacts (一事一扰)', () => {
+  it('gives each joined matter once, though a matter that joined on its own and was then taken by the lead is written twice', async () => {
+    const twice = [
+      { followUpId: 'fu-b', attempt: 1 },
+      { followUpId: 'fu-c', attempt: 2 },
+      { followUpId: 'fu-b', attempt: 1 },
+    ];
+    db.on(QueryCommand).resolves({ Items: [{ ...keys.attempt('fu-a', 1), followUpId: 'fu-a', attempt: 1, joined: twice }] });
+    const { attempt } = await store.getWithAttempt('fu-a', 1);
+    expect(attempt?.joined).toEqual([
+      { followUpId: 'fu-b', attempt: 1 },
+      { followUpId: 'fu-c', attempt: 2 },
+    ]);
+    db.on(UpdateCommand).resolves({ Attributes: { ...keys.attempt('fu-a', 1), joined: twice } });
+    const before = await store.openAttempt({
+      followUpId: 'fu-a',
+      attempt: 1,
+      channel: 'phone',
+      taskToken: 't',
+      openedAt: now.toISOString(),
+    });
+    expect(before?.joined).toHaveLength(2);
+  });
+});

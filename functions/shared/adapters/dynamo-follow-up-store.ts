@@ -19,6 +19,12 @@ function distinctMatters(joined: unknown): JoinedMatter[] {
   return [...byId.values()];
 }
 
+/** An attempt as the port gives it: each joined matter once, however the list was written. */
+function attemptOf(item: Record<string, unknown>): AttemptRecord {
+  const attempt = withoutKeys<AttemptRecord>(item);
+  return attempt.joined ? { ...attempt, joined: distinctMatters(attempt.joined) } : attempt;
+}
+
 export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore {
   async create(followUp: FollowUp) {
     if (await this.putNew({ ...keys.followUp(followUp.followUpId), kind: 'FollowUp', ...followUp, expiresAt: this.expiresAt() }))
@@ -149,7 +155,7 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
         ReturnValues: 'ALL_OLD',
       }),
     );
-    return Attributes ? withoutKeys<AttemptRecord>(Attributes) : undefined;
+    return Attributes ? attemptOf(Attributes) : undefined;
   }
 
   async claimContact(followUpId: string, attempt: number, at: string) {
@@ -196,7 +202,7 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
     const live = await this.livePartition(keys.followUpPk(followUpId));
     const meta = live.find((i) => i.sk === keys.followUp(followUpId).sk);
     const found = live.find((i) => i.sk === keys.attempt(followUpId, attempt).sk);
-    return { followUp: meta ? withoutKeys<FollowUp>(meta) : undefined, attempt: found ? withoutKeys<AttemptRecord>(found) : undefined };
+    return { followUp: meta ? withoutKeys<FollowUp>(meta) : undefined, attempt: found ? attemptOf(found) : undefined };
   }
 
   async answerAttempt(followUpId: string, attempt: number, answer: Parameters<FollowUpStore['answerAttempt']>[2]) {

@@ -26,7 +26,7 @@ export interface AttemptRecord {
   contactedAt?: string;
   /** The Connect task of this attempt, to stop it when nobody completes it in time. */
   contactId?: string;
-  /** The other follow-ups' matters this contact carries (一事一扰). */
+  /** The other follow-ups' matters this contact carries (一事一扰), each once. */
   joined?: JoinedMatter[];
   /** "<lead followUpId>#<attempt>": this attempt is answered through another follow-up's contact. */
   joinedTo?: string;
