@@ -298,6 +298,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
       { followUpId: claims.followUpId, attempt: claims.attempt, channel: attempt.channel, taskToken: attempt.taskToken },
       { result, ...(callbackAt ? { callbackAt } : {}) },
       deps,
+      { followUp, attempt: { ...attempt, usedAt: deps.now.toISOString() } },
     );
   } catch (error) {
     if (taskClosed(error)) {

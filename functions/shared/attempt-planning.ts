@@ -165,8 +165,9 @@ export async function stateAfterAttempt(
   ref: { followUpId: string; attempt: number; channel: Channel },
   outcome: AttemptResult,
   deps: PlanningDeps,
+  loaded?: { followUp: FollowUp; attempt?: AttemptRecord },
 ): Promise<Record<string, unknown>> {
-  const { followUp, attempt } = await deps.store.getWithAttempt(ref.followUpId, ref.attempt);
+  const { followUp, attempt } = loaded ?? (await deps.store.getWithAttempt(ref.followUpId, ref.attempt));
   const compat = { result: outcome.result, ...(outcome.callbackAt ? { callbackAt: outcome.callbackAt } : {}) };
   if (!followUp || FINAL_RESULTS.includes(outcome.result)) {
     const at = deps.now.toISOString();
@@ -185,13 +186,17 @@ export async function stateAfterAttempt(
   return { ...next, planned: true, outcome, ...compat };
 }
 
-/** Hands an attempt's result, with the next plan, to the workflow waiting on `taskToken`. */
+/**
+ * Hands an attempt's result, with the next plan, to the workflow waiting on `taskToken`. `loaded`:
+ * the follow-up and the attempt as the caller just read them (with its answer), to save reading again.
+ */
 export async function completeAttempt(
   ref: { followUpId: string; attempt: number; channel: Channel; taskToken: string },
   outcome: AttemptResult,
   deps: PlanningDeps,
+  loaded?: { followUp: FollowUp; attempt?: AttemptRecord },
 ): Promise<void> {
-  await deps.workflow.completeTask(ref.taskToken, await stateAfterAttempt(ref, outcome, deps));
+  await deps.workflow.completeTask(ref.taskToken, await stateAfterAttempt(ref, outcome, deps, loaded));
 }
 
 /** completeAttempt for a workflow that may have stopped waiting (timed out, ended): that one needs nothing more. */

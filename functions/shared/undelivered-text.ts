@@ -13,13 +13,16 @@ export async function failUndeliveredText(
   ref: { followUpId: string; attempt: number },
   deps: PlanningDeps,
 ): Promise<UndeliveredTextHandled> {
-  const { attempt } = await deps.store.getWithAttempt(ref.followUpId, ref.attempt);
-  if (!attempt) return 'unmatched';
+  const { followUp, attempt } = await deps.store.getWithAttempt(ref.followUpId, ref.attempt);
+  if (!followUp || !attempt) return 'unmatched';
   if (attempt.usedAt) return 'already-answered';
   const at = deps.now.toISOString();
   if (!(await deps.store.answerAttempt(ref.followUpId, ref.attempt, { result: 'failed', usedAt: at }))) return 'already-answered';
   try {
-    await completeAttempt({ ...ref, channel: attempt.channel, taskToken: attempt.taskToken }, { result: 'failed' }, deps);
+    await completeAttempt({ ...ref, channel: attempt.channel, taskToken: attempt.taskToken }, { result: 'failed' }, deps, {
+      followUp,
+      attempt: { ...attempt, usedAt: at },
+    });
     return 'undelivered';
   } catch (error) {
     if (taskClosed(error)) return 'closed';

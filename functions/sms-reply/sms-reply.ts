@@ -5,11 +5,12 @@ import { policyConfig } from '../shared/config/policies.js';
 import { smsConfig } from '../shared/config/sms.js';
 import { localeOf } from '../shared/domain/contact-content.js';
 import { customerOf } from '../shared/domain/customer-key.js';
+import type { FollowUp } from '../shared/domain/follow-up.js';
 import { answersFromScore, readSmsReply, UNDELIVERED_TEXT_EVENTS } from '../shared/domain/sms-reply.js';
 import type { Answers } from '../shared/domain/survey.js';
 import { translator } from '../shared/i18n/index.js';
 import type { ContactChannels } from '../shared/ports/contact-channels.js';
-import type { FollowUpStore } from '../shared/ports/follow-up-store.js';
+import type { AttemptRecord, FollowUpStore } from '../shared/ports/follow-up-store.js';
 import type { RateLimiter } from '../shared/ports/rate-limiter.js';
 import type { SmsReplies } from '../shared/ports/sms-replies.js';
 import { taskClosed, type Workflow } from '../shared/ports/workflow.js';
@@ -117,13 +118,13 @@ async function reply(inbound: InboundSms, deps: SmsReplyDeps): Promise<ReplyHand
       return 'not-understood';
     case 'opt-out':
       await deps.store.optOut(customerOf(followUp), at);
-      if (!attempt.usedAt) await answer(deps, ref, attempt.taskToken, { result: 'refused', usedAt: at });
+      if (!attempt.usedAt) await answer(deps, ref, { followUp, attempt }, { result: 'refused', usedAt: at });
       return 'opt-out';
     case 'score': {
       if (attempt.usedAt) return 'already-answered';
       const survey = policyConfig.surveys[policyConfig.policies[followUp.serviceType]?.survey ?? ''];
       const answers = survey ? answersFromScore(survey, said.score) : undefined;
-      const done = await answer(deps, ref, attempt.taskToken, { result: 'reached', usedAt: at, answers: (answers ?? {}) as Answers });
+      const done = await answer(deps, ref, { followUp, attempt }, { result: 'reached', usedAt: at, answers: (answers ?? {}) as Answers });
       return done ? 'score' : 'closed';
     }
   }
@@ -133,12 +134,15 @@ async function reply(inbound: InboundSms, deps: SmsReplyDeps): Promise<ReplyHand
 async function answer(
   deps: SmsReplyDeps,
   ref: { followUpId: string; attempt: number },
-  taskToken: string,
+  read: { followUp: FollowUp; attempt: AttemptRecord },
   stored: { result: 'reached' | 'refused'; usedAt: string; answers?: Answers },
 ): Promise<boolean> {
   if (!(await deps.store.answerAttempt(ref.followUpId, ref.attempt, stored))) return false;
   try {
-    await completeAttempt({ ...ref, channel: 'sms', taskToken }, { result: stored.result }, deps);
+    await completeAttempt({ ...ref, channel: 'sms', taskToken: read.attempt.taskToken }, { result: stored.result }, deps, {
+      followUp: read.followUp,
+      attempt: { ...read.attempt, ...stored },
+    });
     return true;
   } catch (error) {
     if (taskClosed(error)) return false;

@@ -96,11 +96,18 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   const { store, now } = deps;
   const { followUp, attempt: stored } = await store.getWithAttempt(input.followUpId, input.attempt);
   if (!followUp) throw new FollowUpNotFound(input.followUpId);
+  // Nothing this step does changes what the next plan reads of them, so the answer plans from this read.
+  const loaded = { followUp, attempt: stored };
   // Another matter's contact carried this one and was answered (or went unanswered): this workflow hears the same.
-  if (stored?.joinedTo && stored.usedAt) return answerWithoutContact(input, deps, sharedContactAnswer(stored));
+  if (stored?.joinedTo && stored.usedAt) return answerWithoutContact(input, deps, sharedContactAnswer(stored), loaded);
   const resolved = resolvePolicy(policyConfig, followUp.serviceType, followUp.customer.timeZone);
   if (!resolved)
-    return answerWithoutContact(input, deps, { output: { result: 'skipped', reason: 'unknown-service-type' }, metric: 'ContactSkipped' });
+    return answerWithoutContact(
+      input,
+      deps,
+      { output: { result: 'skipped', reason: 'unknown-service-type' }, metric: 'ContactSkipped' },
+      loaded,
+    );
   const customer = await store.customerState(customerOf(followUp), now);
   const mine = customer.pending.find((p) => p.followUpId === followUp.followUpId);
   // Another matter due at the same moment leads: this one joins its contact rather than make a second.
@@ -118,7 +125,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
         customerOf(followUp),
         deps,
       );
-    return answerWithoutContact(input, deps, blocked);
+    return answerWithoutContact(input, deps, blocked, loaded);
   }
 
   const before = await store.openAttempt({
@@ -137,7 +144,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   // A message, unlike a Connect task, has no idempotency token: a claimed send may have gone out.
   if (before?.sendingAt && input.channel !== 'phone') return unknownSend(input);
   const deferred = await deferral(input, deps);
-  if (deferred) return answerWithoutContact(input, deps, deferred);
+  if (deferred) return answerWithoutContact(input, deps, deferred, loaded);
 
   // The link keys before the claim: a failure to read them leaves nothing claimed.
   const keys = await deps.keys();
@@ -164,11 +171,16 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
       // Connect's active tasks are at their quota: agents free capacity as they complete tasks, so
       // the call waits (same attempt budget) until the deadline, then the next channel takes over.
       const until = retryAt.toISOString();
-      return answerWithoutContact(input, deps, {
-        output: { result: 'at_capacity', callbackAt: until },
-        metric: 'ContactAtCapacity',
-        log: { message: 'contact waits for agent capacity', fields: { until } },
-      });
+      return answerWithoutContact(
+        input,
+        deps,
+        {
+          output: { result: 'at_capacity', callbackAt: until },
+          metric: 'ContactAtCapacity',
+          log: { message: 'contact waits for agent capacity', fields: { until } },
+        },
+        loaded,
+      );
     }
     if (error instanceof PermanentContactError) {
       logger.warn('contact failed for good', {
@@ -193,8 +205,13 @@ const CONTACT_METRIC = { phone: 'AgentTaskCreated', sms: 'SurveySmsSent', email:
 export const AGENT_CAPACITY_RETRY_MS = 15 * 60_000;
 
 /** Answers the attempt's task token without a contact (with the next plan), and says why in a log line and a metric. */
-async function answerWithoutContact(input: ContactInput, deps: ContactDeps, why: NoContact): Promise<{ started: boolean }> {
-  await completeAttempt(input, why.output, deps);
+async function answerWithoutContact(
+  input: ContactInput,
+  deps: ContactDeps,
+  why: NoContact,
+  loaded?: { followUp: FollowUp; attempt?: AttemptRecord },
+): Promise<{ started: boolean }> {
+  await completeAttempt(input, why.output, deps, loaded);
   if (why.log) logger.info(why.log.message, { followUpId: input.followUpId, attempt: input.attempt, ...why.log.fields });
   metrics.addMetric(why.metric, MetricUnit.Count, 1);
   return { started: false };
@@ -256,7 +273,7 @@ async function waitForSharedContact(input: ContactInput, followUp: FollowUp, dep
   } catch (error) {
     const { attempt } = await deps.store.getWithAttempt(input.followUpId, input.attempt);
     if (!attempt?.usedAt) throw error;
-    return answerWithoutContact(input, deps, sharedContactAnswer(attempt));
+    return answerWithoutContact(input, deps, sharedContactAnswer(attempt), { followUp, attempt });
   }
   // Released while the token was being stored: the lead no longer carries this matter, so it contacts on its own.
   const { pending } = await deps.store.customerState(customerOf(followUp), deps.now);
