@@ -18,6 +18,8 @@ export interface JoinedMatterForm {
   heading: string;
   survey: Survey;
   surveyName: string;
+  /** The matter's follow-up, for the agent's script. */
+  followUp: FollowUp;
 }
 
 /** The lead attempt's joined matters that still have a policy and survey; matter 1 is the lead's own. */
@@ -39,6 +41,7 @@ export async function joinedMatterForms(
       heading: w.matter(forms.length + 2, policy.label[locale], followUp.serviceId),
       survey,
       surveyName: policy.survey,
+      followUp,
     });
   }
   return forms;

@@ -179,7 +179,6 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
   // A shared contact (一事一扰) records every matter it carried, each under its own survey.
   const joined = await joinedMatterForms(attempt, locale, deps.config, deps.store);
   const matters = joined.length > 0 ? { lead: leadHeading(followUp, locale, deps.config), joined } : undefined;
-  const joinedFollowUps = joined.length > 0 ? await Promise.all(joined.map((m) => deps.store.get(m.followUpId))) : [];
 
   const submitted = request.body ?? {};
   // A refused form comes back with what was typed: nobody enters the answers twice.
@@ -195,7 +194,7 @@ export async function handleLink(request: LinkRequest, deps: LinkDeps): Promise<
             claims.attempt,
             request.action,
             undefined,
-            joinedFollowUps.filter((m) => m !== undefined),
+            joined.map((m) => m.followUp),
           ).description,
           request.action,
           error,
