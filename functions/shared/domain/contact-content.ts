@@ -39,14 +39,18 @@ export function messagesFor(locale: Locale) {
 /** Who to call and what to say: the opening and one question per line, in `locale`. */
 export function callScript(locale: Locale, config: PolicyConfig, survey: Survey, customerName: string, phone: string): string {
   const w = messagesFor(locale);
-  const view = { company: config.organization.name[locale], customerName };
   return [
-    `${w.customer}: ${customerName}`,
-    `${w.phone}: ${phone}`,
-    `${w.script}: ${fill(survey.opening[locale], view)}`,
+    ...callOpening(locale, config, survey, customerName, phone),
     `${w.questions}:`,
     ...survey.questions.map((q, i) => `${i + 1}. ${q.text[locale]}`),
   ].join('\n');
+}
+
+/** Whom to call and the opening the agent reads: the top of every call script. */
+function callOpening(locale: Locale, config: PolicyConfig, survey: Survey, customerName: string, phone: string): string[] {
+  const w = messagesFor(locale);
+  const view = { company: config.organization.name[locale], customerName };
+  return [`${w.customer}: ${customerName}`, `${w.phone}: ${phone}`, `${w.script}: ${fill(survey.opening[locale], view)}`];
 }
 
 /** Each matter a shared contact carries, numbered, with its survey's questions (一事一扰). */
@@ -88,12 +92,15 @@ export function agentTaskFor(
   const locale = localeOf(followUp, config);
   const w = messagesFor(locale);
   const phone = followUp.customer.phone ?? '—';
-  const single = callScript(locale, config, survey, followUp.customer.name, phone);
   const matters = [followUp, ...joined];
   const description =
     joined.length === 0
-      ? single
-      : [...single.split('\n').slice(0, 3), w.mattersIntro(matters.length), ...matterLines(locale, config, matters)].join('\n');
+      ? callScript(locale, config, survey, followUp.customer.name, phone)
+      : [
+          ...callOpening(locale, config, survey, followUp.customer.name, phone),
+          w.mattersIntro(matters.length),
+          ...matterLines(locale, config, matters),
+        ].join('\n');
   return {
     followUpId: followUp.followUpId,
     attempt,
