@@ -11,7 +11,7 @@ import type {
   JoinedSettlement,
   RejectionRecord,
 } from '../ports/follow-up-store.js';
-import { isConditionFailure, keys, RetainedItems, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
+import { keys, RetainedItems, responseIf, sortKeyPrefix, withoutKeys, writtenIf } from './table.js';
 
 /** A matter that added itself and was then pulled in by the lead is listed twice: once is what it is. */
 function distinctMatters(joined: unknown): JoinedMatter[] {
@@ -321,8 +321,8 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async addJoined(followUpId: string, attempt: number, matters: JoinedMatter[], beforeSend?: { maxJoined: number }) {
-    try {
-      const { Attributes } = await this.db.send(
+    const response = await responseIf(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.attempt(followUpId, attempt),
@@ -346,17 +346,14 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return distinctMatters(Attributes?.joined);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return response && distinctMatters(response.Attributes?.joined);
   }
 
   async releaseLead(followUpId: string, attempt: number) {
-    try {
-      const { Attributes } = await this.db.send(
+    const response = await responseIf(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.attempt(followUpId, attempt),
@@ -365,17 +362,14 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
           ExpressionAttributeValues: { ':at': this.now().toISOString() },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return distinctMatters(Attributes?.joined);
-    } catch (error) {
-      if (isConditionFailure(error)) return [];
-      throw error;
-    }
+      ),
+    );
+    return distinctMatters(response?.Attributes?.joined);
   }
 
   async settleJoined(followUpId: string, attempt: number, settlement: JoinedSettlement) {
-    try {
-      const { Attributes } = await this.db.send(
+    const response = await responseIf(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.attempt(followUpId, attempt),
@@ -403,13 +397,11 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      const token = Attributes?.taskToken;
-      return { settled: true, ...(typeof token === 'string' ? { taskToken: token } : {}) };
-    } catch (error) {
-      if (isConditionFailure(error)) return { settled: false };
-      throw error;
-    }
+      ),
+    );
+    if (!response) return { settled: false };
+    const token = response.Attributes?.taskToken;
+    return { settled: true, ...(typeof token === 'string' ? { taskToken: token } : {}) };
   }
 
   /**

@@ -118,8 +118,18 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
-export const isConditionFailure = (error: unknown) =>
+const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** A conditional write's response (its ReturnValues), or undefined when its condition did not hold. */
+export async function responseIf<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
 
 /** A conditional write: true when it was made, false when its condition did not hold. */
 export async function writtenIf(write: Promise<unknown>): Promise<boolean> {
