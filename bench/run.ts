@@ -6,6 +6,7 @@ import { parseArgs, promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
+import { BUNDLE_ALIASES } from '../infra/constructs/follow-up-function.js';
 import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
 import { keys } from '../functions/shared/adapters/table.js';
 import { reportConfig } from '../functions/shared/config/reports.js';
@@ -266,6 +267,7 @@ async function bundleFigures() {
       sourcemap: true,
       mainFields: ['module', 'main'],
       banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+      alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
       logLevel: 'silent',
     });
     // The function's own environment (as the template sets it), plus what the Lambda runtime sets.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a deployment must be told (CDK context, `-c key=value` or cdk.json): nothing about an AWS

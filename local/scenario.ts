@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A simulated month: who completes which services, how agents work and how customers answer. */
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsWorkflow } from '../shared/adapters/workflow.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
 import { aggregateStore, complaintStore, followUpStore } from '../shared/runtime.js';

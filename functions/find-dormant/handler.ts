@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsPublishInBatches } from '../shared/adapters/event-batches.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
 import { customerIndex, followUpStore } from '../shared/runtime.js';

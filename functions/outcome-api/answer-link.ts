@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../shared/powertools.js';
 import { formToObject } from './form-fields.js';
 import { handleLink, type LinkDeps, type LinkRequest } from './links.js';

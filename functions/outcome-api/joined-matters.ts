@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { completeAttemptIfWaiting, type PlanningDeps } from '../shared/attempt-planning.js';
 import { messagesFor } from '../shared/domain/contact-content.js';
 import type { FollowUp } from '../shared/domain/follow-up.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { completeAttempt } from '../shared/attempt-planning.js';
 import type { DepartmentNames } from '../shared/domain/complaint-content.js';
 import { agentTaskFor, localeOf } from '../shared/domain/contact-content.js';

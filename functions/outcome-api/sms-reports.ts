@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PlanningDeps } from '../shared/attempt-planning.js';
 import type { SigningKeys } from '../shared/domain/signed-link.js';
 import { readSmsReports, SMS_REPORT_ACCEPTED, verifySmsReportToken } from '../shared/domain/sms-report.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PlanningDeps, type PlanOutput, planAfterAttempt, planFirstContact } from '../shared/attempt-planning.js';
 import { FollowUpNotFound } from '../shared/domain/errors.js';
 import { contactResults } from '../shared/domain/follow-up.js';

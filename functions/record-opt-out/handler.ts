@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lambdaHandler } from '../shared/lambda-handler.js';
 import { customerIndex, followUpStore } from '../shared/runtime.js';
 import { recordOptOut } from './record-opt-out.js';

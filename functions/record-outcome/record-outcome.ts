@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { customerOf } from '../shared/domain/customer-key.js';
 import { FollowUpNotFound, reasonOf } from '../shared/domain/errors.js';

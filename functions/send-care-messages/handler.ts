@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsContactChannels } from '../shared/adapters/contact-channels.js';
 import { loadSigningKeys } from '../shared/adapters/signing-keys.js';
 import { clock } from '../shared/clock.js';

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { policyConfig } from '../shared/config/policies.js';
 import { reportConfig } from '../shared/config/reports.js';
 import { PermanentContactError, wasAnsweredWithError } from '../shared/domain/errors.js';

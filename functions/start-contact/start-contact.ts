@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { completeAttempt, releaseSharedContact } from '../shared/attempt-planning.js';
 import { policyConfig } from '../shared/config/policies.js';
 import { smsConfig } from '../shared/config/sms.js';

@@ -14,6 +14,9 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 /** Template metadata key that tells the local stack which handler module a function runs. */
 export const LOCAL_ENTRY_METADATA = 'followup:entry';
 
+/** esbuild aliases every bundle gets, relative to the project root (see the file each names). */
+export const BUNDLE_ALIASES: Record<string, string> = { 'node:http': './functions/shared/bundling/node-http.cjs' };
+
 export interface FollowUpFunctionProps {
   /** Folder under functions/ holding handler.ts. */
   folder: string;
@@ -75,6 +78,7 @@ export class FollowUpFunction extends Construct {
         // Some dependencies still call require(); give the ESM bundle one.
         banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
         externalModules: [],
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
       },
     });
     (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(LOCAL_ENTRY_METADATA, entry);

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock } from '../clock.js';
 import { MAX_KEY_ID_LENGTH, type SigningKeys } from '../domain/signed-link.js';
 import { requireEnv } from '../env.js';

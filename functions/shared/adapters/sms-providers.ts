@@ -1,7 +1,7 @@
 import type * as dysmsapi from '@alicloud/dysmsapi20170525';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PermanentContactError } from '../domain/errors.js';
 import { providerFor, type SmsConfig, type SmsProvider } from '../domain/sms-schema.js';
 import { requireEnv } from '../env.js';

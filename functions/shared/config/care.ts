@@ -1,3 +1,4 @@
+import './interpreted-validation.js';
 import { type CareConfig, careConfigSchema, knownHolidays } from '../domain/care.js';
 import raw from './care.json' with { type: 'json' };
 

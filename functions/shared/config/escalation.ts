@@ -1,3 +1,4 @@
+import './interpreted-validation.js';
 import { type EscalationConfig, parseEscalationConfig } from '../domain/escalation-schema.js';
 import raw from './escalation-ladder.json' with { type: 'json' };
 import { policyConfig } from './policies.js';

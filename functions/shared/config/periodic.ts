@@ -1,3 +1,4 @@
+import './interpreted-validation.js';
 import { type PeriodicConfig, parsePeriodicConfig } from '../domain/periodic.js';
 import raw from './periodic.json' with { type: 'json' };
 import { policyConfig } from './policies.js';

@@ -1,3 +1,4 @@
+import './interpreted-validation.js';
 import { type PolicyConfig, parsePolicyConfig } from '../domain/policy-schema.js';
 import raw from './follow-up-policies.json' with { type: 'json' };
 

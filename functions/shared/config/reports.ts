@@ -1,3 +1,4 @@
+import './interpreted-validation.js';
 import { parseReportConfig, type ReportConfig } from '../domain/report-schema.js';
 import { policyConfig } from './policies.js';
 import raw from './reports.json' with { type: 'json' };

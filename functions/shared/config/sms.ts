@@ -1,3 +1,4 @@
+import './interpreted-validation.js';
 import { parseSmsConfig, type SmsConfig } from '../domain/sms-schema.js';
 import { policyConfig } from './policies.js';
 import raw from './sms.json' with { type: 'json' };

@@ -1,6 +1,6 @@
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CallingWindow, callingWindowSchema } from './policy-schema.js';
 import { type ContactHours, nextCallSlot } from './schedule.js';
 import type { WorkingCalendar } from './working-calendar.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const complaintRaisedSchema = z.object({
   followUpId: z.string().regex(/^fu-[0-9a-f]{32}$/),

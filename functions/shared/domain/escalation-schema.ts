@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { callingWindowSchema, localeSchema } from './policy-schema.js';
 
 /** The escalation ladder an operator edits: SLAs per severity, levels, and who stands on each level. */

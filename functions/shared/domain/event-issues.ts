@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Why an incoming event (or one of its fields) could not be used, as a stable code: the record

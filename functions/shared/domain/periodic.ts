@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Periodic follow-ups (定期回访): key customers every 6 months, ordinary customers every 12

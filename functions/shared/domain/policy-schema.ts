@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 // Types only flow back from schedule.ts, so this import makes no cycle at run time.
 import { durationSeconds } from './schedule.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { localeSchema } from './policy-schema.js';
 
 /** When reports go out, to whom, and how long they are kept. */

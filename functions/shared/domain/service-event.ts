@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { birthdaySchema } from './care.js';
 import { type EventIssue, firstIssue } from './event-issues.js';
 import { customerTierSchema } from './periodic.js';

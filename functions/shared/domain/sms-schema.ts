@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { translator } from '../i18n/index.js';
 import type { Locale } from './policy-schema.js';
 import { longestSignedLinkUrl } from './signed-link.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Locale, Survey } from './policy-schema.js';
 
 export type Answer = 'yes' | 'no' | number | string;
