@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { awsContactChannels } from '../shared/adapters/contact-channels.js';
+import { sesEmailChannel } from '../shared/adapters/email-channel.js';
 import { loadSigningKeys } from '../shared/adapters/signing-keys.js';
+import { smsChannel } from '../shared/adapters/sms-channel.js';
 import { clock } from '../shared/clock.js';
 import { requireEnv } from '../shared/env.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
@@ -18,7 +19,7 @@ export const handler = lambdaHandler({
     store: followUpStore(),
     ledger: careLedger(),
     aggregates: aggregateStore(),
-    channels: awsContactChannels,
+    channels: { ...sesEmailChannel, ...smsChannel },
     limiter: rateLimiter(),
     sleepUntil: clock.sleepUntil,
     // Set where the stack grants this function its SMS configuration set (SmsSending.grantSendText).

@@ -1,4 +1,4 @@
-import { awsContactChannels } from '../shared/adapters/contact-channels.js';
+import { sesEmailChannel } from '../shared/adapters/email-channel.js';
 import { s3ReportArchive } from '../shared/adapters/report-archive.js';
 import { clock } from '../shared/clock.js';
 import { policyConfig } from '../shared/config/policies.js';
@@ -12,7 +12,7 @@ export const handler = lambdaHandler({
   useCase: sendReport,
   deps: () => ({
     aggregates: aggregateStore(),
-    mail: awsContactChannels,
+    mail: sesEmailChannel,
     archive: s3ReportArchive,
     awaitSendSlot: async () => {
       const slot = await rateLimiter().reserve('email', clock.now(), policyConfig.contactRates.email.perSecond);

@@ -1,4 +1,4 @@
-import { awsContactChannels } from '../shared/adapters/contact-channels.js';
+import { smsChannel } from '../shared/adapters/sms-channel.js';
 import { awsWorkflow } from '../shared/adapters/workflow.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
 import { followUpStore, rateLimiter, smsReplies } from '../shared/runtime.js';
@@ -12,6 +12,6 @@ export const handler = lambdaHandler({
     limiter: rateLimiter(),
     replies: smsReplies(),
     workflow: awsWorkflow,
-    channels: awsContactChannels,
+    channels: smsChannel,
   }),
 });
