@@ -1,4 +1,5 @@
-import { awsContactChannels } from '../shared/adapters/contact-channels.js';
+import { connectAgentTasks } from '../shared/adapters/agent-task-channel.js';
+import { sesEmailChannel } from '../shared/adapters/email-channel.js';
 import { loadSigningKeys } from '../shared/adapters/signing-keys.js';
 import { requireEnv } from '../shared/env.js';
 import { lambdaHandler } from '../shared/lambda-handler.js';
@@ -12,7 +13,7 @@ export const handler = lambdaHandler({
   deps: ({ functionName }) => ({
     store: complaintStore(),
     claims: notificationClaims(),
-    channels: awsContactChannels,
+    channels: { ...connectAgentTasks, ...sesEmailChannel },
     keys: () => loadSigningKeys({ functionName }),
     outcomeBaseUrl: requireEnv('OUTCOME_BASE_URL'),
     queueArn: complaintQueueArn,

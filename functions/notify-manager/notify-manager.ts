@@ -41,7 +41,7 @@ export const noticeStepInputSchema = eitherInput(stopNoticeInputSchema, notifyIn
 export interface NotifyDeps {
   store: Pick<ComplaintStore, 'get' | 'update'>;
   claims: Pick<NotificationClaims, 'claim' | 'get' | 'sent' | 'failed' | 'release'>;
-  channels: ContactChannels;
+  channels: Pick<ContactChannels, 'sendEmail' | 'startAgentTask' | 'stopAgentTask'>;
   keys: () => Promise<SigningKeys>;
   outcomeBaseUrl: string;
   /** The Connect queue of a level's manager (see complaintQueueArn). */
