@@ -1,10 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
-import { buildApp } from '../infra/app.js';
-import { LOCAL_ENTRY_METADATA } from '../infra/constructs/follow-up-function.js';
+import { LOCAL_ENTRY_METADATA } from '../infra/local-entry-metadata.js';
 
 /**
  * The local stack runs what `cdk synth` produces, not a hand-written copy: this synthesizes the
@@ -37,7 +36,15 @@ export const LOCAL_CONTEXT = {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Everything synthesis reads: the CDK app, the workflows, the functions' configuration and code, the locked dependencies. */
-const SYNTH_INPUTS = ['infra', 'workflows', 'functions', 'package-lock.json', 'cdk.json', 'local/template.ts'];
+const SYNTH_INPUTS = [
+  'infra',
+  'workflows',
+  'functions',
+  'package-lock.json',
+  'cdk.json',
+  'local/template.ts',
+  'local/synthesize-template.ts',
+];
 
 function filesUnder(entry: string): string[] {
   const full = path.join(ROOT, entry);
@@ -62,21 +69,28 @@ export function synthesizeTemplate(): Template {
       .update('\0');
   const cached = path.join(ROOT, 'out', '.cache', `template-${hash.digest('hex').slice(0, 32)}.json`);
   if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as Template;
-  const template = synthesizeNow();
   mkdirSync(path.dirname(cached), { recursive: true });
   // Written aside, then renamed: test files synthesizing at once never read half a template.
   const partial = `${cached}.${process.pid}`;
-  writeFileSync(partial, JSON.stringify(template));
+  synthesizeTo(partial);
   renameSync(partial, cached);
-  return template;
+  return JSON.parse(readFileSync(cached, 'utf8')) as Template;
 }
 
-function synthesizeNow(): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...LOCAL_CONTEXT } });
-  const { stack } = buildApp({ app, nag: false });
-  const assembly = app.synth();
-  // A plain copy, as the cache gives it: callers may change theirs.
-  return JSON.parse(JSON.stringify(assembly.getStackByName(stack.stackName).template)) as Template;
+/**
+ * CDK synthesizes in a process of its own: loading aws-cdk-lib and the app costs a second or two,
+ * which every test file and simulation that only reads the cached template would pay too.
+ */
+function synthesizeTo(file: string): void {
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local', 'synthesize-template.ts'), file], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+    throw new Error(`could not synthesize the template: ${stderr || (error as Error).message}`);
+  }
 }
 
 /**

@@ -8,11 +8,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../acknowledge.js';
+import { LOCAL_ENTRY_METADATA } from '../local-entry-metadata.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** Template metadata key that tells the local stack which handler module a function runs. */
-export const LOCAL_ENTRY_METADATA = 'followup:entry';
 
 /** esbuild aliases every bundle gets, relative to the project root (see the file each names). */
 export const BUNDLE_ALIASES: Record<string, string> = { 'node:http': './functions/shared/bundling/node-http.cjs' };
