@@ -12,6 +12,7 @@ import {
   careSendTime,
   careYear,
   datesAround,
+  greetableDates,
   holidayName,
   holidayOnEve,
   occasionId,
@@ -103,9 +104,10 @@ export async function sendCareMessages(_schedule: unknown, deps: CareDeps): Prom
   return tally;
 }
 
-/** The occasions due on the dates that are "today" somewhere; the customer's own zone decides later. */
+/** The occasions due on the dates that are "today" somewhere inside calling hours; the customer's own zone decides later. */
 async function* occasionsAround(deps: CareDeps): AsyncGenerator<Occasion> {
-  const dates = datesAround(deps.now, policyConfig.defaults.timeZone);
+  const windows = careConfig.callingHours ?? policyConfig.defaults.callingHours;
+  const dates = greetableDates(deps.now, datesAround(deps.now, policyConfig.defaults.timeZone), windows);
   for (const date of dates) {
     for (const entry of await deps.thankYous.dueOn(date)) yield { kind: 'thankYou', date, entry };
   }

@@ -8,6 +8,7 @@ import {
   careHours,
   careSendTime,
   datesAround,
+  greetableDates,
   holidayOnEve,
   isBirthdayOn,
 } from '../../functions/shared/domain/care.js';
@@ -75,6 +76,34 @@ describe('care send time', () => {
         return isCallable(at, hours) && at >= now && DateTime.fromJSDate(at, { zone }).toISODate() === today;
       }),
       { seed: 12, numRuns: 500 },
+    );
+  });
+});
+
+describe('dates an hourly run reads', () => {
+  it('skips a date no zone can be inside calling hours on right now', () => {
+    // 10:00 in Shanghai: tomorrow starts nowhere yet with a window open (Kiritimati, 6 hours ahead, is at 04:00);
+    // yesterday is still 18:00 in Los Angeles.
+    const now = local('2026-03-15T10:00');
+    expect(greetableDates(now, datesAround(now, 'Asia/Shanghai'), windows)).toEqual(['2026-03-14', '2026-03-15']);
+    // 17:00 in Shanghai: 20:00 has passed on 2026-03-14 in every zone (Pago Pago, the last, is at 22:00 the day before).
+    const evening = local('2026-03-15T17:00');
+    expect(greetableDates(evening, datesAround(evening, 'Asia/Shanghai'), windows)).toEqual(['2026-03-15']);
+  });
+  it('keeps every date a customer in any zone would be greeted on now', () => {
+    const zones = ['Asia/Shanghai', 'America/New_York', 'Etc/GMT+12', 'Pacific/Kiritimati', 'Pacific/Chatham', 'Asia/Kathmandu'];
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 11, 31) }), fc.constantFrom(...zones), (millis, zone) => {
+        const now = new Date(millis);
+        const dates = datesAround(now, 'Asia/Shanghai');
+        const greetedNow = dates.filter((date) => {
+          const at = careSendTime(now, date, careHours(windows, zone));
+          return at !== undefined && at <= now;
+        });
+        const read = greetableDates(now, dates, windows);
+        return greetedNow.every((date) => read.includes(date));
+      }),
+      { seed: 13, numRuns: 2000 },
     );
   });
 });

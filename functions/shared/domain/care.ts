@@ -2,7 +2,7 @@ import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json
 import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { type CallingWindow, callingWindowSchema } from './policy-schema.js';
-import { type ContactHours, nextCallSlot } from './schedule.js';
+import { type ContactHours, minutesOf, nextCallSlot } from './schedule.js';
 import type { WorkingCalendar } from './working-calendar.js';
 
 /**
@@ -100,6 +100,25 @@ export function birthdaysGreetedOn(isoDate: string): string[] {
 export function datesAround(now: Date, timeZone: string): string[] {
   const local = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
   return [-1, 0, 1].map((offset) => local.plus({ days: offset }).toISODate()!);
+}
+
+/** Every IANA zone's offset from UTC lies between these: Etc/GMT+12 (-12:00) and Pacific/Kiritimati (+14:00). */
+const EARLIEST_OFFSET_MS = -12 * 3_600_000;
+const LATEST_OFFSET_MS = 14 * 3_600_000;
+
+/**
+ * The dates among `dates` on which a customer in some zone can be inside `windows` at `now`: only
+ * those can give a greeting now, so an hourly run reads no other date's buckets. A date qualifies
+ * when, for some offset, its local time falls between the first window's start and the last one's end.
+ */
+export function greetableDates(now: Date, dates: readonly string[], windows: readonly CallingWindow[]): string[] {
+  if (windows.length === 0) return [];
+  const opensMs = Math.min(...windows.map((w) => minutesOf(w.start))) * 60_000;
+  const closesMs = Math.max(...windows.map((w) => minutesOf(w.end))) * 60_000;
+  return dates.filter((date) => {
+    const midnight = Date.parse(`${date}T00:00:00Z`);
+    return now.getTime() >= midnight + opensMs - LATEST_OFFSET_MS && now.getTime() <= midnight + closesMs - EARLIEST_OFFSET_MS;
+  });
 }
 
 /** The claim's name: one greeting per customer and occasion, whatever runs again. */

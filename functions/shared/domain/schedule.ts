@@ -12,7 +12,7 @@ export interface ContactHours {
 /** Two years of days: no real calendar has a longer run of non-working days. */
 const MAX_DAYS_SEARCHED = 730;
 
-function minutesOf(hhmm: string): number {
+export function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return (h ?? 0) * 60 + (m ?? 0);
 }
