@@ -40,9 +40,7 @@ describe('load', () => {
     const perSecondCounts = countBy(tasks, (t) => secondOf(t.createdAt));
     expect(Math.max(...Object.values(perSecondCounts))).toBe(perSecond);
     expect(Object.keys(perSecondCounts)).toHaveLength(BURST / perSecond); // 65 seconds: 09:00:00 to 09:01:04
-    expect(Object.keys(countBy(tasks, (t) => minuteOf(t.createdAt))).sort()).toEqual(
-      [at(0, 3, '09:00'), at(0, 3, '09:01')].map(minuteOf),
-    );
+    expect(Object.keys(countBy(tasks, (t) => minuteOf(t.createdAt))).sort()).toEqual([at(0, 3, '09:00'), at(0, 3, '09:01')].map(minuteOf));
     expect(h.peakContactRate().perSecond).toBe(perSecond);
     // Slots are reserved when the follow-ups are planned: every one waits for its second, no retries.
     expect(tasks.every((t) => t.attributes.attempt === '1')).toBe(true);
