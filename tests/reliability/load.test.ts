@@ -6,8 +6,8 @@ import { Harness } from '../support/local-harness.js';
 
 /**
  * A burst of follow-ups falling due in the same minute is spread by the per-second contact slots,
- * so Amazon Connect's StartTaskContact stays within its quota (2/s): none lost, none doubled, and
- * what does not fit before the calling window closes rolls to the next window. (`npm run bench`
+ * so Amazon Connect's StartTaskContact stays within its quota (2/s): none lost, none doubled.
+ * What does not fit before the calling window closes: load-lunch-break.test.ts. (`npm run bench`
  * runs 10,000; this keeps CI quick.)
  */
 // More than one minute of slots (120 at 2 a second), so the burst spills into the next minutes.
@@ -45,24 +45,5 @@ describe('load', () => {
     // Slots are reserved when the follow-ups are planned: every one waits for its second, no retries.
     expect(tasks.every((t) => t.attributes.attempt === '1')).toBe(true);
     expect(Math.max(...ids.map((id) => h.executionOf(id)!.transitions))).toBeLessThanOrEqual(6);
-  });
-
-  it('rolls what does not fit before the lunch break to the afternoon window', async () => {
-    const details = Array.from({ length: 130 }, (_, i) =>
-      serviceCompleted(
-        1,
-        { serviceType: 'urgent-repair', completedAt: at(1, 3, '09:59').replace('Z', '+00:00') },
-        { id: `LUNCH-${i}`, email: undefined },
-      ),
-    );
-    await h.runUntil(at(1, 3, '09:59'));
-    for (const detail of details) await h.publish('Service Completed', detail);
-    await h.runUntil(at(1, 3, '14:05'));
-    const ids = new Set(details.map((d) => idOf(d)));
-    const tasks = h.cloud.agentTasks.filter((t) => ids.has(t.attributes.followUpId ?? ''));
-    expect(tasks).toHaveLength(130);
-    // 11:59:00–11:59:59 holds 120 contacts at 2 a second; the other 10 wait for the 14:00 window.
-    const counts = countBy(tasks, (t) => minuteOf(t.createdAt));
-    expect(counts).toEqual({ [minuteOf(at(1, 3, '11:59'))]: 120, [minuteOf(at(1, 3, '14:00'))]: 10 });
   });
 });
