@@ -339,6 +339,13 @@ const monthResults = {
   lambdaInvocationsPerFollowUp: perFollowUp('Lambda.Invoke'),
   dynamoWritesPerFollowUp: round(dynamoWrites / s.followUps.total, 2),
   dynamoReadsPerFollowUp: round(dynamoReads / s.followUps.total, 2),
+  // Where the calls go: each function's DynamoDB calls per follow-up, most first.
+  dynamoCallsPerFollowUpByFunction: Object.fromEntries(
+    Object.entries(s.dynamoCallsByFunction)
+      .map(([fn, calls]) => [fn, round(Object.values(calls).reduce((a, n) => a + n, 0) / s.followUps.total, 2)] as const)
+      .filter(([, n]) => n > 0)
+      .sort(([, a], [, b]) => b - a),
+  ),
   handlerLatencyMs: {
     p50: round(percentile(allDurations, 50), 2),
     p95: round(percentile(allDurations, 95), 2),
@@ -411,6 +418,12 @@ const rows: [string, string][] = [
   ['peak Connect StartTaskContact calls', `${m.peakContacts.perSecond}/s, ${m.peakContacts.perMinute}/min`],
   ['Lambda invocations per follow-up', String(m.lambdaInvocationsPerFollowUp)],
   ['DynamoDB writes / reads per follow-up', `${m.dynamoWritesPerFollowUp} / ${m.dynamoReadsPerFollowUp}`],
+  [
+    '  DynamoDB calls per follow-up by function',
+    Object.entries(m.dynamoCallsPerFollowUpByFunction)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+  ],
   ['handler latency (local, in-process)', `p50 ${m.handlerLatencyMs.p50} ms, p95 ${m.handlerLatencyMs.p95} ms`],
   [
     'AWS cost per 1,000 follow-ups (list prices)',

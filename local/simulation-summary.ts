@@ -66,6 +66,8 @@ export interface Summary {
     perEscalationCycle: { count: number; median: number; max: number };
   };
   apiCalls: Record<string, number>;
+  /** The DynamoDB calls of apiCalls by the function that made them ("(local pages)": the local web pages' own reads). */
+  dynamoCallsByFunction: Record<string, Record<string, number>>;
   lambdaInvocations: Record<string, number>;
   agents: { tasksCreated: number; callsHandled: number; tasksExpiredOnDesk: number };
   /** Mail SES accepted, and mail it refused by error code (sandbox, quota, injected faults). */
@@ -208,6 +210,11 @@ export function summarise(run: SimulationRun): Summary {
       },
     },
     apiCalls: sortedRecord(cloud.apiCalls),
+    dynamoCallsByFunction: Object.fromEntries(
+      Object.entries(cloud.dynamoCallsByFunction)
+        .map(([caller, calls]) => [caller ? functionName(caller) : '(local pages)', sortedRecord(calls)] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
     lambdaInvocations: sortedRecord(
       Object.fromEntries(Object.entries(cloud.invocations).map(([name, stats]) => [functionName(name), stats.count])),
     ),

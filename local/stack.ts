@@ -118,7 +118,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   documentClient.middlewareStack.remove('localApiCallCount');
   documentClient.middlewareStack.add(
     (next, context) => async (args) => {
-      cloud.count('DynamoDB', String(context.commandName ?? 'Unknown').replace(/Command$/, ''));
+      cloud.countDynamoCall(String(context.commandName ?? 'Unknown').replace(/Command$/, ''));
       return next(args);
     },
     { step: 'initialize', name: 'localApiCallCount' },

@@ -3,6 +3,7 @@ import type { Template } from '../template.js';
 import type { VirtualClock } from '../virtual-clock.js';
 import { AsyncDelivery } from './async-delivery.js';
 import { AwsError } from './aws-error.js';
+import { currentCaller } from './caller.js';
 import { type AgentTaskRecord, LocalConnect, type TaskContactRequest } from './connect.js';
 import { CloudCore, type FaultInjector, type Invoker } from './core.js';
 import { type EventEntry, LocalEventBridge } from './eventbridge.js';
@@ -137,6 +138,18 @@ export class LocalCloud {
 
   count(service: string, operation: string, key = ''): void {
     this.core.count(service, operation, key);
+  }
+
+  /**
+   * DynamoDB calls by the function that made them (its logical id; "" for the local pages' own
+   * reads), counted where they leave the function's SDK client: where a simulated month's calls go.
+   */
+  readonly dynamoCallsByFunction: Record<string, Record<string, number>> = {};
+
+  countDynamoCall(operation: string): void {
+    this.count('DynamoDB', operation);
+    const calls = (this.dynamoCallsByFunction[currentCaller()?.sessionName ?? ''] ??= {});
+    calls[operation] = (calls[operation] ?? 0) + 1;
   }
 
   nextId(prefix: string): string {

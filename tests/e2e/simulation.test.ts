@@ -95,6 +95,16 @@ describe('simulation', () => {
     expect(parsed.emails.rejected).toEqual({});
     expect(parsed.stateTransitions.perFollowUp.median).toBeLessThanOrEqual(6);
     expect(parsed.apiCalls['Connect.StartTaskContact']).toBeGreaterThan(0);
+    // Every DynamoDB call counted once more under the function that made it; ingest, contact and record among them.
+    const byFunction = parsed.dynamoCallsByFunction as Record<string, Record<string, number>>;
+    const perOperation: Record<string, number> = {};
+    for (const calls of Object.values(byFunction))
+      for (const [operation, n] of Object.entries(calls))
+        perOperation[`DynamoDB.${operation}`] = (perOperation[`DynamoDB.${operation}`] ?? 0) + n;
+    expect(perOperation).toEqual(Object.fromEntries(Object.entries(parsed.apiCalls).filter(([call]) => call.startsWith('DynamoDB.'))));
+    expect(Object.keys(byFunction)).toEqual(
+      expect.arrayContaining(['IngestServiceCompletedFunction', 'FollowUpContactFunction', 'FollowUpRecordFunction']),
+    );
     expect(readdirSync(path.join(first, 'outbox')).length).toBe(parsed.emails.sent);
     expect(byStatus.scheduled ?? 0).toBe(0);
 
