@@ -148,8 +148,10 @@ export class LocalCloud {
 
   countDynamoCall(operation: string): void {
     this.count('DynamoDB', operation);
-    const calls = (this.dynamoCallsByFunction[currentCaller()?.sessionName ?? ''] ??= {});
+    const caller = currentCaller()?.sessionName ?? '';
+    const calls = this.dynamoCallsByFunction[caller] ?? {};
     calls[operation] = (calls[operation] ?? 0) + 1;
+    this.dynamoCallsByFunction[caller] = calls;
   }
 
   nextId(prefix: string): string {
