@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { keysFromSecret } from '../functions/shared/adapters/signing-keys.js';
+import { keysFromSecret } from '../functions/shared/domain/signing-key-secret.js';
 import { smsReportPath } from '../functions/shared/domain/sms-report.js';
 
 /**

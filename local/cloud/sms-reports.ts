@@ -1,4 +1,4 @@
-import { keysFromSecret } from '../../functions/shared/adapters/signing-keys.js';
+import { keysFromSecret } from '../../functions/shared/domain/signing-key-secret.js';
 import { smsReportPath } from '../../functions/shared/domain/sms-report.js';
 import { apiRoutes, invokeRoute } from '../api-gateway.js';
 import type { LocalCloud } from './index.js';

@@ -12,6 +12,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 interface Import {
   specifier: string;
   typeOnly: boolean;
+  /** import(): evaluated when the code runs, not when the module loads. */
+  dynamic?: boolean;
 }
 
 /** Static imports and re-exports, side-effect imports and dynamic import() of a module's source. */
@@ -21,7 +23,8 @@ function importsOf(source: string): Import[] {
     found.push({ specifier: match[2]!, typeOnly: !!match[1] });
   }
   for (const match of source.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push({ specifier: match[1]!, typeOnly: false });
-  for (const match of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ specifier: match[1]!, typeOnly: false });
+  for (const match of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g))
+    found.push({ specifier: match[1]!, typeOnly: false, dynamic: true });
   return found;
 }
 
@@ -51,16 +54,19 @@ function violations(files: string[], forbidden: (target: string) => boolean): st
   );
 }
 
-/** Every module infra reaches through relative value imports (type-only imports vanish at runtime). */
-function reachableFrom(entries: string[]): Set<string> {
+/**
+ * Every module the entries reach through relative value imports (type-only imports vanish at runtime);
+ * with `loading`, only those loaded with them (no import()).
+ */
+function reachableFrom(entries: string[], { loading = false } = {}): Set<string> {
   const seen = new Set<string>();
   const pending = [...entries];
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (seen.has(file) || !file.endsWith('.ts') || !existsSync(path.join(ROOT, file))) continue;
     seen.add(file);
-    for (const { specifier, typeOnly } of importsOf(readFileSync(path.join(ROOT, file), 'utf8'))) {
-      const target = typeOnly ? undefined : resolveImport(file, specifier);
+    for (const { specifier, typeOnly, dynamic } of importsOf(readFileSync(path.join(ROOT, file), 'utf8'))) {
+      const target = typeOnly || (loading && dynamic) ? undefined : resolveImport(file, specifier);
       if (target) pending.push(target);
     }
   }
@@ -68,6 +74,8 @@ function reachableFrom(entries: string[]): Set<string> {
 }
 
 const SDK_CLIENT_PACKAGE = /^@aws-sdk\/(client-|lib-dynamodb)/;
+/** A module-level `const x = new SomeClient(...)`: the client exists as soon as the module is loaded. */
+const CLIENT_AT_LOAD = /^(?:export\s+)?(?:const|let|var)\s[^\n]*\bnew\s+\w+Client\(/m;
 
 describe('layering', () => {
   it('reads the imports a module can have', () => {
@@ -85,7 +93,7 @@ describe('layering', () => {
       { specifier: './b.js', typeOnly: false },
       { specifier: './c.js', typeOnly: false },
       { specifier: './d.js', typeOnly: false },
-      { specifier: './e.js', typeOnly: false },
+      { specifier: './e.js', typeOnly: false, dynamic: true },
     ]);
   });
 
@@ -113,5 +121,19 @@ describe('layering', () => {
         .map(({ specifier }) => `${file} imports ${specifier}`),
     );
     expect(loadingClients).toEqual([]);
+  });
+
+  it('lets local/ load no function module that creates an AWS SDK client before the stack gives the clients its transport', () => {
+    // Such a client would be built before useRequestHandler and SDK_RETRY_BASE_DELAY_MS: it would call over HTTP and wait real time.
+    const reached = [...reachableFrom(sourceFiles('local'), { loading: true })].filter((file) => layerOf(file) === 'functions').sort();
+    expect(reached).toContain(path.join('functions', 'shared', 'adapters', 'sdk-config.ts'));
+    const creatingClients = reached.filter((file) => CLIENT_AT_LOAD.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    expect(creatingClients).toEqual([]);
+  });
+
+  it('recognises a client created as its module loads, not one created on first use', () => {
+    expect(CLIENT_AT_LOAD.test('const ses = new SESv2Client(sdkClientConfig());')).toBe(true);
+    expect(CLIENT_AT_LOAD.test('export const db = DynamoDBDocumentClient.from(new DynamoDBClient(config));')).toBe(true);
+    expect(CLIENT_AT_LOAD.test('let client;\nfunction get() {\n  client ??= new DynamoDBClient(config);\n}')).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forgetSigningKeys, keysFromSecret, loadSigningKeys, SIGNING_KEY_CACHE_MS } from '../../functions/shared/adapters/signing-keys.js';
+import { forgetSigningKeys, loadSigningKeys, SIGNING_KEY_CACHE_MS } from '../../functions/shared/adapters/signing-keys.js';
 import { type SigningKeys, signLink, verifyLink } from '../../functions/shared/domain/signed-link.js';
+import { keysFromSecret } from '../../functions/shared/domain/signing-key-secret.js';
 
 const keys: SigningKeys = {
   current: { id: 'k2', secret: 'current-secret-0123456789' },

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keysFromSecret } from '../../functions/shared/adapters/signing-keys.js';
 import { policyConfig } from '../../functions/shared/config/policies.js';
 import raw from '../../functions/shared/config/sms.json' with { type: 'json' };
 import type { FollowUp } from '../../functions/shared/domain/follow-up.js';
 import { nextAttempt, planFollowUp, usableChannels } from '../../functions/shared/domain/plan.js';
 import { parsePolicyConfig } from '../../functions/shared/domain/policy-schema.js';
 import { MAX_KEY_ID_LENGTH, signedLinkUrl } from '../../functions/shared/domain/signed-link.js';
+import { keysFromSecret } from '../../functions/shared/domain/signing-key-secret.js';
 import { e164, surveySmsFor } from '../../functions/shared/domain/sms-content.js';
 import { smsCost } from '../../functions/shared/domain/sms-cost.js';
 import { describeSmsLength, smsLength } from '../../functions/shared/domain/sms-length.js';

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { requireEnv } from '../env.js';
-import { sdkClientConfig } from './sdk-config.js';
+import { configuredRetryBaseMs, sdkClientConfig } from './sdk-config.js';
 
 /** PutEvents takes at most 10 entries and 256 KB of entries per request (EventBridge quotas). */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
@@ -46,6 +46,8 @@ export interface BatchOptions {
   attempts?: number;
   /** Waits before a retry of the failed entries (jittered by the caller's sleep). */
   sleep?: (ms: number) => Promise<void>;
+  /** The first retry's wait before jitter, doubling after; SDK_RETRY_BASE_DELAY_MS (the simulator's 0) or 200 ms. */
+  baseDelayMs?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -64,6 +66,7 @@ export async function publishInBatches(
 ): Promise<{ requests: number }> {
   const attempts = options.attempts ?? 4;
   const sleep = options.sleep ?? defaultSleep;
+  const baseDelayMs = options.baseDelayMs ?? configuredRetryBaseMs() ?? 200;
   let pending: WireEntry[] = events.map((e) => ({
     EventBusName: busName,
     Source: e.source,
@@ -73,7 +76,8 @@ export async function publishInBatches(
   let requests = 0;
   const errors = new Map<string, number>();
   for (let attempt = 1; attempt <= attempts && pending.length; attempt += 1) {
-    if (attempt > 1) await sleep(200 * 2 ** (attempt - 2) * (1 + Math.random()));
+    // Like the SDK clients' retries: the simulator waits no real time, where its clock stands still.
+    if (attempt > 1 && baseDelayMs > 0) await sleep(baseDelayMs * 2 ** (attempt - 2) * (1 + Math.random()));
     const failed: WireEntry[] = [];
     errors.clear();
     for (const batch of batchesOf(pending)) {

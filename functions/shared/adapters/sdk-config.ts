@@ -23,12 +23,18 @@ export function sdkClientConfig(): {
   requestHandler?: HttpHandler;
 } {
   const transport = requestHandler ? { requestHandler } : {};
-  const setting = process.env.SDK_RETRY_BASE_DELAY_MS;
-  const base = Number(setting);
-  if (!setting || !(base >= 0)) return { maxAttempts: MAX_ATTEMPTS, ...transport };
+  const base = configuredRetryBaseMs();
+  if (base === undefined) return { maxAttempts: MAX_ATTEMPTS, ...transport };
   return {
     maxAttempts: MAX_ATTEMPTS,
     retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, (attempt) => base * 2 ** attempt),
     ...transport,
   };
+}
+
+/** SDK_RETRY_BASE_DELAY_MS when it is set to a number of milliseconds, else undefined (each retry's own default). */
+export function configuredRetryBaseMs(): number | undefined {
+  const setting = process.env.SDK_RETRY_BASE_DELAY_MS;
+  const base = Number(setting);
+  return setting && base >= 0 ? base : undefined;
 }
