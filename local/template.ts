@@ -78,10 +78,11 @@ export function synthesizeTemplate(): Template {
 }
 
 /**
- * CDK synthesizes in a process of its own: loading aws-cdk-lib and the app costs a second or two,
- * which every test file and simulation that only reads the cached template would pay too.
+ * Writes the stack's template to `file`. CDK synthesizes in a process of its own: loading aws-cdk-lib
+ * and the app costs a second or two, which every test file and simulation that only reads the
+ * cached template would pay too.
  */
-function synthesizeTo(file: string): void {
+export function synthesizeTo(file: string): void {
   try {
     execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local', 'synthesize-template.ts'), file], {
       cwd: ROOT,

@@ -3,19 +3,17 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { countBy } from '../../functions/shared/domain/count-by.js';
 import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
 import { localDate } from '../../functions/shared/domain/schedule.js';
-import { buildApp } from '../../infra/app.js';
-import { LOCAL_CONTEXT } from '../../local/template.js';
+import { synthesizeTo } from '../../local/template.js';
 
 /**
  * `npm run simulate` end to end, twice: the same scenario and seed give the same month. The second
  * run is given the template as a file synthesized beforehand (`--template`, as from cdk.out), so
- * the same month also shows that a template file runs exactly as the in-process synthesis does.
+ * the same month also shows that a template file runs exactly as the cached synthesis does.
  */
 const run = promisify(execFile);
 const scenario = path.resolve('tests/fixtures/scenario-small.json');
@@ -41,12 +39,9 @@ async function simulate(template?: string): Promise<string> {
 }
 
 function synthesizeToFile(): string {
-  const app = new App({
-    outdir: mkdtempSync(path.join(tmpdir(), 'cdk-out-')),
-    context: { ...LOCAL_CONTEXT, 'aws:cdk:bundling-stacks': [] },
-  });
-  const { stack } = buildApp({ app, nag: false });
-  return path.join(app.synth().directory, `${stack.stackName}.template.json`);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cdk-out-')), 'CustomerFollowUp.template.json');
+  synthesizeTo(file);
+  return file;
 }
 
 describe('simulation', () => {

@@ -46,8 +46,6 @@ export interface BatchOptions {
   attempts?: number;
   /** Waits before a retry of the failed entries (jittered by the caller's sleep). */
   sleep?: (ms: number) => Promise<void>;
-  /** The first retry's wait before jitter, doubling after; SDK_RETRY_BASE_DELAY_MS (the simulator's 0) or 200 ms. */
-  baseDelayMs?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -66,7 +64,8 @@ export async function publishInBatches(
 ): Promise<{ requests: number }> {
   const attempts = options.attempts ?? 4;
   const sleep = options.sleep ?? defaultSleep;
-  const baseDelayMs = options.baseDelayMs ?? configuredRetryBaseMs() ?? 200;
+  // The first retry's wait before jitter, doubling after: SDK_RETRY_BASE_DELAY_MS (the simulator's 0) or 200 ms.
+  const baseDelayMs = configuredRetryBaseMs() ?? 200;
   let pending: WireEntry[] = events.map((e) => ({
     EventBusName: busName,
     Source: e.source,

@@ -63,7 +63,7 @@ const holidayEves: Map<string, string> = (() => {
   const eves = new Map<string, string>();
   let previous: { date: string; name: string } | undefined;
   for (const day of cnHolidayDays) {
-    // Calendar dates, no zone: plain UTC arithmetic is exact and ~50x cheaper than luxon over the ~700 dates at every cold start.
+    // Calendar dates, no zone: plain UTC arithmetic is exact; luxon took ~15 ms over the ~700 dates at every cold start.
     const dayBefore = new Date(Date.parse(`${day.date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     const continues = previous && previous.name === day.name && previous.date === dayBefore;
     if (!continues) eves.set(dayBefore, day.name);
