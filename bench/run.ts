@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -17,7 +18,10 @@ import { startDynamo } from '../local/dynamo.js';
 import { loadScenario } from '../local/scenario.js';
 import { runSimulation, type Summary } from '../local/simulation.js';
 import { PROJECT_ROOT } from '../local/stack.js';
+import { sweepRows } from '../local/sweep.js';
+import { runSweep } from '../local/sweep-runner.js';
 import { resolve, resourcesOfType, synthesizeTemplate } from '../local/template.js';
+import { markdownTable } from '../local/text-table.js';
 
 /**
  * `npm run bench`: speed and cost figures, printed as a table and written to bench/results.json.
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     /** With --baseline: the baseline's large month and burst as well (when asked for), which take it many minutes. */
     'baseline-all': { type: 'boolean', default: false },
     'skip-report': { type: 'boolean', default: false },
+    /** Ten staffing levels of the car-dealer month as one what-if sweep (`npm run simulate -- --vary agents.count=1,…,10`). */
+    sweep: { type: 'boolean', default: false },
   },
 });
 const results: Record<string, unknown> = {
@@ -199,6 +205,37 @@ async function simulatedMonthInChild(file: string, root = PROJECT_ROOT) {
   };
 }
 
+/** The planning question the simulation serves: the month at ten staffing levels, as `--vary` runs them (one per core). */
+async function staffingSweep(file: string) {
+  const levels = Array.from({ length: 10 }, (_, i) => i + 1);
+  const jobs = availableParallelism();
+  const started = performance.now();
+  const results = await runSweep({
+    scenarioFile: file,
+    varies: [`agents.count=${levels.join(',')}`],
+    outDir: path.join(PROJECT_ROOT, 'out', 'bench', 'staffing-sweep'),
+    jobs,
+  });
+  const failed = results.filter((result) => !result.summary);
+  if (failed.length > 0) throw new Error(`sweep: ${failed.map((result) => `${result.variant.label} ${result.error}`).join('; ')}`);
+  return {
+    scenario: path.basename(file),
+    variants: results.length,
+    jobs,
+    wallSeconds: round((performance.now() - started) / 1000),
+    variantSeconds: {
+      p50: round(
+        percentile(
+          results.map((r) => r.wallSeconds),
+          50,
+        ),
+      ),
+      max: round(Math.max(...results.map((r) => r.wallSeconds))),
+    },
+    table: sweepRows(results),
+  };
+}
+
 /** List prices (us-east-1, 2026) per unit; Connect tasks are billed per task by Connect itself. */
 const PRICES = {
   transition: 0.025 / 1000,
@@ -314,6 +351,7 @@ const baseline = baselineRoot
       burst: burst && values['baseline-all'] ? await simulatedMonthInChild(burstMorning, baselineRoot) : undefined,
     }
   : undefined;
+const sweep = values.sweep ? await staffingSweep(carDealer) : undefined;
 const bundles = await bundleFigures();
 
 const s = month.summary;
@@ -370,6 +408,7 @@ Object.assign(results, {
   month: monthResults,
   ...(large ? { largeMonth: briefly(large) } : {}),
   ...(burst ? { burstMorning: briefly(burst) } : {}),
+  ...(sweep ? { staffingSweep: sweep } : {}),
   ...(baseline
     ? {
         baseline: {
@@ -405,6 +444,15 @@ const rows: [string, string][] = [
   [`simulated month (${m.followUps} follow-ups)`, `${m.wallSeconds} s`],
   ...(large ? [[`simulated month (${large.summary.followUps.total} follow-ups)`, `${large.wallSeconds} s`] as [string, string]] : []),
   ...(burst ? [[`burst morning (${burst.summary.followUps.total} follow-ups)`, `${burst.wallSeconds} s`] as [string, string]] : []),
+  ...(sweep
+    ? [
+        [
+          `what-if sweep: ${sweep.variants} staffing levels of the month`,
+          `${sweep.wallSeconds} s, ${sweep.jobs} at a time ` +
+            `(a variant p50 ${sweep.variantSeconds.p50} s, max ${sweep.variantSeconds.max} s)`,
+        ] as [string, string],
+      ]
+    : []),
   [
     'state transitions per follow-up',
     `min ${transitions.min}, median ${transitions.median}, mean ${transitions.mean}, max ${transitions.max}`,
@@ -447,6 +495,7 @@ const rows: [string, string][] = [
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+if (sweep) console.log(`${markdownTable(sweep.table)}\n`);
 console.log(issueTable());
 console.log('\nwritten to bench/results.json');
 process.exit(0);
@@ -482,6 +531,12 @@ function issueTable(): string {
       '≤ 90 s',
     ],
     [
+      'ten staffing levels of the car-dealer month',
+      'no sweep: ten runs one after another, ≈ 10 × the month',
+      sweep ? `${sweep.wallSeconds} s (${sweep.jobs} at a time)` : 'not run (--sweep)',
+      'a coffee break (issue 13)',
+    ],
+    [
       'mean state transitions per follow-up',
       baseline
         ? `${round(baseline.month.summary.stateTransitions.total / baseline.month.summary.followUps.total, 2)} (measured)`
@@ -499,7 +554,5 @@ function issueTable(): string {
       'each ≤ 100 ms',
     ],
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  return markdownTable(rows);
 }

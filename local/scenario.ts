@@ -174,10 +174,15 @@ export const scenarioSchema = z.strictObject({
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 export function loadScenario(file: string): Scenario {
-  const parsed = scenarioSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parseScenario(JSON.parse(readFileSync(file, 'utf8')), `scenario ${file}`);
+}
+
+/** A scenario's JSON checked and completed with its defaults; an error names the field and says where it came from. */
+export function parseScenario(raw: unknown, origin: string): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`scenario ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`${origin}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return parsed.data;
 }
