@@ -68,6 +68,8 @@ export async function startDynamo(
  */
 export async function startSingleTable(tableName: string): Promise<{ client: DynamoDBClient; close: () => Promise<void> }> {
   const server = dynalite({ createTableMs: 0 });
+  // Unguarded (no IAM here), but with the transactions dynalite lacks.
+  guardDynamo(server, () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { WireRequest, WireResponse, WireService } from '../in-process-transport.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template.js';
 import { type Caller, callerOf } from './caller.js';
+import { DynamoTransactions, type ItemCall } from './dynamo-transactions.js';
 import type { AccessRequest } from './iam.js';
 
 /**
@@ -49,6 +50,42 @@ export function dynamoAccessRequests(operation: string, body: Body): AccessReque
 }
 
 /**
+ * Requests share the table; a transaction has it alone: it waits for the requests in flight, and
+ * requests that come while it runs wait for it (transactions queue behind one another).
+ */
+function exclusiveAccess() {
+  let inFlight = 0;
+  let transaction: Promise<unknown> | undefined;
+  let drained: (() => void) | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    async shared<T>(run: () => Promise<T>): Promise<T> {
+      while (transaction) await transaction.catch(() => {});
+      inFlight += 1;
+      try {
+        return await run();
+      } finally {
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      }
+    },
+    exclusively<T>(run: () => Promise<T>): Promise<T> {
+      const mine = queue.then(async () => {
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        drained = undefined;
+        return run();
+      });
+      const settled = mine.finally(() => {
+        if (transaction === settled) transaction = undefined;
+      });
+      transaction = settled;
+      queue = settled.catch(() => {});
+      return mine;
+    },
+  };
+}
+
+/**
  * DynamoDB as a wire service: the authoriser, then dynalite's own request handling (its
  * validations and errors) on the same bytes. Requests from outside any function (the local web
  * page reading the desk, a test's own client) pass as the operator's. `server` is dynalite's;
@@ -79,19 +116,39 @@ export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer |
       if (request.body.length > 0) req.emit('data', request.body);
       req.emit('end');
     });
+  const table = exclusiveAccess();
+  const transactions = new DynamoTransactions();
+  /** A transaction's single-item requests, made with its own headers (signature, caller) straight to dynalite. */
+  const itemCall =
+    (request: WireRequest): ItemCall =>
+    async (operation, body) => {
+      const payload = Buffer.from(JSON.stringify(body));
+      const target = `${(request.headers['x-amz-target'] ?? 'DynamoDB_20120810.').split('.')[0]}.${operation}`;
+      const answer = await dynalite({
+        ...request,
+        headers: { ...request.headers, 'x-amz-target': target, 'content-length': String(payload.length) },
+        body: payload,
+      });
+      return { status: answer.status, body: JSON.parse(String(answer.body) || '{}') as Body };
+    };
+  /** dynalite, with transactions: a transaction has the table to itself. */
+  const execute = (request: WireRequest, operation: string, parsed: Body | undefined): Promise<WireResponse> =>
+    operation === 'TransactWriteItems' && parsed
+      ? table.exclusively(() => transactions.write(parsed, itemCall(request)))
+      : table.shared(() => dynalite(request));
   const service: WireService = async (request) => {
-    const caller = callerOf(request.headers);
-    const authorize = authorizer();
-    if (!caller || !authorize) return dynalite(request);
     const operation = (request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-    let parsed: Body = {};
+    let parsed: Body | undefined;
     try {
       parsed = JSON.parse(request.body.toString('utf8') || '{}') as Body;
     } catch {
       // dynalite answers malformed JSON itself.
     }
+    const caller = callerOf(request.headers);
+    const authorize = authorizer();
+    if (!caller || !authorize) return execute(request, operation, parsed);
     try {
-      await authorize(caller, dynamoAccessRequests(operation, parsed));
+      await authorize(caller, dynamoAccessRequests(operation, parsed ?? {}));
     } catch (error) {
       const payload = JSON.stringify({
         __type: `com.amazon.coral.service#${(error as { code?: string }).code ?? 'AccessDeniedException'}`,
@@ -107,7 +164,7 @@ export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer |
         body: payload,
       };
     }
-    return dynalite(request);
+    return execute(request, operation, parsed);
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];

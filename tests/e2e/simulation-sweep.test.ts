@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { synthesizeTo } from '../../local/template.js';
 
 /**
  * `npm run simulate -- --vary` end to end: each variant is the simulation its scenario file gives
- * on its own (byte for byte), the variants run side by side and are compared in one table, and a
- * bad --vary is refused before anything runs.
+ * on its own, byte for byte (the same scenario and seed replay the same month in another process;
+ * that run is given the template as a file synthesized beforehand, `--template` as from cdk.out, so
+ * it also shows that a template file runs exactly as the cached synthesis does). The variants run
+ * side by side and are compared in one table; a bad --vary is refused before anything runs.
  */
 const run = promisify(execFile);
 
@@ -29,7 +32,12 @@ describe('what-if sweep', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sweep-'));
     const scenario = oneDayScenario(dir);
     const out = path.join(dir, 'sweep');
-    const { stdout } = await simulate(['--scenario', scenario, '--vary', 'agents.count=1,2', '--jobs', '2', '--out', out]);
+    const swept = simulate(['--scenario', scenario, '--vary', 'agents.count=1,2', '--jobs', '2', '--out', out]);
+    // Synthesized while the variants run (CDK in a process of its own).
+    const template = path.join(dir, 'cdk.out', 'CustomerFollowUp.template.json');
+    mkdirSync(path.dirname(template));
+    synthesizeTo(template);
+    const { stdout } = await swept;
 
     expect(stdout).toContain('2 variants, 2 at a time');
     const table = stdout.split('\n').filter((line) => line.startsWith('| agents.count='));
@@ -49,7 +57,7 @@ describe('what-if sweep', () => {
     const written = JSON.parse(readFileSync(path.join(variantDir, 'scenario.json'), 'utf8')) as { agents: { count: number } };
     expect(written.agents.count).toBe(2);
     const alone = path.join(dir, 'alone');
-    await simulate(['--scenario', path.join(variantDir, 'scenario.json'), '--out', alone]);
+    await simulate(['--scenario', path.join(variantDir, 'scenario.json'), '--out', alone, '--template', template]);
     const summary = readFileSync(path.join(variantDir, 'summary.json'), 'utf8');
     expect(readFileSync(path.join(alone, 'summary.json'), 'utf8')).toBe(summary);
     expect(readFileSync(path.join(alone, 'outcomes.jsonl'), 'utf8')).toBe(readFileSync(path.join(variantDir, 'outcomes.jsonl'), 'utf8'));

@@ -1,5 +1,5 @@
 import './setup-env.js';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
@@ -7,6 +7,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -173,7 +174,13 @@ describe('ingest-service-completed handler', () => {
           .filter(([name]) => name.startsWith('#c'))
           .map(([name, counter]) => [counter, u.ExpressionAttributeValues![`:${name.slice(1)}`]]),
       );
-    const aggregateAdds = () => updates().filter((u) => u.ExpressionAttributeValues?.[':kind'] === 'Aggregate');
+    /** Each aggregate contribution's transaction: its marker (whose key names the contribution) and its counters' update. */
+    const contributions = () =>
+      db.commandCalls(TransactWriteCommand).map((c) => {
+        const [marker, counters] = c.args[0].input.TransactItems!;
+        return { marker: marker!.Put!, add: counters!.Update! as UpdateCommandInput };
+      });
+    const aggregateAdds = () => contributions().map((c) => c.add);
     const announced = () =>
       bus.commandCalls(PutEventsCommand).map((c) => {
         const [entry] = c.args[0].input.Entries!;
@@ -190,7 +197,8 @@ describe('ingest-service-completed handler', () => {
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
       const [add] = aggregateAdds();
       expect(add!.Key).toMatchObject({ pk: 'AGG#2026-11-20', sk: expect.stringMatching(/^gas-repair#north#[0-3]$/) });
-      expect(add!.ExpressionAttributeValues).toMatchObject({ ':id': id, ':day': '2026-11-20' });
+      expect(add!.ExpressionAttributeValues).toMatchObject({ ':day': '2026-11-20' });
+      expect(contributions()[0]!.marker).toMatchObject({ Item: { pk: `AGGMARK#${id}` }, ConditionExpression: 'attribute_not_exists(pk)' });
       expect(countersAdded(add!)).toEqual({ total: 1, status_skipped: 1 });
       expect(announced()).toEqual([
         {
@@ -255,13 +263,18 @@ describe('ingest-service-completed handler', () => {
       db.on(GetCommand, { Key: keys.followUp(id) }).resolves({
         Item: { ...stored, departmentId: 'north', customer: gas.customer, status: 'scheduled', createdAt, attempts: [] },
       });
-      // The first delivery's contribution is the aggregate's last one: the store sees it counted.
-      db.on(GetCommand, { ProjectionExpression: '#v, lastContribution' }).resolves({ Item: { version: 3, lastContribution: id } });
+      // The first delivery counted it: its marker is there, so the transaction is cancelled and nothing is added.
+      db.on(TransactWriteCommand).rejects(
+        new TransactionCanceledException({
+          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]',
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+          $metadata: {},
+        }),
+      );
       expect(await handler(event(gas), context)).toMatchObject({ status: 'accepted' });
-      const aggregateReads = db.commandCalls(GetCommand).filter((c) => c.args[0].input.ProjectionExpression === '#v, lastContribution');
       // 23:59 in Shanghai on the 19th, when the first delivery stored it, not the redelivery's 20th.
-      expect(aggregateReads.map((c) => c.args[0].input.Key!.pk)).toEqual(['AGG#2026-11-19']);
-      expect(aggregateAdds()).toEqual([]);
+      expect(aggregateAdds().map((add) => add.Key!.pk)).toEqual(['AGG#2026-11-19']);
+      expect(contributions()[0]!.marker.Item).toMatchObject({ pk: `AGGMARK#${id}` });
       expect(announced().map((e) => e.detail.status)).toEqual(['skipped']);
       expect(outcomeWrites()[0]!.ExpressionAttributeValues).toMatchObject({ ':outcome': { finishedAt: createdAt } });
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);

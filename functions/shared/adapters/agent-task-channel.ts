@@ -13,9 +13,9 @@ const isAlreadyEnded = (error: unknown) =>
  * The Connect client is loaded on the first agent task, not at init: the contact step's email and
  * text attempts never call Connect.
  */
-let connectSdk: Promise<{ client: ConnectClient; sdk: typeof import('@aws-sdk/client-connect') }> | undefined;
+let connectSdk: Promise<{ client: ConnectClient; sdk: typeof import('./connect-sdk.js') }> | undefined;
 function connect() {
-  connectSdk ??= import('@aws-sdk/client-connect').then((sdk) => ({ sdk, client: new sdk.ConnectClient(sdkClientConfig()) }));
+  connectSdk ??= import('./connect-sdk.js').then((sdk) => ({ sdk, client: new sdk.ConnectClient(sdkClientConfig()) }));
   return connectSdk;
 }
 

@@ -1,43 +1,44 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../domain/kpi.js';
 import type { AggregateRow, AggregateStore } from '../ports/aggregate-store.js';
-import { keys, partitionPages, RetainedItems, writtenIf } from './table.js';
+import { keys, partitionPages, RetainedItems } from './table.js';
 
 /** Items per day and key are split over a few shards so concurrent writers rarely meet on one item. */
 const SHARDS = 4;
-/** Optimistic rounds before giving up (the calling step is retried by its state machine). */
+/**
+ * Tries before giving up when other transactions keep meeting this one on its aggregate (the calling
+ * step is retried by its state machine).
+ */
 const MAX_ROUNDS = 25;
 
-/** Attributes of an aggregate item that are not counters. */
+/**
+ * Attributes of an aggregate item that are not counters. `version` and `lastContribution` were the
+ * bookkeeping of the optimistic protocol before transactions: items written then still carry them.
+ */
 const BOOKKEEPING = new Set(['pk', 'sk', 'kind', 'expiresAt', 'day', 'subject', 'departmentId', 'version', 'lastContribution', 'counted']);
-
-/** What every contribution sets beside its counters: the next version, who applied it, and the item's bookkeeping. */
-const SET_AGGREGATE = [
-  'SET #v = :next, lastContribution = :id, kind = :kind, expiresAt = :exp',
-  '#day = :day, subject = :subject, departmentId = :dept',
-].join(', ');
 
 /** The counters of a stored aggregate item, whatever bookkeeping it carries. */
 export function countersOfItem(item: Record<string, unknown>): Counters {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !BOOKKEEPING.has(name))) as Counters;
 }
 
+/** What every contribution sets beside its counters. */
+const SET_BOOKKEEPING = 'SET kind = :kind, expiresAt = :exp, #day = :day, subject = :subject, departmentId = :dept';
+
+interface CancellationReason {
+  Code?: string;
+}
+
 /**
  * Daily aggregates maintained as outcomes are written: one item per day, subject, department and
  * shard holding additive counters. A report reads O(days × subjects) items, never the follow-ups.
  *
- * Each contribution is counted exactly once without a transaction (DynamoDB's TransactWriteItems
- * has no local counterpart in dynalite) and without a growing set of ids in the item:
- * - the aggregate carries a `version` and the id of the contribution that wrote that version
- *   (`lastContribution`); every write is conditional on the version it read;
- * - before writing version v+1, a writer marks the contribution of version v as applied in that
- *   contribution's own marker item (AGGMARK#<id>), an idempotent write;
- * - so a contribution is already counted iff it wrote the current version or its marker says so:
- *   had it written an earlier version, the writer of the next version marked it before writing.
- * A retry at any point (request or response lost) re-reads and either finds itself counted or
- * writes once more under the version condition; two racing copies of one contribution cannot
- * both pass that condition. Cost per contribution: 2 reads and 2 writes of small items, constant.
+ * Each contribution is counted exactly once by one transaction of two items: the contribution's
+ * marker (AGGMARK#<id>), put only if it is not there yet, and the counters' addition. A retry at any
+ * point (request or response lost, the step run again) either finds the marker and writes nothing,
+ * or writes both; two racing copies of one contribution cannot both create the marker. Cost per
+ * contribution: one request (two items written).
  */
 export class DynamoAggregateStore extends RetainedItems implements AggregateStore {
   /** What the reports read, for the benchmark's cost figures. */
@@ -46,67 +47,45 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
   async add(day: string, subject: string, departmentId: string | undefined, counters: Counters, contributionId: string): Promise<boolean> {
     const shard = createHash('sha256').update(contributionId).digest().readUInt8(0) % SHARDS;
     const key = keys.aggregate(day, subject, departmentId ?? '-', shard);
-    const marker = (id: string) => keys.aggregateMarker(id, key);
     const expiresAt = this.expiresAt();
+    const names: Record<string, string> = { '#day': 'day' };
+    const values: Record<string, unknown> = {
+      ':kind': 'Aggregate',
+      ':exp': expiresAt,
+      ':day': day,
+      ':subject': subject,
+      ':dept': departmentId ?? '-',
+    };
+    const adds: string[] = [];
+    Object.entries(counters).forEach(([name, value], i) => {
+      names[`#c${i}`] = name;
+      values[`:c${i}`] = value;
+      adds.push(`#c${i} :c${i}`);
+    });
+    const addition = {
+      TableName: this.tableName,
+      Key: key,
+      UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}${SET_BOOKKEEPING}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    const marker = {
+      TableName: this.tableName,
+      Item: { ...keys.aggregateMarker(contributionId, key), kind: 'AggregateMarker', applied: true, expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const { Item: current } = await this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: key,
-          ConsistentRead: true,
-          ProjectionExpression: '#v, lastContribution',
-          ExpressionAttributeNames: { '#v': 'version' },
-        }),
-      );
-      const version = typeof current?.version === 'number' ? current.version : undefined;
-      const last = current?.lastContribution as string | undefined;
-      if (last === contributionId) return false;
-      if (last) {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: marker(last),
-            UpdateExpression: 'SET kind = :kind, applied = :t, expiresAt = :exp',
-            ExpressionAttributeValues: { ':kind': 'AggregateMarker', ':t': true, ':exp': expiresAt },
-          }),
-        );
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: marker }, { Update: addition }] }));
+        return true;
+      } catch (error) {
+        const { name, CancellationReasons: reasons } = error as { name?: string; CancellationReasons?: CancellationReason[] };
+        if (name !== 'TransactionCanceledException') throw error;
+        // The marker is there: this contribution was counted before.
+        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        // Another transaction on the same aggregate at the same moment: try again.
+        if (!reasons?.some((reason) => reason.Code === 'TransactionConflict')) throw error;
       }
-      const { Item: mine } = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: marker(contributionId), ConsistentRead: true }),
-      );
-      if (mine?.applied === true) return false;
-
-      const names: Record<string, string> = { '#v': 'version', '#day': 'day' };
-      const values: Record<string, unknown> = {
-        ':next': (version ?? 0) + 1,
-        ':id': contributionId,
-        ':kind': 'Aggregate',
-        ':exp': expiresAt,
-        ':day': day,
-        ':subject': subject,
-        ':dept': departmentId ?? '-',
-      };
-      const adds: string[] = [];
-      Object.entries(counters).forEach(([name, value], i) => {
-        names[`#c${i}`] = name;
-        values[`:c${i}`] = value;
-        adds.push(`#c${i} :c${i}`);
-      });
-      if (version !== undefined) values[':v'] = version;
-      const written = await writtenIf(
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: `${adds.length ? `ADD ${adds.join(', ')} ` : ''}${SET_AGGREGATE}`,
-            ConditionExpression: version === undefined ? 'attribute_not_exists(#v)' : '#v = :v',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-      if (written) return true;
-      // Another contribution (or another copy of this one) wrote first: read again.
     }
     throw new Error(`aggregate ${key.pk} ${key.sk} stayed contended for ${MAX_ROUNDS} rounds`);
   }
