@@ -85,18 +85,15 @@ export class DynamoTransactions {
     if (new Set(identities).size !== identities.length)
       return refusal('ValidationException', 'Transaction request cannot include multiple operations on one item');
 
-    // Before-images, for the undo and for condition checks (which write the item back unchanged).
+    /** Each item's image before the transaction: what an undo restores and a condition check writes back. */
     const before: (Body | undefined)[] = [];
-    for (const p of planned) {
-      if (!p.key) {
-        before.push(undefined);
-        continue;
-      }
+    const imageOf = async (i: number): Promise<Body | undefined> => {
+      const p = planned[i]!;
+      if (!p.key) return undefined;
       const got = await call('GetItem', { TableName: p.table, Key: p.key, ConsistentRead: true });
-      if (got.status !== 200) return answer(got.status, got.body);
-      before.push(got.body.Item as Body | undefined);
-    }
-
+      if (got.status !== 200) throw Object.assign(new Error('read failed'), { answer: got });
+      return got.body.Item as Body | undefined;
+    };
     const applied: number[] = [];
     const reasons: Body[] = planned.map(() => ({ Code: 'None' }));
     /** Capacity by table: a transaction costs twice the units of its items' single-item operations. */
@@ -104,7 +101,19 @@ export class DynamoTransactions {
     let cancelled = false;
     for (const [i, p] of planned.entries()) {
       // After a failed condition only the remaining conditions are evaluated, to report them all.
-      const result = cancelled || p.kind === 'ConditionCheck' ? await check(p, before[i], call) : await apply(p, call);
+      const checkOnly = cancelled || p.kind === 'ConditionCheck';
+      if (checkOnly) {
+        try {
+          before[i] = await imageOf(i);
+        } catch (error) {
+          await undo(planned, before, applied, call);
+          const { status, body: refused } = (error as { answer: { status: number; body: Body } }).answer;
+          return answer(status, refused);
+        }
+      }
+      const result = checkOnly ? await check(p, before[i], call) : await apply(p, call);
+      // A write returns the image it replaced (ALL_OLD).
+      if (!checkOnly && result.status === 200) before[i] = result.body.Attributes as Body | undefined;
       if (result.status === 200) {
         if (!cancelled && p.kind !== 'ConditionCheck') applied.push(i);
         // A condition check reads the item (one unit per started 4 KB; these items are small).
@@ -118,11 +127,9 @@ export class DynamoTransactions {
         return answer(result.status, result.body);
       }
       cancelled = true;
-      reasons[i] = {
-        Code: 'ConditionalCheckFailed',
-        Message: 'The conditional request failed',
-        ...(p.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && before[i] ? { Item: before[i] } : {}),
-      };
+      // Nothing was written for this item, so its image now is its image before.
+      const image = p.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? (before[i] ?? (await imageOf(i))) : undefined;
+      reasons[i] = { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(image ? { Item: image } : {}) };
     }
     if (cancelled) {
       await undo(planned, before, applied, call);
@@ -155,7 +162,7 @@ export class DynamoTransactions {
 /** The item's own operation, as PutItem, UpdateItem or DeleteItem take it. */
 function apply(p: Planned, call: ItemCall) {
   const { ReturnValuesOnConditionCheckFailure: _, ...single } = p.spec;
-  return call(`${p.kind}Item`, { ...single, ReturnConsumedCapacity: 'TOTAL' });
+  return call(`${p.kind}Item`, { ...single, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' });
 }
 
 /** Only the item's condition: the item written back as it was (or deleted if it was not there) under that condition. */
