@@ -115,7 +115,7 @@ export async function runScenario(s: Scenario, options: SimulationOptions = {}):
   // A throttled call is retried with the SDK's attempts and retry quota, but at once: a real wait
   // would let concurrent work overtake it by the machine's speed, and a replay would differ.
   process.env.SDK_RETRY_BASE_DELAY_MS ??= '0';
-  // SIMULATION_LOG_LEVEL=INFO shows the handlers' structured logs (the privacy test reads them).
+  // SIMULATION_LOG_LEVEL=INFO shows the handlers' structured logs (the simulation test searches them for personal data).
   const logLevel = (process.env.SIMULATION_LOG_LEVEL as 'INFO' | undefined) ?? 'SILENT';
   const stack = await startLocalStack({
     clock: 'manual',

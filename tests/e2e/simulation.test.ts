@@ -10,24 +10,34 @@ import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi
 import { localDate } from '../../functions/shared/domain/schedule.js';
 
 /**
- * `npm run simulate` end to end: the summary agrees with outcomes.jsonl, the reports and the outbox.
- * That the same scenario and seed give the same month, byte for byte, in another process and from a
- * template file (`--template`, as from cdk.out), is simulation-sweep.test.ts's.
+ * `npm run simulate` end to end, once, with the handlers logging at INFO: the summary agrees with
+ * outcomes.jsonl, the reports and the outbox, and no log line carries personal data. That the same
+ * scenario and seed give the same month, byte for byte, in another process and from a template file
+ * (`--template`, as from cdk.out), is simulation-sweep.test.ts's.
  */
 const run = promisify(execFile);
 const scenario = path.resolve('tests/fixtures/scenario-small.json');
 
-async function simulate(): Promise<string> {
+async function simulate(): Promise<{ out: string; logLines: string[] }> {
   const out = mkdtempSync(path.join(tmpdir(), 'simulation-'));
-  await run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--scenario', scenario, '--out', out, '--no-progress'], {
-    timeout: 120_000,
-  });
-  return out;
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'local/simulate.ts', '--scenario', scenario, '--out', out, '--no-progress'],
+    { timeout: 150_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, SIMULATION_LOG_LEVEL: 'INFO' } },
+  );
+  return { out, logLines: `${stdout}\n${stderr}`.split('\n').filter((line) => line.startsWith('{')) };
 }
+
+let simulated: ReturnType<typeof simulate> | undefined;
+/** The one simulation both tests read. */
+const simulation = () => {
+  simulated ??= simulate();
+  return simulated;
+};
 
 describe('simulation', () => {
   it('writes a summary that matches outcomes.jsonl, the archived reports and the outbox', { timeout: 240_000 }, async () => {
-    const first = await simulate();
+    const { out: first } = await simulation();
     const summary = readFileSync(path.join(first, 'summary.json'), 'utf8');
 
     const parsed = JSON.parse(summary);
@@ -116,5 +126,28 @@ describe('simulation', () => {
     const weekly = emails.find((email) => email.subject === '回访周报 2026-W45');
     expect(weekly?.html).toContain('role="img" aria-label="接通率"');
     expect(weekly?.text).toContain(`已结束回访: ${week.length}`);
+  });
+
+  it('logs ids and outcomes, never names, phones, emails or answers', { timeout: 240_000 }, async () => {
+    const { out, logLines: lines } = await simulation();
+    expect(lines.length).toBeGreaterThan(300);
+    const logged = lines.map((line) => JSON.parse(line) as { message: string });
+    expect(logged.some((l) => l.message === 'follow-up finished')).toBe(true);
+
+    // What the simulation's customers are called, reached at and answered (see local/scenario.ts).
+    const outcomes = readFileSync(path.join(out, 'outcomes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { customerId: string });
+    const numbers = outcomes.map((o) => o.customerId.replace('CUST-', '')).filter((n) => /^\d+$/.test(n));
+    const personal = [
+      /Customer \d+/,
+      /\+86 ?1[3-9]\d{9}/,
+      /[\w.-]+@example\.com/,
+      /Fine, thank you|Not happy with the service/,
+      /"answers"/,
+      ...numbers.slice(0, 20).map((n) => new RegExp(`customer${n}@`)),
+    ];
+    for (const line of lines) for (const pattern of personal) expect(line).not.toMatch(pattern);
   });
 });

@@ -95,6 +95,23 @@ describe('the last-service index (dormant customers)', () => {
     expect((await index().lastServedIn('2026-12')).map((e) => e.customer.id)).toEqual(['C-tz2']);
   });
 
+  it('moves a customer touched by two services at once to the later one, leaving no entry of the earlier', async () => {
+    const ids = async (entries: Promise<{ customer: { id: string } }[]>) => (await entries).map((e) => e.customer.id);
+    for (let round = 0; round < 4; round += 1) {
+      const id = `C-race-${round}`;
+      const services = [
+        index().touch('dealer.dms', { id, name: 'n', birthday: '03-14' }, 'sales', '2026-09-10T02:00:00.000Z'),
+        index().touch('dealer.dms', { id, name: 'n', birthday: '03-15' }, 'sales', '2026-10-10T02:00:00.000Z'),
+      ];
+      // Either order of arrival: the earlier service may win the first write, then the later one moves it.
+      await Promise.all(round % 2 ? services.reverse() : services);
+      expect(await ids(index().lastServedIn('2026-10'))).toContain(id);
+      expect(await ids(index().lastServedIn('2026-09'))).not.toContain(id);
+      expect(await ids(index().bornOn('03-15'))).toContain(id);
+      expect(await ids(index().bornOn('03-14'))).not.toContain(id);
+    }
+  });
+
   it('keeps two sources of the same customer id as two dormancy entries, each with its source', async () => {
     await index().touch('dealer.dms', { id: 'C-1', name: 'Dealer customer' }, 'sales', '2024-10-10T02:00:00.000Z');
     await index().touch('hospital.his', { id: 'C-1', name: 'Patient' }, undefined, '2024-10-12T02:00:00.000Z');

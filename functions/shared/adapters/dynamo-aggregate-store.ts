@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../domain/kpi.js';
 import type { AggregateRow, AggregateStore } from '../ports/aggregate-store.js';
-import { keys, partitionPages, RetainedItems } from './table.js';
+import { keys, partitionPages, RetainedItems, writtenTogether } from './table.js';
 
 /** Items per day and key are split over a few shards so concurrent writers rarely meet on one item. */
 const SHARDS = 4;
@@ -10,7 +9,7 @@ const SHARDS = 4;
  * Tries before giving up when other transactions keep meeting this one on its aggregate (the calling
  * step is retried by its state machine).
  */
-const MAX_ROUNDS = 25;
+const MAX_TRIES = 25;
 
 /**
  * Attributes of an aggregate item that are not counters. `version` and `lastContribution` were the
@@ -25,10 +24,6 @@ export function countersOfItem(item: Record<string, unknown>): Counters {
 
 /** What every contribution sets beside its counters. */
 const SET_BOOKKEEPING = 'SET kind = :kind, expiresAt = :exp, #day = :day, subject = :subject, departmentId = :dept';
-
-interface CancellationReason {
-  Code?: string;
-}
 
 /**
  * Daily aggregates maintained as outcomes are written: one item per day, subject, department and
@@ -74,20 +69,8 @@ export class DynamoAggregateStore extends RetainedItems implements AggregateStor
       Item: { ...keys.aggregateMarker(contributionId, key), kind: 'AggregateMarker', applied: true, expiresAt },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
-    for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: marker }, { Update: addition }] }));
-        return true;
-      } catch (error) {
-        const { name, CancellationReasons: reasons } = error as { name?: string; CancellationReasons?: CancellationReason[] };
-        if (name !== 'TransactionCanceledException') throw error;
-        // The marker is there: this contribution was counted before.
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-        // Another transaction on the same aggregate at the same moment: try again.
-        if (!reasons?.some((reason) => reason.Code === 'TransactionConflict')) throw error;
-      }
-    }
-    throw new Error(`aggregate ${key.pk} ${key.sk} stayed contended for ${MAX_ROUNDS} rounds`);
+    // Only the marker has a condition: not written means this contribution was counted before.
+    return writtenTogether(this.db, [{ Put: marker }, { Update: addition }], MAX_TRIES);
   }
 
   async day(day: string): Promise<AggregateRow[]> {

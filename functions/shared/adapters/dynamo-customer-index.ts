@@ -1,10 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import type { CustomerRef } from '../domain/customer-key.js';
 import type { Customer } from '../domain/service-event.js';
 import type { BirthdayIndex } from '../ports/care.js';
 import type { CustomerIndex, DormancyEntry, PeriodicEntry } from '../ports/customer-index.js';
-import { isExpired, keys, partitionPages, tableClient } from './table.js';
+import { isExpired, keys, partitionPages, tableClient, writtenTogether } from './table.js';
 
 export interface DormancyRules {
   /** Months without a service after which a customer is dormant (reports.json `dormant.afterMonths`). */
@@ -49,6 +49,20 @@ export function periodicExpiry(dueMonth: string, timeZone: string): number {
   );
 }
 
+/** Reads before giving up when other writers keep moving a customer's pointer between our read and write. */
+const MAX_ROUNDS = 5;
+
+/** A pointer's write condition: it is still what was read (its `attribute`), or still absent. */
+function stillAsRead(item: Record<string, unknown> | undefined, attribute: string) {
+  return item
+    ? {
+        ConditionExpression: '#at = :read',
+        ExpressionAttributeNames: { '#at': attribute },
+        ExpressionAttributeValues: { ':read': item[attribute] },
+      }
+    : { ConditionExpression: 'attribute_not_exists(pk)' };
+}
+
 /** Each item expires with its own horizon (lastServiceExpiry), not the retention period. */
 export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
   constructor(
@@ -58,6 +72,11 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
     private readonly db: DynamoDBDocumentClient = tableClient(),
   ) {}
 
+  /**
+   * The last-service pointer, its month's dormancy entry and the birthday entry move together (one
+   * transaction, the old entries removed in it), on the condition that the pointer is still the one
+   * read: a concurrent touch makes this one read again (the later service wins).
+   */
   async touch(
     source: string,
     customer: Customer,
@@ -66,46 +85,36 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
     followUpId?: string,
   ): Promise<void> {
     const ref = { source, id: customer.id };
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(ref), ConsistentRead: true }));
-    const previous = Item && !isExpired(Item, this.now()) ? (Item.completedAt as string) : undefined;
-    if (previous && previous >= completedAt) return;
     const month = dormancyMonth(completedAt, this.rules.timeZone);
     const expiresAt = lastServiceExpiry(completedAt, this.rules);
-    // The birthday bucket before the pointer: a retry after a failure in between still finds the
-    // old pointer (and its birthday), so it writes the entry again and removes the old one.
-    const previousBirthday = previous ? (Item?.birthday as string | undefined) : undefined;
-    if (customer.birthday) {
-      const entry = { kind: 'BirthdayEntry', source, customer, departmentId, lastServiceAt: completedAt, followUpId, expiresAt };
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.birthday(customer.birthday, ref), ...entry } }));
-    }
-    if (previousBirthday && previousBirthday !== customer.birthday) {
-      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.birthday(previousBirthday, ref) }));
-    }
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, birthday: customer.birthday, expiresAt },
-      }),
-    );
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.dormancy(month, ref),
-          kind: 'DormancyEntry',
-          source,
-          customer,
-          departmentId,
-          lastServiceAt: completedAt,
-          followUpId,
-          expiresAt,
+    const entry = { source, customer, departmentId, lastServiceAt: completedAt, followUpId, expiresAt };
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(ref), ConsistentRead: true }));
+      const previous = Item && !isExpired(Item, this.now()) ? (Item.completedAt as string) : undefined;
+      if (previous && previous >= completedAt) return;
+      const previousBirthday = previous ? (Item?.birthday as string | undefined) : undefined;
+      const previousMonth = previous ? dormancyMonth(previous, this.rules.timeZone) : undefined;
+      const TableName = this.tableName;
+      const written = await writtenTogether(this.db, [
+        {
+          Put: {
+            TableName,
+            Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, birthday: customer.birthday, expiresAt },
+            ...stillAsRead(Item, 'completedAt'),
+          },
         },
-      }),
-    );
-    const previousMonth = previous ? dormancyMonth(previous, this.rules.timeZone) : undefined;
-    if (previousMonth && previousMonth !== month) {
-      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.dormancy(previousMonth, ref) }));
+        { Put: { TableName, Item: { ...keys.dormancy(month, ref), kind: 'DormancyEntry', ...entry } } },
+        ...(previousMonth && previousMonth !== month ? [{ Delete: { TableName, Key: keys.dormancy(previousMonth, ref) } }] : []),
+        ...(customer.birthday
+          ? [{ Put: { TableName, Item: { ...keys.birthday(customer.birthday, ref), kind: 'BirthdayEntry', ...entry } } }]
+          : []),
+        ...(previousBirthday && previousBirthday !== customer.birthday
+          ? [{ Delete: { TableName, Key: keys.birthday(previousBirthday, ref) } }]
+          : []),
+      ]);
+      if (written) return;
     }
+    throw new Error(`the last service of a customer of ${source} kept changing for ${MAX_ROUNDS} rounds`);
   }
 
   async bornOn(monthDay: string): Promise<DormancyEntry[]> {
@@ -140,33 +149,36 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
     return this.entriesOf(keys.dormancyMonthPk(month));
   }
 
-  /**
-   * The new bucket entry is written before the pointer: a retry after a failure in between still
-   * finds the old pointer, so it writes the entry again and removes the old one.
-   */
+  /** The periodic pointer and its due month's entry move together, as touch's do. */
   async followedUp(entry: PeriodicEntry, dueMonth: string): Promise<void> {
     const ref = { source: entry.source, id: entry.customer.id };
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.periodicDue(ref), ConsistentRead: true }));
-    const previous = Item && !isExpired(Item, this.now()) ? Item : undefined;
-    if (previous && (previous.lastFollowUpAt as string) > entry.lastFollowUpAt) return;
     const expiresAt = periodicExpiry(dueMonth, this.rules.timeZone);
     const { source, customer, departmentId, lastFollowUpAt } = entry;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.periodic(dueMonth, ref), kind: 'PeriodicEntry', source, customer, departmentId, lastFollowUpAt, expiresAt },
-      }),
-    );
-    const previousMonth = previous?.dueMonth as string | undefined;
-    if (previousMonth && previousMonth !== dueMonth) {
-      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.periodic(previousMonth, ref) }));
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.periodicDue(ref), ConsistentRead: true }));
+      const previous = Item && !isExpired(Item, this.now()) ? Item : undefined;
+      if (previous && (previous.lastFollowUpAt as string) > lastFollowUpAt) return;
+      const previousMonth = previous?.dueMonth as string | undefined;
+      const TableName = this.tableName;
+      const written = await writtenTogether(this.db, [
+        {
+          Put: {
+            TableName,
+            Item: { ...keys.periodicDue(ref), kind: 'PeriodicDue', dueMonth, lastFollowUpAt, expiresAt },
+            ...stillAsRead(Item, 'lastFollowUpAt'),
+          },
+        },
+        {
+          Put: {
+            TableName,
+            Item: { ...keys.periodic(dueMonth, ref), kind: 'PeriodicEntry', source, customer, departmentId, lastFollowUpAt, expiresAt },
+          },
+        },
+        ...(previousMonth && previousMonth !== dueMonth ? [{ Delete: { TableName, Key: keys.periodic(previousMonth, ref) } }] : []),
+      ]);
+      if (written) return;
     }
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.periodicDue(ref), kind: 'PeriodicDue', dueMonth, lastFollowUpAt, expiresAt },
-      }),
-    );
+    throw new Error(`the periodic follow-up of a customer of ${source} kept changing for ${MAX_ROUNDS} rounds`);
   }
 
   async periodicDueIn(month: string): Promise<PeriodicEntry[]> {

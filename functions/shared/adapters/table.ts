@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { CustomerRef } from '../domain/customer-key.js';
 import { sdkClientConfig } from './sdk-config.js';
 
@@ -139,6 +146,27 @@ export async function writtenIf(write: Promise<unknown>): Promise<boolean> {
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
+  }
+}
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+/**
+ * Items written together, all or none (TransactWriteItems): true when written, false when a
+ * condition did not hold (nothing was written). Another transaction on one of the items at the same
+ * moment cancels this one (TransactionConflict): it is tried again, up to `tries` times.
+ */
+export async function writtenTogether(db: DynamoDBDocumentClient, items: TransactItems, tries = 5): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      const { name, CancellationReasons: reasons } = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+      if (name !== 'TransactionCanceledException') throw error;
+      if (reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+      if (attempt >= tries || !reasons?.some((reason) => reason.Code === 'TransactionConflict')) throw error;
+    }
   }
 }
 
