@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { DynamoAggregateStore } from '../functions/shared/adapters/dynamo-aggregate-store.js';
 import { keys } from '../functions/shared/adapters/table.js';
@@ -15,6 +15,7 @@ import { buildReport } from '../functions/shared/domain/report.js';
 import { parsePeriod } from '../functions/shared/domain/report-period.js';
 import { BUNDLE_ALIASES } from '../infra/constructs/follow-up-function.js';
 import { startDynamo } from '../local/dynamo.js';
+import { InProcessHttpHandler } from '../local/in-process-transport.js';
 import { loadScenario } from '../local/scenario.js';
 import { runSimulation, type Summary } from '../local/simulation.js';
 import { PROJECT_ROOT } from '../local/stack.js';
@@ -267,6 +268,50 @@ function costPer1000(summary: Summary, avgLambdaMs: number) {
   };
 }
 
+/**
+ * What one DynamoDB call costs a simulation, whatever the handler around it: the SDK's middleware,
+ * serialisation and signing, the in-process wire, the local DynamoDB, and back (warm, one at a time).
+ */
+async function localCallCost(calls = 5_000) {
+  const template = synthesizeTemplate();
+  const dynamo = await startDynamo(template);
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamo.url,
+      requestHandler: new InProcessHttpHandler(),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
+    }),
+  );
+  const TableName = String(
+    (resolve(template, resourcesOfType(template, 'AWS::DynamoDB::Table')[0]![1].Properties) as { TableName: string }).TableName,
+  );
+  const perCall = async (send: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < calls; i += 1) await send(i); // warm-up
+    const started = performance.now();
+    for (let i = 0; i < calls; i += 1) await send(i);
+    return round((performance.now() - started) / calls, 3);
+  };
+  const key = (i: number) => ({ pk: `BENCH#${i % 50}`, sk: 'A' });
+  const figures = {
+    conditionalUpdateMs: await perCall((i) =>
+      db.send(
+        new UpdateCommand({
+          TableName,
+          Key: key(i),
+          UpdateExpression: 'SET a = :a, b = :b',
+          ConditionExpression: 'attribute_not_exists(c)',
+          ExpressionAttributeValues: { ':a': i, ':b': 'x' },
+        }),
+      ),
+    ),
+    consistentGetMs: await perCall((i) => db.send(new GetCommand({ TableName, Key: key(i), ConsistentRead: true }))),
+  };
+  db.destroy();
+  await dynamo.close();
+  return figures;
+}
+
 // ── 3. Bundles and cold init, as CDK's esbuild options build them and Lambda loads them ──────────
 const COLD_STARTS = 5;
 
@@ -352,6 +397,7 @@ const baseline = baselineRoot
     }
   : undefined;
 const sweep = values.sweep ? await staffingSweep(carDealer) : undefined;
+const callCost = await localCallCost();
 const bundles = await bundleFigures();
 
 const s = month.summary;
@@ -409,6 +455,7 @@ Object.assign(results, {
   ...(large ? { largeMonth: briefly(large) } : {}),
   ...(burst ? { burstMorning: briefly(burst) } : {}),
   ...(sweep ? { staffingSweep: sweep } : {}),
+  localCallCost: callCost,
   ...(baseline
     ? {
         baseline: {
@@ -473,6 +520,10 @@ const rows: [string, string][] = [
       .join(', '),
   ],
   ['handler latency (local, in-process)', `p50 ${m.handlerLatencyMs.p50} ms, p95 ${m.handlerLatencyMs.p95} ms`],
+  [
+    'one DynamoDB call, SDK to local table and back',
+    `conditional UpdateItem ${callCost.conditionalUpdateMs} ms, consistent GetItem ${callCost.consistentGetMs} ms`,
+  ],
   [
     'AWS cost per 1,000 follow-ups (list prices)',
     `$${m.costPer1000FollowUpsUsd.total} (${Object.entries(m.costPer1000FollowUpsUsd)
