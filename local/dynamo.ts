@@ -1,5 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { type DynamoAuthorizer, guardDynamo } from './cloud/dynamo-authorization.js';
 import { InProcessHttpHandler, serveInProcess } from './in-process-transport.js';
@@ -44,6 +50,13 @@ export async function startDynamo(
       await client.send(new CreateTableCommand(input));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    // dynalite makes a table ACTIVE a tick after creating it; until then every item call is refused.
+    let tries = 0;
+    while ((await client.send(new DescribeTableCommand({ TableName: input.TableName }))).Table?.TableStatus !== 'ACTIVE') {
+      tries += 1;
+      if (tries > 200) throw new Error(`local DynamoDB table ${input.TableName} did not become ACTIVE`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
   client.destroy();
