@@ -283,9 +283,9 @@ async function localCallCost(calls = 5_000) {
       credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
     }),
   );
-  const TableName = String(
-    (resolve(template, resourcesOfType(template, 'AWS::DynamoDB::Table')[0]![1].Properties) as { TableName: string }).TableName,
-  );
+  const [logicalId, table] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!;
+  // As startDynamo names it: the template's TableName, else the logical id.
+  const TableName = (resolve(template, table.Properties) as { TableName?: string }).TableName ?? logicalId;
   const perCall = async (send: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < calls; i += 1) await send(i); // warm-up
     const started = performance.now();
