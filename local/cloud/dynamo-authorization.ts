@@ -138,14 +138,17 @@ export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer |
       : table.shared(() => dynalite(request));
   const service: WireService = async (request) => {
     const operation = (request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-    let parsed: Body | undefined;
-    try {
-      parsed = JSON.parse(request.body.toString('utf8') || '{}') as Body;
-    } catch {
-      // dynalite answers malformed JSON itself.
-    }
     const caller = callerOf(request.headers);
     const authorize = authorizer();
+    // Read here only when needed (authorising, or running a transaction); dynalite parses the rest itself.
+    let parsed: Body | undefined;
+    if ((caller && authorize) || operation === 'TransactWriteItems') {
+      try {
+        parsed = JSON.parse(request.body.toString('utf8') || '{}') as Body;
+      } catch {
+        // dynalite answers malformed JSON itself.
+      }
+    }
     if (!caller || !authorize) return execute(request, operation, parsed);
     try {
       await authorize(caller, dynamoAccessRequests(operation, parsed ?? {}));

@@ -99,6 +99,13 @@ export class DynamoTransactions {
     /** Capacity by table: a transaction costs twice the units of its items' single-item operations. */
     const units = new Map<string, number>();
     let cancelled = false;
+    // A read the transaction needed was refused: nothing of it stays, and the caller hears that refusal.
+    const refusedRead = async (error: unknown) => {
+      const refused = (error as { answer?: { status: number; body: Body } }).answer;
+      if (!refused) throw error;
+      await undo(planned, before, applied, call);
+      return answer(refused.status, refused.body);
+    };
     for (const [i, p] of planned.entries()) {
       // After a failed condition only the remaining conditions are evaluated, to report them all.
       const checkOnly = cancelled || p.kind === 'ConditionCheck';
@@ -106,9 +113,7 @@ export class DynamoTransactions {
         try {
           before[i] = await imageOf(i);
         } catch (error) {
-          await undo(planned, before, applied, call);
-          const { status, body: refused } = (error as { answer: { status: number; body: Body } }).answer;
-          return answer(status, refused);
+          return refusedRead(error);
         }
       }
       const result = checkOnly ? await check(p, before[i], call) : await apply(p, call);
@@ -128,7 +133,12 @@ export class DynamoTransactions {
       }
       cancelled = true;
       // Nothing was written for this item, so its image now is its image before.
-      const image = p.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? (before[i] ?? (await imageOf(i))) : undefined;
+      let image: Body | undefined;
+      try {
+        image = p.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? (before[i] ?? (await imageOf(i))) : undefined;
+      } catch (error) {
+        return refusedRead(error);
+      }
       reasons[i] = { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(image ? { Item: image } : {}) };
     }
     if (cancelled) {
