@@ -13,7 +13,10 @@ import { LOCAL_ENTRY_METADATA } from '../local-entry-metadata.js';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** esbuild aliases every bundle gets, relative to the project root (see the file each names). */
-export const BUNDLE_ALIASES: Record<string, string> = { 'node:http': './functions/shared/bundling/node-http.cjs' };
+export const BUNDLE_ALIASES: Record<string, string> = {
+  'node:http': './functions/shared/bundling/node-http.cjs',
+  '@aws-sdk/credential-provider-node': './functions/shared/bundling/lambda-credentials.ts',
+};
 
 export interface FollowUpFunctionProps {
   /** Folder under functions/ holding handler.ts. */
