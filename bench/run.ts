@@ -13,7 +13,7 @@ import { reportConfig } from '../functions/shared/config/reports.js';
 import { addCounters, type Counters, countersOf, kpisFromCounters, type OutcomeFact } from '../functions/shared/domain/kpi.js';
 import { buildReport } from '../functions/shared/domain/report.js';
 import { parsePeriod } from '../functions/shared/domain/report-period.js';
-import { BUNDLE_ALIASES } from '../infra/constructs/follow-up-function.js';
+import { bundleOptions } from '../infra/constructs/follow-up-function.js';
 import { startDynamo } from '../local/dynamo.js';
 import { InProcessHttpHandler } from '../local/in-process-transport.js';
 import { loadScenario } from '../local/scenario.js';
@@ -337,21 +337,8 @@ async function bundleFigures() {
     const name = entry.split('/')[1]!;
     const outfile = path.join(dir, name, 'index.mjs');
     mkdirSync(path.dirname(outfile), { recursive: true });
-    // The options of infra/constructs/follow-up-function.ts (NodejsFunction bundling), source map included.
-    await build({
-      entryPoints: [path.join(PROJECT_ROOT, entry)],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      minify: true,
-      sourcemap: true,
-      mainFields: ['module', 'main'],
-      banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
-      alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
-      logLevel: 'silent',
-    });
+    // As NodejsFunction bundles it (infra/constructs/follow-up-function.ts), source map included.
+    await build(bundleOptions(entry, outfile));
     // The function's own environment (as the template sets it), plus what the Lambda runtime sets.
     const variables = (resolve(template, fn.Properties?.Environment) as { Variables?: Record<string, string> } | undefined)?.Variables;
     const environment = {

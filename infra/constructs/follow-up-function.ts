@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { acknowledge } from '../acknowledge.js';
 import { LOCAL_ENTRY_METADATA } from '../local-entry-metadata.js';
 
@@ -17,6 +18,31 @@ export const BUNDLE_ALIASES: Record<string, string> = {
   'node:http': './functions/shared/bundling/node-http.cjs',
   '@aws-sdk/credential-provider-node': './functions/shared/bundling/lambda-credentials.ts',
 };
+
+/** Some dependencies still call require(); the ESM bundle gets one. */
+const REQUIRE_BANNER = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
+
+/**
+ * The bundling below (NodejsFunction's) as esbuild's own options, for code that builds a function as
+ * CDK does without synthesizing: the bench's cold-init figures, the bundle tests. `entry` is relative
+ * to the project root.
+ */
+export function bundleOptions(entry: string, outfile: string) {
+  return {
+    entryPoints: [path.join(PROJECT_ROOT, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    mainFields: ['module', 'main'],
+    banner: { js: REQUIRE_BANNER },
+    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
+    logLevel: 'silent',
+  } satisfies BuildOptions;
+}
 
 export interface FollowUpFunctionProps {
   /** Folder under functions/ holding handler.ts. */
@@ -76,8 +102,7 @@ export class FollowUpFunction extends Construct {
         minify: true,
         sourceMap: true,
         mainFields: ['module', 'main'],
-        // Some dependencies still call require(); give the ESM bundle one.
-        banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+        banner: REQUIRE_BANNER,
         externalModules: [],
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
       },

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../functions/shared/bundling/lambda-credentials.js';
-import { BUNDLE_ALIASES, PROJECT_ROOT } from '../../infra/constructs/follow-up-function.js';
+import { bundleOptions } from '../../infra/constructs/follow-up-function.js';
 
 /**
  * The esbuild aliases every Lambda bundle gets (NodejsFunction's `--alias`): what they replace is
@@ -42,20 +42,7 @@ describe('Lambda bundle aliases', () => {
 
   it('leaves the default credential chain and its STS and SSO clients out of a bundle that still loads', { timeout: 60_000 }, async () => {
     const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'bundle-')), 'index.mjs');
-    const result = await build({
-      entryPoints: [path.join(PROJECT_ROOT, 'functions/find-dormant/handler.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      minify: true,
-      mainFields: ['module', 'main'],
-      banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
-      alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await build({ ...bundleOptions('functions/find-dormant/handler.ts', outfile), metafile: true });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((file) => file.includes('functions/shared/bundling/lambda-credentials.ts'))).toBe(true);
     for (const gone of [
