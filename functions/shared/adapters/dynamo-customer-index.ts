@@ -4,7 +4,7 @@ import type { CustomerRef } from '../domain/customer-key.js';
 import type { Customer } from '../domain/service-event.js';
 import type { BirthdayIndex } from '../ports/care.js';
 import type { CustomerIndex, DormancyEntry, PeriodicEntry } from '../ports/customer-index.js';
-import { isExpired, keys, partitionPages, tableClient, writtenTogether } from './table.js';
+import { isExpired, keys, partitionPages, type TableKey, type TransactItems, tableClient, writtenTogether } from './table.js';
 
 export interface DormancyRules {
   /** Months without a service after which a customer is dormant (reports.json `dormant.afterMonths`). */
@@ -52,17 +52,6 @@ export function periodicExpiry(dueMonth: string, timeZone: string): number {
 /** Reads before giving up when other writers keep moving a customer's pointer between our read and write. */
 const MAX_ROUNDS = 5;
 
-/** A pointer's write condition: it is still what was read (its `attribute`), or still absent. */
-function stillAsRead(item: Record<string, unknown> | undefined, attribute: string) {
-  return item
-    ? {
-        ConditionExpression: '#at = :read',
-        ExpressionAttributeNames: { '#at': attribute },
-        ExpressionAttributeValues: { ':read': item[attribute] },
-      }
-    : { ConditionExpression: 'attribute_not_exists(pk)' };
-}
-
 /** Each item expires with its own horizon (lastServiceExpiry), not the retention period. */
 export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
   constructor(
@@ -73,9 +62,8 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
   ) {}
 
   /**
-   * The last-service pointer, its month's dormancy entry and the birthday entry move together (one
-   * transaction, the old entries removed in it), on the condition that the pointer is still the one
-   * read: a concurrent touch makes this one read again (the later service wins).
+   * The last-service pointer, its month's dormancy entry and the birthday entry move together, the
+   * old entries removed in the same transaction; the later service wins.
    */
   async touch(
     source: string,
@@ -88,33 +76,53 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
     const month = dormancyMonth(completedAt, this.rules.timeZone);
     const expiresAt = lastServiceExpiry(completedAt, this.rules);
     const entry = { source, customer, departmentId, lastServiceAt: completedAt, followUpId, expiresAt };
+    const TableName = this.tableName;
+    await this.movePointer(keys.lastService(ref), 'completedAt', (previous) => {
+      const previousAt = previous?.completedAt as string | undefined;
+      if (previousAt && previousAt >= completedAt) return undefined;
+      const previousMonth = previousAt ? dormancyMonth(previousAt, this.rules.timeZone) : undefined;
+      const previousBirthday = previous?.birthday as string | undefined;
+      return {
+        pointer: { kind: 'LastService', completedAt, month, birthday: customer.birthday, expiresAt },
+        entries: [
+          { Put: { TableName, Item: { ...keys.dormancy(month, ref), kind: 'DormancyEntry', ...entry } } },
+          ...(previousMonth && previousMonth !== month ? [{ Delete: { TableName, Key: keys.dormancy(previousMonth, ref) } }] : []),
+          ...(customer.birthday
+            ? [{ Put: { TableName, Item: { ...keys.birthday(customer.birthday, ref), kind: 'BirthdayEntry', ...entry } } }]
+            : []),
+          ...(previousBirthday && previousBirthday !== customer.birthday
+            ? [{ Delete: { TableName, Key: keys.birthday(previousBirthday, ref) } }]
+            : []),
+        ],
+      };
+    });
+  }
+
+  /**
+   * A customer's pointer item and the bucket entries it points to, moved in one transaction on the
+   * condition that the pointer is still the one read: a concurrent move makes this one read again.
+   * `plan` sees the live pointer (an expired one counts as none) and says what to write, or nothing.
+   */
+  private async movePointer(
+    key: TableKey,
+    version: string,
+    plan: (previous: Record<string, unknown> | undefined) => { pointer: Record<string, unknown>; entries: TransactItems } | undefined,
+  ): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.lastService(ref), ConsistentRead: true }));
-      const previous = Item && !isExpired(Item, this.now()) ? (Item.completedAt as string) : undefined;
-      if (previous && previous >= completedAt) return;
-      const previousBirthday = previous ? (Item?.birthday as string | undefined) : undefined;
-      const previousMonth = previous ? dormancyMonth(previous, this.rules.timeZone) : undefined;
-      const TableName = this.tableName;
-      const written = await writtenTogether(this.db, [
-        {
-          Put: {
-            TableName,
-            Item: { ...keys.lastService(ref), kind: 'LastService', completedAt, month, birthday: customer.birthday, expiresAt },
-            ...stillAsRead(Item, 'completedAt'),
-          },
-        },
-        { Put: { TableName, Item: { ...keys.dormancy(month, ref), kind: 'DormancyEntry', ...entry } } },
-        ...(previousMonth && previousMonth !== month ? [{ Delete: { TableName, Key: keys.dormancy(previousMonth, ref) } }] : []),
-        ...(customer.birthday
-          ? [{ Put: { TableName, Item: { ...keys.birthday(customer.birthday, ref), kind: 'BirthdayEntry', ...entry } } }]
-          : []),
-        ...(previousBirthday && previousBirthday !== customer.birthday
-          ? [{ Delete: { TableName, Key: keys.birthday(previousBirthday, ref) } }]
-          : []),
-      ]);
-      if (written) return;
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const move = plan(Item && !isExpired(Item, this.now()) ? Item : undefined);
+      if (!move) return;
+      const condition = Item
+        ? {
+            ConditionExpression: '#v = :read',
+            ExpressionAttributeNames: { '#v': version },
+            ExpressionAttributeValues: { ':read': Item[version] },
+          }
+        : { ConditionExpression: 'attribute_not_exists(pk)' };
+      const pointer = { Put: { TableName: this.tableName, Item: { ...key, ...move.pointer }, ...condition } };
+      if (await writtenTogether(this.db, [pointer, ...move.entries])) return;
     }
-    throw new Error(`the last service of a customer of ${source} kept changing for ${MAX_ROUNDS} rounds`);
+    throw new Error(`a customer's ${key.sk} kept changing for ${MAX_ROUNDS} rounds`);
   }
 
   async bornOn(monthDay: string): Promise<DormancyEntry[]> {
@@ -154,31 +162,19 @@ export class DynamoCustomerIndex implements CustomerIndex, BirthdayIndex {
     const ref = { source: entry.source, id: entry.customer.id };
     const expiresAt = periodicExpiry(dueMonth, this.rules.timeZone);
     const { source, customer, departmentId, lastFollowUpAt } = entry;
-    for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.periodicDue(ref), ConsistentRead: true }));
-      const previous = Item && !isExpired(Item, this.now()) ? Item : undefined;
-      if (previous && (previous.lastFollowUpAt as string) > lastFollowUpAt) return;
+    const TableName = this.tableName;
+    await this.movePointer(keys.periodicDue(ref), 'lastFollowUpAt', (previous) => {
+      if (previous && (previous.lastFollowUpAt as string) > lastFollowUpAt) return undefined;
       const previousMonth = previous?.dueMonth as string | undefined;
-      const TableName = this.tableName;
-      const written = await writtenTogether(this.db, [
-        {
-          Put: {
-            TableName,
-            Item: { ...keys.periodicDue(ref), kind: 'PeriodicDue', dueMonth, lastFollowUpAt, expiresAt },
-            ...stillAsRead(Item, 'lastFollowUpAt'),
-          },
-        },
-        {
-          Put: {
-            TableName,
-            Item: { ...keys.periodic(dueMonth, ref), kind: 'PeriodicEntry', source, customer, departmentId, lastFollowUpAt, expiresAt },
-          },
-        },
-        ...(previousMonth && previousMonth !== dueMonth ? [{ Delete: { TableName, Key: keys.periodic(previousMonth, ref) } }] : []),
-      ]);
-      if (written) return;
-    }
-    throw new Error(`the periodic follow-up of a customer of ${source} kept changing for ${MAX_ROUNDS} rounds`);
+      const item = { ...keys.periodic(dueMonth, ref), kind: 'PeriodicEntry', source, customer, departmentId, lastFollowUpAt, expiresAt };
+      return {
+        pointer: { kind: 'PeriodicDue', dueMonth, lastFollowUpAt, expiresAt },
+        entries: [
+          { Put: { TableName, Item: item } },
+          ...(previousMonth && previousMonth !== dueMonth ? [{ Delete: { TableName, Key: keys.periodic(previousMonth, ref) } }] : []),
+        ],
+      };
+    });
   }
 
   async periodicDueIn(month: string): Promise<PeriodicEntry[]> {

@@ -149,7 +149,7 @@ export async function writtenIf(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
-type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 /**
  * Items written together, all or none (TransactWriteItems): true when written, false when a
