@@ -18,6 +18,8 @@ type AttributeValue = Record<string, unknown>;
 export type ItemCall = (operation: string, body: Body) => Promise<{ status: number; body: Body }>;
 
 const MAX_ITEMS = 100;
+/** Where DynamoDB's validation error places a ConditionCheck's missing condition. */
+const CONDITION_CHECK_EXPRESSION = 'transactItems.member.conditionCheck.conditionExpression';
 const KINDS = ['ConditionCheck', 'Put', 'Delete', 'Update'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -74,6 +76,12 @@ export class DynamoTransactions {
       if (kinds.length !== 1) return refusal('ValidationException', 'TransactItems can only contain one of Check, Put, Update or Delete');
       const kind = kinds[0]!;
       const spec = item[kind] as Body;
+      // A ConditionCheck is nothing but its condition: DynamoDB requires it.
+      if (kind === 'ConditionCheck' && typeof spec.ConditionExpression !== 'string')
+        return refusal(
+          'ValidationException',
+          `1 validation error detected: Value null at '${CONDITION_CHECK_EXPRESSION}' failed to satisfy constraint: Member must not be null`,
+        );
       const table = String(spec.TableName);
       const schema = await this.keySchema(table, call);
       if ('status' in schema) return answer(schema.status, schema.body);
@@ -178,6 +186,7 @@ function apply(p: Planned, call: ItemCall) {
 /** Only the item's condition: the item written back as it was (or deleted if it was not there) under that condition. */
 function check(p: Planned, image: Body | undefined, call: ItemCall): ReturnType<ItemCall> {
   const condition = p.spec.ConditionExpression;
+  // A write without a condition, after another item's failed: nothing to report for it.
   if (condition === undefined) return Promise.resolve({ status: 200, body: {} });
   const common = {
     TableName: p.table,

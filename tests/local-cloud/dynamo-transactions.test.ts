@@ -144,6 +144,20 @@ describe('TransactWriteItems on the local DynamoDB', () => {
 
     const empty = await refusal(table.client.send(new TransactWriteItemsCommand({ TransactItems: [{}] })));
     expect(empty.name).toBe('ValidationException');
+
+    const noCondition = await refusal(
+      db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName, Item: { pk: 'unchecked', sk: 'A' } } },
+            { ConditionCheck: { TableName, Key: { pk: 'unchecked', sk: 'B' } } as never },
+          ],
+        }),
+      ),
+    );
+    expect(noCondition.name).toBe('ValidationException');
+    expect(noCondition.message).toContain('conditionExpression');
+    expect(await get('unchecked')).toBeUndefined();
   });
 
   it('answers a repeated client token as its first success, without writing again, and refuses it for other items', async () => {
