@@ -20,6 +20,7 @@ export type ItemCall = (operation: string, body: Body) => Promise<{ status: numb
 const MAX_ITEMS = 100;
 /** Where DynamoDB's validation error places a ConditionCheck's missing condition. */
 const CONDITION_CHECK_EXPRESSION = 'transactItems.member.conditionCheck.conditionExpression';
+const NOT_NULL = 'Member must not be null';
 const KINDS = ['ConditionCheck', 'Put', 'Delete', 'Update'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -80,7 +81,7 @@ export class DynamoTransactions {
       if (kind === 'ConditionCheck' && typeof spec.ConditionExpression !== 'string')
         return refusal(
           'ValidationException',
-          `1 validation error detected: Value null at '${CONDITION_CHECK_EXPRESSION}' failed to satisfy constraint: Member must not be null`,
+          `1 validation error detected: Value null at '${CONDITION_CHECK_EXPRESSION}' failed to satisfy constraint: ${NOT_NULL}`,
         );
       const table = String(spec.TableName);
       const schema = await this.keySchema(table, call);
