@@ -18,6 +18,7 @@ import { startDynamo } from '../local/dynamo.js';
 import { InProcessHttpHandler } from '../local/in-process-transport.js';
 import { loadScenario } from '../local/scenario.js';
 import { runSimulation, type Summary } from '../local/simulation.js';
+import { simulateProcessArgs } from '../local/simulation-process.js';
 import { PROJECT_ROOT } from '../local/stack.js';
 import { sweepRows } from '../local/sweep.js';
 import { runSweep } from '../local/sweep-runner.js';
@@ -193,7 +194,7 @@ async function simulatedMonthInChild(file: string, root = PROJECT_ROOT) {
   const started = performance.now();
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', path.join(root, 'local', 'simulate.ts'), '--scenario', file, '--out', out, '--no-progress'],
+    simulateProcessArgs(['--scenario', file, '--out', out, '--no-progress'], path.join(root, 'local', 'simulate.ts')),
     { maxBuffer: 64 * 1024 * 1024, cwd: root },
   );
   const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as Summary;

@@ -2,12 +2,10 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Summary } from './simulation.js';
+import { simulateProcessArgs } from './simulation-process.js';
 import { parseVary, sweepVariants, type Variant, type VariantResult } from './sweep.js';
 import { synthesizeTemplate } from './template.js';
-
-const SIMULATE = fileURLToPath(new URL('./simulate.ts', import.meta.url));
 
 export interface SweepOptions {
   scenarioFile: string;
@@ -82,7 +80,7 @@ async function runVariant(variant: Variant, options: SweepOptions): Promise<Vari
   mkdirSync(dir, { recursive: true });
   const scenarioFile = path.join(dir, 'scenario.json');
   writeFileSync(scenarioFile, `${JSON.stringify(variant.raw, null, 2)}\n`);
-  const args = ['--import', 'tsx', SIMULATE, '--scenario', scenarioFile, '--out', dir, '--no-progress'];
+  const args = simulateProcessArgs(['--scenario', scenarioFile, '--out', dir, '--no-progress']);
   if (options.template) args.push('--template', options.template);
   const started = performance.now();
   const logFile = path.join(dir, 'simulate.log');

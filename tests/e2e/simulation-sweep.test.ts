@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { simulateProcessArgs } from '../../local/simulation-process.js';
 import { synthesizeTo } from '../../local/template.js';
 
 /**
@@ -24,7 +25,7 @@ function oneDayScenario(dir: string): string {
 }
 
 function simulate(args: string[]) {
-  return run(process.execPath, ['--import', 'tsx', 'local/simulate.ts', '--no-progress', ...args], { timeout: 180_000 });
+  return run(process.execPath, simulateProcessArgs(['--no-progress', ...args]), { timeout: 180_000 });
 }
 
 describe('what-if sweep', () => {

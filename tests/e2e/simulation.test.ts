@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { countBy } from '../../functions/shared/domain/count-by.js';
 import { computeKpis, type OutcomeFact } from '../../functions/shared/domain/kpi.js';
 import { localDate } from '../../functions/shared/domain/schedule.js';
+import { simulateProcessArgs } from '../../local/simulation-process.js';
 
 /**
  * `npm run simulate` end to end, once, with the handlers logging at INFO: the summary agrees with
@@ -20,11 +21,11 @@ const scenario = path.resolve('tests/fixtures/scenario-small.json');
 
 async function simulate(): Promise<{ out: string; logLines: string[] }> {
   const out = mkdtempSync(path.join(tmpdir(), 'simulation-'));
-  const { stdout, stderr } = await run(
-    process.execPath,
-    ['--import', 'tsx', 'local/simulate.ts', '--scenario', scenario, '--out', out, '--no-progress'],
-    { timeout: 150_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, SIMULATION_LOG_LEVEL: 'INFO' } },
-  );
+  const { stdout, stderr } = await run(process.execPath, simulateProcessArgs(['--scenario', scenario, '--out', out, '--no-progress']), {
+    timeout: 150_000,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, SIMULATION_LOG_LEVEL: 'INFO' },
+  });
   return { out, logLines: `${stdout}\n${stderr}`.split('\n').filter((line) => line.startsWith('{')) };
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { simulateProcessArgs } from '../../local/simulation-process.js';
 
 /**
  * 20% of the calls to Connect, SES, Step Functions, EventBridge, S3 and Secrets Manager fail with
@@ -16,11 +17,9 @@ const run = promisify(execFile);
 describe('faults', () => {
   it('survives 20% failing AWS calls with every follow-up finished, once', { timeout: 180_000 }, async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'faults-'));
-    await run(
-      process.execPath,
-      ['--import', 'tsx', 'local/simulate.ts', '--scenario', 'tests/fixtures/scenario-faults.json', '--out', out, '--no-progress'],
-      { timeout: 150_000 },
-    );
+    await run(process.execPath, simulateProcessArgs(['--scenario', 'tests/fixtures/scenario-faults.json', '--out', out, '--no-progress']), {
+      timeout: 150_000,
+    });
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     const outcomes = readFileSync(path.join(out, 'outcomes.jsonl'), 'utf8')
       .trim()

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { countBy } from '../../functions/shared/domain/count-by.js';
+import { simulateProcessArgs } from '../../local/simulation-process.js';
 
 /**
  * Errors no retry cures, injected as the services return them: SES MessageRejected, Amazon Connect
@@ -28,16 +29,7 @@ describe('permanent faults', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'permanent-faults-'));
     await run(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        'local/simulate.ts',
-        '--scenario',
-        'tests/fixtures/scenario-permanent-faults.json',
-        '--out',
-        out,
-        '--no-progress',
-      ],
+      simulateProcessArgs(['--scenario', 'tests/fixtures/scenario-permanent-faults.json', '--out', out, '--no-progress']),
       { timeout: 200_000 },
     );
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
