@@ -24,7 +24,7 @@ export interface ContactingProps {
 export function contactingFunction(
   scope: Construct,
   id: string,
-  fn: Pick<FollowUpFunctionProps, 'folder' | 'description'>,
+  fn: Pick<FollowUpFunctionProps, 'folder' | 'description' | 'alibabaSms'>,
   props: ContactingProps,
 ): FollowUpFunction {
   const contacting = new FollowUpFunction(scope, id, {

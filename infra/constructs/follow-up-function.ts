@@ -19,6 +19,18 @@ export const BUNDLE_ALIASES: Record<string, string> = {
   '@aws-sdk/credential-provider-node': './functions/shared/bundling/lambda-credentials.ts',
 };
 
+/**
+ * Left out of every bundle: Alibaba Cloud's SMS SDK and what it needs (~1 MiB minified) carry only
+ * survey texts to mainland China numbers, imported at the first one, by the one function that sends
+ * them (`alibabaSms`), beside whose bundle it is installed instead (NodejsFunction's `nodeModules`).
+ * Bundled, every cold start of the three functions that text parsed it (start-contact 156 → 125 ms,
+ * send-care-messages 140 → 106, sms-reply 128 → 96 on this machine).
+ */
+export const ALIBABA_SMS_SDK = ['@alicloud/dysmsapi20170525', '@alicloud/openapi-client'];
+
+/** Template metadata naming the packages installed beside a function's bundle (none: the key is absent). */
+export const INSTALLED_MODULES_METADATA = 'followup:installed-modules';
+
 /** Some dependencies still call require(); the ESM bundle gets one. */
 const REQUIRE_BANNER = "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);";
 
@@ -40,6 +52,7 @@ export function bundleOptions(entry: string, outfile: string) {
     mainFields: ['module', 'main'],
     banner: { js: REQUIRE_BANNER },
     alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)])),
+    external: ALIBABA_SMS_SDK,
     logLevel: 'silent',
   } satisfies BuildOptions;
 }
@@ -53,6 +66,8 @@ export interface FollowUpFunctionProps {
   memorySize?: number;
   /** Set for functions invoked asynchronously (EventBridge targets): failed events land here. */
   deadLetterQueue?: sqs.IQueue;
+  /** Set for the function that texts mainland China numbers through Alibaba Cloud: its SDK is installed beside the bundle. */
+  alibabaSms?: boolean;
 }
 
 /**
@@ -103,11 +118,14 @@ export class FollowUpFunction extends Construct {
         sourceMap: true,
         mainFields: ['module', 'main'],
         banner: REQUIRE_BANNER,
-        externalModules: [],
+        // Out of every bundle, installed beside the one function's that texts through Alibaba.
+        externalModules: ALIBABA_SMS_SDK,
+        nodeModules: props.alibabaSms ? ALIBABA_SMS_SDK : undefined,
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
       },
     });
     (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(LOCAL_ENTRY_METADATA, entry);
+    if (props.alibabaSms) (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(INSTALLED_MODULES_METADATA, ALIBABA_SMS_SDK);
     logGroup.grantWrite(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),

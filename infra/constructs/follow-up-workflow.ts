@@ -29,7 +29,11 @@ export class FollowUpWorkflow extends Construct {
     const contact = contactingFunction(
       this,
       'Contact',
-      { folder: 'start-contact', description: 'Re-checks opt-out and cap, then creates the Connect task or sends the survey email' },
+      {
+        folder: 'start-contact',
+        description: 'Re-checks opt-out and cap, then creates the Connect task or sends the survey email',
+        alibabaSms: true,
+      },
       props,
     );
     const record = new FollowUpFunction(this, 'Record', {
