@@ -155,7 +155,7 @@ export async function startContact(input: ContactInput, deps: ContactDeps): Prom
   if (!claimed && input.channel !== 'phone') return unknownSend(input);
   let contactId: string | undefined;
   try {
-    const joined = await joinMatters(input, followUp, customer.pending, before, deps);
+    const joined = await joinMatters(input, followUp, customer.pending, { before, claimed }, deps);
     contactId = await contact(input, followUp, joined, resolved.policy.survey, keys, deps);
   } catch (error) {
     // SES or the SMS provider answered with an error: the message was not accepted, so a retry may send it. Without an
@@ -316,7 +316,7 @@ async function joinMatters(
   input: ContactInput,
   followUp: FollowUp,
   pending: PendingContact[],
-  before: AttemptRecord | undefined,
+  { before, claimed }: { before: AttemptRecord | undefined; claimed: JoinedMatter[] | undefined },
   deps: Pick<ContactDeps, 'store' | 'now'>,
 ): Promise<FollowUp[]> {
   if (!mergesOn(policyConfig, input.channel)) return [];
@@ -327,7 +327,8 @@ async function joinMatters(
   for (const matter of candidates)
     if (await deps.store.joinContact(customerOf(followUp), matter.followUpId, lead, matter.dueAt))
       taken.push({ followUpId: matter.followUpId, attempt: matter.attempt });
-  const joined = (await deps.store.addJoined(followUp.followUpId, input.attempt, taken)) ?? [];
+  // Nothing joins after this step's claim but what it takes itself: with nothing taken, the claim's list is the list.
+  const joined = taken.length === 0 && claimed ? claimed : ((await deps.store.addJoined(followUp.followUpId, input.attempt, taken)) ?? []);
   const matters = await Promise.all(joined.map((matter) => deps.store.get(matter.followUpId)));
   if (joined.length > 0) {
     logger.info('matters joined to the contact', { followUpId: followUp.followUpId, attempt: input.attempt, matters: joined.length });

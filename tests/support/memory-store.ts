@@ -55,9 +55,9 @@ export class MemoryFollowUpStore implements FollowUpStore {
   }
   async claimContact(followUpId: string, attempt: number, at: string) {
     const record = this.attempts.get(`${followUpId}#${attempt}`);
-    if (!record || record.sendingAt || record.contactedAt) return false;
+    if (!record || record.sendingAt || record.contactedAt) return undefined;
     record.sendingAt = at;
-    return true;
+    return [...((record.joined ?? []) as JoinedMatter[])];
   }
   async releaseContact(followUpId: string, attempt: number, at: string) {
     const record = this.attempts.get(`${followUpId}#${attempt}`);

@@ -159,7 +159,7 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
   }
 
   async claimContact(followUpId: string, attempt: number, at: string) {
-    return writtenIf(
+    const response = await responseIf(
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -167,9 +167,11 @@ export class DynamoFollowUpStore extends RetainedItems implements FollowUpStore 
           UpdateExpression: 'SET sendingAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
           ExpressionAttributeValues: { ':at': at },
+          ReturnValues: 'ALL_NEW',
         }),
       ),
     );
+    return response && distinctMatters(response.Attributes?.joined);
   }
 
   async releaseContact(followUpId: string, attempt: number, at: string) {

@@ -103,10 +103,11 @@ export interface FollowUpStore {
   /** Opens (or re-opens, with a new task token) an attempt; returns what was stored before, if anything. */
   openAttempt(attempt: AttemptRecord): Promise<AttemptRecord | undefined>;
   /**
-   * Claims the attempt's send before it happens; false when a claim (or a contact) is already
-   * there, i.e. an earlier try may have sent.
+   * Claims the attempt's send before it happens: the matters joined to the attempt at the claim
+   * (none can join on their own initiative once it is claimed), or undefined when a claim (or a
+   * contact) is already there, i.e. an earlier try may have sent.
    */
-  claimContact(followUpId: string, attempt: number, at: string): Promise<boolean>;
+  claimContact(followUpId: string, attempt: number, at: string): Promise<JoinedMatter[] | undefined>;
   /** Drops this claim when the channel answered with an error: nothing was sent. */
   releaseContact(followUpId: string, attempt: number, at: string): Promise<void>;
   /** Notes that the customer was contacted for this attempt, so a repeated step does not contact again. */
