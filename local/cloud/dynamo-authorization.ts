@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { WireRequest, WireResponse, WireService } from '../in-process-transport.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../template.js';
 import { type Caller, callerOf } from './caller.js';
+import { keepDynaliteExpressionParses } from './dynamo-expressions.js';
 import { DynamoTransactions, type ItemCall } from './dynamo-transactions.js';
 import type { AccessRequest } from './iam.js';
 
@@ -92,6 +93,7 @@ function exclusiveAccess() {
  * its request listener is taken over so requests over a socket go the same way.
  */
 export function guardDynamo(server: Server, authorizer: () => DynamoAuthorizer | undefined): WireService {
+  keepDynaliteExpressionParses();
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   const dynalite = (request: WireRequest): Promise<WireResponse> =>
