@@ -140,8 +140,11 @@ describe('follow-up store writes', () => {
   });
 
   it('claims a send once, releases only its own claim, and notes the contact', async () => {
+    // The claim answers with the matters joined to the attempt, each once (a matter that added itself and was pulled in is listed twice).
+    const joined = [{ followUpId: 'fu-2', attempt: 1 }];
+    db.on(UpdateCommand).resolves({ Attributes: { joined: [...joined, ...joined] } });
+    expect(await store.claimContact('fu-1', 1, 't1')).toEqual(joined);
     db.on(UpdateCommand).resolves({});
-    expect(await store.claimContact('fu-1', 1, 't1')).toBe(true);
     await store.releaseContact('fu-1', 1, 't1');
     await store.markContacted('fu-1', 1, 't2');
     await store.markContacted('fu-1', 1, 't3', 'contact-1');
@@ -150,6 +153,7 @@ describe('follow-up store writes', () => {
       Key: keys.attempt('fu-1', 1),
       UpdateExpression: 'SET sendingAt = :at',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendingAt) AND attribute_not_exists(contactedAt)',
+      ReturnValues: 'ALL_NEW',
     });
     expect(release).toMatchObject({
       UpdateExpression: 'REMOVE sendingAt',
@@ -162,7 +166,7 @@ describe('follow-up store writes', () => {
     });
 
     db.on(UpdateCommand).rejects(conditionFailed());
-    expect(await store.claimContact('fu-1', 1, 't4')).toBe(false);
+    expect(await store.claimContact('fu-1', 1, 't4')).toBeUndefined();
     // Another try claimed since: its claim stays, and the release is not an error.
     await expect(store.releaseContact('fu-1', 1, 't4')).resolves.toBeUndefined();
   });
