@@ -34,6 +34,9 @@ export class LocalConnect {
   /** Active Connect tasks against the instance's quota (`connectTasks.quota`, default 2,500). */
   readonly connectTasks = new ConnectTaskLedger();
   private readonly listeners: ((task: AgentTaskRecord) => void)[] = [];
+  /** The same tasks by contact id and by client token: a month's desk holds thousands, looked up at every start and answer. */
+  private readonly byContactId = new Map<string, AgentTaskRecord>();
+  private readonly byClientToken = new Map<string, AgentTaskRecord>();
 
   constructor(private readonly core: CloudCore) {}
 
@@ -41,7 +44,7 @@ export class LocalConnect {
     const { core } = this;
     const nowMs = core.clock.nowMs();
     core.count('Connect', 'StartTaskContact', request.ClientToken);
-    const existing = request.ClientToken ? this.agentTasks.find((t) => t.clientToken === request.ClientToken) : undefined;
+    const existing = request.ClientToken ? this.byClientToken.get(request.ClientToken) : undefined;
     if (existing) return { ContactId: existing.contactId };
     if (!request.Name) throw new AwsError('InvalidParameterException', 'Name is required');
     refuse(checkTaskContact(request, nowMs, this.connectTasks.active(nowMs), this.connectTasks.quota));
@@ -55,7 +58,7 @@ export class LocalConnect {
       attributes: request.Attributes ?? {},
       createdAt: core.nowIso(),
     };
-    this.agentTasks.push(task);
+    this.add(task);
     this.connectTasks.opened(task.contactId, nowMs, Object.values(task.references));
     core.changed();
     this.contactStarts.push(nowMs);
@@ -66,7 +69,7 @@ export class LocalConnect {
   /** StopContact: the task leaves the agents' queue and no longer counts as active. */
   stopContact(contactId: string): Record<string, never> {
     this.core.count('Connect', 'StopContact', contactId);
-    const task = this.agentTasks.find((t) => t.contactId === contactId);
+    const task = this.byContactId.get(contactId);
     // "Chat and task contacts can be terminated in any state"; ContactNotFoundException is for voice only.
     if (!task) throw new AwsError('ResourceNotFoundException', `Contact ${contactId} not found`, 404);
     this.connectTasks.closed(contactId);
@@ -78,8 +81,15 @@ export class LocalConnect {
   /** An outcome or acknowledge link answered: the agent has completed the task it was on. */
   linkAnswered(path: string): void {
     const contactId = this.connectTasks.linkAnswered(path);
-    const task = contactId ? this.agentTasks.find((t) => t.contactId === contactId) : undefined;
+    const task = contactId ? this.byContactId.get(contactId) : undefined;
     if (task && !task.closedAt) task.closedAt = this.core.nowIso();
+  }
+
+  private add(task: AgentTaskRecord): void {
+    this.agentTasks.push(task);
+    this.byContactId.set(task.contactId, task);
+    // The first task made with a token answers its repeats (an empty token is no token).
+    if (task.clientToken && !this.byClientToken.has(task.clientToken)) this.byClientToken.set(task.clientToken, task);
   }
 
   onAgentTask(listener: (task: AgentTaskRecord) => void): void {
@@ -88,7 +98,7 @@ export class LocalConnect {
 
   /** The desk as it was before a restart: open tasks count against the quota again. */
   restore(tasks: AgentTaskRecord[]): void {
-    this.agentTasks.push(...tasks);
+    for (const task of tasks) this.add(task);
     for (const task of tasks)
       if (!task.closedAt) this.connectTasks.opened(task.contactId, Date.parse(task.createdAt), Object.values(task.references));
   }
