@@ -1,6 +1,6 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSingleTable } from '../../local/dynamo.js';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { refusal, singleTableForTests } from '../support/single-table.js';
 
 /**
  * The local DynamoDB keeps dynalite's expression parses (local/cloud/dynamo-expressions.ts): a kept
@@ -8,25 +8,7 @@ import { startSingleTable } from '../../local/dynamo.js';
  * Every case sends the same expression again, so the second request is answered from what was kept.
  */
 const TableName = 'expressions';
-let table: Awaited<ReturnType<typeof startSingleTable>>;
-let db: DynamoDBDocumentClient;
-
-beforeAll(async () => {
-  table = await startSingleTable(TableName);
-  db = DynamoDBDocumentClient.from(table.client);
-});
-afterAll(async () => {
-  await table?.close();
-});
-
-const get = async (pk: string) => (await db.send(new GetCommand({ TableName, Key: { pk, sk: 'A' }, ConsistentRead: true }))).Item;
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('the request was accepted');
-    },
-    (error: unknown) => error as Error,
-  );
+const { db, get } = await singleTableForTests(TableName);
 
 /** An update and its condition with their own values (the same expressions every call). */
 const claim = (pk: string, at: string, owner: string) =>

@@ -1,32 +1,15 @@
 import { TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSingleTable } from '../../local/dynamo.js';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { refusal, singleTableForTests } from '../support/single-table.js';
 
 /**
  * TransactWriteItems on the local DynamoDB (dynalite has none): all items or none, each validated
  * as its single-item operation is, and refused where DynamoDB refuses a transaction.
  */
 const TableName = 'transactions';
-let table: Awaited<ReturnType<typeof startSingleTable>>;
-let db: DynamoDBDocumentClient;
-
-beforeAll(async () => {
-  table = await startSingleTable(TableName);
-  db = DynamoDBDocumentClient.from(table.client);
-});
-afterAll(async () => {
-  await table?.close();
-});
-
-const get = async (pk: string) => (await db.send(new GetCommand({ TableName, Key: { pk, sk: 'A' }, ConsistentRead: true }))).Item;
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('the transaction was accepted');
-    },
-    (error: unknown) => error as Error & { CancellationReasons?: { Code: string; Item?: unknown }[] },
-  );
+const { db, client, get } = await singleTableForTests(TableName);
+type TransactionError = Error & { CancellationReasons?: { Code: string; Item?: unknown }[] };
 
 describe('TransactWriteItems on the local DynamoDB', () => {
   it('writes every item: puts, updates, deletes and a condition check', async () => {
@@ -65,7 +48,7 @@ describe('TransactWriteItems on the local DynamoDB', () => {
   it('writes nothing when a condition fails, and gives a reason for every item', async () => {
     await db.send(new PutCommand({ TableName, Item: { pk: 'taken', sk: 'A', owner: 'first' } }));
     await db.send(new PutCommand({ TableName, Item: { pk: 'kept', sk: 'A', n: 5 } }));
-    const error = await refusal(
+    const error = await refusal<TransactionError>(
       db.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -104,7 +87,7 @@ describe('TransactWriteItems on the local DynamoDB', () => {
   });
 
   it('refuses what DynamoDB refuses, writing nothing', async () => {
-    const twice = await refusal(
+    const twice = await refusal<TransactionError>(
       db.send(
         new TransactWriteCommand({
           TransactItems: [{ Put: { TableName, Item: { pk: 'twice', sk: 'A' } } }, { Delete: { TableName, Key: { pk: 'twice', sk: 'A' } } }],
@@ -115,13 +98,13 @@ describe('TransactWriteItems on the local DynamoDB', () => {
     expect(twice.message).toBe('Transaction request cannot include multiple operations on one item');
 
     const many = Array.from({ length: 101 }, (_, i) => ({ Put: { TableName, Item: { pk: `many-${i}`, sk: 'A' } } }));
-    const tooMany = await refusal(db.send(new TransactWriteCommand({ TransactItems: many })));
+    const tooMany = await refusal<TransactionError>(db.send(new TransactWriteCommand({ TransactItems: many })));
     expect(tooMany.name).toBe('ValidationException');
     expect(tooMany.message).toContain('Member must have length less than or equal to 100');
     expect(await get('many-0')).toBeUndefined();
 
     // An item dynalite refuses on its own (an unused attribute value) undoes the ones written before it.
-    const invalid = await refusal(
+    const invalid = await refusal<TransactionError>(
       db.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -142,10 +125,10 @@ describe('TransactWriteItems on the local DynamoDB', () => {
     expect(await get('before-invalid')).toBeUndefined();
     expect(await get('invalid')).toBeUndefined();
 
-    const empty = await refusal(table.client.send(new TransactWriteItemsCommand({ TransactItems: [{}] })));
+    const empty = await refusal<TransactionError>(client.send(new TransactWriteItemsCommand({ TransactItems: [{}] })));
     expect(empty.name).toBe('ValidationException');
 
-    const noCondition = await refusal(
+    const noCondition = await refusal<TransactionError>(
       db.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -170,7 +153,7 @@ describe('TransactWriteItems on the local DynamoDB', () => {
     await db.send(new TransactWriteCommand(input));
     await db.send(new TransactWriteCommand(input));
     expect(await get('once')).toEqual({ pk: 'once', sk: 'A', n: 1 });
-    const other = await refusal(
+    const other = await refusal<TransactionError>(
       db.send(new TransactWriteCommand({ ...input, TransactItems: [{ Put: { TableName, Item: { pk: 'other', sk: 'A' } } }] })),
     );
     expect(other.name).toBe('IdempotentParameterMismatchException');
@@ -187,7 +170,7 @@ describe('TransactWriteItems on the local DynamoDB', () => {
     });
     // Each transaction adds 100, then fails its check and is undone from the image it read first.
     const cancelled = () =>
-      refusal(
+      refusal<TransactionError>(
         db.send(
           new TransactWriteCommand({
             TransactItems: [
