@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { defaultProvider } from '../../functions/shared/bundling/lambda-credentials.js';
 import { ALIBABA_SMS_SDK, bundleOptions, INSTALLED_MODULES_METADATA, PROJECT_ROOT } from '../../infra/constructs/follow-up-function.js';
 import { synthesizeTestTemplate } from './test-app.js';
@@ -81,7 +81,9 @@ describe('Lambda bundles', () => {
     // Under the project, as the asset's node_modules sits beside its bundle: the import resolves upwards to the installed SDK.
     const dir = path.join(PROJECT_ROOT, 'out', 'test-bundles');
     mkdirSync(dir, { recursive: true });
-    const outfile = path.join(mkdtempSync(path.join(dir, 'start-contact-')), 'index.mjs');
+    const outDir = mkdtempSync(path.join(dir, 'start-contact-'));
+    onTestFinished(() => rmSync(outDir, { recursive: true, force: true }));
+    const outfile = path.join(outDir, 'index.mjs');
     const result = await build({ ...bundleOptions('functions/start-contact/handler.ts', outfile), metafile: true });
     expect(Object.keys(result.metafile.inputs).filter((file) => file.includes('node_modules/@alicloud/'))).toEqual([]);
     const [output] = Object.values(result.metafile.outputs).filter((out) => out.entryPoint);
