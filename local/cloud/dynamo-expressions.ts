@@ -61,11 +61,37 @@ function filled(tree: unknown, values: Record<string, unknown>): unknown {
   return copy(tree, (node) => (node instanceof Hole ? values[node.value] : undefined));
 }
 
-function keyOf(kind: string, input: string, context: ParseContext): string {
+function keyOf(input: string, context: ParseContext): string {
   const types = Object.entries(context.attrVals ?? {})
     .map(([name, value]) => `${name}=${Object.keys(value ?? {}).join('|')}`)
     .sort();
-  return `${kind}\u0000${input}\u0000${JSON.stringify(context.attrNames ?? null)}\u0000${types.join(',')}`;
+  return `${input}\u0000${JSON.stringify(context.attrNames ?? null)}\u0000${types.join(',')}`;
+}
+
+const PROBE = '\u0000probe';
+
+/** A value of the same type with other contents (never the same as `value`'s). */
+function probeOf(value: Record<string, unknown> | undefined): Record<string, unknown> {
+  const [type = 'S'] = Object.keys(value ?? {});
+  const content = value?.[type];
+  switch (type) {
+    case 'N':
+      return { N: content === '1000003' ? '1000004' : '1000003' };
+    case 'BOOL':
+      return { BOOL: !content };
+    case 'NULL':
+      return { NULL: true };
+    case 'L':
+      return { L: [{ S: PROBE }] };
+    case 'M':
+      return { M: { [PROBE]: { S: PROBE } } };
+    case 'SS':
+    case 'NS':
+    case 'BS':
+      return { [type]: [PROBE] };
+    default:
+      return { [type]: PROBE };
+  }
 }
 
 /** Parses with fresh "unused" lists, to learn what this expression uses whatever was parsed before it. */
@@ -85,14 +111,29 @@ function markUsed(context: ParseContext, kept: Pick<Kept, 'names' | 'values'>): 
   for (const name of kept.values) if (context.unusedAttrVals) delete context.unusedAttrVals[name];
 }
 
-function keeping(kind: string, parser: Parser): Parser['parse'] {
-  const original = parser.parse.bind(parser);
+/**
+ * A tree is kept only if it holds the values themselves, where the holes are: filled with this
+ * request's values it is the parse, and filled with values of the same types but other contents
+ * it is what those parse to (a tree that copied or read a value's contents differs there).
+ */
+function rebuildsFromHoles(parse: Parser['parse'], input: string, context: ParseContext, tree: unknown, result: unknown): boolean {
+  if (!isDeepStrictEqual(filled(tree, context.attrVals ?? {}), result)) return false;
+  const probes = Object.fromEntries(Object.entries(context.attrVals ?? {}).map(([name, value]) => [name, probeOf(value)]));
+  try {
+    return isDeepStrictEqual(filled(tree, probes), parseAlone(parse, input, { ...context, attrVals: probes }).result);
+  } catch {
+    return false;
+  }
+}
+
+/** `parse` (one of dynalite's parsers), keeping its trees as said above. */
+export function keepingParses(original: Parser['parse']): Parser['parse'] {
   /** null: this key's parse cannot be kept (its tree does not rebuild from holes). */
   const kept = new Map<string, Kept | null>();
   return (input, options) => {
     const context = options.context;
     if (VALUE_DEPENDENT.test(input)) return original(input, options);
-    const key = keyOf(kind, input, context);
+    const key = keyOf(input, context);
     const hit = kept.get(key);
     if (hit === null) return original(input, options);
     if (hit) {
@@ -106,7 +147,7 @@ function keeping(kind: string, parser: Parser): Parser['parse'] {
     const holes = new Map<object, Hole>(Object.entries(context.attrVals ?? {}).map(([name, value]) => [value, new Hole(name)]));
     const tree = copy(result, (node) => holes.get(node));
     if (kept.size >= MAX_KEPT) kept.clear();
-    kept.set(key, isDeepStrictEqual(filled(tree, context.attrVals ?? {}), result) ? { tree, names, values } : null);
+    kept.set(key, rebuildsFromHoles(original, input, context, tree, result) ? { tree, names, values } : null);
     return result;
   };
 }
@@ -118,12 +159,8 @@ export function keepDynaliteExpressionParses(): void {
   if (installed) return;
   installed = true;
   const require = createRequire(import.meta.url);
-  for (const [kind, module] of [
-    ['update', 'dynalite/db/updateParser'],
-    ['condition', 'dynalite/db/conditionParser'],
-    ['projection', 'dynalite/db/projectionParser'],
-  ] as const) {
+  for (const module of ['dynalite/db/updateParser', 'dynalite/db/conditionParser', 'dynalite/db/projectionParser']) {
     const parser = require(module) as Parser;
-    parser.parse = keeping(kind, parser);
+    parser.parse = keepingParses(parser.parse.bind(parser));
   }
 }

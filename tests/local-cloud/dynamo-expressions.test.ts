@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { keepingParses } from '../../local/cloud/dynamo-expressions.js';
 import { refusal, singleTableForTests } from '../support/single-table.js';
 
 /**
@@ -95,5 +96,50 @@ describe('kept expression parses on the local DynamoDB', () => {
       { sk: '1', note: 'n1' },
       { sk: '2', note: 'n2' },
     ]);
+  });
+});
+
+describe('which parses are kept', () => {
+  type Values = Record<string, Record<string, unknown>>;
+  const request = (values: Values) => ({
+    context: {
+      attrVals: values,
+      unusedAttrNames: {},
+      unusedAttrVals: Object.fromEntries(Object.keys(values).map((name) => [name, true])),
+    },
+  });
+  /** A parser as dynalite's: the tree holds the value objects, and marks them used. */
+  const referencing = vi.fn((_input: string, { context }: { context: { attrVals?: Values; unusedAttrVals?: object } }) => {
+    delete (context.unusedAttrVals as Record<string, unknown>)[':v'];
+    return { type: 'set', path: ['a'], val: context.attrVals?.[':v'] };
+  });
+
+  it('keeps a tree that holds the values, and fills it with each request its own, marking them used', () => {
+    const parse = keepingParses(referencing);
+    expect(parse('SET a = :v', request({ ':v': { S: 'one' } }))).toEqual({ type: 'set', path: ['a'], val: { S: 'one' } });
+    const second = request({ ':v': { S: 'two' } });
+    expect(parse('SET a = :v', second)).toEqual({ type: 'set', path: ['a'], val: { S: 'two' } });
+    expect(second.context.unusedAttrVals).toEqual({});
+    // Parsed for the first request, then once more with probe values to check the tree; not for the second.
+    expect(referencing).toHaveBeenCalledTimes(2);
+    // Another type is another parse.
+    expect(parse('SET a = :v', request({ ':v': { N: '2' } }))).toEqual({ type: 'set', path: ['a'], val: { N: '2' } });
+    expect(referencing).toHaveBeenCalledTimes(4);
+  });
+
+  it('parses afresh every time where the tree copies or reads what a value holds, and every refusal', () => {
+    const copying = vi.fn((_input: string, { context }: { context: { attrVals?: Values } }) => ({ val: { ...context.attrVals?.[':v'] } }));
+    const reading = vi.fn((_input: string, { context }: { context: { attrVals?: Values } }) => ({
+      big: Number(context.attrVals?.[':n']?.N) > 5,
+    }));
+    const refusing = vi.fn(() => 'Syntax error; token: "x"');
+    const [copy, read, refuse] = [keepingParses(copying), keepingParses(reading), keepingParses(refusing)];
+    for (const value of ['one', 'two', 'three']) expect(copy('x = :v', request({ ':v': { S: value } }))).toEqual({ val: { S: value } });
+    for (const n of ['3', '9', '4']) expect(read('x > :n', request({ ':n': { N: n } }))).toEqual({ big: Number(n) > 5 });
+    for (let i = 0; i < 3; i += 1) expect(refuse('x', request({}))).toBe('Syntax error; token: "x"');
+    expect(refusing).toHaveBeenCalledTimes(3);
+    // Each checked with its probe, then known as not to be kept: one parse a request from then on.
+    expect(copying).toHaveBeenCalledTimes(4);
+    expect(reading).toHaveBeenCalledTimes(4);
   });
 });
