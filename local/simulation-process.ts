@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Node flags a local stack runs with. The calling function's role travels with each invocation in
  * an AsyncLocalStorage (cloud/caller.ts); on Node 22 that storage otherwise works through async
- * hooks, which tax every promise the handlers, the SDK and dynalite make (~7% of a simulated
+ * hooks, which tax every promise the handlers, the SDK and dynalite make (5–7% of a simulated
  * month). The async context frame carries the same store without them (Node 24's default).
  */
 export const LOCAL_STACK_NODE_FLAGS = ['--experimental-async-context-frame'];

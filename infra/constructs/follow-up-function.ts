@@ -124,8 +124,9 @@ export class FollowUpFunction extends Construct {
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
       },
     });
-    (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(LOCAL_ENTRY_METADATA, entry);
-    if (props.alibabaSms) (this.fn.node.defaultChild as lambda.CfnFunction).addMetadata(INSTALLED_MODULES_METADATA, ALIBABA_SMS_SDK);
+    const cfnFunction = this.fn.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.addMetadata(LOCAL_ENTRY_METADATA, entry);
+    if (props.alibabaSms) cfnFunction.addMetadata(INSTALLED_MODULES_METADATA, ALIBABA_SMS_SDK);
     logGroup.grantWrite(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),

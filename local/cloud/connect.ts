@@ -98,8 +98,9 @@ export class LocalConnect {
 
   /** The desk as it was before a restart: open tasks count against the quota again. */
   restore(tasks: AgentTaskRecord[]): void {
-    for (const task of tasks) this.add(task);
-    for (const task of tasks)
+    for (const task of tasks) {
+      this.add(task);
       if (!task.closedAt) this.connectTasks.opened(task.contactId, Date.parse(task.createdAt), Object.values(task.references));
+    }
   }
 }
